@@ -1,0 +1,55 @@
+//! The `corridor` binary: parses arguments and calls the libraries.
+//!
+//! Each subcommand lives in its own module under `commands/`, with a clap `Args` struct
+//! and a `run` function; this file only dispatches.
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+
+/// Corridor: ANPR intelligence for investigators, analysts and ANPR bureaux.
+///
+/// Import plate reads from cameras, keep them in a durable embedded store, search a
+/// vehicle's history (even through misreads), analyse journeys, routes, hubs, convoys
+/// and cloned plates, and serve it all over an HTTP API.
+///
+/// Start with `corridor demo`: it simulates a corridor to the Channel coast with planted
+/// smuggling networks, ingests it, analyses it and serves the result on loopback.
+#[derive(Debug, Parser)]
+#[command(name = "corridor", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a scenario, ingest it, analyse it and serve the API on loopback.
+    Demo(commands::demo::Args),
+    /// Generate a scenario: cameras.csv, reads (Parquet, optionally CSV) and truth.json.
+    Simulate(commands::simulate::Args),
+    /// Import cameras and reads (CSV, Parquet or NDJSON) into a data directory.
+    Import(commands::import::Args),
+    /// Show where a vehicle has been: exact, wildcard (`AB12?CD`, `*CDE`) or fuzzy search.
+    History(commands::history::Args),
+    /// Run the investigative analyses and write a report.
+    Analyse(commands::analyse::Args),
+    /// Serve the HTTP API (and the UI) over a data directory.
+    Serve(commands::serve::Args),
+    /// Store maintenance: flush, compact, purge expired reads, statistics.
+    Store(commands::store::Args),
+}
+
+fn main() -> anyhow::Result<()> {
+    commands::init_tracing();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo(args) => commands::demo::run(args),
+        Command::Simulate(args) => commands::simulate::run(args),
+        Command::Import(args) => commands::import::run(args),
+        Command::History(args) => commands::history::run(args),
+        Command::Analyse(args) => commands::analyse::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Store(args) => commands::store::run(args),
+    }
+}
