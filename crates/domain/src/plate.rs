@@ -53,6 +53,19 @@ impl PlateText {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Wraps text that is already normalised (made inside this crate from normalised text).
+    pub(crate) fn from_normalised(bytes: &[u8]) -> PlateText {
+        debug_assert!(
+            !bytes.is_empty()
+                && bytes.len() <= PLATE_LEN_MAX
+                && bytes
+                    .iter()
+                    .all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit()),
+            "not normalised plate text: {bytes:?}"
+        );
+        PlateText(bytes.iter().map(|byte| char::from(*byte)).collect())
+    }
 }
 
 impl fmt::Debug for PlateText {

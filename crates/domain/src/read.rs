@@ -43,20 +43,20 @@ impl PlateRead {
         if self.camera_id.is_empty() {
             return Err(bad("camera_id", "empty"));
         }
-        if let Some(confidence) = self.confidence {
-            if !(0.0..=1.0).contains(&confidence) {
-                return Err(bad("confidence", &format!("{confidence} is outside 0..1")));
-            }
+        if let Some(confidence) = self.confidence
+            && !(0.0..=1.0).contains(&confidence)
+        {
+            return Err(bad("confidence", &format!("{confidence} is outside 0..1")));
         }
-        if let Some(lat) = self.lat {
-            if !(-90.0..=90.0).contains(&lat) {
-                return Err(bad("lat", &format!("{lat} is off the globe")));
-            }
+        if let Some(lat) = self.lat
+            && !(-90.0..=90.0).contains(&lat)
+        {
+            return Err(bad("lat", &format!("{lat} is off the globe")));
         }
-        if let Some(lon) = self.lon {
-            if !(-180.0..=180.0).contains(&lon) {
-                return Err(bad("lon", &format!("{lon} is off the globe")));
-            }
+        if let Some(lon) = self.lon
+            && !(-180.0..=180.0).contains(&lon)
+        {
+            return Err(bad("lon", &format!("{lon} is off the globe")));
         }
         if self.lat.is_some() != self.lon.is_some() {
             return Err(bad("lat", "lat and lon must be given together"));

@@ -1,0 +1,236 @@
+//! Likely true readings of an observed plate text, ranked by posterior probability.
+
+use super::{ConfusionModel, class_of};
+use crate::grammar::{Grammar, grammar_of};
+use crate::plate::PLATE_LEN_MAX;
+use crate::{Country, PlateText};
+
+/// A candidate true reading of an observed plate text.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Alternative {
+    pub text: PlateText,
+    /// Posterior probability that this is the true plate, given the read.
+    pub probability: f64,
+}
+
+/// Prior weight of a reading the country's grammar rejects. A valid reading weighs the share
+/// of the country's plates in its format (0.88 for a current GB plate, 0.07 for a prefix one).
+const INVALID_PRIOR: f64 = 0.005;
+/// Probability mass kept for true readings not enumerated (three or more errors, a drop and
+/// a substitution together), relative to the probability of an exact read.
+const UNENUMERATED_SHARE: f64 = 1e-3;
+/// How many of the likeliest single substitutions are combined into double ones.
+const DOUBLE_SOURCES_MAX: usize = 16;
+
+const DIGITS_AND_LETTERS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// A reading under consideration, on the stack.
+#[derive(Clone, Copy)]
+struct Candidate {
+    text: [u8; PLATE_LEN_MAX],
+    len: u8,
+    weight: f64,
+}
+
+impl Candidate {
+    fn bytes(&self) -> &[u8] {
+        &self.text[..usize::from(self.len)]
+    }
+}
+
+impl ConfusionModel {
+    /// The likeliest true readings of `observed`, without knowledge of its country.
+    /// Same as [`alternatives_in`](Self::alternatives_in) with no country.
+    pub fn alternatives(&self, observed: &PlateText, n_max: usize) -> Vec<Alternative> {
+        self.alternatives_in(observed, None, n_max)
+    }
+
+    /// The likeliest true readings of `observed`, at most `n_max`, most probable first (ties
+    /// in text order); no text appears twice and the probabilities sum to less than 1.
+    ///
+    /// Considered: the read itself, every single substitution through a listed confusion,
+    /// pairs of the likeliest ones, and the read with one character removed. Given a country
+    /// with a grammar, each reading is weighted by how common its format is there (a read
+    /// `AB1ZCDE` in GB ranks `AB12CDE` first), and readings with one dropped character
+    /// restored are added where they are valid. Probabilities are posteriors normalised over all readings considered
+    /// plus a small reserve for those not considered.
+    pub fn alternatives_in(
+        &self,
+        observed: &PlateText,
+        country: Option<Country>,
+        n_max: usize,
+    ) -> Vec<Alternative> {
+        if n_max == 0 {
+            return Vec::new();
+        }
+        let observed = observed.as_str().as_bytes();
+        let grammar = country.and_then(grammar_of);
+        let prior =
+            |text: &[u8]| grammar.map_or(1.0, |grammar| grammar.share_of(text).max(INVALID_PRIOR));
+        let exact_weight = self.correct_read_probability_bytes(observed);
+        let mut candidates = Vec::with_capacity(256);
+        candidates.push(candidate(observed, exact_weight * prior(observed)));
+        self.push_substitutions(observed, exact_weight, &prior, &mut candidates);
+        let n_fixed_length = candidates.len();
+        self.push_removals(observed, &prior, &mut candidates);
+        if let Some(grammar) = grammar {
+            self.push_restorations(observed, grammar, &mut candidates);
+        }
+        // Removals and restorations may coincide with each other; substitutions cannot.
+        dedup_tail(&mut candidates, n_fixed_length);
+        candidates.retain(|candidate| candidate.weight > 0.0);
+        let total: f64 = candidates
+            .iter()
+            .map(|candidate| candidate.weight)
+            .sum::<f64>()
+            + exact_weight * UNENUMERATED_SHARE;
+        let by_weight = |a: &Candidate, b: &Candidate| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then_with(|| a.bytes().cmp(b.bytes()))
+        };
+        if candidates.len() > n_max {
+            candidates.select_nth_unstable_by(n_max - 1, by_weight);
+            candidates.truncate(n_max);
+        }
+        candidates.sort_unstable_by(by_weight);
+        candidates
+            .iter()
+            .map(|candidate| Alternative {
+                text: PlateText::from_normalised(candidate.bytes()),
+                probability: candidate.weight / total,
+            })
+            .collect()
+    }
+
+    fn correct_read_probability_bytes(&self, text: &[u8]) -> f64 {
+        text.iter().map(|byte| self.read(*byte, *byte)).product()
+    }
+
+    /// Single substitutions, and pairs of the likeliest ones. Each weight is the exact
+    /// likelihood: the exact read's, with the changed positions' factors swapped.
+    fn push_substitutions(
+        &self,
+        observed: &[u8],
+        exact_weight: f64,
+        prior: &dyn Fn(&[u8]) -> f64,
+        out: &mut Vec<Candidate>,
+    ) {
+        let mut singles: Vec<(usize, u8, f64)> = Vec::with_capacity(64);
+        for (pos, byte) in observed.iter().enumerate() {
+            let correct = self.read(*byte, *byte);
+            for (truth, probability) in &self.sources[class_of(*byte)] {
+                singles.push((
+                    pos,
+                    super::char_of(usize::from(*truth)) as u8,
+                    probability / correct,
+                ));
+            }
+        }
+        singles.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let mut text = candidate(observed, 0.0);
+        for (pos, truth, ratio) in &singles {
+            text.text[*pos] = *truth;
+            let weight = exact_weight * ratio;
+            out.push(Candidate {
+                weight: weight * prior(text.bytes()),
+                ..text
+            });
+            text.text[*pos] = observed[*pos];
+        }
+        let top = &singles[..singles.len().min(DOUBLE_SOURCES_MAX)];
+        for (idx, (pos_a, truth_a, ratio_a)) in top.iter().enumerate() {
+            for (pos_b, truth_b, ratio_b) in &top[idx + 1..] {
+                if pos_a == pos_b {
+                    continue;
+                }
+                text.text[*pos_a] = *truth_a;
+                text.text[*pos_b] = *truth_b;
+                let weight = exact_weight * ratio_a * ratio_b;
+                out.push(Candidate {
+                    weight: weight * prior(text.bytes()),
+                    ..text
+                });
+                text.text[*pos_a] = observed[*pos_a];
+                text.text[*pos_b] = observed[*pos_b];
+            }
+        }
+    }
+
+    /// The read with one character removed: the camera doubled it or saw a spurious one.
+    fn push_removals(
+        &self,
+        observed: &[u8],
+        prior: &dyn Fn(&[u8]) -> f64,
+        out: &mut Vec<Candidate>,
+    ) {
+        if observed.len() < 2 {
+            return;
+        }
+        let mut buf = [0u8; PLATE_LEN_MAX];
+        for pos in 0..observed.len() {
+            let len = observed.len() - 1;
+            buf[..pos].copy_from_slice(&observed[..pos]);
+            buf[pos..len].copy_from_slice(&observed[pos + 1..]);
+            let truth = &buf[..len];
+            let weight = self.likelihood_bytes(observed, truth) * prior(truth);
+            out.push(candidate(truth, weight));
+        }
+    }
+
+    /// The read with one dropped character restored, where the result is valid in the grammar.
+    fn push_restorations(&self, observed: &[u8], grammar: &Grammar, out: &mut Vec<Candidate>) {
+        let len = observed.len() + 1;
+        if len > PLATE_LEN_MAX || len < grammar.len_min || len > grammar.len_max {
+            return;
+        }
+        let mut buf = [0u8; PLATE_LEN_MAX];
+        for pos in 0..len {
+            buf[..pos].copy_from_slice(&observed[..pos]);
+            buf[pos + 1..len].copy_from_slice(&observed[pos..]);
+            for inserted in DIGITS_AND_LETTERS {
+                // Restoring next to an equal character gives a text already tried.
+                if pos > 0 && observed[pos - 1] == *inserted {
+                    continue;
+                }
+                buf[pos] = *inserted;
+                let truth = &buf[..len];
+                let share = grammar.share_of(truth);
+                if share > 0.0 {
+                    out.push(candidate(
+                        truth,
+                        self.likelihood_bytes(observed, truth) * share,
+                    ));
+                }
+            }
+        }
+    }
+
+    fn likelihood_bytes(&self, observed: &[u8], truth: &[u8]) -> f64 {
+        if observed.len() + 1 == truth.len() {
+            self.likelihood_one_dropped(observed, truth)
+        } else if observed.len() == truth.len() + 1 {
+            self.likelihood_one_inserted(observed, truth)
+        } else {
+            unreachable!("only one-character length differences are enumerated")
+        }
+    }
+}
+
+fn candidate(text: &[u8], weight: f64) -> Candidate {
+    let mut buf = [0u8; PLATE_LEN_MAX];
+    buf[..text.len()].copy_from_slice(text);
+    Candidate {
+        text: buf,
+        len: text.len() as u8,
+        weight,
+    }
+}
+
+/// Removes duplicate texts from `candidates[from..]`, which holds few entries.
+fn dedup_tail(candidates: &mut Vec<Candidate>, from: usize) {
+    let mut tail = candidates.split_off(from);
+    tail.sort_unstable_by(|a, b| a.bytes().cmp(b.bytes()));
+    tail.dedup_by(|a, b| a.bytes() == b.bytes());
+    candidates.extend(tail);
+}
