@@ -1,0 +1,8 @@
+//! Integration tests of `corridor-alerts` against real files and a real webhook receiver
+//! on loopback.
+
+mod crash;
+mod delivery;
+mod receiver;
+mod support;
+mod watches;
