@@ -22,8 +22,6 @@ const UNENUMERATED_SHARE: f64 = 1e-3;
 /// How many of the likeliest single substitutions are combined into double ones.
 const DOUBLE_SOURCES_MAX: usize = 16;
 
-const DIGITS_AND_LETTERS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
 /// A reading under consideration, on the stack.
 #[derive(Clone, Copy)]
 struct Candidate {
@@ -188,12 +186,12 @@ impl ConfusionModel {
         for pos in 0..len {
             buf[..pos].copy_from_slice(&observed[..pos]);
             buf[pos + 1..len].copy_from_slice(&observed[pos..]);
-            for inserted in DIGITS_AND_LETTERS {
+            for inserted in grammar.allowed_at(len, pos).bytes() {
                 // Restoring next to an equal character gives a text already tried.
-                if pos > 0 && observed[pos - 1] == *inserted {
+                if pos > 0 && observed[pos - 1] == inserted {
                     continue;
                 }
-                buf[pos] = *inserted;
+                buf[pos] = inserted;
                 let truth = &buf[..len];
                 let share = grammar.share_of(truth);
                 if share > 0.0 {

@@ -22,11 +22,12 @@ mod tables;
 #[cfg(test)]
 mod tests;
 
+use crate::plate::PLATE_LEN_MAX;
 use crate::{Country, PlateText};
 use engine::Compiled;
 use std::sync::OnceLock;
 
-pub(crate) use engine::char_index;
+pub(crate) use engine::{CharMask, char_index};
 
 /// Probability mass kept for plates of countries this crate has no grammar for, so that a
 /// plate matching only a rare format is not guessed with certainty.
@@ -88,12 +89,7 @@ pub fn guess_country(plate: &PlateText) -> Vec<CountryGuess> {
     let mut guesses: Vec<CountryGuess> = grammars()
         .iter()
         .filter_map(|grammar| {
-            let share: f64 = grammar
-                .formats
-                .iter()
-                .filter(|format| format.accepts(text))
-                .map(|format| format.share)
-                .sum();
+            let share = grammar.share_of(text);
             (share > 0.0).then_some(CountryGuess {
                 country: grammar.country,
                 confidence: grammar.prior * share,
@@ -122,17 +118,19 @@ pub(crate) struct Grammar {
     /// Shortest and longest normalised text any format accepts.
     pub(crate) len_min: usize,
     pub(crate) len_max: usize,
+    /// `masks[len][pos]`: the characters some format allows at `pos` in a text of length `len`.
+    masks: Vec<[CharMask; PLATE_LEN_MAX]>,
 }
 
 impl Grammar {
     /// Whether normalised `text` is valid in this country.
     pub(crate) fn validate(&self, text: &[u8]) -> bool {
-        self.fits_length(text) && self.formats.iter().any(|format| format.accepts(text))
+        self.may_accept(text) && self.formats.iter().any(|format| format.accepts(text))
     }
 
     /// The share of the country's plates in the formats that accept `text`; 0 when invalid.
     pub(crate) fn share_of(&self, text: &[u8]) -> f64 {
-        if !self.fits_length(text) {
+        if !self.may_accept(text) {
             return 0.0;
         }
         self.formats
@@ -142,8 +140,24 @@ impl Grammar {
             .sum()
     }
 
-    fn fits_length(&self, text: &[u8]) -> bool {
-        text.len() >= self.len_min && text.len() <= self.len_max
+    /// The characters some format allows at `pos` in a text of length `len` (a superset of
+    /// what a full match allows there).
+    pub(crate) fn allowed_at(&self, len: usize, pos: usize) -> CharMask {
+        self.masks
+            .get(len)
+            .and_then(|row| row.get(pos))
+            .copied()
+            .unwrap_or(CharMask::EMPTY)
+    }
+
+    /// A quick necessary condition for validity: the length and every character's position.
+    fn may_accept(&self, text: &[u8]) -> bool {
+        text.len() >= self.len_min
+            && text.len() <= self.len_max
+            && text
+                .iter()
+                .enumerate()
+                .all(|(pos, byte)| self.allowed_at(text.len(), pos).contains(*byte))
     }
 }
 
@@ -192,11 +206,16 @@ fn compile_country(spec: &tables::CountrySpec) -> Grammar {
         .map(|format| format.compiled.len_max)
         .max()
         .unwrap_or(0);
+    let mut masks = vec![[CharMask::EMPTY; PLATE_LEN_MAX]; PLATE_LEN_MAX + 1];
+    for format in &formats {
+        format.compiled.add_position_masks(&mut masks);
+    }
     Grammar {
         country: spec.country,
         prior: spec.prior,
         formats,
         len_min,
         len_max,
+        masks,
     }
 }
