@@ -299,8 +299,7 @@ impl Safeguards {
         request_id: &str,
         now: Timestamp,
     ) -> Result<Ticket> {
-        authorize(principal, Action::ReadHistory)
-            .or_else(|_| authorize(principal, Action::RunAnalysis))?;
+        authorize(principal, self.approvals.get(request_id)?.action)?;
         let request = self.approvals.take_approved(request_id, principal, now)?;
         Ok(ticket(
             principal,

@@ -3,7 +3,7 @@
 
 use crate::error::{Result, SafeguardsError};
 use crate::util::DAY_MICROS;
-use corridor_domain::Timestamp;
+use corridor_domain::{PlatePattern, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -289,17 +289,26 @@ fn check_plates(
             rules.plates_max_without_approval
         ));
     }
-    for pattern in &scope.plates {
-        let n_literals = pattern_literals(pattern);
-        let has_wildcard = pattern.contains(['*', '?']);
-        if has_wildcard && n_literals < rules.wildcard_literals_refused_below {
+    for raw in &scope.plates {
+        let pattern = match PlatePattern::parse(raw) {
+            Ok(pattern) => pattern,
+            Err(err) => {
+                refusals.push(err.to_string());
+                continue;
+            }
+        };
+        let n_literals = pattern.n_fixed_chars();
+        if pattern.is_exact() {
+            continue;
+        }
+        if n_literals < rules.wildcard_literals_refused_below {
             refusals.push(format!(
-                "pattern `{pattern}` has {n_literals} literal characters; at least {} are required",
+                "pattern `{raw}` has {n_literals} literal characters; at least {} are required",
                 rules.wildcard_literals_refused_below
             ));
-        } else if is_unbounded(pattern, rules.wildcard_literals_min) {
+        } else if is_unbounded(&pattern, rules.wildcard_literals_min) {
             approvals.push(format!(
-                "pattern `{pattern}` is an unbounded wildcard ({n_literals} literal characters)"
+                "pattern `{raw}` is an unbounded wildcard ({n_literals} literal characters)"
             ));
         }
     }
@@ -351,18 +360,11 @@ fn check_area(
     }
 }
 
-/// The number of literal (non-wildcard) plate characters in a pattern.
-pub fn pattern_literals(pattern: &str) -> usize {
-    pattern
-        .chars()
-        .filter(|ch| ch.is_ascii_alphanumeric())
-        .count()
-}
-
-/// Whether a pattern with `*` fixes too few characters to bound the set of plates it matches.
-///
-/// `corridor_domain` has no pattern type yet; when `PlatePattern::is_unbounded` lands this
-/// should defer to it (TODO(#6)).
-pub fn is_unbounded(pattern: &str, literals_min: usize) -> bool {
-    pattern.contains('*') && pattern_literals(pattern) < literals_min
+/// Whether a wildcard pattern is too loose to run without approval: unbounded by the
+/// domain's definition ([`PlatePattern::is_unbounded`]), or a `*` run with fewer than
+/// `literals_min` literal characters.
+pub fn is_unbounded(pattern: &PlatePattern, literals_min: usize) -> bool {
+    !pattern.is_exact()
+        && (pattern.is_unbounded()
+            || (pattern.as_str().contains('*') && pattern.n_fixed_chars() < literals_min))
 }

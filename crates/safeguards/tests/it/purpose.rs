@@ -116,8 +116,26 @@ fn unbounded_wildcard_needs_approval_and_bare_star_is_refused() {
         &scope(&["*"], Some(7), None),
         "refused: pattern `*` has 0 literal",
     );
-    assert!(is_unbounded("A*", 4));
-    assert!(!is_unbounded("AB12CD*", 4));
+    let pattern = |raw: &str| corridor_domain::PlatePattern::parse(raw).unwrap();
+    assert!(is_unbounded(&pattern("A*"), 4));
+    assert!(
+        is_unbounded(&pattern("A??"), 4),
+        "the domain's rule: fewer than 3 fixed characters"
+    );
+    assert!(!is_unbounded(&pattern("AB12CD*"), 4));
+    assert!(
+        !is_unbounded(&pattern("AB"), 4),
+        "an exact plate is never a wildcard"
+    );
+}
+
+#[test]
+fn malformed_pattern_is_refused_naming_it() {
+    check(
+        Some(&purpose("OP-TIDE/1")),
+        &scope(&["AB#12"], Some(7), None),
+        "refused: plate `AB#12`",
+    );
 }
 
 #[test]
