@@ -38,6 +38,10 @@ enum Command {
     Serve(commands::serve::Args),
     /// Store maintenance: flush, compact, purge expired reads, statistics.
     Store(commands::store::Args),
+    /// Verify or show the tamper-evident audit log.
+    Audit(commands::audit::Args),
+    /// Export a signed case evidence bundle, or verify one offline.
+    Evidence(commands::evidence::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -51,5 +55,7 @@ fn main() -> anyhow::Result<()> {
         Command::Analyse(args) => commands::analyse::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Store(args) => commands::store::run(args),
+        Command::Audit(args) => commands::audit::run(args),
+        Command::Evidence(args) => commands::evidence::run(args),
     }
 }

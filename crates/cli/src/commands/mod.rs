@@ -1,7 +1,9 @@
 //! One module per subcommand, plus the option groups they share.
 
 pub(crate) mod analyse;
+pub(crate) mod audit;
 pub(crate) mod demo;
+pub(crate) mod evidence;
 pub(crate) mod history;
 pub(crate) mod import;
 pub(crate) mod serve;

@@ -1,0 +1,215 @@
+//! `corridor evidence`: export a signed case bundle and verify one offline.
+
+use super::DataDir;
+use anyhow::Context;
+use corridor_domain::PlateText;
+use corridor_safeguards::audit::{AuditFilter, Outcome, OutcomeStatus};
+use corridor_safeguards::evidence::{CameraClockStatus, EvidenceInput, export_bundle, reads_from_csv, verify_bundle};
+use corridor_safeguards::keys::{fingerprint, load_or_create_signing_key, read_public_key};
+use corridor_safeguards::{Action, OffenceCategory, Principal, Purpose, Safeguards, SafeguardsConfig, authorize};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `corridor evidence`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    command: EvidenceCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum EvidenceCommand {
+    /// Check a bundle offline: signature, every file's SHA-256, no missing or extra file.
+    Verify(VerifyArgs),
+    /// Export a signed case bundle of reads, images and the case's audit entries.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct VerifyArgs {
+    /// The bundle directory.
+    bundle: PathBuf,
+    /// The exporter's published public key (64 hex digits). Without it, the key embedded
+    /// in the bundle is used and its fingerprint printed for comparison.
+    #[arg(long, value_name = "FILE")]
+    public_key: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// The case reference.
+    #[arg(long = "case", value_name = "REF")]
+    case_ref: String,
+    /// The offence category, e.g. `people_smuggling`.
+    #[arg(long, value_name = "CATEGORY")]
+    offence: String,
+    /// Why this export is necessary (at least 20 characters).
+    #[arg(long)]
+    justification: String,
+    /// The exporting user, as registered in the user directory (needs the export_evidence permission).
+    #[arg(long, env = "CORRIDOR_USER", value_name = "NAME")]
+    user: String,
+    /// The case's reads, as exchange-schema CSV.
+    #[arg(long, value_name = "FILE")]
+    reads: PathBuf,
+    /// Keep only reads of these plates (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "PLATES")]
+    plates: Vec<String>,
+    /// A directory of images named `<read_id>.<ext>`; those of exported reads are included.
+    #[arg(long, value_name = "DIR")]
+    images: Option<PathBuf>,
+    /// The bundle directory to create (must not exist or be empty).
+    #[arg(long, value_name = "BUNDLE")]
+    out: PathBuf,
+}
+
+pub(crate) fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        EvidenceCommand::Verify(verify_args) => run_verify(verify_args),
+        EvidenceCommand::Export(export_args) => run_export(export_args),
+    }
+}
+
+fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
+    let trusted = args
+        .public_key
+        .as_deref()
+        .map(|path| read_public_key(path).with_context(|| format!("reading public key {}", path.display())))
+        .transpose()?;
+    // TODO(#6): wire a Reproducer to corridor_analytics once it has a top-level `analyse`
+    // entry point; until then analyses are checked by hash only.
+    match verify_bundle(&args.bundle, trusted.as_ref(), None) {
+        Ok(report) if args.json => {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Ok(report) => {
+            println!("bundle OK: case {}, {} files, signed by key {}", report.case_ref, report.n_files, report.key_fingerprint);
+            if !report.key_trusted {
+                println!("note: verified with the key embedded in the bundle; compare its fingerprint with the exporter's published key, or pass --public-key");
+            }
+            if !report.analyses_not_rerun.is_empty() {
+                println!(
+                    "note: analyses checked by hash, not re-run (no analytics entry point in this build): {}",
+                    report.analyses_not_rerun.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Err(violations) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&violations)?);
+            }
+            anyhow::bail!("bundle verification FAILED: {violations}")
+        }
+    }
+}
+
+fn run_export(args: ExportArgs) -> anyhow::Result<()> {
+    let safeguards = Safeguards::open(&args.data.path, SafeguardsConfig::default())
+        .with_context(|| format!("opening the safeguards of {}", args.data.path.display()))?;
+    let principal = principal_of(&safeguards, &args.user)?;
+    authorize(&principal, Action::ExportEvidence)?;
+    let purpose = Purpose {
+        case_ref: args.case_ref.clone(),
+        offence_category: OffenceCategory::parse(&args.offence)?,
+        justification: args.justification.clone(),
+    };
+    purpose.validate()?;
+    let reads = selected_reads(&args.reads, &args.plates)?;
+    let images = images_of(args.images.as_deref(), &reads)?;
+    let audit_extract = safeguards.audit().entries(&AuditFilter {
+        case_ref: Some(args.case_ref.clone()),
+        ..AuditFilter::default()
+    })?;
+    let cameras: BTreeSet<&str> = reads.iter().map(|read| read.camera_id.as_str()).collect();
+    let camera_clocks = cameras
+        .into_iter()
+        .map(|camera_id| CameraClockStatus {
+            camera_id: camera_id.to_owned(),
+            last_sync: None,
+            offset_ms: None,
+            status: "unknown: no clock status recorded for this camera".to_owned(),
+        })
+        .collect();
+    let now = corridor_safeguards::util::now_micros();
+    let read_ids: Vec<&str> = reads.iter().map(|read| read.read_id.as_str()).collect();
+    // The export is on record before the bundle exists.
+    safeguards.audit().append_at(
+        corridor_safeguards::audit::AuditRecord {
+            who: principal.clone(),
+            action: Action::ExportEvidence.as_str().to_owned(),
+            why: Some(purpose.clone()),
+            what: serde_json::json!({ "out": args.out, "plates": args.plates, "reads_file": args.reads }),
+            outcome: Outcome::with_reads(OutcomeStatus::Ok, &read_ids),
+        },
+        now,
+    )?;
+    let key = load_or_create_signing_key(&safeguards.paths().evidence_key)?;
+    let input = EvidenceInput {
+        case_ref: args.case_ref,
+        exported_by: principal,
+        purpose,
+        reads: &reads,
+        images,
+        analyses: Vec::new(),
+        audit_extract,
+        camera_clocks,
+    };
+    let manifest = export_bundle(&args.out, &input, &key, now)?;
+    println!(
+        "exported {} reads, {} files to {} (signed by key {})",
+        reads.len(),
+        manifest.files.len(),
+        args.out.display(),
+        fingerprint(&key.verifying_key())
+    );
+    Ok(())
+}
+
+fn principal_of(safeguards: &Safeguards, user: &str) -> anyhow::Result<Principal> {
+    let record = safeguards
+        .users()
+        .users()
+        .into_iter()
+        .find(|known| known.name == user && !known.disabled)
+        .with_context(|| format!("user `{user}` is not an enabled user of this data directory"))?;
+    Ok(Principal {
+        user: record.name,
+        role: record.role,
+        agency: record.agency,
+        agreement: record.agreement,
+    })
+}
+
+fn selected_reads(path: &Path, plates: &[String]) -> anyhow::Result<Vec<corridor_domain::PlateRead>> {
+    let wanted = plates
+        .iter()
+        .map(|plate| PlateText::parse(plate).map_err(|err| anyhow::anyhow!("--plates: {err}")))
+        .collect::<anyhow::Result<BTreeSet<PlateText>>>()?;
+    let reads = reads_from_csv(path)?;
+    Ok(reads
+        .into_iter()
+        .filter(|read| wanted.is_empty() || wanted.contains(&read.plate))
+        .collect())
+}
+
+fn images_of(dir: Option<&Path>, reads: &[corridor_domain::PlateRead]) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let Some(dir) = dir else { return Ok(Vec::new()) };
+    let read_ids: BTreeSet<&str> = reads.iter().map(|read| read.read_id.as_str()).collect();
+    let mut images = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("listing images in {}", dir.display()))? {
+        let path = entry?.path();
+        let stem = path.file_stem().and_then(|stem| stem.to_str()).unwrap_or_default().to_owned();
+        if path.is_file() && read_ids.contains(stem.as_str()) {
+            images.push((stem, path));
+        }
+    }
+    images.sort();
+    Ok(images)
+}
