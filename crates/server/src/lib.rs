@@ -1,1 +1,151 @@
-//! corridor-server.
+//! The HTTP API of Corridor: plate reads in, vehicle histories out.
+//!
+//! This is the only crate that knows HTTP and JSON. It serves an open
+//! [`corridor_store::Store`] with axum on tokio:
+//!
+//! ```text
+//! client --HTTP--> axum router --(latency metrics)--> handler
+//!                                                       | parse + check rows (API types)
+//!                                                       v
+//!                              blocking pool (bounded) --> Store::append_durable / history
+//! ```
+//!
+//! Routes, versioned under `/api/v1`: `POST /api/v1/reads` (JSON batch or NDJSON;
+//! answered only once every read is durable), `GET /api/v1/history`,
+//! `GET|PUT /api/v1/cameras`, `GET /api/v1/cameras/{id}`, `GET /api/v1/openapi.json`;
+//! and `GET /health`, `GET /metrics`. Bad input gets a 4xx whose JSON body names the
+//! row and field ([`ApiError`]); nothing of a refused batch is stored.
+//!
+//! Store calls block on the disk, so handlers run them on tokio's blocking pool, at most
+//! `limits.store_calls_max` at a time, never on the HTTP worker threads.
+//!
+//! ```no_run
+//! # async fn example(store: std::sync::Arc<corridor_store::Store>) -> Result<(), corridor_server::ServeError> {
+//! use corridor_server::{Server, ServerConfig};
+//! let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), "data");
+//! let server = Server::bind(config, store).await?;
+//! println!("listening on http://{}", server.local_addr());
+//! server.run(async { let _ = tokio::signal::ctrl_c().await; }).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod api;
+mod config;
+mod error;
+mod lookup;
+mod metrics;
+mod openapi;
+mod routes;
+mod state;
+
+pub use config::{Limits, ServerConfig};
+pub use error::{ApiError, RowError};
+pub use state::AppState;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use corridor_store::Store;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The configuration is not usable.
+    #[error("server configuration: {0}")]
+    Config(String),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Accepting or serving connections failed.
+    #[error("serving HTTP: {0}")]
+    Io(#[source] std::io::Error),
+    /// The store could not be flushed on shutdown.
+    #[error("flushing the store on shutdown: {0}")]
+    Store(#[source] corridor_store::Error),
+}
+
+/// The router for `state`, with every route of the API, metrics and limits.
+///
+/// Tests drive it with `tower::ServiceExt::oneshot`; [`Server`] serves it on a socket.
+pub fn router(state: AppState) -> Router {
+    let request_bytes_max = state.config().limits.request_bytes_max;
+    let mut router = Router::new();
+    for route in routes::table() {
+        router = router.route(route.path, route.handler);
+    }
+    router
+        .fallback(routes::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            routes::track_latency,
+        ))
+        .layer(DefaultBodyLimit::max(request_bytes_max))
+        .with_state(state)
+}
+
+/// A bound, not yet running, HTTP server.
+#[derive(Debug)]
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    local_addr: SocketAddr,
+    state: AppState,
+}
+
+impl Server {
+    /// Checks the configuration and binds its listen address (port 0 picks a free port).
+    pub async fn bind(config: ServerConfig, store: Arc<Store>) -> Result<Server, ServeError> {
+        config.validate().map_err(ServeError::Config)?;
+        let addr = config.listen;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        Ok(Server {
+            listener,
+            local_addr,
+            state: AppState::new(config, store),
+        })
+    }
+
+    /// The address actually bound (with the real port when the configuration asked for 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `shutdown` completes, lets requests in flight finish, then flushes the
+    /// store.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let store = Arc::clone(self.state.store());
+        tracing::info!(addr = %self.local_addr, "Serving HTTP.");
+        axum::serve(self.listener, router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(ServeError::Io)?;
+        tracing::info!("HTTP server stopped; flushing the store.");
+        tokio::task::spawn_blocking(move || store.flush())
+            .await
+            .map_err(|join_error| ServeError::Io(std::io::Error::other(join_error)))?
+            .map_err(ServeError::Store)
+    }
+}
+
+/// Binds `config.listen` and serves `store` until `shutdown` completes.
+pub async fn serve(
+    config: ServerConfig,
+    store: Arc<Store>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    Server::bind(config, store).await?.run(shutdown).await
+}

@@ -1,0 +1,95 @@
+//! `ServerConfig`: where the server listens and the limits it enforces.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the HTTP server needs to know besides the store it serves.
+///
+/// Plain data, checked once by [`ServerConfig::validate`] before the server starts.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on; port 0 picks a free port (see [`crate::Server::local_addr`]).
+    pub listen: SocketAddr,
+    /// Data directory of the store, reported by `/health`.
+    pub data_dir: PathBuf,
+    /// The limits on requests and results.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// Limits on what one request may ask for; each has a default suited to a single node.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest request body accepted, in bytes (JSON and NDJSON alike).
+    pub request_bytes_max: usize,
+    /// Most reads in one `POST /api/v1/reads` request.
+    pub batch_rows_max: usize,
+    /// Most reads returned by one history query (`limit` may ask for fewer).
+    pub result_rows_max: usize,
+    /// Result rows returned when a history query gives no `limit`.
+    pub result_rows_default: usize,
+    /// Most cameras in one `PUT /api/v1/cameras` request.
+    pub cameras_per_request_max: usize,
+    /// Store calls (appends, queries) running at once; further requests wait their turn.
+    pub store_calls_max: usize,
+    /// How far in the future a read's `ts` may lie (clock skew of cameras), in seconds.
+    pub clock_skew_secs_max: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            request_bytes_max: 16 * 1024 * 1024,
+            batch_rows_max: 10_000,
+            result_rows_max: 10_000,
+            result_rows_default: 1_000,
+            cameras_per_request_max: 10_000,
+            store_calls_max: 16,
+            clock_skew_secs_max: 300,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// A configuration with default limits.
+    pub fn new(listen: SocketAddr, data_dir: impl Into<PathBuf>) -> ServerConfig {
+        ServerConfig {
+            listen,
+            data_dir: data_dir.into(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// Checks that every limit is usable; the message names the offending setting.
+    pub fn validate(&self) -> Result<(), String> {
+        let limits = &self.limits;
+        let checks: [(&str, bool); 6] = [
+            ("request_bytes_max", limits.request_bytes_max > 0),
+            ("batch_rows_max", limits.batch_rows_max > 0),
+            ("result_rows_max", limits.result_rows_max > 0),
+            (
+                "result_rows_default",
+                (1..=limits.result_rows_max).contains(&limits.result_rows_default),
+            ),
+            ("cameras_per_request_max", limits.cameras_per_request_max > 0),
+            ("store_calls_max", limits.store_calls_max > 0),
+        ];
+        for (name, ok) in checks {
+            if !ok {
+                return Err(format!("limit `{name}` is out of range"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Limits {
+    /// The clock-skew tolerance as a duration.
+    pub fn clock_skew(&self) -> Duration {
+        Duration::from_secs(self.clock_skew_secs_max)
+    }
+}

@@ -1,0 +1,123 @@
+//! The test harness: a store in a temporary directory, its router, and request helpers.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use corridor_server::{AppState, Limits, ServerConfig, router};
+use corridor_store::{Store, StoreConfig};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// A router over a fresh store with cameras `C1` (fixed) and `M1` (mobile) registered.
+pub(crate) struct Harness {
+    _dir: tempfile::TempDir,
+    pub(crate) router: Router,
+}
+
+/// A response: status and JSON body (`Value::Null` when the body is not JSON).
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) json: Value,
+    pub(crate) text: String,
+    pub(crate) content_type: String,
+}
+
+impl Harness {
+    pub(crate) async fn new() -> Harness {
+        Harness::with_limits(Limits::default()).await
+    }
+
+    pub(crate) async fn with_limits(limits: Limits) -> Harness {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let data_dir = dir.path().join("data");
+        let store = Store::open(&data_dir, StoreConfig::default()).expect("opening the store");
+        let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), data_dir);
+        config.limits = limits;
+        let harness = Harness {
+            _dir: dir,
+            router: router(AppState::new(config, Arc::new(store))),
+        };
+        let reply = harness.put_json("/api/v1/cameras", &cameras()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        harness
+    }
+
+    pub(crate) async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let request = request.body(Body::from(body)).expect("a valid request");
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("reading the body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            json,
+            text,
+            content_type,
+        }
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> Reply {
+        self.request(Method::GET, path, None, Vec::new()).await
+    }
+
+    pub(crate) async fn post_json(&self, path: &str, body: &Value) -> Reply {
+        let bytes = serde_json::to_vec(body).expect("serialisable");
+        self.request(Method::POST, path, Some("application/json"), bytes).await
+    }
+
+    pub(crate) async fn put_json(&self, path: &str, body: &Value) -> Reply {
+        let bytes = serde_json::to_vec(body).expect("serialisable");
+        self.request(Method::PUT, path, Some("application/json"), bytes).await
+    }
+
+    /// The read ids that an exact history query for `plate` returns.
+    pub(crate) async fn read_ids_of(&self, plate: &str) -> Vec<String> {
+        let reply = self.get(&format!("/api/v1/history?plate={plate}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        reply.json["reads"]
+            .as_array()
+            .expect("reads")
+            .iter()
+            .map(|read| read["read_id"].as_str().expect("read_id").to_owned())
+            .collect()
+    }
+}
+
+/// The cameras every harness starts with.
+pub(crate) fn cameras() -> Value {
+    json!([
+        {"camera_id": "C1", "name": "A16 Boulogne north", "lat": 50.7421, "lon": 1.6113,
+         "heading": 180.0, "country": "FR", "operator": "DIRNO", "kind": "fixed", "infrared": true},
+        {"camera_id": "M1", "name": "Kent van 3", "lat": 51.0, "lon": 1.0,
+         "country": "GB", "operator": "Kent Police", "kind": "mobile", "infrared": false}
+    ])
+}
+
+/// A valid read of `plate` by camera `C1` at `ts`.
+pub(crate) fn read(read_id: &str, plate: &str, country: &str, ts: &str) -> Value {
+    json!({
+        "read_id": read_id, "plate": plate, "country": country, "camera_id": "C1", "ts": ts,
+        "confidence": 0.9, "make": "Ford", "model": "Transit", "colour": "white",
+        "vehicle_type": "van"
+    })
+}
