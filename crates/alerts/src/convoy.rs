@@ -1,38 +1,46 @@
 //! Pattern alerts: a watched vehicle travelling in convoy with an unknown vehicle.
 //!
-//! Each camera keeps a bounded window of its recent reads. When a watched vehicle and an
-//! unknown vehicle (one on no watch) pass the same camera within `gap_secs_max` of each
-//! other, the pair scores that camera; at `cameras_min` distinct cameras within
-//! `window_secs` the pair raises one alert.
+//! Each camera keeps a bounded window of its recent reads. Each sighting of a watched
+//! vehicle keeps the set of unknown vehicles (on no watch) read at that camera within
+//! `gap_secs_max` of it, before or after. When one unknown vehicle is in the sets of
+//! sightings at `cameras_min` distinct cameras within `window_secs`, the watched vehicle
+//! and that companion raise one alert. Memory is bounded by the limits in [`ConvoyConfig`].
 
 use crate::matcher::Hit;
 use corridor_domain::{PlateRead, Timestamp};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Limits and thresholds of the convoy search.
 #[derive(Clone, Debug)]
 pub struct ConvoyConfig {
     /// Two reads at one camera at most this far apart count as travelling together.
     pub gap_secs_max: i64,
-    /// Cameras shared longer ago than this no longer count ("in the last hour").
+    /// Sightings older than this no longer count ("in the last hour").
     pub window_secs: i64,
     /// Distinct shared cameras needed for an alert.
     pub cameras_min: usize,
-    /// Reads kept per camera (oldest dropped first).
+    /// Reads kept per camera and kind (oldest dropped first).
     pub camera_reads_max: usize,
-    /// Watched/unknown pairs tracked at once; new pairs are ignored while full of live pairs.
-    pub pairs_max: usize,
+    /// Unknown companions remembered per sighting of a watched vehicle.
+    pub companions_max: usize,
+    /// Sightings remembered per watched vehicle.
+    pub sightings_max: usize,
+    /// Watched vehicles tracked at once; new ones are ignored while full of recent ones.
+    pub watched_max: usize,
 }
 
 impl Default for ConvoyConfig {
     fn default() -> Self {
         ConvoyConfig {
-            gap_secs_max: 30,
+            gap_secs_max: 15,
             window_secs: 3600,
             cameras_min: 2,
             camera_reads_max: 4096,
-            pairs_max: 100_000,
+            companions_max: 512,
+            sightings_max: 64,
+            watched_max: 100_000,
         }
     }
 }
@@ -47,27 +55,43 @@ pub(crate) struct ConvoyFind {
     pub(crate) cameras: Vec<String>,
 }
 
+/// A watched read in a camera window: which sighting it is.
 #[derive(Debug)]
-struct RecentRead {
-    read: Arc<PlateRead>,
-    /// Empty for unknown vehicles.
-    hits: Arc<[Hit]>,
+struct WatchedRef {
+    ts: Timestamp,
+    subject: Arc<str>,
+    sighting_id: u64,
+}
+
+#[derive(Debug, Default)]
+struct CameraWindow {
+    unknown: VecDeque<Arc<PlateRead>>,
+    watched: VecDeque<WatchedRef>,
 }
 
 #[derive(Debug)]
-struct PairState {
-    /// (camera, time of the watched vehicle's read there), newest last.
-    cameras: Vec<(String, Timestamp)>,
-    watched_read: Arc<PlateRead>,
+struct Sighting {
+    sighting_id: u64,
+    camera_id: String,
+    read: Arc<PlateRead>,
     hit: Hit,
-    alerted: bool,
+    /// Companion key -> the companion's read.
+    companions: HashMap<u64, Arc<PlateRead>>,
+}
+
+#[derive(Debug, Default)]
+struct Watched {
+    sightings: VecDeque<Sighting>,
+    /// Companions already reported with this watched vehicle.
+    alerted: HashSet<u64>,
 }
 
 #[derive(Debug)]
 pub(crate) struct ConvoyTracker {
     config: ConvoyConfig,
-    cameras: HashMap<String, VecDeque<RecentRead>>,
-    pairs: HashMap<(String, String), PairState>,
+    cameras: HashMap<String, CameraWindow>,
+    watched: HashMap<Arc<str>, Watched>,
+    next_sighting_id: u64,
 }
 
 impl ConvoyTracker {
@@ -75,107 +99,202 @@ impl ConvoyTracker {
         ConvoyTracker {
             config,
             cameras: HashMap::new(),
-            pairs: HashMap::new(),
+            watched: HashMap::new(),
+            next_sighting_id: 0,
         }
     }
 
     /// Adds a read (with its hits, empty if unknown) and returns the convoys it completes.
     pub(crate) fn observe(&mut self, read: &PlateRead, hits: &[Hit]) -> Vec<ConvoyFind> {
         let read = Arc::new(read.clone());
-        let hits: Arc<[Hit]> = hits.into();
         let gap_us = self.config.gap_secs_max * 1_000_000;
         let window = self.cameras.entry(read.camera_id.clone()).or_default();
-        while window.front().is_some_and(|r| r.read.ts < read.ts - gap_us) {
-            window.pop_front();
+        while window
+            .unknown
+            .front()
+            .is_some_and(|r| r.ts < read.ts - gap_us)
+        {
+            window.unknown.pop_front();
         }
-        let mut touched = Vec::new();
-        for other in window.iter() {
-            if (other.read.ts - read.ts).abs() > gap_us || same_vehicle(&other.read, &read) {
-                continue;
-            }
-            match (hits.is_empty(), other.hits.is_empty()) {
-                (false, true) => touched.extend(
-                    hits.iter()
-                        .map(|hit| (hit.clone(), Arc::clone(&read), Arc::clone(&other.read))),
-                ),
-                (true, false) => touched.extend(
-                    other
-                        .hits
-                        .iter()
-                        .map(|hit| (hit.clone(), Arc::clone(&other.read), Arc::clone(&read))),
-                ),
-                _ => {}
-            }
+        while window
+            .watched
+            .front()
+            .is_some_and(|r| r.ts < read.ts - gap_us)
+        {
+            window.watched.pop_front();
         }
-        if window.len() >= self.config.camera_reads_max {
-            window.pop_front();
+        if hits.is_empty() {
+            self.observe_unknown(read)
+        } else {
+            self.observe_watched(read, hits)
         }
-        window.push_back(RecentRead {
-            read: Arc::clone(&read),
-            hits,
-        });
-        touched
-            .into_iter()
-            .filter_map(|(hit, watched, companion)| self.score(hit, watched, &companion))
-            .collect()
     }
 
-    fn score(
-        &mut self,
-        hit: Hit,
-        watched: Arc<PlateRead>,
-        companion: &PlateRead,
-    ) -> Option<ConvoyFind> {
-        let window_us = self.config.window_secs * 1_000_000;
-        let key = (hit.watch.subject(), vehicle_key(companion));
-        if !self.pairs.contains_key(&key) && self.pairs.len() >= self.config.pairs_max {
-            let now = watched.ts;
-            self.pairs
-                .retain(|_, pair| pair.cameras.iter().any(|(_, ts)| now - *ts < window_us));
-            if self.pairs.len() >= self.config.pairs_max {
-                return None;
+    /// An unknown vehicle joins the companion sets of watched sightings near it.
+    fn observe_unknown(&mut self, read: Arc<PlateRead>) -> Vec<ConvoyFind> {
+        let gap_us = self.config.gap_secs_max * 1_000_000;
+        let key = vehicle_key(&read);
+        let window = self
+            .cameras
+            .get_mut(&read.camera_id)
+            .expect("window created by observe");
+        let near: Vec<(Arc<str>, u64)> = window
+            .watched
+            .iter()
+            .filter(|w| (w.ts - read.ts).abs() <= gap_us)
+            .map(|w| (Arc::clone(&w.subject), w.sighting_id))
+            .collect();
+        if window.unknown.len() >= self.config.camera_reads_max {
+            window.unknown.pop_front();
+        }
+        window.unknown.push_back(Arc::clone(&read));
+        let mut finds = Vec::new();
+        for (subject, sighting_id) in near {
+            let Some(watched) = self.watched.get_mut(&subject) else {
+                continue;
+            };
+            if let Some(sighting) = watched
+                .sightings
+                .iter_mut()
+                .find(|s| s.sighting_id == sighting_id)
+            {
+                if same_vehicle(&sighting.read, &read)
+                    || sighting.companions.len() >= self.config.companions_max
+                {
+                    continue;
+                }
+                sighting.companions.insert(key, Arc::clone(&read));
             }
+            finds.extend(check_pair(&self.config, watched, key, &read));
         }
-        let pair = self.pairs.entry(key).or_insert_with(|| PairState {
-            cameras: Vec::new(),
-            watched_read: Arc::clone(&watched),
-            hit: hit.clone(),
-            alerted: false,
-        });
-        let newest = watched.ts;
-        pair.cameras.retain(|(_, ts)| newest - *ts < window_us);
-        pair.cameras
-            .retain(|(camera, _)| *camera != watched.camera_id);
-        pair.cameras.push((watched.camera_id.clone(), watched.ts));
-        if watched.ts >= pair.watched_read.ts {
-            pair.watched_read = watched;
-            pair.hit = hit;
-        }
-        if pair.alerted || pair.cameras.len() < self.config.cameras_min {
-            return None;
-        }
-        pair.alerted = true;
-        Some(ConvoyFind {
-            watched_read: Arc::clone(&pair.watched_read),
-            hit: pair.hit.clone(),
-            companion_plate: companion.plate.as_str().to_owned(),
-            companion_country: companion.country.map(|c| c.as_str().to_owned()),
-            cameras: pair
-                .cameras
-                .iter()
-                .map(|(camera, _)| camera.clone())
-                .collect(),
-        })
+        finds
     }
+
+    /// A watched vehicle's sighting collects the unknown vehicles near it.
+    fn observe_watched(&mut self, read: Arc<PlateRead>, hits: &[Hit]) -> Vec<ConvoyFind> {
+        let gap_us = self.config.gap_secs_max * 1_000_000;
+        let window_us = self.config.window_secs * 1_000_000;
+        let window = self
+            .cameras
+            .get_mut(&read.camera_id)
+            .expect("window created by observe");
+        let companions: HashMap<u64, Arc<PlateRead>> = window
+            .unknown
+            .iter()
+            .filter(|other| (other.ts - read.ts).abs() <= gap_us && !same_vehicle(other, &read))
+            .take(self.config.companions_max)
+            .map(|other| (vehicle_key(other), Arc::clone(other)))
+            .collect();
+        let mut finds = Vec::new();
+        for hit in hits {
+            let subject: Arc<str> = hit.watch.subject().into();
+            if !self.watched.contains_key(&subject) && self.watched.len() >= self.config.watched_max
+            {
+                let now = read.ts;
+                self.watched.retain(|_, w| {
+                    w.sightings
+                        .back()
+                        .is_some_and(|s| now - s.read.ts < window_us)
+                });
+                if self.watched.len() >= self.config.watched_max {
+                    tracing::warn!(
+                        watched_max = self.config.watched_max,
+                        "Convoy tracker full; a watched vehicle is not tracked."
+                    );
+                    continue;
+                }
+            }
+            let sighting_id = self.next_sighting_id;
+            self.next_sighting_id += 1;
+            let watched = self.watched.entry(Arc::clone(&subject)).or_default();
+            while watched
+                .sightings
+                .front()
+                .is_some_and(|s| read.ts - s.read.ts >= window_us)
+                || watched.sightings.len() >= self.config.sightings_max
+            {
+                watched.sightings.pop_front();
+            }
+            watched.sightings.push_back(Sighting {
+                sighting_id,
+                camera_id: read.camera_id.clone(),
+                read: Arc::clone(&read),
+                hit: hit.clone(),
+                companions: companions.clone(),
+            });
+            for (key, companion) in &companions {
+                finds.extend(check_pair(&self.config, watched, *key, companion));
+            }
+            let window = self
+                .cameras
+                .get_mut(&read.camera_id)
+                .expect("window created by observe");
+            if window.watched.len() >= self.config.camera_reads_max {
+                window.watched.pop_front();
+            }
+            window.watched.push_back(WatchedRef {
+                ts: read.ts,
+                subject,
+                sighting_id,
+            });
+        }
+        finds
+    }
+}
+
+/// Reports the pair if the companion is in sightings at enough distinct cameras.
+fn check_pair(
+    config: &ConvoyConfig,
+    watched: &mut Watched,
+    key: u64,
+    companion: &PlateRead,
+) -> Option<ConvoyFind> {
+    if watched.alerted.contains(&key) {
+        return None;
+    }
+    let window_us = config.window_secs * 1_000_000;
+    let latest = watched.sightings.back()?;
+    let mut cameras: Vec<String> = Vec::new();
+    for sighting in &watched.sightings {
+        let recent = latest.read.ts - sighting.read.ts < window_us;
+        if recent
+            && sighting.companions.contains_key(&key)
+            && !cameras.contains(&sighting.camera_id)
+        {
+            cameras.push(sighting.camera_id.clone());
+        }
+    }
+    if cameras.len() < config.cameras_min {
+        return None;
+    }
+    watched.alerted.insert(key);
+    let newest = watched
+        .sightings
+        .iter()
+        .filter(|s| s.companions.contains_key(&key))
+        .max_by_key(|s| s.read.ts)?;
+    Some(ConvoyFind {
+        watched_read: Arc::clone(&newest.read),
+        hit: newest.hit.clone(),
+        companion_plate: companion.plate.as_str().to_owned(),
+        companion_country: companion.country.map(|c| c.as_str().to_owned()),
+        cameras,
+    })
 }
 
 fn same_vehicle(a: &PlateRead, b: &PlateRead) -> bool {
     a.plate == b.plate && a.country == b.country
 }
 
-fn vehicle_key(read: &PlateRead) -> String {
-    match read.country {
-        Some(country) => format!("{}|{country}", read.plate),
-        None => format!("{}|", read.plate),
+/// A 64-bit key of a vehicle (plate text and country); collisions are negligible at the
+/// sizes tracked and would at worst merge two companions' evidence.
+fn vehicle_key(read: &PlateRead) -> u64 {
+    let mut buf = [0u8; 16];
+    let text = read.plate.as_str().as_bytes();
+    let len = text.len().min(12);
+    buf[..len].copy_from_slice(&text[..len]);
+    if let Some(country) = read.country {
+        buf[12..14].copy_from_slice(country.as_str().as_bytes());
     }
+    xxh3_64(&buf)
 }

@@ -5,6 +5,7 @@ use crate::alert::{self, Alert, Trigger};
 use crate::convoy::{ConvoyConfig, ConvoyTracker};
 use crate::geofence::{CameraLookup, GeoPoint, GeofenceTracker, Zone};
 use crate::hotlist::Hotlist;
+use crate::hotlist::prefilter::ConfusionClasses;
 use crate::log::{Ack, AlertLog};
 use crate::matcher::{Hit, MatchConfig, Matcher, MisreadModel};
 use crate::webhook::{WebhookConfig, WebhookWorker};
@@ -81,7 +82,8 @@ impl AlertEngine {
                 "must be positive",
             ));
         }
-        let hotlist = Arc::new(Hotlist::open(&config.data_dir)?);
+        let classes = ConfusionClasses::from_model(&*model, config.matching.prefilter_rate_min);
+        let hotlist = Arc::new(Hotlist::open_with_classes(&config.data_dir, Some(classes))?);
         let log = Arc::new(AlertLog::open(&config.data_dir, config.broadcast_capacity)?);
         let matcher = Matcher::new(Arc::clone(&hotlist), model, config.matching.clone());
         Ok(AlertEngine {

@@ -67,6 +67,7 @@ pub use hotlist::entry::{
     ReasonCategory, Sharing,
 };
 pub use hotlist::network::NetworkWatch;
+pub use hotlist::prefilter::ConfusionClasses;
 pub use hotlist::{CSV_COLUMNS, HOTLIST_LOG_FILE, Hotlist, NetworkWatchSpec};
 pub use log::{ALERT_LOG_FILE, Ack, AckOutcome, AlertLog};
 pub use matcher::{Hit, MatchConfig, MatchKind, Matcher, Misread, MisreadModel, NoMisreads, Watch};

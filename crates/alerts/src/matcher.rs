@@ -30,6 +30,13 @@ pub trait MisreadModel: Send + Sync + fmt::Debug {
         country: Option<Country>,
         n_max: usize,
     ) -> Vec<Misread>;
+
+    /// P(`truth` is read as `observed`) for one character; the matcher's prefilter joins
+    /// characters confused at more than `MatchConfig::prefilter_rate_min`.
+    fn substitution_rate(&self, truth: u8, observed: u8) -> f64;
+
+    /// Whether the model considers one dropped or inserted character.
+    fn models_one_indel(&self) -> bool;
 }
 
 impl MisreadModel for ConfusionModel {
@@ -47,6 +54,18 @@ impl MisreadModel for ConfusionModel {
             })
             .collect()
     }
+
+    fn substitution_rate(&self, truth: u8, observed: u8) -> f64 {
+        let (truth, observed) = ([truth], [observed]);
+        match (std::str::from_utf8(&truth), std::str::from_utf8(&observed)) {
+            (Ok(truth), Ok(observed)) => self.likelihood(observed, truth),
+            _ => 0.0,
+        }
+    }
+
+    fn models_one_indel(&self) -> bool {
+        true
+    }
 }
 
 /// A model that knows no misreads: only exact and pattern hits are reported.
@@ -61,6 +80,14 @@ impl MisreadModel for NoMisreads {
         _n_max: usize,
     ) -> Vec<Misread> {
         Vec::new()
+    }
+
+    fn substitution_rate(&self, _truth: u8, _observed: u8) -> f64 {
+        0.0
+    }
+
+    fn models_one_indel(&self) -> bool {
+        false
     }
 }
 
@@ -116,12 +143,17 @@ pub struct MatchConfig {
     pub probable_probability_min: f64,
     /// At most this many alternatives of a read are looked up.
     pub alternatives_max: usize,
+    /// Character confusions rarer than this per-character rate are not considered: the
+    /// prefilter (see `hotlist/prefilter.rs`) skips the model for reads that cannot be a
+    /// misread of a watched plate through likelier confusions.
+    pub prefilter_rate_min: f64,
 }
 
 impl Default for MatchConfig {
     fn default() -> Self {
         MatchConfig {
             probable_probability_min: 0.05,
+            prefilter_rate_min: 0.003,
             alternatives_max: 32,
         }
     }
@@ -199,6 +231,9 @@ impl Matcher {
         index: &crate::hotlist::index::MatchIndex,
         hits: &mut Vec<Hit>,
     ) {
+        if !index.may_be_misread(read.plate.as_str()) {
+            return;
+        }
         let alternatives =
             self.model
                 .alternatives(&read.plate, read.country, self.config.alternatives_max);

@@ -46,6 +46,8 @@ struct Args {
     json: Option<std::path::PathBuf>,
 }
 
+/// Cameras the reads are spread over: 20,000 reads/s is 4 reads/s per camera.
+const CAMERAS: u32 = 5000;
 const COUNTRIES: [&str; 6] = ["GB", "FR", "BE", "NL", "DE", "PL"];
 const LETTERS: &[u8] = b"ABCDEFGHJKLMNOPRSTUVWXYZ";
 const DIGITS: &[u8] = b"0123456789";
@@ -82,9 +84,20 @@ fn main() -> anyhow::Result<()> {
         args.hit_ratio,
         200_000,
     );
+    let model_ns = per_read_ns(&reads, |plate_read| {
+        ConfusionModel::standard()
+            .alternatives_in(&plate_read.plate, plate_read.country, 32)
+            .len()
+    });
+    let match_ns = per_read_ns(&reads, |plate_read| {
+        engine.matcher().match_read(plate_read, 0).len()
+    });
+    println!(
+        "confusion model alternatives: {model_ns:.0} ns/read; matcher (incl. model): {match_ns:.0} ns/read"
+    );
     let (matcher_ns, n_hits) = matcher_cost(&engine, &reads);
     println!(
-        "matcher: {matcher_ns:.0} ns/read ({:.1}% of one core at {} reads/s), {n_hits} hits in {} reads",
+        "all matching (plus geofence, convoy): {matcher_ns:.0} ns/read ({:.1}% of one core at {} reads/s), {n_hits} hits in {} reads",
         matcher_ns * args.rate as f64 / 1e7,
         args.rate,
         reads.len()
@@ -192,8 +205,9 @@ fn generate_reads(
                 read_id: format!("bench-{read_idx}"),
                 plate: PlateText::parse(&plate).expect("generated plates are valid"),
                 country: Some(Country::parse(&country).expect("generated countries are valid")),
-                camera_id: format!("cam-{}", rng.random_range(0..500)),
-                ts: 0,
+                camera_id: format!("cam-{}", rng.random_range(0..CAMERAS)),
+                // 20,000 reads/s: one every 50 microseconds.
+                ts: 1_900_000_000_000_000 + read_idx as i64 * 50,
                 confidence: Some(0.9),
                 lat: None,
                 lon: None,
@@ -212,6 +226,17 @@ fn misread_of(model: &ConfusionModel, plate: &str, rng: &mut ChaCha8Rng) -> Opti
     (0..50)
         .map(|_| model.sample_misread(plate, &mut || rng.random::<f64>()))
         .find(|misread| misread != plate && PlateText::parse(misread).is_ok())
+}
+
+/// Mean time of `work` per read, in nanoseconds.
+fn per_read_ns(reads: &[PlateRead], work: impl Fn(&PlateRead) -> usize) -> f64 {
+    let started = Instant::now();
+    let mut sink = 0usize;
+    for plate_read in reads {
+        sink = sink.wrapping_add(work(plate_read));
+    }
+    std::hint::black_box(sink);
+    started.elapsed().as_nanos() as f64 / reads.len() as f64
 }
 
 /// Mean matching cost (matcher, geofence and convoy tracking; no logging) per read.

@@ -3,6 +3,7 @@
 
 use super::entry::{HotlistEntry, PlateSpec};
 use super::network::NetworkWatch;
+use super::prefilter::Prefilter;
 use corridor_domain::{Country, PlatePattern};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,12 +24,28 @@ pub(crate) struct NetworkMember {
 
 #[derive(Default, Debug)]
 pub(crate) struct MatchIndex {
+    /// `None`: every read is passed to the confusion model.
+    prefilter: Option<Prefilter>,
     exact: HashMap<Box<str>, Vec<Arc<HotlistEntry>>>,
     patterns: HashMap<PatternKey, Vec<Arc<HotlistEntry>>>,
     networks: HashMap<Box<str>, Vec<NetworkMember>>,
 }
 
 impl MatchIndex {
+    pub(crate) fn with_prefilter(prefilter: Option<Prefilter>) -> MatchIndex {
+        MatchIndex {
+            prefilter,
+            ..MatchIndex::default()
+        }
+    }
+
+    /// False only if `plate` cannot be a likely misread of any watched plate or member.
+    pub(crate) fn may_be_misread(&self, plate: &str) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_none_or(|prefilter| prefilter.may_match(plate))
+    }
+
     /// Entries whose plate is exactly `plate`.
     pub(crate) fn exact(&self, plate: &str) -> &[Arc<HotlistEntry>] {
         self.exact.get(plate).map_or(&[], Vec::as_slice)
@@ -86,12 +103,22 @@ impl MatchIndex {
         entry: Option<Arc<HotlistEntry>>,
     ) {
         if let Some(previous) = previous {
+            if let (Some(prefilter), PlateSpec::Exact(plate)) =
+                (&mut self.prefilter, &previous.fields.plate)
+            {
+                prefilter.update(plate.as_str(), -1);
+            }
             let entry_id = previous.entry_id;
             remove_from(self.bucket_of(&previous.fields.plate), |e| {
                 e.entry_id == entry_id
             });
         }
         if let Some(entry) = entry {
+            if let (Some(prefilter), PlateSpec::Exact(plate)) =
+                (&mut self.prefilter, &entry.fields.plate)
+            {
+                prefilter.update(plate.as_str(), 1);
+            }
             match &entry.fields.plate {
                 PlateSpec::Exact(plate) => self
                     .exact
@@ -115,6 +142,9 @@ impl MatchIndex {
     ) {
         if let Some(previous) = previous {
             for key in &previous.plates {
+                if let Some(prefilter) = &mut self.prefilter {
+                    prefilter.update(key.text.as_str(), -1);
+                }
                 if let Some(members) = self.networks.get_mut(key.text.as_str()) {
                     members.retain(|m| m.watch.watch_id != previous.watch_id);
                     if members.is_empty() {
@@ -125,6 +155,9 @@ impl MatchIndex {
         }
         if let Some(watch) = watch {
             for key in &watch.plates {
+                if let Some(prefilter) = &mut self.prefilter {
+                    prefilter.update(key.text.as_str(), 1);
+                }
                 let member = NetworkMember {
                     watch: Arc::clone(&watch),
                     country: key.country,

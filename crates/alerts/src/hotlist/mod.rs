@@ -15,6 +15,7 @@ mod csv_import;
 pub(crate) mod entry;
 pub(crate) mod index;
 pub(crate) mod network;
+pub(crate) mod prefilter;
 mod record;
 
 use crate::AlertError;
@@ -24,6 +25,7 @@ use entry::{ChangeKind, EntryFields, EntryId, HotlistEntry};
 use index::MatchIndex;
 use network::NetworkWatch;
 use parking_lot::{Mutex, RwLock, RwLockReadGuard};
+use prefilter::{ConfusionClasses, Prefilter};
 use record::{EntryRecord, NetworkRecord, Record};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -74,14 +76,23 @@ enum Change {
 }
 
 impl Hotlist {
-    /// Opens the hotlist in `data_dir` (created if missing) and replays its log.
+    /// Opens the hotlist in `data_dir` (created if missing) and replays its log. Without
+    /// confusion classes the matcher asks the confusion model about every read.
     pub fn open(data_dir: &Path) -> Result<Hotlist, AlertError> {
+        Hotlist::open_with_classes(data_dir, None)
+    }
+
+    /// Opens the hotlist with a misread prefilter built on `classes` (what the engine uses).
+    pub fn open_with_classes(
+        data_dir: &Path,
+        classes: Option<ConfusionClasses>,
+    ) -> Result<Hotlist, AlertError> {
         std::fs::create_dir_all(data_dir).map_err(AlertError::io(data_dir))?;
         let path = data_dir.join(HOTLIST_LOG_FILE);
         let mut entries = HashMap::new();
         let mut networks = HashMap::new();
         let mut next_id = 1;
-        let mut index = MatchIndex::default();
+        let mut index = MatchIndex::with_prefilter(classes.map(Prefilter::new));
         let mut record_idx = 0u64;
         let mut replay = |payload: &[u8]| -> Result<(), AlertError> {
             let corrupt = |reason: String| AlertError::Corrupt {
