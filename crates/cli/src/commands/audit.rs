@@ -69,8 +69,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         AuditCommand::Show(show_args) => run_show(show_args),
         AuditCommand::PublicKey(data) => {
             let paths = SafeguardsPaths::under(&data.path);
-            let key = read_public_key(&paths.audit_public_key)
-                .with_context(|| format!("reading the audit public key of {}", data.path.display()))?;
+            let key = read_public_key(&paths.audit_public_key).with_context(|| {
+                format!("reading the audit public key of {}", data.path.display())
+            })?;
             println!("{}", corridor_safeguards::keys::public_key_hex(&key));
             Ok(())
         }
@@ -79,10 +80,20 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
 
 fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
     let paths = SafeguardsPaths::under(&args.data.path);
-    let key_path = args.public_key.clone().unwrap_or_else(|| paths.audit_public_key.clone());
-    let key = read_public_key(&key_path).with_context(|| format!("reading public key {}", key_path.display()))?;
-    if !paths.audit_dir.join(corridor_safeguards::audit::ENTRIES_FILE).exists()
-        && !paths.audit_dir.join(corridor_safeguards::audit::CHECKPOINTS_FILE).exists()
+    let key_path = args
+        .public_key
+        .clone()
+        .unwrap_or_else(|| paths.audit_public_key.clone());
+    let key = read_public_key(&key_path)
+        .with_context(|| format!("reading public key {}", key_path.display()))?;
+    if !paths
+        .audit_dir
+        .join(corridor_safeguards::audit::ENTRIES_FILE)
+        .exists()
+        && !paths
+            .audit_dir
+            .join(corridor_safeguards::audit::CHECKPOINTS_FILE)
+            .exists()
     {
         anyhow::bail!("no audit log under {}", paths.audit_dir.display());
     }
@@ -92,7 +103,12 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Ok(report) => {
-            println!("audit log OK: {} entries, {} signed checkpoints (key {})", report.n_entries, report.n_checkpoints, fingerprint(&key));
+            println!(
+                "audit log OK: {} entries, {} signed checkpoints (key {})",
+                report.n_entries,
+                report.n_checkpoints,
+                fingerprint(&key)
+            );
             println!("head: seq {} hash {}", report.n_entries, report.head_hash);
             if report.n_unsigned_tail > 0 {
                 println!(
@@ -101,7 +117,9 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
                 );
             }
             if args.public_key.is_none() {
-                println!("note: verified with the key stored under the data directory; pass --public-key with the auditor's copy");
+                println!(
+                    "note: verified with the key stored under the data directory; pass --public-key with the auditor's copy"
+                );
             }
             Ok(())
         }
@@ -123,10 +141,10 @@ fn run_show(args: ShowArgs) -> anyhow::Result<()> {
         action: args.action,
         case_ref: args.case_ref,
     };
-    if let Ok(key) = read_public_key(&paths.audit_public_key) {
-        if let Err(violation) = verify(&paths.audit_dir, &key) {
-            eprintln!("warning: the audit log fails verification: {violation}");
-        }
+    if let Ok(key) = read_public_key(&paths.audit_public_key)
+        && let Err(violation) = verify(&paths.audit_dir, &key)
+    {
+        eprintln!("warning: the audit log fails verification: {violation}");
     }
     let entries = read_entries(&paths.audit_dir, &filter)
         .with_context(|| format!("reading the audit log under {}", paths.audit_dir.display()))?;
@@ -144,10 +162,10 @@ fn run_show(args: ShowArgs) -> anyhow::Result<()> {
 }
 
 fn format_entry(entry: &AuditEntry) -> String {
-    let why = entry
-        .why
-        .as_ref()
-        .map_or_else(|| "-".to_owned(), |why| format!("{} ({})", why.case_ref, why.offence_category));
+    let why = entry.why.as_ref().map_or_else(
+        || "-".to_owned(),
+        |why| format!("{} ({})", why.case_ref, why.offence_category),
+    );
     format!(
         "{:>6}  {}  {} ({})  {}  {}  {:?} n={}",
         entry.seq,
@@ -166,5 +184,6 @@ fn parse_time(raw: &str) -> anyhow::Result<i64> {
         let midnight = date.and_hms_opt(0, 0, 0).context("midnight exists")?;
         return Ok(midnight.and_utc().timestamp_micros());
     }
-    corridor_safeguards::util::parse_rfc3339(raw).map_err(|err| anyhow::anyhow!("--since/--until: {err}"))
+    corridor_safeguards::util::parse_rfc3339(raw)
+        .map_err(|err| anyhow::anyhow!("--since/--until: {err}"))
 }

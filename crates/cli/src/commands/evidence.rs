@@ -4,9 +4,13 @@ use super::DataDir;
 use anyhow::Context;
 use corridor_domain::PlateText;
 use corridor_safeguards::audit::{AuditFilter, Outcome, OutcomeStatus};
-use corridor_safeguards::evidence::{CameraClockStatus, EvidenceInput, export_bundle, reads_from_csv, verify_bundle};
+use corridor_safeguards::evidence::{
+    CameraClockStatus, EvidenceInput, export_bundle, reads_from_csv, verify_bundle,
+};
 use corridor_safeguards::keys::{fingerprint, load_or_create_signing_key, read_public_key};
-use corridor_safeguards::{Action, OffenceCategory, Principal, Purpose, Safeguards, SafeguardsConfig, authorize};
+use corridor_safeguards::{
+    Action, OffenceCategory, Principal, Purpose, Safeguards, SafeguardsConfig, authorize,
+};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -79,7 +83,9 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
     let trusted = args
         .public_key
         .as_deref()
-        .map(|path| read_public_key(path).with_context(|| format!("reading public key {}", path.display())))
+        .map(|path| {
+            read_public_key(path).with_context(|| format!("reading public key {}", path.display()))
+        })
         .transpose()?;
     // TODO(#6): wire a Reproducer to corridor_analytics once it has a top-level `analyse`
     // entry point; until then analyses are checked by hash only.
@@ -89,9 +95,14 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Ok(report) => {
-            println!("bundle OK: case {}, {} files, signed by key {}", report.case_ref, report.n_files, report.key_fingerprint);
+            println!(
+                "bundle OK: case {}, {} files, signed by key {}",
+                report.case_ref, report.n_files, report.key_fingerprint
+            );
             if !report.key_trusted {
-                println!("note: verified with the key embedded in the bundle; compare its fingerprint with the exporter's published key, or pass --public-key");
+                println!(
+                    "note: verified with the key embedded in the bundle; compare its fingerprint with the exporter's published key, or pass --public-key"
+                );
             }
             if !report.analyses_not_rerun.is_empty() {
                 println!(
@@ -187,7 +198,10 @@ fn principal_of(safeguards: &Safeguards, user: &str) -> anyhow::Result<Principal
     })
 }
 
-fn selected_reads(path: &Path, plates: &[String]) -> anyhow::Result<Vec<corridor_domain::PlateRead>> {
+fn selected_reads(
+    path: &Path,
+    plates: &[String],
+) -> anyhow::Result<Vec<corridor_domain::PlateRead>> {
     let wanted = plates
         .iter()
         .map(|plate| PlateText::parse(plate).map_err(|err| anyhow::anyhow!("--plates: {err}")))
@@ -199,13 +213,24 @@ fn selected_reads(path: &Path, plates: &[String]) -> anyhow::Result<Vec<corridor
         .collect())
 }
 
-fn images_of(dir: Option<&Path>, reads: &[corridor_domain::PlateRead]) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let Some(dir) = dir else { return Ok(Vec::new()) };
+fn images_of(
+    dir: Option<&Path>,
+    reads: &[corridor_domain::PlateRead],
+) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let Some(dir) = dir else {
+        return Ok(Vec::new());
+    };
     let read_ids: BTreeSet<&str> = reads.iter().map(|read| read.read_id.as_str()).collect();
     let mut images = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("listing images in {}", dir.display()))? {
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("listing images in {}", dir.display()))?
+    {
         let path = entry?.path();
-        let stem = path.file_stem().and_then(|stem| stem.to_str()).unwrap_or_default().to_owned();
+        let stem = path
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or_default()
+            .to_owned();
         if path.is_file() && read_ids.contains(stem.as_str()) {
             images.push((stem, path));
         }
