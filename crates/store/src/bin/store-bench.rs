@@ -1,0 +1,262 @@
+//! Store benchmark: bulk import from Parquet, bytes per read, history and fuzzy latency, peak RSS.
+//!
+//! ```text
+//! cargo run --release -p corridor-store --bin store-bench -- --reads 10000000 --dir /tmp/corridor-bench
+//! ```
+//!
+//! It generates realistic reads itself (GB/FR/NL/BE/DE plate formats, a few hundred
+//! thousand distinct plates with a skewed frequency, 500 cameras, timestamps over several
+//! days, sequential per-camera read ids), writes them to `DIR/input.parquet` in the
+//! exchange schema, then measures a fresh store in `DIR/data`: the import (reading the
+//! Parquet file included), the bytes of every file under the data directory, exact history
+//! and fuzzy search latency over random plates, and the process's peak RSS (VmHWM).
+//! `DIR/data/segments/**/*.parquet` is then readable by DuckDB (see docs/storage.md).
+
+use arrow::array::RecordBatch;
+use corridor_domain::{PlateText, Timestamp};
+use corridor_store::search::{SearchMode, SearchQuery, search};
+use corridor_store::{HistoryQuery, Store, StoreConfig};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+struct Args {
+    n_reads: u64,
+    n_plates: u64,
+    n_days: i64,
+    n_lookups: usize,
+    dir: PathBuf,
+    keep_input: bool,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        n_reads: 10_000_000,
+        n_plates: 400_000,
+        n_days: 7,
+        n_lookups: 2_000,
+        dir: std::env::temp_dir().join("corridor-store-bench"),
+        keep_input: false,
+    };
+    let mut raw = std::env::args().skip(1);
+    while let Some(flag) = raw.next() {
+        let mut value = || raw.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
+        let number = |text: String| text.replace('_', "").parse::<u64>().unwrap_or_else(|_| usage(&format!("`{text}` is not a number")));
+        match flag.as_str() {
+            "--reads" => args.n_reads = number(value()),
+            "--plates" => args.n_plates = number(value()),
+            "--days" => args.n_days = number(value()) as i64,
+            "--lookups" => args.n_lookups = number(value()) as usize,
+            "--dir" => args.dir = PathBuf::from(value()),
+            "--keep-input" => args.keep_input = true,
+            _ => usage(&format!("unknown flag {flag}")),
+        }
+    }
+    args
+}
+
+fn usage(reason: &str) -> ! {
+    eprintln!("store-bench: {reason}\nusage: store-bench [--reads N] [--plates N] [--days N] [--lookups N] [--dir DIR] [--keep-input]");
+    std::process::exit(2)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = parse_args();
+    let input = args.dir.join("input.parquet");
+    let data = args.dir.join("data");
+    std::fs::create_dir_all(&args.dir)?;
+    if data.exists() {
+        std::fs::remove_dir_all(&data)?;
+    }
+    let generator = Generator::new(args.n_plates, args.n_days);
+    if !input.exists() || !args.keep_input {
+        let started = Instant::now();
+        generator.write_parquet(&input, args.n_reads)?;
+        eprintln!("generated {} reads in {:.1?} -> {}", args.n_reads, started.elapsed(), input.display());
+    }
+    let input_bytes = std::fs::metadata(&input)?.len();
+
+    let store = Store::open(&data, StoreConfig { maintenance_interval: None, ..StoreConfig::default() })?;
+    let started = Instant::now();
+    let file = std::fs::File::open(&input)?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(65_536).build()?;
+    let mut import = store.bulk_import();
+    for batch in reader {
+        import.add_batch(batch?)?;
+    }
+    let report = import.commit()?;
+    let import_time = started.elapsed();
+    let stats = store.stats();
+    let bytes_on_disk = stats.bytes_on_disk;
+
+    let mut rng = SplitMix(42);
+    let plates: Vec<PlateText> = (0..args.n_lookups).map(|_| generator.plate(generator.pick_plate(&mut rng))).collect();
+    let mut exact = Vec::with_capacity(plates.len());
+    let mut n_found = 0usize;
+    for plate in &plates {
+        let started = Instant::now();
+        let reads = store.history(&HistoryQuery::plate(plate.clone()))?;
+        exact.push(started.elapsed());
+        n_found += reads.len();
+    }
+    let mut fuzzy = Vec::with_capacity(plates.len() / 4);
+    for plate in plates.iter().take(args.n_lookups / 4) {
+        let started = Instant::now();
+        let hits = search(&store, &SearchQuery::new(plate.as_str(), SearchMode::Fuzzy))?;
+        fuzzy.push(started.elapsed());
+        assert!(!hits.is_empty(), "a stored plate is found by fuzzy search");
+    }
+    let peak_rss = peak_rss_bytes();
+    let n = report.n_imported as f64;
+    println!("| measure | value |");
+    println!("| --- | --- |");
+    println!("| reads imported | {} |", report.n_imported);
+    println!("| input Parquet | {:.1} MB ({:.1} bytes/read) |", input_bytes as f64 / 1e6, input_bytes as f64 / n);
+    println!("| bulk import (read Parquet, sort, write segments, commit) | {:.2?} = {:.0} reads/s |", import_time, n / import_time.as_secs_f64());
+    println!("| segments | {} |", stats.n_segments);
+    println!("| bytes on disk (everything under the data dir) | {:.1} MB = {:.2} bytes/read |", bytes_on_disk as f64 / 1e6, bytes_on_disk as f64 / n);
+    println!("| of which segments / indexes | {:.2} / {:.2} bytes/read |", stats.segment_bytes as f64 / n, stats.index_bytes as f64 / n);
+    println!("| exact history p50 / p99 ({} lookups, {:.1} reads each) | {:.3} ms / {:.3} ms |", exact.len(), n_found as f64 / exact.len() as f64, ms(percentile(&mut exact, 0.5)), ms(percentile(&mut exact, 0.99)));
+    println!("| fuzzy search p50 / p99 ({} searches) | {:.3} ms / {:.3} ms |", fuzzy.len(), ms(percentile(&mut fuzzy, 0.5)), ms(percentile(&mut fuzzy, 0.99)));
+    println!("| peak RSS (VmHWM) | {:.0} MB |", peak_rss as f64 / 1e6);
+    Ok(())
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
+
+fn percentile(samples: &mut [Duration], q: f64) -> Duration {
+    samples.sort_unstable();
+    samples.get(((samples.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or_default()
+}
+
+fn peak_rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// A small deterministic PRNG (SplitMix64).
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const N_CAMERAS: u64 = 500;
+const DAY0: Timestamp = 1_795_996_800_000_000;
+const MAKES: [(&str, &str); 8] = [
+    ("Ford", "Transit"),
+    ("Volkswagen", "Golf"),
+    ("Renault", "Clio"),
+    ("Peugeot", "208"),
+    ("Mercedes-Benz", "Sprinter"),
+    ("BMW", "3 Series"),
+    ("Toyota", "Corolla"),
+    ("Iveco", "Daily"),
+];
+const COLOURS: [&str; 6] = ["white", "black", "silver", "blue", "red", "grey"];
+const TYPES: [&str; 4] = ["car", "van", "lorry", "car"];
+
+/// Generates reads of a fixed population of vehicles.
+struct Generator {
+    n_plates: u64,
+    n_days: i64,
+}
+
+impl Generator {
+    fn new(n_plates: u64, n_days: i64) -> Generator {
+        Generator { n_plates, n_days }
+    }
+
+    /// A vehicle index with a skewed frequency: a few vehicles pass very often.
+    fn pick_plate(&self, rng: &mut SplitMix) -> u64 {
+        let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+        ((u * u) * self.n_plates as f64) as u64 % self.n_plates
+    }
+
+    fn country(&self, vehicle: u64) -> &'static str {
+        ["GB", "GB", "GB", "FR", "FR", "NL", "BE", "DE"][(mix(vehicle) % 8) as usize]
+    }
+
+    fn plate(&self, vehicle: u64) -> PlateText {
+        let h = mix(vehicle ^ 0xABCD);
+        let letter = |shift: u32| (b'A' + ((h >> shift) % 26) as u8) as char;
+        let digit = |shift: u32| (b'0' + ((h >> shift) % 10) as u8) as char;
+        let text: String = match self.country(vehicle) {
+            "GB" => [letter(0), letter(5), digit(10), digit(14), letter(18), letter(23), letter(28)].iter().collect(),
+            "FR" => [letter(0), letter(5), digit(10), digit(14), digit(18), letter(23), letter(28)].iter().collect(),
+            "NL" => [digit(0), letter(5), letter(10), letter(15), digit(20), digit(24)].iter().collect(),
+            "BE" => ['1', letter(5), letter(10), letter(15), digit(20), digit(24), digit(28)].iter().collect(),
+            _ => [letter(0), letter(5), letter(10), letter(15), digit(20), digit(24), digit(28), digit(32)].iter().collect(),
+        };
+        PlateText::parse(&text).expect("generated plates are valid")
+    }
+
+    fn write_parquet(&self, path: &Path, n_reads: u64) -> Result<(), Box<dyn std::error::Error>> {
+        let file = std::fs::File::create(path)?;
+        let mut writer = ArrowWriter::try_new(file, corridor_store::schema::reads_schema(), Some(corridor_store::schema::parquet_writer_properties()))?;
+        let mut rng = SplitMix(7);
+        let mut per_camera = vec![0u64; N_CAMERAS as usize];
+        let span_us = self.n_days * 86_400_000_000;
+        let chunk = 100_000u64;
+        let mut done = 0u64;
+        while done < n_reads {
+            let n = chunk.min(n_reads - done);
+            let mut reads = Vec::with_capacity(n as usize);
+            for idx in 0..n {
+                // Reads arrive roughly in time order, as a feed export would be.
+                let ts = DAY0 + (((done + idx) as i128 * span_us as i128) / n_reads as i128) as i64 + rng.below(60_000_000) as i64;
+                reads.push(self.read(&mut rng, &mut per_camera, ts));
+            }
+            let batch: RecordBatch = corridor_store::schema::reads_to_batch(&reads);
+            writer.write(&batch)?;
+            done += n;
+        }
+        writer.close()?;
+        Ok(())
+    }
+
+    fn read(&self, rng: &mut SplitMix, per_camera: &mut [u64], ts: Timestamp) -> corridor_domain::PlateRead {
+        let vehicle = self.pick_plate(rng);
+        let camera = (mix(vehicle) ^ rng.below(16)) % N_CAMERAS;
+        per_camera[camera as usize] += 1;
+        let h = mix(vehicle ^ 0x5555);
+        let (make, model) = MAKES[(h % MAKES.len() as u64) as usize];
+        let mobile = camera % 50 == 0;
+        corridor_domain::PlateRead {
+            read_id: format!("C{camera:03}-{:08}", per_camera[camera as usize]),
+            plate: self.plate(vehicle),
+            country: corridor_domain::Country::parse(self.country(vehicle)).ok(),
+            camera_id: format!("CAM{camera:03}"),
+            ts,
+            confidence: Some((70 + rng.below(30)) as f32 / 100.0),
+            lat: mobile.then(|| 50.0 + rng.below(100_000) as f64 / 100_000.0),
+            lon: mobile.then(|| 1.5 + rng.below(100_000) as f64 / 100_000.0),
+            heading_deg: None,
+            make: Some(make.to_owned()),
+            model: Some(model.to_owned()),
+            colour: Some(COLOURS[((h >> 8) % COLOURS.len() as u64) as usize].to_owned()),
+            vehicle_type: Some(TYPES[((h >> 16) % TYPES.len() as u64) as usize].to_owned()),
+        }
+    }
+}
+
+fn mix(value: u64) -> u64 {
+    SplitMix(value).next()
+}

@@ -1,0 +1,172 @@
+//! The read-id index: 64-bit hashes of every stored read id, in a few sorted runs.
+//!
+//! A hash hit means "probably stored": the caller confirms against the stored read, so a
+//! hash collision can never drop or overwrite a read. Runs merge like an LSM tree (a run
+//! is merged into the one before it once it reaches a quarter of its size), so a lookup
+//! touches a handful of runs, each through a bucket directory on the top hash bits.
+
+use std::sync::Arc;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The hash of a read id used by the index, the memtable and the index files.
+pub(crate) fn id_hash(read_id: &str) -> u64 {
+    xxh3_64(read_id.as_bytes())
+}
+
+/// One sorted run of hashes with a directory of bucket starts.
+#[derive(Debug)]
+struct Run {
+    hashes: Vec<u64>,
+    /// `dir[b]` is the first position whose hash has top bits `>= b`; `dir.len() = 2^bits + 1`.
+    dir: Vec<u32>,
+    shift: u32,
+}
+
+impl Run {
+    fn new(hashes: Vec<u64>) -> Run {
+        debug_assert!(hashes.windows(2).all(|pair| pair[0] <= pair[1]));
+        let bits = (hashes.len() / 8).max(1).ilog2().clamp(1, 26);
+        let shift = 64 - bits;
+        let n_buckets = 1usize << bits;
+        let mut dir = Vec::with_capacity(n_buckets + 1);
+        let mut pos = 0usize;
+        for bucket in 0..n_buckets {
+            while pos < hashes.len() && ((hashes[pos] >> shift) as usize) < bucket {
+                pos += 1;
+            }
+            dir.push(pos as u32);
+        }
+        dir.push(hashes.len() as u32);
+        Run { hashes, dir, shift }
+    }
+
+    fn contains(&self, hash: u64) -> bool {
+        let bucket = (hash >> self.shift) as usize;
+        let (start, end) = (self.dir[bucket] as usize, self.dir[bucket + 1] as usize);
+        self.hashes[start..end].binary_search(&hash).is_ok()
+    }
+}
+
+/// The set of id hashes of reads in segments.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct IdIndex {
+    runs: Vec<Arc<Run>>,
+}
+
+impl IdIndex {
+    /// Builds an index from unsorted hashes.
+    pub(crate) fn from_unsorted(mut hashes: Vec<u64>) -> IdIndex {
+        hashes.sort_unstable();
+        let mut index = IdIndex::default();
+        index.add_sorted(hashes);
+        index
+    }
+
+    /// Adds a sorted run (e.g. the ids of a new segment).
+    pub(crate) fn add_sorted(&mut self, hashes: Vec<u64>) {
+        if hashes.is_empty() {
+            return;
+        }
+        self.runs.push(Arc::new(Run::new(hashes)));
+        while self.runs.len() >= 2 {
+            let n = self.runs.len();
+            if self.runs[n - 1].hashes.len() * 4 < self.runs[n - 2].hashes.len() {
+                break;
+            }
+            let last = self.runs.pop().expect("two runs");
+            let prev = self.runs.pop().expect("two runs");
+            self.runs.push(Arc::new(Run::new(merge(&prev.hashes, &last.hashes))));
+        }
+    }
+
+    /// Whether `hash` may be stored.
+    pub(crate) fn contains(&self, hash: u64) -> bool {
+        self.runs.iter().any(|run| run.contains(hash))
+    }
+
+    /// All hashes in one sorted vector.
+    pub(crate) fn into_sorted(self) -> Vec<u64> {
+        self.runs
+            .into_iter()
+            .map(|run| Arc::try_unwrap(run).map_or_else(|shared| shared.hashes.clone(), |run| run.hashes))
+            .reduce(|left, right| merge(&left, &right))
+            .unwrap_or_default()
+    }
+
+    /// Number of hashes.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.runs.iter().map(|run| run.hashes.len()).sum()
+    }
+
+    /// For sorted `probes`, the positions of those that may be stored. Large probe sets
+    /// walk each run once instead of looking up each probe.
+    pub(crate) fn hits_sorted(&self, probes: &[u64]) -> Vec<usize> {
+        let mut hits = Vec::new();
+        for run in &self.runs {
+            if probes.len() * 16 < run.hashes.len() {
+                hits.extend((0..probes.len()).filter(|&idx| run.contains(probes[idx])));
+            } else {
+                merge_hits(&run.hashes, probes, &mut hits);
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
+}
+
+fn merge(left: &[u64], right: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        if left[i] <= right[j] {
+            out.push(left[i]);
+            i += 1;
+        } else {
+            out.push(right[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&left[i..]);
+    out.extend_from_slice(&right[j..]);
+    out
+}
+
+fn merge_hits(run: &[u64], probes: &[u64], hits: &mut Vec<usize>) {
+    let mut run_idx = 0;
+    for (probe_idx, &probe) in probes.iter().enumerate() {
+        while run_idx < run.len() && run[run_idx] < probe {
+            run_idx += 1;
+        }
+        if run_idx < run.len() && run[run_idx] == probe {
+            hits.push(probe_idx);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_every_added_hash_and_rejects_others() {
+        let mut index = IdIndex::default();
+        let ids: Vec<String> = (0..5000).map(|n| format!("read-{n}")).collect();
+        for chunk in ids.chunks(300) {
+            let mut hashes: Vec<u64> = chunk.iter().map(|id| id_hash(id)).collect();
+            hashes.sort_unstable();
+            index.add_sorted(hashes);
+        }
+        assert!(index.runs.len() <= 4, "runs merge: {}", index.runs.len());
+        assert_eq!(index.len(), 5000);
+        assert!(ids.iter().all(|id| index.contains(id_hash(id))));
+        assert!(!index.contains(id_hash("read-5000")));
+        let mut probes: Vec<u64> = ["read-7", "nope", "read-4999"].iter().map(|id| id_hash(id)).collect();
+        probes.sort_unstable();
+        let hits = index.hits_sorted(&probes);
+        let nope = probes.iter().position(|&hash| hash == id_hash("nope")).unwrap();
+        assert_eq!(hits.len(), 2);
+        assert!(!hits.contains(&nope));
+    }
+}

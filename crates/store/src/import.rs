@@ -1,0 +1,296 @@
+//! [`BulkImport`]: loads many reads by writing sorted segments directly (no WAL), then
+//! makes them visible with one catalog commit.
+//!
+//! Memory is bounded by `StoreConfig::import_buffer_rows_max`: when the buffer is full its
+//! rows are split by day, sorted and written as segments that nobody sees yet. Dropping an
+//! import without [`BulkImport::commit`] deletes those files; a crash leaves them orphaned
+//! and the next open deletes them.
+
+use crate::ids::{IdIndex, id_hash};
+use crate::schema::{ReadColumns, reads_to_batch};
+use crate::segment::{self, Segment};
+use crate::store::{Shared, add_to_directory, find_in_segments, open_segments};
+use crate::{Error, ImportReport, Store};
+use arrow::array::{Array, BooleanArray, RecordBatch};
+use corridor_domain::{PLATE_LEN_MAX, PlateRead, Timestamp};
+use std::sync::Arc;
+
+/// A bulk load in progress; see the module docs.
+#[derive(Debug)]
+pub struct BulkImport<'a> {
+    shared: &'a Shared,
+    buffer: Vec<RecordBatch>,
+    n_buffered: usize,
+    /// Id hashes of every read of this import (buffered or written).
+    ids: IdIndex,
+    written: Vec<(u64, String)>,
+    report: ImportReport,
+    expired_before: Option<Timestamp>,
+    committed: bool,
+}
+
+/// A read id given twice with different content, found by
+/// [`BulkImport::add_batch_skipping_conflicts`].
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ImportConflict {
+    /// Row in the batch given.
+    pub row: usize,
+    pub read_id: String,
+}
+
+impl<'a> BulkImport<'a> {
+    pub(crate) fn new(store: &'a Store) -> BulkImport<'a> {
+        let shared: &Shared = &store.shared;
+        let expired_before = shared.state.read().expired_before;
+        BulkImport {
+            shared,
+            buffer: Vec::new(),
+            n_buffered: 0,
+            ids: IdIndex::default(),
+            written: Vec::new(),
+            report: ImportReport::default(),
+            expired_before,
+            committed: false,
+        }
+    }
+
+    /// Adds a batch in [`crate::schema::reads_schema`]. A read id already stored (or given
+    /// earlier in this import) with other content fails with
+    /// [`Error::ConflictingReadId`], and nothing of this batch is added.
+    pub fn add_batch(&mut self, batch: RecordBatch) -> Result<(), Error> {
+        let classified = self.classify(&batch)?;
+        if let Some(conflict) = classified.conflicts.first() {
+            return Err(Error::ConflictingReadId {
+                read_id: conflict.read_id.clone(),
+            });
+        }
+        self.push(batch, classified)
+    }
+
+    /// Like [`BulkImport::add_batch`], but conflicting reads are left out and returned
+    /// (for imports that write rejected rows to a file).
+    pub fn add_batch_skipping_conflicts(&mut self, batch: RecordBatch) -> Result<Vec<ImportConflict>, Error> {
+        let mut classified = self.classify(&batch)?;
+        let conflicts = std::mem::take(&mut classified.conflicts);
+        self.push(batch, classified)?;
+        Ok(conflicts)
+    }
+
+    /// Adds reads (converted to a batch).
+    pub fn add_reads(&mut self, reads: &[PlateRead]) -> Result<(), Error> {
+        self.add_batch(reads_to_batch(reads))
+    }
+
+    /// Makes every added read visible, atomically and durably.
+    pub fn commit(mut self) -> Result<ImportReport, Error> {
+        self.spill()?;
+        let shared = self.shared;
+        let mut catalog = shared.catalog.lock();
+        let hashes = std::mem::take(&mut self.ids).into_sorted();
+        // Reads appended through the WAL while this import ran were not checked against it.
+        {
+            let state = shared.state.read();
+            let memtables = [Some(&state.memtable), state.frozen.as_deref()];
+            for memtable in memtables.into_iter().flatten() {
+                for read in &memtable.reads {
+                    if hashes.binary_search(&id_hash(&read.read_id)).is_ok() {
+                        return Err(Error::ConflictingReadId {
+                            read_id: read.read_id.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        let mut next = catalog.clone();
+        next.segments.extend(self.written.iter().cloned());
+        next.next_segment_id = shared.next_segment_id.load(std::sync::atomic::Ordering::Relaxed);
+        next.store(&shared.root)?;
+        *catalog = next;
+        self.committed = true;
+        let opened = open_segments(&shared.root, &self.written)?;
+        let mut state = shared.state.write();
+        let mut segments = state.segments.as_ref().clone();
+        for (segment, contents) in opened {
+            add_to_directory(&mut state.directory, &contents.plates);
+            segments.push(Arc::new(segment));
+        }
+        state.segments = Arc::new(segments);
+        state.ids.add_sorted(hashes);
+        self.report.n_segments = self.written.len();
+        Ok(self.report)
+    }
+
+    /// Decides, per row, whether to keep it; reports conflicting ids.
+    fn classify(&mut self, batch: &RecordBatch) -> Result<Classified, Error> {
+        let columns = ReadColumns::new(batch)?;
+        validate(&columns, batch.num_rows())?;
+        let n_rows = batch.num_rows();
+        let mut keep = vec![true; n_rows];
+        if let Some(cutoff) = self.expired_before {
+            for (row, keep_row) in keep.iter_mut().enumerate() {
+                if columns.ts.value(row) < cutoff {
+                    *keep_row = false;
+                    self.report.n_expired += 1;
+                }
+            }
+        }
+        let mut hashed: Vec<(u64, u32)> = (0..n_rows)
+            .filter(|&row| keep[row])
+            .map(|row| (id_hash(columns.read_id.value(row)), row as u32))
+            .collect();
+        hashed.sort_unstable();
+        let probes: Vec<u64> = hashed.iter().map(|entry| entry.0).collect();
+        let mut suspects: Vec<usize> = (1..probes.len()).filter(|&idx| probes[idx] == probes[idx - 1]).collect();
+        suspects.extend(self.ids.hits_sorted(&probes));
+        suspects.extend(self.shared.state.read().ids.hits_sorted(&probes));
+        suspects.sort_unstable();
+        suspects.dedup();
+        let mut conflicts = Vec::new();
+        for probe_idx in suspects {
+            let (hash, row) = (hashed[probe_idx].0, hashed[probe_idx].1 as usize);
+            let read = columns.read(row)?;
+            // The first row of this batch with the same id (same hash, so just before).
+            let first_in_batch = hashed[..probe_idx]
+                .iter()
+                .rev()
+                .take_while(|entry| entry.0 == hash)
+                .map(|entry| entry.1 as usize)
+                .filter(|&earlier| columns.read_id.value(earlier) == read.read_id)
+                .last();
+            let earlier = match first_in_batch {
+                Some(earlier) => Some(columns.read(earlier)?),
+                None => self.find_stored(&read)?,
+            };
+            match earlier {
+                None => {}
+                Some(stored) if stored == read => {
+                    keep[row] = false;
+                    self.report.n_duplicates += 1;
+                }
+                Some(_) => {
+                    keep[row] = false;
+                    conflicts.push(ImportConflict {
+                        row,
+                        read_id: read.read_id,
+                    });
+                }
+            }
+        }
+        conflicts.sort_by_key(|conflict| conflict.row);
+        let kept_hashes = hashed.iter().filter(|entry| keep[entry.1 as usize]).map(|entry| entry.0).collect();
+        Ok(Classified { keep, conflicts, kept_hashes })
+    }
+
+    /// The read with `read.read_id` in the store or earlier in this import.
+    fn find_stored(&self, read: &PlateRead) -> Result<Option<PlateRead>, Error> {
+        for batch in &self.buffer {
+            let columns = ReadColumns::new(batch)?;
+            if let Some(row) = (0..batch.num_rows()).find(|&row| columns.read_id.value(row) == read.read_id) {
+                return columns.read(row).map(Some);
+            }
+        }
+        let written: Vec<Arc<Segment>> = open_segments(&self.shared.root, &self.written)?
+            .into_iter()
+            .map(|(segment, _)| Arc::new(segment))
+            .collect();
+        if let Some(found) = find_in_segments(&written, read)? {
+            return Ok(Some(found));
+        }
+        let segments = self.shared.state.read().segments.clone();
+        find_in_segments(&segments, read)
+    }
+
+    fn push(&mut self, batch: RecordBatch, classified: Classified) -> Result<(), Error> {
+        let n_kept = classified.kept_hashes.len();
+        if n_kept == 0 {
+            return Ok(());
+        }
+        let batch = if n_kept == batch.num_rows() {
+            batch
+        } else {
+            arrow::compute::filter_record_batch(&batch, &BooleanArray::from(classified.keep))?
+        };
+        self.ids.add_sorted(classified.kept_hashes);
+        self.report.n_imported += n_kept as u64;
+        self.n_buffered += n_kept;
+        self.buffer.push(batch);
+        if self.n_buffered >= self.shared.config.import_buffer_rows_max {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffer as sorted segments (not yet visible).
+    fn spill(&mut self) -> Result<(), Error> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let written = self.shared.write_day_segments(&self.buffer)?;
+        self.buffer.clear();
+        self.n_buffered = 0;
+        self.written.extend(written);
+        Ok(())
+    }
+}
+
+/// The outcome of checking one batch.
+struct Classified {
+    keep: Vec<bool>,
+    conflicts: Vec<ImportConflict>,
+    /// Sorted id hashes of the kept rows.
+    kept_hashes: Vec<u64>,
+}
+
+impl Drop for BulkImport<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            for (id, rel_path) in &self.written {
+                segment::remove_files(&self.shared.root, *id, rel_path);
+            }
+        }
+    }
+}
+
+/// Checks what the store relies on: ids and camera ids present, plates normalised,
+/// countries two upper-case letters, confidence in 0..1, coordinates on the globe.
+fn validate(columns: &ReadColumns<'_>, n_rows: usize) -> Result<(), Error> {
+    let bad = |row: usize, column: &str, reason: &str| Error::BadBatch {
+        row,
+        column: column.to_owned(),
+        reason: reason.to_owned(),
+    };
+    for row in 0..n_rows {
+        if columns.read_id.is_null(row) || columns.read_id.value(row).is_empty() {
+            return Err(bad(row, "read_id", "missing"));
+        }
+        if columns.camera_id.is_null(row) || columns.camera_id.value(row).is_empty() {
+            return Err(bad(row, "camera_id", "missing"));
+        }
+        if columns.ts.is_null(row) {
+            return Err(bad(row, "ts", "missing"));
+        }
+        let plate = if columns.plate.is_null(row) { "" } else { columns.plate.value(row) };
+        let normalised = !plate.is_empty()
+            && plate.len() <= PLATE_LEN_MAX
+            && plate.bytes().all(|byte| byte.is_ascii_digit() || byte.is_ascii_uppercase());
+        if !normalised {
+            return Err(bad(row, "plate", "not a normalised plate (1-12 of A-Z, 0-9)"));
+        }
+        if !columns.country.is_null(row) {
+            let country = columns.country.value(row).as_bytes();
+            if country.len() != 2 || !country.iter().all(u8::is_ascii_uppercase) {
+                return Err(bad(row, "country", "not a two-letter upper-case code"));
+            }
+        }
+        if !columns.confidence.is_null(row) && !(0.0..=1.0).contains(&columns.confidence.value(row)) {
+            return Err(bad(row, "confidence", "outside 0..1"));
+        }
+        if !columns.lat.is_null(row) && !(-90.0..=90.0).contains(&columns.lat.value(row)) {
+            return Err(bad(row, "lat", "off the globe"));
+        }
+        if !columns.lon.is_null(row) && !(-180.0..=180.0).contains(&columns.lon.value(row)) {
+            return Err(bad(row, "lon", "off the globe"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,432 @@
+//! The canonical Arrow schemas of the exchange format (issue 2 item 3) and conversions.
+//!
+//! Every Parquet segment, every batch returned by [`crate::Store::scan`] and every batch
+//! given to [`crate::BulkImport::add_batch`] uses [`reads_schema`]: the columns
+//! `read_id,plate,country,camera_id,ts,confidence,lat,lon,heading,make,model,colour,vehicle_type`
+//! in this order, `ts` as microseconds since the epoch in UTC.
+
+use crate::Error;
+use arrow::array::{
+    Array, ArrayRef, BooleanArray, BooleanBuilder, Float32Array, Float32Builder, Float64Array,
+    Float64Builder, RecordBatch, StringArray, StringBuilder, TimestampMicrosecondArray,
+    TimestampMicrosecondBuilder,
+};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use corridor_domain::{Camera, CameraKind, Country, PlateRead, PlateText};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
+use parquet::file::metadata::SortingColumn;
+use parquet::schema::types::ColumnPath;
+use std::sync::{Arc, OnceLock};
+
+/// Names of the reads columns, in schema order.
+pub const READS_COLUMNS: [&str; 13] = [
+    "read_id",
+    "plate",
+    "country",
+    "camera_id",
+    "ts",
+    "confidence",
+    "lat",
+    "lon",
+    "heading",
+    "make",
+    "model",
+    "colour",
+    "vehicle_type",
+];
+
+/// Column positions in [`reads_schema`].
+pub(crate) mod col {
+    pub(crate) const READ_ID: usize = 0;
+    pub(crate) const PLATE: usize = 1;
+    pub(crate) const COUNTRY: usize = 2;
+    pub(crate) const CAMERA_ID: usize = 3;
+    pub(crate) const TS: usize = 4;
+    pub(crate) const CONFIDENCE: usize = 5;
+    pub(crate) const LAT: usize = 6;
+    pub(crate) const LON: usize = 7;
+    pub(crate) const HEADING: usize = 8;
+    pub(crate) const MAKE: usize = 9;
+    pub(crate) const MODEL: usize = 10;
+    pub(crate) const COLOUR: usize = 11;
+    pub(crate) const VEHICLE_TYPE: usize = 12;
+}
+
+/// Rows per Parquet row group in segments.
+pub const ROW_GROUP_ROWS: usize = 1 << 20;
+/// Rows per data page: small pages keep a plate lookup to a few kilobytes of decoding.
+pub const DATA_PAGE_ROWS: usize = 4096;
+
+/// The canonical reads schema (exchange schema and segment schema).
+pub fn reads_schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            let utf8 = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
+            Arc::new(Schema::new(vec![
+                utf8("read_id", false),
+                utf8("plate", false),
+                utf8("country", true),
+                utf8("camera_id", false),
+                Field::new("ts", ts_type(), false),
+                Field::new("confidence", DataType::Float32, true),
+                Field::new("lat", DataType::Float64, true),
+                Field::new("lon", DataType::Float64, true),
+                Field::new("heading", DataType::Float32, true),
+                utf8("make", true),
+                utf8("model", true),
+                utf8("colour", true),
+                utf8("vehicle_type", true),
+            ]))
+        })
+        .clone()
+}
+
+/// The canonical cameras schema: `camera_id,name,lat,lon,heading,country,operator,kind,infrared`.
+pub fn cameras_schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            Arc::new(Schema::new(vec![
+                Field::new("camera_id", DataType::Utf8, false),
+                Field::new("name", DataType::Utf8, false),
+                Field::new("lat", DataType::Float64, false),
+                Field::new("lon", DataType::Float64, false),
+                Field::new("heading", DataType::Float32, true),
+                Field::new("country", DataType::Utf8, true),
+                Field::new("operator", DataType::Utf8, false),
+                Field::new("kind", DataType::Utf8, false),
+                Field::new("infrared", DataType::Boolean, false),
+            ]))
+        })
+        .clone()
+}
+
+/// The Arrow type of `ts`: microseconds since the epoch, UTC.
+pub fn ts_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+/// The project's Parquet settings for segments: zstd, dictionaries, page index,
+/// [`ROW_GROUP_ROWS`] rows per row group, [`DATA_PAGE_ROWS`] rows per page, and the
+/// sort order `(plate, country, ts)` recorded in the file.
+pub fn parquet_writer_properties() -> WriterProperties {
+    writer_properties_with(Compression::ZSTD(
+        ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
+    ))
+}
+
+/// [`parquet_writer_properties`] with another compression. `UNCOMPRESSED` also stores
+/// plates plainly (no prefix encoding), so that tests can check file bytes directly.
+pub fn writer_properties_with(compression: Compression) -> WriterProperties {
+    let no_dictionary = |builder: parquet::file::properties::WriterPropertiesBuilder,
+                         name: &str| {
+        builder.set_column_dictionary_enabled(ColumnPath::from(name), false)
+    };
+    let mut builder = WriterProperties::builder()
+        .set_writer_version(WriterVersion::PARQUET_1_0)
+        .set_compression(compression)
+        .set_dictionary_enabled(true)
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_data_page_row_count_limit(DATA_PAGE_ROWS)
+        .set_write_batch_size(1024)
+        .set_sorting_columns(Some(vec![
+            sorting_column(col::PLATE, false),
+            sorting_column(col::COUNTRY, true),
+            sorting_column(col::TS, false),
+        ]));
+    // Unique or near-unique columns gain nothing from a dictionary, and a plate lookup
+    // must not decode a row group's whole dictionary: `plate` is sorted, so prefix
+    // (delta byte array) encoding stores it in a few bits per read instead.
+    for name in ["read_id", "plate", "ts", "lat", "lon", "heading"] {
+        builder = no_dictionary(builder, name);
+    }
+    if compression != Compression::UNCOMPRESSED {
+        // Uncompressed segments exist to inspect files byte for byte: plates stay plain there.
+        builder = builder.set_column_encoding(ColumnPath::from("plate"), Encoding::DELTA_BYTE_ARRAY);
+    }
+    builder = builder.set_column_encoding(ColumnPath::from("ts"), Encoding::DELTA_BINARY_PACKED);
+    builder.build()
+}
+
+fn sorting_column(column: usize, nulls_first: bool) -> SortingColumn {
+    SortingColumn {
+        column_idx: column as i32,
+        descending: false,
+        nulls_first,
+    }
+}
+
+/// Converts reads to a batch in [`reads_schema`].
+pub fn reads_to_batch(reads: &[PlateRead]) -> RecordBatch {
+    let n = reads.len();
+    let mut read_id = StringBuilder::with_capacity(n, n * 16);
+    let mut plate = StringBuilder::with_capacity(n, n * 8);
+    let mut country = StringBuilder::with_capacity(n, n * 2);
+    let mut camera_id = StringBuilder::with_capacity(n, n * 8);
+    let mut ts = TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC");
+    let mut confidence = Float32Builder::with_capacity(n);
+    let mut lat = Float64Builder::with_capacity(n);
+    let mut lon = Float64Builder::with_capacity(n);
+    let mut heading = Float32Builder::with_capacity(n);
+    let mut make = StringBuilder::new();
+    let mut model = StringBuilder::new();
+    let mut colour = StringBuilder::new();
+    let mut vehicle_type = StringBuilder::new();
+    for read in reads {
+        read_id.append_value(&read.read_id);
+        plate.append_value(read.plate.as_str());
+        country.append_option(read.country.as_ref().map(Country::as_str));
+        camera_id.append_value(&read.camera_id);
+        ts.append_value(read.ts);
+        confidence.append_option(read.confidence);
+        lat.append_option(read.lat);
+        lon.append_option(read.lon);
+        heading.append_option(read.heading_deg);
+        make.append_option(read.make.as_deref());
+        model.append_option(read.model.as_deref());
+        colour.append_option(read.colour.as_deref());
+        vehicle_type.append_option(read.vehicle_type.as_deref());
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(read_id.finish()),
+        Arc::new(plate.finish()),
+        Arc::new(country.finish()),
+        Arc::new(camera_id.finish()),
+        Arc::new(ts.finish()),
+        Arc::new(confidence.finish()),
+        Arc::new(lat.finish()),
+        Arc::new(lon.finish()),
+        Arc::new(heading.finish()),
+        Arc::new(make.finish()),
+        Arc::new(model.finish()),
+        Arc::new(colour.finish()),
+        Arc::new(vehicle_type.finish()),
+    ];
+    RecordBatch::try_new(reads_schema(), columns).expect("columns follow reads_schema")
+}
+
+/// Converts a batch in [`reads_schema`] back to reads, checking every value.
+pub fn batch_to_reads(batch: &RecordBatch) -> Result<Vec<PlateRead>, Error> {
+    let columns = ReadColumns::new(batch)?;
+    (0..batch.num_rows()).map(|row| columns.read(row)).collect()
+}
+
+/// Typed views of the columns of a reads batch.
+pub(crate) struct ReadColumns<'a> {
+    pub(crate) read_id: &'a StringArray,
+    pub(crate) plate: &'a StringArray,
+    pub(crate) country: &'a StringArray,
+    pub(crate) camera_id: &'a StringArray,
+    pub(crate) ts: &'a TimestampMicrosecondArray,
+    pub(crate) confidence: &'a Float32Array,
+    pub(crate) lat: &'a Float64Array,
+    pub(crate) lon: &'a Float64Array,
+    pub(crate) heading: &'a Float32Array,
+    pub(crate) make: &'a StringArray,
+    pub(crate) model: &'a StringArray,
+    pub(crate) colour: &'a StringArray,
+    pub(crate) vehicle_type: &'a StringArray,
+}
+
+impl<'a> ReadColumns<'a> {
+    /// Checks that `batch` has the canonical columns and types.
+    pub(crate) fn new(batch: &'a RecordBatch) -> Result<ReadColumns<'a>, Error> {
+        check_schema(batch)?;
+        let get = |idx: usize| batch.column(idx).as_ref();
+        Ok(ReadColumns {
+            read_id: downcast(get(col::READ_ID)),
+            plate: downcast(get(col::PLATE)),
+            country: downcast(get(col::COUNTRY)),
+            camera_id: downcast(get(col::CAMERA_ID)),
+            ts: downcast(get(col::TS)),
+            confidence: downcast(get(col::CONFIDENCE)),
+            lat: downcast(get(col::LAT)),
+            lon: downcast(get(col::LON)),
+            heading: downcast(get(col::HEADING)),
+            make: downcast(get(col::MAKE)),
+            model: downcast(get(col::MODEL)),
+            colour: downcast(get(col::COLOUR)),
+            vehicle_type: downcast(get(col::VEHICLE_TYPE)),
+        })
+    }
+
+    /// Builds the read of one row.
+    pub(crate) fn read(&self, row: usize) -> Result<PlateRead, Error> {
+        let bad = |column: &str, reason: String| Error::BadBatch {
+            row,
+            column: column.to_owned(),
+            reason,
+        };
+        let required = |array: &StringArray, column: &str| -> Result<String, Error> {
+            if array.is_null(row) {
+                return Err(bad(column, "null in a required column".to_owned()));
+            }
+            Ok(array.value(row).to_owned())
+        };
+        let read_id = required(self.read_id, "read_id")?;
+        let plate_raw = required(self.plate, "plate")?;
+        let plate = PlateText::parse(&plate_raw).map_err(|err| bad("plate", err.to_string()))?;
+        let country = match opt_str(self.country, row) {
+            None => None,
+            Some(raw) => Some(Country::parse(raw).map_err(|err| bad("country", err.to_string()))?),
+        };
+        if self.ts.is_null(row) {
+            return Err(bad("ts", "null in a required column".to_owned()));
+        }
+        Ok(PlateRead {
+            read_id,
+            plate,
+            country,
+            camera_id: required(self.camera_id, "camera_id")?,
+            ts: self.ts.value(row),
+            confidence: opt_prim(self.confidence, row),
+            lat: opt_prim(self.lat, row),
+            lon: opt_prim(self.lon, row),
+            heading_deg: opt_prim(self.heading, row),
+            make: opt_str(self.make, row).map(str::to_owned),
+            model: opt_str(self.model, row).map(str::to_owned),
+            colour: opt_str(self.colour, row).map(str::to_owned),
+            vehicle_type: opt_str(self.vehicle_type, row).map(str::to_owned),
+        })
+    }
+}
+
+/// Checks column names and types against [`reads_schema`] (nullability is checked per value).
+pub(crate) fn check_schema(batch: &RecordBatch) -> Result<(), Error> {
+    let expected = reads_schema();
+    let actual = batch.schema();
+    if actual.fields().len() != expected.fields().len() {
+        return Err(Error::BadBatch {
+            row: 0,
+            column: "*".to_owned(),
+            reason: format!(
+                "expected the {} columns {}, got {} columns",
+                expected.fields().len(),
+                READS_COLUMNS.join(","),
+                actual.fields().len()
+            ),
+        });
+    }
+    for (want, got) in expected.fields().iter().zip(actual.fields()) {
+        let same_type = match (want.data_type(), got.data_type()) {
+            (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Timestamp(unit, tz)) => {
+                *unit == TimeUnit::Microsecond
+                    && tz.as_deref().is_some_and(|tz| tz == "UTC" || tz == "+00:00")
+            }
+            (want, got) => want == got,
+        };
+        if want.name() != got.name() || !same_type {
+            return Err(Error::BadBatch {
+                row: 0,
+                column: got.name().clone(),
+                reason: format!(
+                    "expected column `{}` of type {}, got `{}` of type {}",
+                    want.name(),
+                    want.data_type(),
+                    got.name(),
+                    got.data_type()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn downcast<T: 'static>(array: &dyn Array) -> &T {
+    array
+        .as_any()
+        .downcast_ref::<T>()
+        .expect("type checked by check_schema")
+}
+
+fn opt_str(array: &StringArray, row: usize) -> Option<&str> {
+    (!array.is_null(row)).then(|| array.value(row))
+}
+
+fn opt_prim<T: arrow::datatypes::ArrowPrimitiveType>(
+    array: &arrow::array::PrimitiveArray<T>,
+    row: usize,
+) -> Option<T::Native> {
+    (!array.is_null(row)).then(|| array.value(row))
+}
+
+/// Converts cameras to a batch in [`cameras_schema`].
+pub fn cameras_to_batch(cameras: &[Camera]) -> RecordBatch {
+    let mut camera_id = StringBuilder::new();
+    let mut name = StringBuilder::new();
+    let mut lat = Float64Builder::new();
+    let mut lon = Float64Builder::new();
+    let mut heading = Float32Builder::new();
+    let mut country = StringBuilder::new();
+    let mut operator = StringBuilder::new();
+    let mut kind = StringBuilder::new();
+    let mut infrared = BooleanBuilder::new();
+    for camera in cameras {
+        camera_id.append_value(&camera.camera_id);
+        name.append_value(&camera.name);
+        lat.append_value(camera.lat);
+        lon.append_value(camera.lon);
+        heading.append_option(camera.heading_deg);
+        country.append_option(camera.country.as_ref().map(Country::as_str));
+        operator.append_value(&camera.operator);
+        kind.append_value(camera.kind.as_str());
+        infrared.append_value(camera.infrared);
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(camera_id.finish()),
+        Arc::new(name.finish()),
+        Arc::new(lat.finish()),
+        Arc::new(lon.finish()),
+        Arc::new(heading.finish()),
+        Arc::new(country.finish()),
+        Arc::new(operator.finish()),
+        Arc::new(kind.finish()),
+        Arc::new(infrared.finish()),
+    ];
+    RecordBatch::try_new(cameras_schema(), columns).expect("columns follow cameras_schema")
+}
+
+/// Converts a batch in [`cameras_schema`] back to cameras, checking every value.
+pub fn batch_to_cameras(batch: &RecordBatch) -> Result<Vec<Camera>, Error> {
+    if batch.schema().fields() != cameras_schema().fields() {
+        return Err(Error::BadBatch {
+            row: 0,
+            column: "*".to_owned(),
+            reason: format!("expected the cameras schema, got {}", batch.schema()),
+        });
+    }
+    let string = |idx: usize| downcast::<StringArray>(batch.column(idx).as_ref());
+    let float64 = |idx: usize| downcast::<Float64Array>(batch.column(idx).as_ref());
+    let (camera_id, name, country, operator, kind) =
+        (string(0), string(1), string(5), string(6), string(7));
+    let (lat, lon) = (float64(2), float64(3));
+    let heading = downcast::<Float32Array>(batch.column(4).as_ref());
+    let infrared = downcast::<BooleanArray>(batch.column(8).as_ref());
+    let mut cameras = Vec::with_capacity(batch.num_rows());
+    for row in 0..batch.num_rows() {
+        let bad = |column: &str, reason: String| Error::BadBatch {
+            row,
+            column: column.to_owned(),
+            reason,
+        };
+        let country = match opt_str(country, row) {
+            None => None,
+            Some(raw) => Some(Country::parse(raw).map_err(|err| bad("country", err.to_string()))?),
+        };
+        cameras.push(Camera {
+            camera_id: camera_id.value(row).to_owned(),
+            name: name.value(row).to_owned(),
+            lat: lat.value(row),
+            lon: lon.value(row),
+            heading_deg: opt_prim(heading, row),
+            country,
+            operator: operator.value(row).to_owned(),
+            kind: CameraKind::parse(kind.value(row)).map_err(|err| bad("kind", err.to_string()))?,
+            infrared: infrared.value(row),
+        });
+    }
+    Ok(cameras)
+}

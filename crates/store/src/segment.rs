@@ -1,0 +1,549 @@
+//! Immutable segments: a sorted Parquet file plus its index file (plates and read-id hashes).
+//!
+//! ```text
+//! DATA/segments/date=2026-11-30/seg-0000000042.parquet   reads of one UTC day, sorted by (plate, country, ts)
+//! DATA/index/seg-0000000042.idx                          plate runs and sorted read-id hashes of that file
+//! ```
+//!
+//! Index file: `b"CRDXIDX1"`, n_rows u64, ts_min i64, ts_max i64, n_plates u32, then per
+//! distinct (plate, country) in row order: plate length u8, plate bytes, country (2 bytes,
+//! zero for none), row count varint; then n_ids u64 and the sorted id hashes as varint
+//! deltas; then a CRC-32 of everything before it. All integers little-endian.
+
+use crate::Error;
+use crate::ids::id_hash;
+use crate::schema::ReadColumns;
+use arrow::array::{Array, ArrayRef, RecordBatch};
+use bytes::Bytes;
+use corridor_domain::{Country, PlateKey, PlateText, Timestamp};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
+    RowSelector,
+};
+use parquet::file::metadata::PageIndexPolicy;
+use parquet::file::properties::WriterProperties;
+use parquet::file::reader::{ChunkReader, Length};
+use std::fs::File;
+use std::io::{BufWriter, Read};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use xxhash_rust::xxh3::xxh3_64;
+
+const INDEX_MAGIC: &[u8; 8] = b"CRDXIDX1";
+/// Microseconds in a day.
+pub(crate) const DAY_US: i64 = 86_400_000_000;
+
+/// A segment as the store sees it: where it is, what it holds, its plate index.
+#[derive(Debug)]
+pub(crate) struct Segment {
+    pub(crate) id: u64,
+    /// Path of the Parquet file relative to the data directory.
+    pub(crate) rel_path: String,
+    pub(crate) path: PathBuf,
+    pub(crate) n_rows: u64,
+    pub(crate) ts_min: Timestamp,
+    pub(crate) ts_max: Timestamp,
+    pub(crate) parquet_bytes: u64,
+    pub(crate) index_bytes: u64,
+    /// `(hash of plate text, first row, n rows)` sorted by hash.
+    plate_runs: Vec<(u64, u32, u32)>,
+    reader: PreadFile,
+    metadata: ArrowReaderMetadata,
+}
+
+/// What an index file lists besides the plate runs: the plate keys with counts and the ids.
+#[derive(Debug, Default)]
+pub(crate) struct IndexContents {
+    pub(crate) plates: Vec<(PlateKey, u64)>,
+    pub(crate) id_hashes: Vec<u64>,
+}
+
+impl Segment {
+    /// Opens a committed segment and loads its index.
+    pub(crate) fn open(root: &Path, id: u64, rel_path: &str) -> Result<(Segment, IndexContents), Error> {
+        let path = root.join(rel_path);
+        let index_path = index_path(root, id);
+        let file = File::open(&path).map_err(|err| Error::io("opening segment", &path, err))?;
+        let reader = PreadFile::new(file, &path)?;
+        // The offset index lets a lookup fetch only the pages of its rows; the column index
+        // (page min/max) would only cost memory.
+        let options = ArrowReaderOptions::new()
+            .with_offset_index_policy(PageIndexPolicy::Required)
+            .with_column_index_policy(PageIndexPolicy::Skip);
+        let metadata =
+            ArrowReaderMetadata::load(&reader, options).map_err(|err| Error::parquet(&path, err))?;
+        let index_bytes_raw =
+            std::fs::read(&index_path).map_err(|err| Error::io("reading index", &index_path, err))?;
+        let decoded = decode_index(&index_bytes_raw).map_err(|reason| Error::corrupt(&index_path, reason))?;
+        if decoded.n_rows as i64 != metadata.metadata().file_metadata().num_rows() {
+            return Err(Error::corrupt(
+                &index_path,
+                "row count differs from its parquet file",
+            ));
+        }
+        let segment = Segment {
+            id,
+            rel_path: rel_path.to_owned(),
+            path,
+            n_rows: decoded.n_rows,
+            ts_min: decoded.ts_min,
+            ts_max: decoded.ts_max,
+            parquet_bytes: reader.len,
+            index_bytes: index_bytes_raw.len() as u64,
+            plate_runs: decoded.plate_runs,
+            reader,
+            metadata,
+        };
+        Ok((segment, decoded.contents))
+    }
+
+    /// The row range of `plate` (all countries), if the segment has it.
+    pub(crate) fn plate_range(&self, plate: &PlateText) -> Option<(usize, usize)> {
+        let hash = plate_hash(plate.as_str());
+        let idx = self.plate_runs.partition_point(|run| run.0 < hash);
+        let run = self.plate_runs.get(idx).filter(|run| run.0 == hash)?;
+        Some((run.1 as usize, run.2 as usize))
+    }
+
+    /// Reads the rows `start..start + len`, all columns.
+    pub(crate) fn read_range(&self, start: usize, len: usize) -> Result<Vec<RecordBatch>, Error> {
+        let mut selectors = Vec::with_capacity(3);
+        if start > 0 {
+            selectors.push(RowSelector::skip(start));
+        }
+        selectors.push(RowSelector::select(len));
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            self.reader.clone(),
+            self.metadata.clone(),
+        )
+        .with_row_selection(RowSelection::from(selectors))
+        .with_batch_size(len.clamp(1, 8192))
+        .build()
+        .map_err(|err| Error::parquet(&self.path, err))?;
+        reader
+            .map(|batch| batch.map_err(Error::from))
+            .collect()
+    }
+
+    /// Reads every row, in batches.
+    pub(crate) fn read_all(&self) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, Error> {
+        ParquetRecordBatchReaderBuilder::new_with_metadata(self.reader.clone(), self.metadata.clone())
+            .with_batch_size(8192)
+            .build()
+            .map_err(|err| Error::parquet(&self.path, err))
+    }
+}
+
+/// The path of a segment's index file.
+pub(crate) fn index_path(root: &Path, id: u64) -> PathBuf {
+    root.join("index").join(format!("seg-{id:010}.idx"))
+}
+
+/// The data-relative path of the Parquet file of segment `id` holding reads of `day`.
+pub(crate) fn segment_rel_path(id: u64, day: i64) -> String {
+    let date = chrono::DateTime::from_timestamp(day * 86_400, 0)
+        .map(|time| time.date_naive().format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| format!("day{day}"));
+    format!("segments/date={date}/seg-{id:010}.parquet")
+}
+
+/// The day (since the epoch, UTC) of a timestamp.
+pub(crate) fn day_of(ts: Timestamp) -> i64 {
+    ts.div_euclid(DAY_US)
+}
+
+/// Writes a batch already sorted by (plate, country, ts) as segment `id` of `day`, with its
+/// index file; both are fsynced. The catalog does not list it yet.
+pub(crate) fn write_segment(
+    root: &Path,
+    id: u64,
+    day: i64,
+    batch: &RecordBatch,
+    properties: &WriterProperties,
+) -> Result<String, Error> {
+    assert!(batch.num_rows() > 0, "no empty segments");
+    let rel_path = segment_rel_path(id, day);
+    let path = root.join(&rel_path);
+    let dir = path.parent().expect("segment paths have a directory");
+    crate::fsutil::create_dir(dir)?;
+    let file = File::create(&path).map_err(|err| Error::io("creating segment", &path, err))?;
+    let mut writer = ArrowWriter::try_new(
+        BufWriter::with_capacity(1 << 20, file),
+        crate::schema::reads_schema(),
+        Some(properties.clone()),
+    )
+    .map_err(|err| Error::parquet(&path, err))?;
+    writer.write(batch).map_err(|err| Error::parquet(&path, err))?;
+    let buffered = writer.into_inner().map_err(|err| Error::parquet(&path, err))?;
+    let file = buffered
+        .into_inner()
+        .map_err(|err| Error::io("writing segment", &path, err.into_error()))?;
+    file.sync_all().map_err(|err| Error::io("syncing segment", &path, err))?;
+    crate::fsutil::sync_dir(dir)?;
+    let index_path = index_path(root, id);
+    let index = encode_index(batch)?;
+    std::fs::write(&index_path, index)
+        .and_then(|()| File::open(&index_path)?.sync_all())
+        .map_err(|err| Error::io("writing index", &index_path, err))?;
+    Ok(rel_path)
+}
+
+/// Removes a segment's files (used for uncommitted and replaced segments).
+pub(crate) fn remove_files(root: &Path, id: u64, rel_path: &str) {
+    for path in [root.join(rel_path), index_path(root, id)] {
+        if let Err(err) = std::fs::remove_file(&path) {
+            if err.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!(path = %path.display(), error = %err, "Could not delete a segment file.");
+            }
+        }
+    }
+}
+
+/// Splits reads batches by UTC day and sorts each day by (plate, country, ts); days ascending.
+pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBatch)>, Error> {
+    let mut keys: Vec<(i64, u64, u16, i64, u32, u32)> = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
+    for (batch_idx, batch) in batches.iter().enumerate() {
+        let columns = ReadColumns::new(batch)?;
+        for row in 0..batch.num_rows() {
+            let country = if columns.country.is_null(row) {
+                0
+            } else {
+                let bytes = columns.country.value(row).as_bytes();
+                u16::from_be_bytes([bytes.first().copied().unwrap_or(0), bytes.get(1).copied().unwrap_or(0)])
+            };
+            let ts = columns.ts.value(row);
+            let plate = plate_code(columns.plate.value(row));
+            keys.push((day_of(ts), plate, country, ts, batch_idx as u32, row as u32));
+        }
+    }
+    keys.sort_unstable();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while start < keys.len() {
+        let day = keys[start].0;
+        let end = start + keys[start..].partition_point(|key| key.0 == day);
+        let indices: Vec<(usize, usize)> = keys[start..end].iter().map(|key| (key.4 as usize, key.5 as usize)).collect();
+        parts.push((day, gather(batches, &indices)?));
+        start = end;
+    }
+    Ok(parts)
+}
+
+/// Builds a batch from `(batch, row)` positions in `batches`.
+fn gather(batches: &[RecordBatch], indices: &[(usize, usize)]) -> Result<RecordBatch, Error> {
+    let schema = crate::schema::reads_schema();
+    let columns: Vec<ArrayRef> = (0..schema.fields().len())
+        .map(|col_idx| {
+            let arrays: Vec<&dyn Array> = batches.iter().map(|batch| batch.column(col_idx).as_ref()).collect();
+            arrow::compute::interleave(&arrays, indices)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(RecordBatch::try_new(schema, columns)?)
+}
+
+/// An order-preserving number for a normalised plate (at most 12 of `0-9A-Z`): base 37 with
+/// 0 as padding, so shorter prefixes sort first, exactly like byte order.
+pub(crate) fn plate_code(plate: &str) -> u64 {
+    let bytes = plate.as_bytes();
+    let mut code = 0u64;
+    for idx in 0..corridor_domain::PLATE_LEN_MAX {
+        let digit = match bytes.get(idx) {
+            None => 0,
+            Some(byte @ b'0'..=b'9') => u64::from(byte - b'0') + 1,
+            Some(byte @ b'A'..=b'Z') => u64::from(byte - b'A') + 11,
+            Some(_) => 36,
+        };
+        code = code * 37 + digit;
+    }
+    code
+}
+
+/// The hash of plate text used by the plate runs.
+pub(crate) fn plate_hash(plate: &str) -> u64 {
+    xxh3_64(plate.as_bytes())
+}
+
+fn encode_index(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
+    let columns = ReadColumns::new(batch)?;
+    let n_rows = batch.num_rows();
+    let mut out = Vec::with_capacity(64 + n_rows * 6);
+    out.extend_from_slice(INDEX_MAGIC);
+    out.extend_from_slice(&(n_rows as u64).to_le_bytes());
+    let ts = columns.ts.values();
+    let ts_min = ts.iter().copied().min().unwrap_or(0);
+    let ts_max = ts.iter().copied().max().unwrap_or(0);
+    out.extend_from_slice(&ts_min.to_le_bytes());
+    out.extend_from_slice(&ts_max.to_le_bytes());
+    let n_plates_at = out.len();
+    out.extend_from_slice(&0u32.to_le_bytes());
+    let mut n_plates = 0u32;
+    let mut row = 0;
+    while row < n_rows {
+        let plate = columns.plate.value(row);
+        let country = (!columns.country.is_null(row)).then(|| columns.country.value(row));
+        let mut end = row + 1;
+        while end < n_rows
+            && columns.plate.value(end) == plate
+            && (!columns.country.is_null(end)).then(|| columns.country.value(end)) == country
+        {
+            end += 1;
+        }
+        out.push(plate.len() as u8);
+        out.extend_from_slice(plate.as_bytes());
+        out.extend_from_slice(country.map_or(&[0u8, 0][..], |code| &code.as_bytes()[..2]));
+        put_varint(&mut out, (end - row) as u64);
+        n_plates += 1;
+        row = end;
+    }
+    out[n_plates_at..n_plates_at + 4].copy_from_slice(&n_plates.to_le_bytes());
+    let mut hashes: Vec<u64> = columns.read_id.iter().map(|id| id_hash(id.unwrap_or(""))).collect();
+    hashes.sort_unstable();
+    out.extend_from_slice(&(hashes.len() as u64).to_le_bytes());
+    let mut prev = 0u64;
+    for hash in hashes {
+        put_varint(&mut out, hash - prev);
+        prev = hash;
+    }
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    Ok(out)
+}
+
+struct DecodedIndex {
+    n_rows: u64,
+    ts_min: Timestamp,
+    ts_max: Timestamp,
+    plate_runs: Vec<(u64, u32, u32)>,
+    contents: IndexContents,
+}
+
+fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
+    if bytes.len() < INDEX_MAGIC.len() + 4 || &bytes[..8] != INDEX_MAGIC {
+        return Err("not a corridor index file".to_owned());
+    }
+    let (body, crc) = bytes.split_at(bytes.len() - 4);
+    if crc32fast::hash(body) != u32::from_le_bytes(crc.try_into().expect("4 bytes")) {
+        return Err("checksum mismatch".to_owned());
+    }
+    let mut cursor = &body[8..];
+    let truncated = || "truncated".to_owned();
+    let n_rows = take_u64(&mut cursor).ok_or_else(truncated)?;
+    let ts_min = take_u64(&mut cursor).ok_or_else(truncated)? as i64;
+    let ts_max = take_u64(&mut cursor).ok_or_else(truncated)? as i64;
+    let n_plates = take_bytes(&mut cursor, 4).ok_or_else(truncated)?;
+    let n_plates = u32::from_le_bytes(n_plates.try_into().expect("4 bytes")) as usize;
+    let mut plates = Vec::with_capacity(n_plates);
+    let mut plate_runs: Vec<(u64, u32, u32)> = Vec::with_capacity(n_plates);
+    let mut row = 0u64;
+    let mut prev_text: Option<PlateText> = None;
+    for _ in 0..n_plates {
+        let len = *take_bytes(&mut cursor, 1).ok_or_else(truncated)?.first().ok_or_else(truncated)?;
+        let text = take_bytes(&mut cursor, len as usize).ok_or_else(truncated)?;
+        let text = std::str::from_utf8(text).map_err(|_| "plate is not UTF-8".to_owned())?;
+        let text = PlateText::parse(text).map_err(|err| err.to_string())?;
+        let country_bytes = take_bytes(&mut cursor, 2).ok_or_else(truncated)?;
+        let country = if country_bytes == [0, 0] {
+            None
+        } else {
+            let code = std::str::from_utf8(country_bytes).map_err(|_| "bad country".to_owned())?;
+            Some(Country::parse(code).map_err(|err| err.to_string())?)
+        };
+        let count = take_varint(&mut cursor).ok_or_else(truncated)?;
+        if prev_text.as_ref() == Some(&text) {
+            plate_runs.last_mut().expect("previous run").2 += count as u32;
+        } else {
+            plate_runs.push((plate_hash(text.as_str()), row as u32, count as u32));
+        }
+        row += count;
+        prev_text = Some(text.clone());
+        plates.push((PlateKey { text, country }, count));
+    }
+    if row != n_rows {
+        return Err("plate counts do not add up to the row count".to_owned());
+    }
+    plate_runs.sort_unstable();
+    let n_ids = take_u64(&mut cursor).ok_or_else(truncated)? as usize;
+    let mut id_hashes = Vec::with_capacity(n_ids.min(body.len()));
+    let mut prev = 0u64;
+    for _ in 0..n_ids {
+        prev = prev.wrapping_add(take_varint(&mut cursor).ok_or_else(truncated)?);
+        id_hashes.push(prev);
+    }
+    Ok(DecodedIndex {
+        n_rows,
+        ts_min,
+        ts_max,
+        plate_runs,
+        contents: IndexContents { plates, id_hashes },
+    })
+}
+
+fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+fn take_bytes<'a>(cursor: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    if cursor.len() < n {
+        return None;
+    }
+    let (head, tail) = cursor.split_at(n);
+    *cursor = tail;
+    Some(head)
+}
+
+fn take_u64(cursor: &mut &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(take_bytes(cursor, 8)?.try_into().ok()?))
+}
+
+fn take_varint(cursor: &mut &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *take_bytes(cursor, 1)?.first()?;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// A file read with `pread`, so concurrent lookups share one descriptor without seeking.
+#[derive(Clone, Debug)]
+struct PreadFile {
+    file: Arc<File>,
+    len: u64,
+}
+
+impl PreadFile {
+    fn new(file: File, path: &Path) -> Result<PreadFile, Error> {
+        let len = file
+            .metadata()
+            .map_err(|err| Error::io("reading size of", path, err))?
+            .len();
+        Ok(PreadFile {
+            file: Arc::new(file),
+            len,
+        })
+    }
+}
+
+impl Length for PreadFile {
+    fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+impl ChunkReader for PreadFile {
+    type T = PreadReader;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<PreadReader> {
+        Ok(PreadReader {
+            file: self.file.clone(),
+            pos: start,
+        })
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        let mut buffer = vec![0; length];
+        self.file.read_exact_at(&mut buffer, start)?;
+        Ok(Bytes::from(buffer))
+    }
+}
+
+/// A sequential reader over a [`PreadFile`].
+#[derive(Debug)]
+struct PreadReader {
+    file: Arc<File>,
+    pos: u64,
+}
+
+impl Read for PreadReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plate_code_orders_like_bytes() {
+        let mut plates = vec!["AB12CDE", "AB1", "A", "ZZ9", "0", "AB12CD", "B", "9Z", "AB12CDF"];
+        let mut by_code = plates.clone();
+        plates.sort_unstable();
+        by_code.sort_by_key(|plate| plate_code(plate));
+        assert_eq!(plates, by_code);
+    }
+
+    fn read(read_id: &str, plate: &str, country: Option<&str>, ts: i64) -> corridor_domain::PlateRead {
+        corridor_domain::PlateRead {
+            read_id: read_id.to_owned(),
+            plate: PlateText::parse(plate).unwrap(),
+            country: country.map(|code| Country::parse(code).unwrap()),
+            camera_id: "cam".to_owned(),
+            ts,
+            confidence: None,
+            lat: None,
+            lon: None,
+            heading_deg: None,
+            make: None,
+            model: None,
+            colour: None,
+            vehicle_type: None,
+        }
+    }
+
+    #[test]
+    fn index_files_round_trip_and_find_plate_ranges() {
+        let reads = vec![
+            read("a", "ZZ1", None, 5),
+            read("b", "AB1", Some("GB"), 3),
+            read("c", "AB1", None, 9),
+            read("d", "AB1", Some("FR"), 1),
+            read("e", "AB1", Some("GB"), 2),
+        ];
+        let batches = [crate::schema::reads_to_batch(&reads)];
+        let parts = sort_by_day(&batches).unwrap();
+        assert_eq!(parts.len(), 1);
+        let sorted = crate::schema::batch_to_reads(&parts[0].1).unwrap();
+        let order: Vec<&str> = sorted.iter().map(|read| read.read_id.as_str()).collect();
+        assert_eq!(order, ["c", "d", "e", "b", "a"], "plate, then country (none first), then ts");
+        let bytes = encode_index(&parts[0].1).unwrap();
+        let decoded = decode_index(&bytes).unwrap();
+        assert_eq!((decoded.n_rows, decoded.ts_min, decoded.ts_max), (5, 1, 9));
+        let counts: Vec<(String, u64)> = decoded
+            .contents
+            .plates
+            .iter()
+            .map(|(key, count)| (format!("{}/{:?}", key.text, key.country), *count))
+            .collect();
+        assert_eq!(counts, [("AB1/None".to_owned(), 1), ("AB1/Some(FR)".to_owned(), 1), ("AB1/Some(GB)".to_owned(), 2), ("ZZ1/None".to_owned(), 1)]);
+        let run_of = |plate: &str| decoded.plate_runs.iter().find(|run| run.0 == plate_hash(plate)).map(|run| (run.1, run.2));
+        assert_eq!(run_of("AB1"), Some((0, 4)));
+        assert_eq!(run_of("ZZ1"), Some((4, 1)));
+        let mut ids: Vec<u64> = ["a", "b", "c", "d", "e"].iter().map(|id| id_hash(id)).collect();
+        ids.sort_unstable();
+        assert_eq!(decoded.contents.id_hashes, ids);
+        let mut damaged = bytes.clone();
+        damaged[20] ^= 1;
+        assert_eq!(decode_index(&damaged).err(), Some("checksum mismatch".to_owned()));
+    }
+
+    #[test]
+    fn segment_paths_name_the_day() {
+        assert_eq!(
+            segment_rel_path(42, day_of(1_764_460_800_000_000)),
+            "segments/date=2025-11-30/seg-0000000042.parquet"
+        );
+        assert_eq!(day_of(-1), -1);
+    }
+}
