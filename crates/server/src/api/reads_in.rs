@@ -133,9 +133,14 @@ impl Cursor {
             Some(idx) if !error.is_eof() => message[..idx].to_owned(),
             _ => message,
         };
+        // Broken JSON is a fault of the body's syntax, not of a field's value.
+        let field = match error.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => None,
+            _ => self.field.into_inner(),
+        };
         ParseError::Row(RowError {
             row,
-            field: self.field.into_inner(),
+            field,
             reason: self.reason.get().unwrap_or("unparsable"),
             message,
         })
