@@ -8,6 +8,7 @@ use crate::{Country, PlateText};
 /// A candidate true reading of an observed plate text.
 #[derive(Clone, PartialEq, Debug)]
 pub struct Alternative {
+    /// The candidate true plate text.
     pub text: PlateText,
     /// Posterior probability that this is the true plate, given the read.
     pub probability: f64,

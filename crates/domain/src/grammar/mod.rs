@@ -36,6 +36,7 @@ const OTHER_COUNTRIES_MASS: f64 = 0.01;
 /// One guess of the country that issued a plate.
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub struct CountryGuess {
+    /// The guessed issuing country.
     pub country: Country,
     /// Posterior probability, 0..=1; the guesses for one plate sum to at most 1.
     pub confidence: f64,
