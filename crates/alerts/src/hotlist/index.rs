@@ -32,9 +32,10 @@ pub(crate) struct MatchIndex {
 }
 
 impl MatchIndex {
-    pub(crate) fn with_prefilter(prefilter: Option<Prefilter>) -> MatchIndex {
+    pub(crate) fn with_prefilter(prefilter: Option<Prefilter>, n_entries: usize) -> MatchIndex {
         MatchIndex {
             prefilter,
+            exact: HashMap::with_capacity(n_entries),
             ..MatchIndex::default()
         }
     }

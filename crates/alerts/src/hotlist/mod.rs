@@ -89,10 +89,14 @@ impl Hotlist {
     ) -> Result<Hotlist, AlertError> {
         std::fs::create_dir_all(data_dir).map_err(AlertError::io(data_dir))?;
         let path = data_dir.join(HOTLIST_LOG_FILE);
-        let mut entries = HashMap::new();
+        // Sized from the log (about 240 bytes a record) so that a large list loads without
+        // rehashing its maps again and again.
+        let n_records_guess = std::fs::metadata(&path).map_or(0, |m| m.len() / 240) as usize;
+        let mut entries = HashMap::with_capacity(n_records_guess);
         let mut networks = HashMap::new();
         let mut next_id = 1;
-        let mut index = MatchIndex::with_prefilter(classes.map(Prefilter::new));
+        let prefilter = classes.map(|classes| Prefilter::with_capacity(classes, n_records_guess));
+        let mut index = MatchIndex::with_prefilter(prefilter, n_records_guess);
         let mut record_idx = 0u64;
         let mut replay = |payload: &[u8]| -> Result<(), AlertError> {
             let corrupt = |reason: String| AlertError::Corrupt {

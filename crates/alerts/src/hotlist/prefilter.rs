@@ -10,6 +10,7 @@
 
 use crate::matcher::MisreadModel;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use xxhash_rust::xxh3::xxh3_64;
 
 const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -68,20 +69,42 @@ impl ConfusionClasses {
     }
 }
 
+/// Keys are already xxh3 hashes: hashing them again would only cost time.
+#[derive(Clone, Copy, Default, Debug)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxh3_64(bytes);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type SkeletonCounts = HashMap<u64, u32, BuildHasherDefault<PassThrough>>;
+
 /// Counts of indexed skeletons (counts, so that removing one plate keeps the others).
 #[derive(Debug)]
 pub(crate) struct Prefilter {
     classes: ConfusionClasses,
-    whole: HashMap<u64, u32>,
-    one_dropped: HashMap<u64, u32>,
+    whole: SkeletonCounts,
+    one_dropped: SkeletonCounts,
 }
 
 impl Prefilter {
-    pub(crate) fn new(classes: ConfusionClasses) -> Prefilter {
+    /// A prefilter with room for `n_plates` watched plates.
+    pub(crate) fn with_capacity(classes: ConfusionClasses, n_plates: usize) -> Prefilter {
+        let n_dropped = if classes.indels { n_plates * 8 } else { 0 };
         Prefilter {
             classes,
-            whole: HashMap::new(),
-            one_dropped: HashMap::new(),
+            whole: SkeletonCounts::with_capacity_and_hasher(n_plates, Default::default()),
+            one_dropped: SkeletonCounts::with_capacity_and_hasher(n_dropped, Default::default()),
         }
     }
 
@@ -120,7 +143,7 @@ impl Prefilter {
     }
 }
 
-fn bump(counts: &mut HashMap<u64, u32>, key: u64, delta: i32) {
+fn bump(counts: &mut SkeletonCounts, key: u64, delta: i32) {
     if delta > 0 {
         *counts.entry(key).or_default() += 1;
     } else if let Some(count) = counts.get_mut(&key) {
@@ -143,7 +166,7 @@ mod tests {
             |a: u8, b: u8| classes.class_of[usize::from(a)] == classes.class_of[usize::from(b)];
         assert!(same(b'0', b'O') && same(b'8', b'B') && same(b'1', b'I') && same(b'5', b'S'));
         assert!(!same(b'A', b'B') && !same(b'0', b'1'));
-        let mut prefilter = Prefilter::new(classes);
+        let mut prefilter = Prefilter::with_capacity(classes, 1);
         prefilter.update("AB12CDE", 1);
         assert!(prefilter.may_match("A812CDE"), "substitution");
         assert!(prefilter.may_match("AB2CDE"), "dropped character");
