@@ -75,7 +75,10 @@ impl ServerConfig {
                 "result_rows_default",
                 (1..=limits.result_rows_max).contains(&limits.result_rows_default),
             ),
-            ("cameras_per_request_max", limits.cameras_per_request_max > 0),
+            (
+                "cameras_per_request_max",
+                limits.cameras_per_request_max > 0,
+            ),
             ("store_calls_max", limits.store_calls_max > 0),
         ];
         for (name, ok) in checks {

@@ -69,7 +69,10 @@ impl ApiError {
             _ => StatusCode::BAD_REQUEST,
         };
         let message = match &row_error.field {
-            Some(field) => format!("row {}: field `{field}`: {}", row_error.row, row_error.message),
+            Some(field) => format!(
+                "row {}: field `{field}`: {}",
+                row_error.row, row_error.message
+            ),
             None => format!("row {}: {}", row_error.row, row_error.message),
         };
         ApiError {
@@ -169,10 +172,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let envelope = ErrorEnvelope { error: &self.body };
         let mut response = (self.status, axum::Json(envelope)).into_response();
-        if let Some(request_id) = &self.body.request_id {
-            if let Ok(value) = HeaderValue::from_str(request_id) {
-                response.headers_mut().insert("x-request-id", value);
-            }
+        if let Some(request_id) = &self.body.request_id
+            && let Ok(value) = HeaderValue::from_str(request_id)
+        {
+            response.headers_mut().insert("x-request-id", value);
         }
         response
     }

@@ -89,7 +89,11 @@ impl Metrics {
             request_seconds.clone(),
         );
         registry.register("store_reads", "Reads in the store", store_reads.clone());
-        registry.register("store_plates", "Distinct plate keys in the store", store_plates.clone());
+        registry.register(
+            "store_plates",
+            "Distinct plate keys in the store",
+            store_plates.clone(),
+        );
         registry.register(
             "store_segments",
             "Parquet segments in the store",

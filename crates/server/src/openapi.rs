@@ -264,7 +264,10 @@ mod tests {
         for route in &routes {
             let method = route.method.as_str().to_ascii_lowercase();
             assert!(
-                paths.get(route.path).and_then(|path| path.get(&method)).is_some(),
+                paths
+                    .get(route.path)
+                    .and_then(|path| path.get(&method))
+                    .is_some(),
                 "{} {} is routed but not in the OpenAPI document",
                 route.method,
                 route.path
@@ -274,6 +277,10 @@ mod tests {
             .values()
             .map(|path| path.as_object().expect("path item").len())
             .sum();
-        assert_eq!(n_documented, routes.len(), "the document has operations the router lacks");
+        assert_eq!(
+            n_documented,
+            routes.len(),
+            "the document has operations the router lacks"
+        );
     }
 }

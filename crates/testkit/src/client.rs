@@ -40,7 +40,11 @@ impl HttpClient {
     /// `GET path` (a path with its query, e.g. `/api/v1/history?plate=AB12CDE`).
     pub fn get_json(&self, path: &str) -> anyhow::Result<Reply> {
         let url = format!("{}{path}", self.base_url);
-        let response = self.http.get(&url).send().with_context(|| format!("GET {url}"))?;
+        let response = self
+            .http
+            .get(&url)
+            .send()
+            .with_context(|| format!("GET {url}"))?;
         into_reply(response, &url)
     }
 

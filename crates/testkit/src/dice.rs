@@ -16,10 +16,10 @@ impl Dice {
     /// A seed from the clock, or from the environment variable `var` when it is set (to
     /// replay a failure); the caller prints it.
     pub fn seed_from_env_or_clock(var: &str) -> u64 {
-        if let Ok(raw) = std::env::var(var) {
-            if let Ok(seed) = raw.trim().parse() {
-                return seed;
-            }
+        if let Ok(raw) = std::env::var(var)
+            && let Ok(seed) = raw.trim().parse()
+        {
+            return seed;
         }
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

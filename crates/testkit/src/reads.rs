@@ -56,7 +56,9 @@ impl ReadGen {
     /// `id_prefix` (give each concurrent client its own).
     pub fn new(seed: u64, n_plates: usize, n_cameras: usize, id_prefix: &str) -> ReadGen {
         let mut fleet_rng = ChaCha8Rng::seed_from_u64(seed);
-        let plates = (0..n_plates).map(|_| random_plate(&mut fleet_rng)).collect();
+        let plates = (0..n_plates)
+            .map(|_| random_plate(&mut fleet_rng))
+            .collect();
         // One clock for every generator of the same seed; reads lie in the last 30 days.
         let now_us = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -123,7 +125,11 @@ impl ReadGen {
         let confidence = self.rng.random_range(0.55..1.0f64);
         let (make, model) = MAKES[self.rng.random_range(0..MAKES.len())];
         let colour = COLOURS[self.rng.random_range(0..COLOURS.len())];
-        let vehicle_type = if model == "Transit" || model == "Sprinter" { "van" } else { "car" };
+        let vehicle_type = if model == "Transit" || model == "Sprinter" {
+            "van"
+        } else {
+            "car"
+        };
         let ts = format_rfc3339(self.ts_us);
         let _ = write!(
             body,
@@ -197,8 +203,14 @@ mod tests {
     fn rfc3339_matches_known_instants() {
         assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00.000Z");
         // 2026-11-30T03:12:09.250Z
-        assert_eq!(format_rfc3339(1_796_008_329_250_000), "2026-11-30T03:12:09.250Z");
-        assert_eq!(format_rfc3339(951_782_400_000_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(
+            format_rfc3339(1_796_008_329_250_000),
+            "2026-11-30T03:12:09.250Z"
+        );
+        assert_eq!(
+            format_rfc3339(951_782_400_000_000),
+            "2000-02-29T00:00:00.000Z"
+        );
     }
 
     #[test]
@@ -212,7 +224,11 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), 50);
         let ndjson = generator.ndjson_batch(3);
-        let lines: Vec<&[u8]> = ndjson.body.split(|byte| *byte == b'\n').filter(|line| !line.is_empty()).collect();
+        let lines: Vec<&[u8]> = ndjson
+            .body
+            .split(|byte| *byte == b'\n')
+            .filter(|line| !line.is_empty())
+            .collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(ndjson.read_ids[0], "t-50");
     }

@@ -37,12 +37,19 @@ impl TestServer {
     }
 
     /// Starts `binary` on an existing (or new) data directory owned by the caller.
-    pub fn start_in(binary: impl AsRef<Path>, data_dir: impl Into<PathBuf>) -> anyhow::Result<TestServer> {
+    pub fn start_in(
+        binary: impl AsRef<Path>,
+        data_dir: impl Into<PathBuf>,
+    ) -> anyhow::Result<TestServer> {
         let scratch = tempfile::tempdir().context("creating a temporary directory")?;
         TestServer::launch(binary.as_ref().to_owned(), data_dir.into(), scratch)
     }
 
-    fn launch(binary: PathBuf, data_dir: PathBuf, scratch: tempfile::TempDir) -> anyhow::Result<TestServer> {
+    fn launch(
+        binary: PathBuf,
+        data_dir: PathBuf,
+        scratch: tempfile::TempDir,
+    ) -> anyhow::Result<TestServer> {
         let mut server = TestServer {
             binary,
             data_dir,
@@ -67,7 +74,9 @@ impl TestServer {
 
     /// The stderr log of the current (or last) run of the server.
     pub fn log_path(&self) -> PathBuf {
-        self.scratch.path().join(format!("server-{}.log", self.n_starts))
+        self.scratch
+            .path()
+            .join(format!("server-{}.log", self.n_starts))
     }
 
     /// A blocking client for the current run.

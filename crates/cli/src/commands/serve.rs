@@ -17,7 +17,12 @@ pub(crate) struct Args {
     #[command(flatten)]
     data: DataDir,
     /// Address to listen on; port 0 picks a free port.
-    #[arg(long, env = "CORRIDOR_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    #[arg(
+        long,
+        env = "CORRIDOR_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
     listen: SocketAddr,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "CORRIDOR_REQUEST_BYTES_MAX", default_value_t = Limits::default().request_bytes_max)]
@@ -41,7 +46,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             request_bytes_max: args.request_bytes_max,
             batch_rows_max: args.batch_rows_max,
             result_rows_max: args.result_rows_max,
-            result_rows_default: Limits::default().result_rows_default.min(args.result_rows_max),
+            result_rows_default: Limits::default()
+                .result_rows_default
+                .min(args.result_rows_max),
             clock_skew_secs_max: args.clock_skew_secs_max,
             ..Limits::default()
         },
@@ -62,10 +69,14 @@ async fn serve(config: ServerConfig, store: Arc<Store>) -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     // Register both handlers before announcing the URL, so that a SIGTERM sent as soon as
     // the URL is read always stops the server gracefully.
-    let mut terminate = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut terminate =
+        signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
     let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
     let server = Server::bind(config, store).await?;
-    #[allow(clippy::print_stdout, reason = "the URL on stdout is this command's interface")]
+    #[allow(
+        clippy::print_stdout,
+        reason = "the URL on stdout is this command's interface"
+    )]
     {
         println!("listening on http://{}", server.local_addr());
     }

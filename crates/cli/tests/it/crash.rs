@@ -39,7 +39,10 @@ fn every_acknowledged_read_survives_repeated_sigkill() {
     eprintln!("crash test seed: {seed} (replay with CORRIDOR_CRASH_SEED={seed})");
     let mut dice = Dice::new(seed);
     let mut server = TestServer::start(env!("CARGO_BIN_EXE_corridor")).expect("server starts");
-    let reply = server.client().put_json("/api/v1/cameras", &cameras_json(N_CAMERAS)).unwrap();
+    let reply = server
+        .client()
+        .put_json("/api/v1/cameras", &cameras_json(N_CAMERAS))
+        .unwrap();
     assert_eq!(reply.status, 200, "{}", reply.text);
 
     let shared = Arc::new(Shared {
@@ -63,7 +66,9 @@ fn every_acknowledged_read_survives_repeated_sigkill() {
         let target = acked_before + dice.between(1, 6);
         wait_for_acks(&shared, target, seed);
         server.kill_hard().expect("SIGKILL");
-        server.restart().expect("the server restarts on the same data directory");
+        server
+            .restart()
+            .expect("the server restarts on the same data directory");
         *shared.server.lock().unwrap() = (server.url().to_owned(), generation);
         shared.restarted.notify_all();
     }
@@ -77,7 +82,10 @@ fn every_acknowledged_read_survives_repeated_sigkill() {
     server.kill_hard().expect("final SIGKILL");
 
     let failures = shared.failures.lock().unwrap();
-    assert!(failures.is_empty(), "seed {seed}: unexpected responses: {failures:?}");
+    assert!(
+        failures.is_empty(),
+        "seed {seed}: unexpected responses: {failures:?}"
+    );
     let acked_ids = &shared.acked.lock().unwrap().1;
     let stored = stored_read_ids(server.data_dir());
     assert_exactly_once(acked_ids, &stored, seed);
@@ -146,8 +154,15 @@ fn wait_for_acks(shared: &Shared, target: u64, seed: u64) {
         })
         .unwrap();
     let failures = shared.failures.lock().unwrap();
-    assert!(failures.is_empty(), "seed {seed}: unexpected responses: {failures:?}");
-    assert!(!timeout.timed_out(), "seed {seed}: stuck at {} acknowledged batches", acked.0);
+    assert!(
+        failures.is_empty(),
+        "seed {seed}: unexpected responses: {failures:?}"
+    );
+    assert!(
+        !timeout.timed_out(),
+        "seed {seed}: stuck at {} acknowledged batches",
+        acked.0
+    );
 }
 
 /// Opens the store directly (it must open cleanly after the SIGKILL) and counts each id.
@@ -164,9 +179,23 @@ fn stored_read_ids(data_dir: &std::path::Path) -> HashMap<String, u32> {
 }
 
 fn assert_exactly_once(acked_ids: &[String], stored: &HashMap<String, u32>, seed: u64) {
-    let missing: Vec<&String> = acked_ids.iter().filter(|id| !stored.contains_key(*id)).collect();
-    assert!(missing.is_empty(), "seed {seed}: {} acknowledged reads lost, e.g. {:?}", missing.len(), &missing[..missing.len().min(5)]);
+    let missing: Vec<&String> = acked_ids
+        .iter()
+        .filter(|id| !stored.contains_key(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "seed {seed}: {} acknowledged reads lost, e.g. {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
     let repeated: Vec<(&String, &u32)> = stored.iter().filter(|(_, count)| **count > 1).collect();
-    assert!(repeated.is_empty(), "seed {seed}: reads stored more than once: {repeated:?}");
-    assert!(!acked_ids.is_empty(), "seed {seed}: no read was acknowledged");
+    assert!(
+        repeated.is_empty(),
+        "seed {seed}: reads stored more than once: {repeated:?}"
+    );
+    assert!(
+        !acked_ids.is_empty(),
+        "seed {seed}: no read was acknowledged"
+    );
 }

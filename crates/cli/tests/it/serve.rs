@@ -11,13 +11,17 @@ fn serve_prints_its_url_ingests_and_stops_gracefully() {
     assert!(!url.ends_with(":0"), "the real port is printed: {url}");
     let client = server.client();
     assert_eq!(client.get_json("/health").unwrap().json["status"], "ok");
-    let reply = client.put_json("/api/v1/cameras", &cameras_json(5)).unwrap();
+    let reply = client
+        .put_json("/api/v1/cameras", &cameras_json(5))
+        .unwrap();
     assert_eq!(reply.status, 200, "{}", reply.text);
 
     let mut reads = ReadGen::new(11, 3, 5, "e2e");
     let (plate, country) = reads.plates()[0].clone();
     let batch = reads.json_batch(60);
-    let reply = client.post("/api/v1/reads", "application/json", batch.body).unwrap();
+    let reply = client
+        .post("/api/v1/reads", "application/json", batch.body)
+        .unwrap();
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json["n_new"], 60);
     let path = format!("/api/v1/history?plate={plate}&country={country}");
@@ -32,7 +36,11 @@ fn serve_prints_its_url_ingests_and_stops_gracefully() {
     assert_eq!(after.json["reads"], before.json["reads"]);
     let metrics = server.client().get_json("/metrics").unwrap();
     let expected = format!("corridor_store_reads {}", 60);
-    assert!(metrics.text.lines().any(|line| line == expected), "{}", metrics.text);
+    assert!(
+        metrics.text.lines().any(|line| line == expected),
+        "{}",
+        metrics.text
+    );
 }
 
 #[test]
@@ -47,5 +55,8 @@ fn serve_refuses_an_address_it_cannot_bind() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
 }

@@ -81,8 +81,14 @@ pub(crate) fn camera_from_json(value: Value, row: u64) -> Result<Camera, RowErro
             message: "a camera is a JSON object".to_owned(),
         });
     };
-    if let Some(unknown) = object.keys().find(|key| !CAMERA_FIELDS.contains(&key.as_str())) {
-        let message = format!("unknown field; a camera has the fields {}", CAMERA_FIELDS.join(", "));
+    if let Some(unknown) = object
+        .keys()
+        .find(|key| !CAMERA_FIELDS.contains(&key.as_str()))
+    {
+        let message = format!(
+            "unknown field; a camera has the fields {}",
+            CAMERA_FIELDS.join(", ")
+        );
         return Err(fault(unknown, "unknown_field", message));
     }
     let mut take = |field: &'static str| object.remove(field).filter(|value| !value.is_null());
@@ -108,16 +114,17 @@ pub(crate) fn camera_from_json(value: Value, row: u64) -> Result<Camera, RowErro
     if !(-180.0..=180.0).contains(&lon) {
         return Err(fault("lon", "off_globe", format!("{lon} is off the globe")));
     }
-    if let Some(heading) = heading {
-        if !(0.0..360.0).contains(&heading) {
-            let message = format!("{heading} is outside 0..360");
-            return Err(fault("heading", "bad_value", message));
-        }
+    if let Some(heading) = heading
+        && !(0.0..360.0).contains(&heading)
+    {
+        let message = format!("{heading} is outside 0..360");
+        return Err(fault("heading", "bad_value", message));
     }
     let country = match country.as_deref().filter(|raw| !raw.is_empty()) {
         None => None,
         Some(raw) => Some(
-            Country::parse(raw).map_err(|error| fault("country", "unparsable", error.to_string()))?,
+            Country::parse(raw)
+                .map_err(|error| fault("country", "unparsable", error.to_string()))?,
         ),
     };
     let kind =

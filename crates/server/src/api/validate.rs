@@ -43,7 +43,8 @@ pub(crate) fn to_plate_read(
     let country = match read.country.as_deref().filter(|raw| !raw.is_empty()) {
         None => None,
         Some(raw) => Some(
-            Country::parse(raw).map_err(|error| fault("country", "unparsable", error.to_string()))?,
+            Country::parse(raw)
+                .map_err(|error| fault("country", "unparsable", error.to_string()))?,
         ),
     };
     let camera_id = required(read.camera_id, "camera_id", row)?;
@@ -53,23 +54,31 @@ pub(crate) fn to_plate_read(
     }
     let ts_raw = required(read.ts, "ts", row)?;
     let ts = parse_ts(&ts_raw).ok_or_else(|| {
-        fault("ts", "unparsable", format!("`{ts_raw}` is not an RFC 3339 timestamp"))
+        fault(
+            "ts",
+            "unparsable",
+            format!("`{ts_raw}` is not an RFC 3339 timestamp"),
+        )
     })?;
     if ts > checks.now_us.saturating_add(checks.skew_us) {
-        return Err(fault("ts", "future_ts", format!("{ts_raw} is in the future")));
+        return Err(fault(
+            "ts",
+            "future_ts",
+            format!("{ts_raw} is in the future"),
+        ));
     }
-    if let Some(confidence) = read.confidence {
-        if !(0.0..=1.0).contains(&confidence) {
-            let message = format!("{confidence} is outside 0..1");
-            return Err(fault("confidence", "bad_confidence", message));
-        }
+    if let Some(confidence) = read.confidence
+        && !(0.0..=1.0).contains(&confidence)
+    {
+        let message = format!("{confidence} is outside 0..1");
+        return Err(fault("confidence", "bad_confidence", message));
     }
     check_position(read.lat, read.lon, row)?;
-    if let Some(heading) = read.heading {
-        if !(0.0..360.0).contains(&heading) {
-            let message = format!("{heading} is outside 0..360");
-            return Err(fault("heading", "bad_value", message));
-        }
+    if let Some(heading) = read.heading
+        && !(0.0..360.0).contains(&heading)
+    {
+        let message = format!("{heading} is outside 0..360");
+        return Err(fault("heading", "bad_value", message));
     }
     let plate_read = PlateRead {
         read_id,

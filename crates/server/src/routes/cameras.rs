@@ -12,7 +12,9 @@ use axum::extract::{Path, State};
 use corridor_domain::Camera;
 use serde::Deserialize;
 
-pub(crate) async fn list_cameras(State(state): State<AppState>) -> Result<Json<CameraList>, ApiError> {
+pub(crate) async fn list_cameras(
+    State(state): State<AppState>,
+) -> Result<Json<CameraList>, ApiError> {
     let cameras = state.blocking(|store| store.cameras()).await?;
     let cameras: Vec<CameraOut> = cameras.iter().map(CameraOut::from_camera).collect();
     Ok(Json(CameraList {
@@ -26,7 +28,9 @@ pub(crate) async fn get_camera(
     Path(camera_id): Path<String>,
 ) -> Result<Json<CameraOut>, ApiError> {
     let lookup_id = camera_id.clone();
-    let camera = state.blocking(move |store| store.camera(&lookup_id)).await?;
+    let camera = state
+        .blocking(move |store| store.camera(&lookup_id))
+        .await?;
     match camera {
         Some(camera) => Ok(Json(CameraOut::from_camera(&camera))),
         None => Err(ApiError::not_found(format!("no camera `{camera_id}`"))),

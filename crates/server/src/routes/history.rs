@@ -59,9 +59,8 @@ pub(crate) async fn get_history(
     State(state): State<AppState>,
     params: Result<Query<HistoryParams>, QueryRejection>,
 ) -> Result<Json<History>, ApiError> {
-    let Query(params) = params.map_err(|rejection| {
-        ApiError::bad_request("bad_param", rejection.body_text())
-    })?;
+    let Query(params) =
+        params.map_err(|rejection| ApiError::bad_request("bad_param", rejection.body_text()))?;
     let limits = &state.config().limits;
     let request = params.check(limits.result_rows_default, limits.result_rows_max)?;
     let search = request.clone();
@@ -123,15 +122,16 @@ impl HistoryParams {
         let country = match self.country.as_deref().filter(|raw| !raw.is_empty()) {
             None => None,
             Some(raw) => Some(
-                Country::parse(raw).map_err(|error| ApiError::bad_param("country", error.to_string()))?,
+                Country::parse(raw)
+                    .map_err(|error| ApiError::bad_param("country", error.to_string()))?,
             ),
         };
         let from = optional_ts(self.from.as_deref(), "from")?;
         let to = optional_ts(self.to.as_deref(), "to")?;
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                return Err(ApiError::bad_param("to", "earlier than `from`"));
-            }
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            return Err(ApiError::bad_param("to", "earlier than `from`"));
         }
         let limit = match self.limit.as_deref().filter(|raw| !raw.is_empty()) {
             None => result_rows_default,

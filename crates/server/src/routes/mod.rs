@@ -43,7 +43,11 @@ pub(crate) fn table() -> Vec<Route> {
             "/api/v1/cameras",
             axum::routing::put(cameras::put_cameras),
         ),
-        route(Method::GET, "/api/v1/cameras/{id}", get(cameras::get_camera)),
+        route(
+            Method::GET,
+            "/api/v1/cameras/{id}",
+            get(cameras::get_camera),
+        ),
         route(Method::GET, "/api/v1/openapi.json", get(ops::openapi)),
         route(Method::GET, "/health", get(ops::health)),
         route(Method::GET, "/metrics", get(ops::metrics)),
@@ -59,7 +63,8 @@ pub(crate) async fn track_latency(
 ) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_owned();
-    let route = matched_path.map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let route =
+        matched_path.map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
     let response = next.run(request).await;
     let labels = RequestLabels {
         method,

@@ -107,7 +107,10 @@ fn ingest(
     let n_received = rows.len() as u64;
     let refuse = |row_error: RowError| {
         let reason = row_error.reason;
-        (Refusal::Client(ApiError::bad_row(row_error), reason), n_received)
+        (
+            Refusal::Client(ApiError::bad_row(row_error), reason),
+            n_received,
+        )
     };
     let (reads, read_rows) = check_rows(store, rows, limits).map_err(refuse)?;
     let (unique_reads, unique_rows) = drop_repeats(reads, read_rows).map_err(refuse)?;
@@ -124,7 +127,10 @@ fn ingest(
                 .iter()
                 .position(|read| read.read_id == read_id)
                 .unwrap_or(0);
-            Err(refuse(conflict(unique_rows.get(row_idx).copied().unwrap_or(0), &read_id)))
+            Err(refuse(conflict(
+                unique_rows.get(row_idx).copied().unwrap_or(0),
+                &read_id,
+            )))
         }
         Err(error) => Err((Refusal::Store(error), n_received)),
     }
@@ -137,7 +143,10 @@ fn parse_refusal(error: ParseError, limits: &Limits) -> Refusal {
             Refusal::Client(ApiError::bad_row(row_error), reason)
         }
         ParseError::Body(message) => Refusal::Client(
-            ApiError::bad_request("bad_json", format!("the body is not a batch of reads: {message}")),
+            ApiError::bad_request(
+                "bad_json",
+                format!("the body is not a batch of reads: {message}"),
+            ),
             "unparsable",
         ),
         ParseError::TooManyRows { rows_max } => {

@@ -58,21 +58,42 @@ async fn a_bad_camera_refuses_the_list() {
         }
         let good = json!({"camera_id": "C8", "name": "ok", "lat": 50.0, "lon": 1.0,
                           "operator": "x", "kind": "fixed", "infrared": false});
-        let reply = harness.put_json("/api/v1/cameras", &json!([good, bad])).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{field}: {}", reply.text);
+        let reply = harness
+            .put_json("/api/v1/cameras", &json!([good, bad]))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{field}: {}",
+            reply.text
+        );
         assert_eq!(reply.json["error"]["row"], 2, "{field}");
-        assert_eq!(reply.json["error"]["reason"], reason, "{field}: {}", reply.text);
+        assert_eq!(
+            reply.json["error"]["reason"], reason,
+            "{field}: {}",
+            reply.text
+        );
         assert_eq!(reply.json["error"]["field"], field, "{}", reply.text);
     }
     let mut missing = json!({"camera_id": "C9", "lat": 50.0, "lon": 1.0,
                              "operator": "x", "kind": "fixed", "infrared": false});
-    let reply = harness.put_json("/api/v1/cameras", &json!([missing.clone()])).await;
+    let reply = harness
+        .put_json("/api/v1/cameras", &json!([missing.clone()]))
+        .await;
     assert_eq!(reply.json["error"]["field"], "name", "{}", reply.text);
     assert_eq!(reply.json["error"]["reason"], "missing");
     missing["name"] = json!("n");
     missing["typo"] = json!(1);
     let reply = harness.put_json("/api/v1/cameras", &json!([missing])).await;
-    assert_eq!(reply.json["error"]["code"], "unknown_field", "{}", reply.text);
+    assert_eq!(
+        reply.json["error"]["code"], "unknown_field",
+        "{}",
+        reply.text
+    );
     assert_eq!(reply.json["error"]["field"], "typo");
-    assert_eq!(harness.get("/api/v1/cameras").await.json["n_cameras"], 2, "nothing stored");
+    assert_eq!(
+        harness.get("/api/v1/cameras").await.json["n_cameras"],
+        2,
+        "nothing stored"
+    );
 }

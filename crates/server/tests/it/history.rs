@@ -43,7 +43,9 @@ async fn exact_history_filters_by_country_and_time() {
     assert_eq!(reads[0]["ts"], "2026-11-01T10:00:00Z", "oldest first");
     assert_eq!(reads[0]["camera_id"], "C1");
 
-    let gb = harness.get("/api/v1/history?plate=AB12CDE&country=gb").await;
+    let gb = harness
+        .get("/api/v1/history?plate=AB12CDE&country=gb")
+        .await;
     assert_eq!(ids(&gb.json), ["h1", "h2"]);
     assert_eq!(gb.json["country"], "GB");
 
@@ -72,21 +74,35 @@ async fn wildcard_patterns_match_single_characters_and_runs() {
     assert_eq!(single.status, StatusCode::OK, "{}", single.text);
     assert_eq!(single.json["mode"], "wildcard");
     assert_eq!(ids(&single.json), ["h1", "h2", "h3", "h4"]);
-    let suffix = harness.get("/api/v1/history?plate=*CDE&mode=wildcard&country=GB").await;
-    assert_eq!(ids(&suffix.json), ["h1", "h2", "h5", "h6"], "{}", suffix.text);
+    let suffix = harness
+        .get("/api/v1/history?plate=*CDE&mode=wildcard&country=GB")
+        .await;
+    assert_eq!(
+        ids(&suffix.json),
+        ["h1", "h2", "h5", "h6"],
+        "{}",
+        suffix.text
+    );
 }
 
 #[tokio::test]
 async fn fuzzy_search_finds_misreads_ranked_by_likelihood() {
     let harness = seeded().await;
-    let fuzzy = harness.get("/api/v1/history?plate=AB12CDE&country=GB&mode=fuzzy").await;
+    let fuzzy = harness
+        .get("/api/v1/history?plate=AB12CDE&country=GB&mode=fuzzy")
+        .await;
     assert_eq!(fuzzy.status, StatusCode::OK, "{}", fuzzy.text);
     let found = ids(&fuzzy.json);
     assert!(found.contains(&"h1") && found.contains(&"h2"), "{found:?}");
-    assert!(found.contains(&"h5"), "B/8 misread A812CDE is found: {found:?}");
+    assert!(
+        found.contains(&"h5"),
+        "B/8 misread A812CDE is found: {found:?}"
+    );
     assert!(!found.contains(&"h7"), "{found:?}");
     for read in fuzzy.json["reads"].as_array().expect("reads") {
-        let likelihood = read["likelihood"].as_f64().expect("fuzzy reads carry a likelihood");
+        let likelihood = read["likelihood"]
+            .as_f64()
+            .expect("fuzzy reads carry a likelihood");
         assert!((0.0..=1.0).contains(&likelihood), "{likelihood}");
     }
 }
@@ -102,15 +118,34 @@ async fn bad_parameters_are_named() {
         ("/api/v1/history?plate=AB12CDE&country=GBR", "country"),
         ("/api/v1/history?plate=AB%2312", "plate"),
         ("/api/v1/history?plate=AB*&mode=fuzzy", "plate"),
-        ("/api/v1/history?plate=AB12CDE&from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "to"),
+        (
+            "/api/v1/history?plate=AB12CDE&from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z",
+            "to",
+        ),
     ];
     for (path, param) in cases {
         let reply = harness.get(path).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}: {}", reply.text);
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            reply.text
+        );
         assert_eq!(reply.json["error"]["code"], "bad_param", "{path}");
-        assert_eq!(reply.json["error"]["field"], param, "{path}: {}", reply.text);
+        assert_eq!(
+            reply.json["error"]["field"], param,
+            "{path}: {}",
+            reply.text
+        );
     }
-    let unknown = harness.get("/api/v1/history?plate=AB12CDE&colour=red").await;
+    let unknown = harness
+        .get("/api/v1/history?plate=AB12CDE&colour=red")
+        .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
-    assert!(unknown.json["error"]["message"].as_str().unwrap_or("").contains("colour"));
+    assert!(
+        unknown.json["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("colour")
+    );
 }

@@ -27,7 +27,11 @@ async fn metrics_count_ingest_and_time_requests() {
     harness.post_json("/api/v1/reads", &json!([bad])).await;
     let reply = harness.get("/metrics").await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert!(reply.content_type.starts_with("application/openmetrics-text"));
+    assert!(
+        reply
+            .content_type
+            .starts_with("application/openmetrics-text")
+    );
     let text = &reply.text;
     for line in [
         "corridor_reads_ingested_total 2",
@@ -38,7 +42,10 @@ async fn metrics_count_ingest_and_time_requests() {
         "corridor_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/reads\",status=\"200\"} 2",
         "corridor_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/reads\",status=\"400\"} 1",
     ] {
-        assert!(text.lines().any(|got| got == line), "missing `{line}` in:\n{text}");
+        assert!(
+            text.lines().any(|got| got == line),
+            "missing `{line}` in:\n{text}"
+        );
     }
 }
 
@@ -65,7 +72,10 @@ async fn openapi_describes_every_route() {
     let text = reply.text.clone();
     for reference in text.split("\"#/components/schemas/").skip(1) {
         let name = reference.split('"').next().expect("name");
-        assert!(reply.json["components"]["schemas"][name].is_object(), "{name}");
+        assert!(
+            reply.json["components"]["schemas"][name].is_object(),
+            "{name}"
+        );
     }
 }
 

@@ -55,7 +55,12 @@ impl Harness {
             request = request.header("content-type", content_type);
         }
         let request = request.body(Body::from(body)).expect("a valid request");
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let content_type = response
             .headers()
@@ -82,12 +87,14 @@ impl Harness {
 
     pub(crate) async fn post_json(&self, path: &str, body: &Value) -> Reply {
         let bytes = serde_json::to_vec(body).expect("serialisable");
-        self.request(Method::POST, path, Some("application/json"), bytes).await
+        self.request(Method::POST, path, Some("application/json"), bytes)
+            .await
     }
 
     pub(crate) async fn put_json(&self, path: &str, body: &Value) -> Reply {
         let bytes = serde_json::to_vec(body).expect("serialisable");
-        self.request(Method::PUT, path, Some("application/json"), bytes).await
+        self.request(Method::PUT, path, Some("application/json"), bytes)
+            .await
     }
 
     /// The read ids that an exact history query for `plate` returns.

@@ -59,8 +59,12 @@ struct ClientReport {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let scratch = tempfile::tempdir().context("creating a temporary directory")?;
-    let data_dir = args.data.clone().unwrap_or_else(|| scratch.path().join("data"));
-    let store = Arc::new(Store::open(&data_dir, StoreConfig::default()).context("opening the store")?);
+    let data_dir = args
+        .data
+        .clone()
+        .unwrap_or_else(|| scratch.path().join("data"));
+    let store =
+        Arc::new(Store::open(&data_dir, StoreConfig::default()).context("opening the store")?);
     let server_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.server_threads)
         .thread_name("bench-server")
@@ -105,8 +109,19 @@ async fn run_clients(args: &Args, url: &str) -> anyhow::Result<(Vec<ClientReport
     let deadline = started + Duration::from_secs(args.secs);
     let mut tasks = Vec::new();
     for client_idx in 0..args.clients {
-        let generator = ReadGen::new(args.seed, args.plates, args.cameras, &format!("b{client_idx}"));
-        tasks.push(tokio::spawn(run_client(http.clone(), format!("{url}/api/v1/reads"), generator, args.batch, deadline)));
+        let generator = ReadGen::new(
+            args.seed,
+            args.plates,
+            args.cameras,
+            &format!("b{client_idx}"),
+        );
+        tasks.push(tokio::spawn(run_client(
+            http.clone(),
+            format!("{url}/api/v1/reads"),
+            generator,
+            args.batch,
+            deadline,
+        )));
     }
     let mut reports = Vec::new();
     for task in tasks {
@@ -170,7 +185,9 @@ fn print_report(args: &Args, (reports, elapsed): &(Vec<ClientReport>, Duration),
     let ms = |quantile: f64| latency_us.value_at_quantile(quantile) as f64 / 1000.0;
     #[allow(clippy::print_stdout, reason = "a bench binary reports on stdout")]
     {
-        println!("| clients | batch | seconds | requests | errors | reads acknowledged | reads/s | p50 ms | p99 ms | max ms | reads stored |");
+        println!(
+            "| clients | batch | seconds | requests | errors | reads acknowledged | reads/s | p50 ms | p99 ms | max ms | reads stored |"
+        );
         println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         println!(
             "| {} | {} | {secs:.1} | {n_requests} | {n_errors} | {n_reads} | {:.0} | {:.1} | {:.1} | {:.1} | {n_stored} |",

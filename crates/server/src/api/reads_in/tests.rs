@@ -18,7 +18,8 @@ const GOOD: &str = r#"{"read_id":"r1","plate":"AB12 CDE","country":"GB","camera_
 #[test]
 fn array_and_wrapped_batches_parse_the_same() {
     let array = parse_json_batch(format!("[{GOOD},{GOOD}]").as_bytes(), 10).unwrap();
-    let wrapped = parse_json_batch(format!(r#"{{"reads":[{GOOD},{GOOD}]}}"#).as_bytes(), 10).unwrap();
+    let wrapped =
+        parse_json_batch(format!(r#"{{"reads":[{GOOD},{GOOD}]}}"#).as_bytes(), 10).unwrap();
     assert_eq!(array, wrapped);
     assert_eq!(array.len(), 2);
     assert_eq!(array[1].row, 2);
@@ -32,13 +33,19 @@ fn array_and_wrapped_batches_parse_the_same() {
 #[test]
 fn a_wrong_type_names_row_and_field() {
     let bad = GOOD.replace("0.97", "\"high\"");
-    check_json_error(&format!("[{GOOD},{GOOD},{bad}]"), (3, Some("confidence"), "unparsable"));
+    check_json_error(
+        &format!("[{GOOD},{GOOD},{bad}]"),
+        (3, Some("confidence"), "unparsable"),
+    );
 }
 
 #[test]
 fn an_unknown_field_is_named() {
     let bad = GOOD.replace("\"make\"", "\"confidance\"");
-    check_json_error(&format!("[{bad}]"), (1, Some("confidance"), "unknown_field"));
+    check_json_error(
+        &format!("[{bad}]"),
+        (1, Some("confidance"), "unknown_field"),
+    );
 }
 
 #[test]
@@ -54,7 +61,10 @@ fn a_row_that_is_not_an_object_is_named() {
 
 #[test]
 fn truncated_json_names_the_row_being_read() {
-    check_json_error(&format!("[{GOOD}, {{\"read_id\": \"r2\""), (2, None, "unparsable"));
+    check_json_error(
+        &format!("[{GOOD}, {{\"read_id\": \"r2\""),
+        (2, None, "unparsable"),
+    );
 }
 
 #[test]
@@ -70,7 +80,10 @@ fn body_level_faults_are_not_rows() {
 #[test]
 fn more_rows_than_the_limit_are_refused() {
     let body = format!("[{GOOD},{GOOD},{GOOD}]");
-    assert_eq!(parse_json_batch(body.as_bytes(), 3).map(|rows| rows.len()), Ok(3));
+    assert_eq!(
+        parse_json_batch(body.as_bytes(), 3).map(|rows| rows.len()),
+        Ok(3)
+    );
     assert_eq!(
         parse_json_batch(body.as_bytes(), 2),
         Err(ParseError::TooManyRows { rows_max: 2 })
@@ -86,13 +99,20 @@ fn more_rows_than_the_limit_are_refused() {
 fn ndjson_rows_are_line_numbers_and_blank_lines_are_skipped() {
     let body = format!("{GOOD}\n\n  \n{GOOD}\r\n");
     let rows = parse_ndjson(body.as_bytes(), 10).unwrap();
-    assert_eq!(rows.iter().map(|row| row.row).collect::<Vec<_>>(), vec![1, 4]);
+    assert_eq!(
+        rows.iter().map(|row| row.row).collect::<Vec<_>>(),
+        vec![1, 4]
+    );
     let bad = GOOD.replace("\"ts\":\"2026-11-30T03:12:09Z\"", "\"ts\":20261130");
     let body = format!("{GOOD}\n\n{bad}\n");
     match parse_ndjson(body.as_bytes(), 10) {
         Err(ParseError::Row(row_error)) => {
             assert_eq!((row_error.row, row_error.field.as_deref()), (3, Some("ts")));
-            assert!(row_error.message.contains("invalid type"), "{}", row_error.message);
+            assert!(
+                row_error.message.contains("invalid type"),
+                "{}",
+                row_error.message
+            );
         }
         other => panic!("expected a row error, got {other:?}"),
     }

@@ -41,7 +41,9 @@ fn check(edit: impl FnOnce(&mut ReadIn), expected: Option<(&str, &str)>) {
             Some((row_error.field.unwrap_or_default(), row_error.reason))
         }
     };
-    let got = got.as_ref().map(|(field, reason)| (field.as_str(), *reason));
+    let got = got
+        .as_ref()
+        .map(|(field, reason)| (field.as_str(), *reason));
     assert_eq!(got, expected);
 }
 
@@ -55,7 +57,13 @@ fn a_good_read_converts_exactly() {
     };
     let plate_read = to_plate_read(good(), 1, &mut checks).unwrap();
     assert_eq!(plate_read.plate.as_str(), "AB12CDE");
-    assert_eq!(plate_read.country.map(|country| country.to_string()).as_deref(), Some("GB"));
+    assert_eq!(
+        plate_read
+            .country
+            .map(|country| country.to_string())
+            .as_deref(),
+        Some("GB")
+    );
     // 03:12:09.250+01:00 is 02:12:09.250Z.
     assert_eq!(plate_read.ts, NOW_US - 3_600_000_000 + 250_000);
     assert_eq!(format_ts(plate_read.ts), "2026-11-30T02:12:09.250Z");
@@ -67,21 +75,54 @@ fn a_good_read_converts_exactly() {
 fn every_rejection_names_its_field_and_reason() {
     check(|_| {}, None);
     check(|read| read.read_id = None, Some(("read_id", "missing")));
-    check(|read| read.read_id = Some("x".repeat(129)), Some(("read_id", "bad_value")));
-    check(|read| read.plate = Some(String::new()), Some(("plate", "missing")));
-    check(|read| read.plate = Some("AB!2".into()), Some(("plate", "bad_plate")));
-    check(|read| read.plate = Some("--".into()), Some(("plate", "bad_plate")));
-    check(|read| read.country = Some("GBR".into()), Some(("country", "unparsable")));
+    check(
+        |read| read.read_id = Some("x".repeat(129)),
+        Some(("read_id", "bad_value")),
+    );
+    check(
+        |read| read.plate = Some(String::new()),
+        Some(("plate", "missing")),
+    );
+    check(
+        |read| read.plate = Some("AB!2".into()),
+        Some(("plate", "bad_plate")),
+    );
+    check(
+        |read| read.plate = Some("--".into()),
+        Some(("plate", "bad_plate")),
+    );
+    check(
+        |read| read.country = Some("GBR".into()),
+        Some(("country", "unparsable")),
+    );
     check(|read| read.country = None, None);
     check(|read| read.camera_id = None, Some(("camera_id", "missing")));
-    check(|read| read.camera_id = Some("C2".into()), Some(("camera_id", "unknown_camera")));
-    check(|read| read.ts = Some("yesterday".into()), Some(("ts", "unparsable")));
+    check(
+        |read| read.camera_id = Some("C2".into()),
+        Some(("camera_id", "unknown_camera")),
+    );
+    check(
+        |read| read.ts = Some("yesterday".into()),
+        Some(("ts", "unparsable")),
+    );
     check(|read| read.ts = Some("2026-11-30T03:17:09Z".into()), None);
-    check(|read| read.ts = Some("2026-11-30T03:17:10Z".into()), Some(("ts", "future_ts")));
-    check(|read| read.confidence = Some(1.5), Some(("confidence", "bad_confidence")));
-    check(|read| read.confidence = Some(-0.1), Some(("confidence", "bad_confidence")));
+    check(
+        |read| read.ts = Some("2026-11-30T03:17:10Z".into()),
+        Some(("ts", "future_ts")),
+    );
+    check(
+        |read| read.confidence = Some(1.5),
+        Some(("confidence", "bad_confidence")),
+    );
+    check(
+        |read| read.confidence = Some(-0.1),
+        Some(("confidence", "bad_confidence")),
+    );
     check(|read| read.lat = Some(91.5), Some(("lat", "off_globe")));
     check(|read| read.lon = Some(-180.5), Some(("lon", "off_globe")));
     check(|read| read.lon = None, Some(("lon", "missing")));
-    check(|read| read.heading = Some(360.0), Some(("heading", "bad_value")));
+    check(
+        |read| read.heading = Some(360.0),
+        Some(("heading", "bad_value")),
+    );
 }
