@@ -271,7 +271,7 @@ fn write_batches(
         if let Some(writer) = csv.as_mut() {
             let path = csv_path.clone().unwrap_or_default();
             writer
-                .write(&batch)
+                .write(&with_offset_timezone(&batch))
                 .map_err(|source| Error::Arrow { path, source })?;
         }
     }
@@ -327,4 +327,40 @@ impl ReadSink for MemorySink {
         }
         Ok(())
     }
+}
+
+/// The batch with `ts` in the fixed offset `+00:00` (the same instants): the CSV writer
+/// formats only offset time zones without the tz database, as RFC 3339.
+fn with_offset_timezone(batch: &RecordBatch) -> RecordBatch {
+    use arrow::array::{Array, TimestampMicrosecondArray};
+    use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+    let ts_idx = batch
+        .schema()
+        .index_of("ts")
+        .expect("the reads schema has ts");
+    let ts = batch
+        .column(ts_idx)
+        .as_any()
+        .downcast_ref::<TimestampMicrosecondArray>()
+        .expect("ts is a microsecond timestamp");
+    let mut columns = batch.columns().to_vec();
+    columns[ts_idx] = Arc::new(ts.clone().with_timezone("+00:00"));
+    let fields: Vec<Field> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| {
+            if f.name() == "ts" {
+                Field::new(
+                    "ts",
+                    DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into())),
+                    f.is_nullable(),
+                )
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .expect("same columns, same lengths")
 }

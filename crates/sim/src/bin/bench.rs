@@ -1,6 +1,7 @@
 //! Measures scenario generation: `cargo run --release -p corridor-sim --bin bench -- --reads N --out DIR`.
 //!
 //! Prints reads written, wall time, reads per second and peak resident memory (Linux).
+//! `--map PATH` instead draws the corridor map for `--seed` (given before it) and exits.
 
 use corridor_sim::{ScenarioConfig, generate};
 use std::path::PathBuf;
@@ -21,9 +22,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--days" => days = value.parse()?,
             "--seed" => seed = value.parse()?,
             "--out" => out = PathBuf::from(value),
+            "--map" => {
+                std::fs::write(&value, corridor_sim::render_map_svg(seed))?;
+                return Ok(());
+            }
             other => {
                 return Err(format!(
-                    "unknown flag {other} (expected --reads, --days, --seed, --out)"
+                    "unknown flag {other} (expected --reads, --days, --seed, --out, --map)"
                 )
                 .into());
             }
