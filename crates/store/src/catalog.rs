@@ -83,7 +83,9 @@ impl Catalog {
         for line in lines {
             let mut words = line.split(' ');
             let key = words.next().unwrap_or("");
-            let value = words.next().ok_or_else(|| format!("line `{line}` has no value"))?;
+            let value = words
+                .next()
+                .ok_or_else(|| format!("line `{line}` has no value"))?;
             let number = |value: &str| {
                 value
                     .parse::<i64>()
@@ -95,8 +97,12 @@ impl Catalog {
                 "expired_before" if value == "none" => catalog.expired_before = None,
                 "expired_before" => catalog.expired_before = Some(number(value)?),
                 "segment" => {
-                    let rel_path = words.next().ok_or_else(|| format!("line `{line}` has no path"))?;
-                    catalog.segments.push((number(value)? as u64, rel_path.to_owned()));
+                    let rel_path = words
+                        .next()
+                        .ok_or_else(|| format!("line `{line}` has no path"))?;
+                    catalog
+                        .segments
+                        .push((number(value)? as u64, rel_path.to_owned()));
                 }
                 _ => return Err(format!("unknown line `{line}`")),
             }
@@ -115,11 +121,17 @@ mod tests {
             next_segment_id: 9,
             wal_generation_min: 3,
             expired_before: Some(-5),
-            segments: vec![(4, "segments/date=2026-01-01/seg-0000000004.parquet".to_owned())],
+            segments: vec![(
+                4,
+                "segments/date=2026-01-01/seg-0000000004.parquet".to_owned(),
+            )],
         };
         let text = catalog.render();
         assert_eq!(Catalog::parse(&text), Ok(catalog));
         let damaged = text.replace("seg-0000000004", "seg-0000000005");
-        assert_eq!(Catalog::parse(&damaged), Err("checksum mismatch".to_owned()));
+        assert_eq!(
+            Catalog::parse(&damaged),
+            Err("checksum mismatch".to_owned())
+        );
     }
 }

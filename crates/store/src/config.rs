@@ -35,9 +35,8 @@ impl Default for StoreConfig {
             compaction_segment_rows_min: 2_000_000,
             segment_rows_max: 8_000_000,
             maintenance_interval: None,
-            compression: crate::schema::parquet_writer_properties().compression(
-                &parquet::schema::types::ColumnPath::from("plate"),
-            ),
+            compression: crate::schema::parquet_writer_properties()
+                .compression(&parquet::schema::types::ColumnPath::from("plate")),
         }
     }
 }

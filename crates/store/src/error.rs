@@ -52,7 +52,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Error {
         Error::Io {
             action,
             path: path.into(),
@@ -60,7 +64,10 @@ impl Error {
         }
     }
 
-    pub(crate) fn parquet(path: impl Into<PathBuf>, source: parquet::errors::ParquetError) -> Error {
+    pub(crate) fn parquet(
+        path: impl Into<PathBuf>,
+        source: parquet::errors::ParquetError,
+    ) -> Error {
         Error::Parquet {
             path: path.into(),
             source,

@@ -75,7 +75,8 @@ impl IdIndex {
             }
             let last = self.runs.pop().expect("two runs");
             let prev = self.runs.pop().expect("two runs");
-            self.runs.push(Arc::new(Run::new(merge(&prev.hashes, &last.hashes))));
+            self.runs
+                .push(Arc::new(Run::new(merge(&prev.hashes, &last.hashes))));
         }
     }
 
@@ -88,7 +89,9 @@ impl IdIndex {
     pub(crate) fn into_sorted(self) -> Vec<u64> {
         self.runs
             .into_iter()
-            .map(|run| Arc::try_unwrap(run).map_or_else(|shared| shared.hashes.clone(), |run| run.hashes))
+            .map(|run| {
+                Arc::try_unwrap(run).map_or_else(|shared| shared.hashes.clone(), |run| run.hashes)
+            })
             .reduce(|left, right| merge(&left, &right))
             .unwrap_or_default()
     }
@@ -162,10 +165,16 @@ mod tests {
         assert_eq!(index.len(), 5000);
         assert!(ids.iter().all(|id| index.contains(id_hash(id))));
         assert!(!index.contains(id_hash("read-5000")));
-        let mut probes: Vec<u64> = ["read-7", "nope", "read-4999"].iter().map(|id| id_hash(id)).collect();
+        let mut probes: Vec<u64> = ["read-7", "nope", "read-4999"]
+            .iter()
+            .map(|id| id_hash(id))
+            .collect();
         probes.sort_unstable();
         let hits = index.hits_sorted(&probes);
-        let nope = probes.iter().position(|&hash| hash == id_hash("nope")).unwrap();
+        let nope = probes
+            .iter()
+            .position(|&hash| hash == id_hash("nope"))
+            .unwrap();
         assert_eq!(hits.len(), 2);
         assert!(!hits.contains(&nope));
     }

@@ -69,7 +69,10 @@ impl<'a> BulkImport<'a> {
 
     /// Like [`BulkImport::add_batch`], but conflicting reads are left out and returned
     /// (for imports that write rejected rows to a file).
-    pub fn add_batch_skipping_conflicts(&mut self, batch: RecordBatch) -> Result<Vec<ImportConflict>, Error> {
+    pub fn add_batch_skipping_conflicts(
+        &mut self,
+        batch: RecordBatch,
+    ) -> Result<Vec<ImportConflict>, Error> {
         let mut classified = self.classify(&batch)?;
         let conflicts = std::mem::take(&mut classified.conflicts);
         self.push(batch, classified)?;
@@ -103,7 +106,9 @@ impl<'a> BulkImport<'a> {
         }
         let mut next = catalog.clone();
         next.segments.extend(self.written.iter().cloned());
-        next.next_segment_id = shared.next_segment_id.load(std::sync::atomic::Ordering::Relaxed);
+        next.next_segment_id = shared
+            .next_segment_id
+            .load(std::sync::atomic::Ordering::Relaxed);
         next.store(&shared.root)?;
         *catalog = next;
         self.committed = true;
@@ -140,9 +145,23 @@ impl<'a> BulkImport<'a> {
             .collect();
         hashed.sort_unstable();
         let probes: Vec<u64> = hashed.iter().map(|entry| entry.0).collect();
-        let mut suspects: Vec<usize> = (1..probes.len()).filter(|&idx| probes[idx] == probes[idx - 1]).collect();
+        let mut suspects: Vec<usize> = (1..probes.len())
+            .filter(|&idx| probes[idx] == probes[idx - 1])
+            .collect();
         suspects.extend(self.ids.hits_sorted(&probes));
-        suspects.extend(self.shared.state.read().ids.hits_sorted(&probes));
+        {
+            let state = self.shared.state.read();
+            suspects.extend(state.ids.hits_sorted(&probes));
+            let memtables = [Some(&state.memtable), state.frozen.as_deref()];
+            for memtable in memtables
+                .into_iter()
+                .flatten()
+                .filter(|memtable| !memtable.is_empty())
+            {
+                suspects
+                    .extend((0..probes.len()).filter(|&idx| memtable.contains_hash(probes[idx])));
+            }
+        }
         suspects.sort_unstable();
         suspects.dedup();
         let mut conflicts = Vec::new();
@@ -177,15 +196,35 @@ impl<'a> BulkImport<'a> {
             }
         }
         conflicts.sort_by_key(|conflict| conflict.row);
-        let kept_hashes = hashed.iter().filter(|entry| keep[entry.1 as usize]).map(|entry| entry.0).collect();
-        Ok(Classified { keep, conflicts, kept_hashes })
+        let kept_hashes = hashed
+            .iter()
+            .filter(|entry| keep[entry.1 as usize])
+            .map(|entry| entry.0)
+            .collect();
+        Ok(Classified {
+            keep,
+            conflicts,
+            kept_hashes,
+        })
     }
 
     /// The read with `read.read_id` in the store or earlier in this import.
     fn find_stored(&self, read: &PlateRead) -> Result<Option<PlateRead>, Error> {
+        {
+            let state = self.shared.state.read();
+            let hash = id_hash(&read.read_id);
+            let memtables = [Some(&state.memtable), state.frozen.as_deref()];
+            for memtable in memtables.into_iter().flatten() {
+                if let Some(row) = memtable.find_id(hash, &read.read_id) {
+                    return Ok(Some(memtable.reads[row].clone()));
+                }
+            }
+        }
         for batch in &self.buffer {
             let columns = ReadColumns::new(batch)?;
-            if let Some(row) = (0..batch.num_rows()).find(|&row| columns.read_id.value(row) == read.read_id) {
+            if let Some(row) =
+                (0..batch.num_rows()).find(|&row| columns.read_id.value(row) == read.read_id)
+            {
                 return columns.read(row).map(Some);
             }
         }
@@ -269,12 +308,22 @@ fn validate(columns: &ReadColumns<'_>, n_rows: usize) -> Result<(), Error> {
         if columns.ts.is_null(row) {
             return Err(bad(row, "ts", "missing"));
         }
-        let plate = if columns.plate.is_null(row) { "" } else { columns.plate.value(row) };
+        let plate = if columns.plate.is_null(row) {
+            ""
+        } else {
+            columns.plate.value(row)
+        };
         let normalised = !plate.is_empty()
             && plate.len() <= PLATE_LEN_MAX
-            && plate.bytes().all(|byte| byte.is_ascii_digit() || byte.is_ascii_uppercase());
+            && plate
+                .bytes()
+                .all(|byte| byte.is_ascii_digit() || byte.is_ascii_uppercase());
         if !normalised {
-            return Err(bad(row, "plate", "not a normalised plate (1-12 of A-Z, 0-9)"));
+            return Err(bad(
+                row,
+                "plate",
+                "not a normalised plate (1-12 of A-Z, 0-9)",
+            ));
         }
         if !columns.country.is_null(row) {
             let country = columns.country.value(row).as_bytes();
@@ -282,7 +331,8 @@ fn validate(columns: &ReadColumns<'_>, n_rows: usize) -> Result<(), Error> {
                 return Err(bad(row, "country", "not a two-letter upper-case code"));
             }
         }
-        if !columns.confidence.is_null(row) && !(0.0..=1.0).contains(&columns.confidence.value(row)) {
+        if !columns.confidence.is_null(row) && !(0.0..=1.0).contains(&columns.confidence.value(row))
+        {
             return Err(bad(row, "confidence", "outside 0..1"));
         }
         if !columns.lat.is_null(row) && !(-90.0..=90.0).contains(&columns.lat.value(row)) {

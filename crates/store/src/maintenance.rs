@@ -78,7 +78,10 @@ pub(crate) fn compact(shared: &Shared) -> Result<CompactReport, Error> {
     let mut by_day: BTreeMap<i64, Vec<Arc<Segment>>> = BTreeMap::new();
     for segment in segments.iter() {
         if (segment.n_rows as usize) < shared.config.compaction_segment_rows_min {
-            by_day.entry(day_of(segment.ts_min)).or_default().push(segment.clone());
+            by_day
+                .entry(day_of(segment.ts_min))
+                .or_default()
+                .push(segment.clone());
         }
     }
     let mut report = CompactReport::default();
@@ -89,7 +92,10 @@ pub(crate) fn compact(shared: &Shared) -> Result<CompactReport, Error> {
             }
             let batch = read_segments(&group, None)?;
             let written = shared.write_day_segments(std::slice::from_ref(&batch))?;
-            assert!(written.len() == 1, "segments of day {day} hold reads of that day only");
+            assert!(
+                written.len() == 1,
+                "segments of day {day} hold reads of that day only"
+            );
             let removed: HashSet<u64> = group.iter().map(|segment| segment.id).collect();
             replace_segments(shared, &mut catalog, &removed, written, None)?;
             report.n_segments_in += group.len();
@@ -130,7 +136,10 @@ fn read_segments(segments: &[Arc<Segment>], from: Option<Timestamp>) -> Result<R
             batches.push(filter_ts(&batch?, from, None)?);
         }
     }
-    Ok(arrow::compute::concat_batches(&crate::schema::reads_schema(), &batches)?)
+    Ok(arrow::compute::concat_batches(
+        &crate::schema::reads_schema(),
+        &batches,
+    )?)
 }
 
 /// Commits a catalog without `removed` and with `added`, then installs it in memory.
@@ -145,7 +154,9 @@ fn replace_segments(
     let mut next = catalog.clone();
     next.segments.retain(|(id, _)| !removed.contains(id));
     next.segments.extend(added.iter().cloned());
-    next.next_segment_id = shared.next_segment_id.load(std::sync::atomic::Ordering::Relaxed);
+    next.next_segment_id = shared
+        .next_segment_id
+        .load(std::sync::atomic::Ordering::Relaxed);
     if expired_before.is_some() {
         next.expired_before = expired_before;
     }
@@ -191,7 +202,11 @@ pub(crate) fn purge_older_than(shared: &Shared, cutoff: Timestamp) -> Result<Pur
     let mut catalog = shared.catalog.lock();
     {
         let mut state = shared.state.write();
-        state.expired_before = Some(state.expired_before.map_or(cutoff, |known| known.max(cutoff)));
+        state.expired_before = Some(
+            state
+                .expired_before
+                .map_or(cutoff, |known| known.max(cutoff)),
+        );
     }
     shared.flush_locked(&mut catalog)?;
     let segments = shared.state.read().segments.clone();
@@ -212,13 +227,22 @@ pub(crate) fn purge_older_than(shared: &Shared, cutoff: Timestamp) -> Result<Pur
             continue;
         }
         let id = shared.allocate_segment_id();
-        let rel_path = segment::write_segment(&shared.root, id, day_of(segment.ts_max), &kept, &shared.properties)?;
+        let rel_path = segment::write_segment(
+            &shared.root,
+            id,
+            day_of(segment.ts_max),
+            &kept,
+            &shared.properties,
+        )?;
         added.push((id, rel_path));
         report.n_segments_rewritten += 1;
     }
     let expired_before = shared.state.read().expired_before;
     replace_segments(shared, &mut catalog, &removed, added, expired_before)?;
-    for segment in segments.iter().filter(|segment| removed.contains(&segment.id)) {
+    for segment in segments
+        .iter()
+        .filter(|segment| removed.contains(&segment.id))
+    {
         segment::remove_files(&shared.root, segment.id, &segment.rel_path);
     }
     remove_empty_day_dirs(&shared.root.join("segments"));
@@ -226,7 +250,9 @@ pub(crate) fn purge_older_than(shared: &Shared, cutoff: Timestamp) -> Result<Pur
 }
 
 fn remove_empty_day_dirs(segments_dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(segments_dir) else { return };
+    let Ok(entries) = std::fs::read_dir(segments_dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         // Fails (and is meant to) when the directory still holds files.
         let _ = std::fs::remove_dir(entry.path());
@@ -237,9 +263,16 @@ fn remove_empty_day_dirs(segments_dir: &Path) {
 /// flush, compaction, purge or uncommitted import) and temporary files.
 pub(crate) fn delete_orphans(root: &Path, catalog: &Catalog) -> Result<(), Error> {
     let listed: HashSet<u64> = catalog.segments.iter().map(|(id, _)| *id).collect();
-    let listed_paths: HashSet<&str> = catalog.segments.iter().map(|(_, rel_path)| rel_path.as_str()).collect();
+    let listed_paths: HashSet<&str> = catalog
+        .segments
+        .iter()
+        .map(|(_, rel_path)| rel_path.as_str())
+        .collect();
     let index_dir = root.join("index");
-    for entry in std::fs::read_dir(&index_dir).map_err(|err| Error::io("listing", &index_dir, err))?.flatten() {
+    for entry in std::fs::read_dir(&index_dir)
+        .map_err(|err| Error::io("listing", &index_dir, err))?
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         let id = name
             .strip_prefix("seg-")
@@ -250,8 +283,13 @@ pub(crate) fn delete_orphans(root: &Path, catalog: &Catalog) -> Result<(), Error
         }
     }
     let segments_dir = root.join("segments");
-    for day_dir in std::fs::read_dir(&segments_dir).map_err(|err| Error::io("listing", &segments_dir, err))?.flatten() {
-        let Ok(files) = std::fs::read_dir(day_dir.path()) else { continue };
+    for day_dir in std::fs::read_dir(&segments_dir)
+        .map_err(|err| Error::io("listing", &segments_dir, err))?
+        .flatten()
+    {
+        let Ok(files) = std::fs::read_dir(day_dir.path()) else {
+            continue;
+        };
         for file in files.flatten() {
             let rel_path = format!(
                 "segments/{}/{}",
@@ -287,7 +325,9 @@ pub(crate) fn write_cameras(root: &Path, cameras: &[Camera]) -> Result<(), Error
     let mut bytes = Vec::new();
     let mut writer = ArrowWriter::try_new(&mut bytes, crate::schema::cameras_schema(), None)
         .map_err(|err| Error::parquet(&path, err))?;
-    writer.write(&batch).map_err(|err| Error::parquet(&path, err))?;
+    writer
+        .write(&batch)
+        .map_err(|err| Error::parquet(&path, err))?;
     writer.close().map_err(|err| Error::parquet(&path, err))?;
     crate::fsutil::write_atomic(&path, &bytes)
 }

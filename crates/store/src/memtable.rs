@@ -20,8 +20,14 @@ impl Memtable {
     pub(crate) fn push_record(&mut self, seq: u64, reads: Vec<PlateRead>) {
         for read in reads {
             let row = self.reads.len() as u32;
-            self.by_plate.entry(read.plate.clone()).or_default().push(row);
-            self.by_id.entry(id_hash(&read.read_id)).or_default().push(row);
+            self.by_plate
+                .entry(read.plate.clone())
+                .or_default()
+                .push(row);
+            self.by_id
+                .entry(id_hash(&read.read_id))
+                .or_default()
+                .push(row);
             self.reads.push(read);
         }
         self.record_ends.push((seq, self.reads.len()));
@@ -29,7 +35,9 @@ impl Memtable {
 
     /// Rows whose record is durable when `durable_seq` is.
     pub(crate) fn visible_rows(&self, durable_seq: u64) -> usize {
-        let n_records = self.record_ends.partition_point(|&(seq, _)| seq <= durable_seq);
+        let n_records = self
+            .record_ends
+            .partition_point(|&(seq, _)| seq <= durable_seq);
         match n_records {
             0 => 0,
             n => self.record_ends[n - 1].1,
@@ -51,8 +59,17 @@ impl Memtable {
             .find(|&row| self.reads[row].read_id == read_id)
     }
 
+    /// Whether some row's id has this hash.
+    pub(crate) fn contains_hash(&self, hash: u64) -> bool {
+        self.by_id.contains_key(&hash)
+    }
+
     /// Rows of `plate` among the first `n_visible`.
-    pub(crate) fn plate_rows(&self, plate: &PlateText, n_visible: usize) -> impl Iterator<Item = &PlateRead> {
+    pub(crate) fn plate_rows(
+        &self,
+        plate: &PlateText,
+        n_visible: usize,
+    ) -> impl Iterator<Item = &PlateRead> {
         self.by_plate
             .get(plate)
             .into_iter()
@@ -77,7 +94,11 @@ impl Memtable {
 
     /// The sorted id hashes of all rows.
     pub(crate) fn sorted_id_hashes(&self) -> Vec<u64> {
-        let mut hashes: Vec<u64> = self.reads.iter().map(|read| id_hash(&read.read_id)).collect();
+        let mut hashes: Vec<u64> = self
+            .reads
+            .iter()
+            .map(|read| id_hash(&read.read_id))
+            .collect();
         hashes.sort_unstable();
         hashes
     }

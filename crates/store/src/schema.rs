@@ -14,8 +14,8 @@ use arrow::array::{
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use corridor_domain::{Camera, CameraKind, Country, PlateRead, PlateText};
 use parquet::basic::{Compression, Encoding, ZstdLevel};
-use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::file::metadata::SortingColumn;
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::schema::types::ColumnPath;
 use std::sync::{Arc, OnceLock};
 
@@ -145,7 +145,8 @@ pub fn writer_properties_with(compression: Compression) -> WriterProperties {
     }
     if compression != Compression::UNCOMPRESSED {
         // Uncompressed segments exist to inspect files byte for byte: plates stay plain there.
-        builder = builder.set_column_encoding(ColumnPath::from("plate"), Encoding::DELTA_BYTE_ARRAY);
+        builder =
+            builder.set_column_encoding(ColumnPath::from("plate"), Encoding::DELTA_BYTE_ARRAY);
     }
     builder = builder.set_column_encoding(ColumnPath::from("ts"), Encoding::DELTA_BINARY_PACKED);
     builder.build()
@@ -314,7 +315,9 @@ pub(crate) fn check_schema(batch: &RecordBatch) -> Result<(), Error> {
         let same_type = match (want.data_type(), got.data_type()) {
             (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Timestamp(unit, tz)) => {
                 *unit == TimeUnit::Microsecond
-                    && tz.as_deref().is_some_and(|tz| tz == "UTC" || tz == "+00:00")
+                    && tz
+                        .as_deref()
+                        .is_some_and(|tz| tz == "UTC" || tz == "+00:00")
             }
             (want, got) => want == got,
         };

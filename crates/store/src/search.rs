@@ -13,9 +13,9 @@
 //! ```
 
 use crate::{Error, HistoryQuery, Store};
-use corridor_domain::{Country, PlateKey, PlateRead, PlateText, Timestamp};
 use corridor_domain::PlatePattern;
 use corridor_domain::confusion::ConfusionModel;
+use corridor_domain::{Country, PlateKey, PlateRead, PlateText, Timestamp};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -81,7 +81,10 @@ pub fn search(store: &Store, query: &SearchQuery) -> Result<Vec<SearchHit>, Erro
         reason,
     };
     let candidates: Vec<(PlateText, f64)> = match query.mode {
-        SearchMode::Exact => vec![(PlateText::parse(&query.text).map_err(|err| bad(err.to_string()))?, 1.0)],
+        SearchMode::Exact => vec![(
+            PlateText::parse(&query.text).map_err(|err| bad(err.to_string()))?,
+            1.0,
+        )],
         SearchMode::Fuzzy => {
             let plate = PlateText::parse(&query.text).map_err(|err| bad(err.to_string()))?;
             confusion_model()
@@ -94,7 +97,9 @@ pub fn search(store: &Store, query: &SearchQuery) -> Result<Vec<SearchHit>, Erro
         SearchMode::Wildcard => {
             let pattern = PlatePattern::parse(&query.text).map_err(|err| bad(err.to_string()))?;
             if pattern.n_fixed_chars() == 0 && pattern.len_max().is_none() {
-                return Err(bad("a pattern needs at least one character or `?`".to_owned()));
+                return Err(bad(
+                    "a pattern needs at least one character or `?`".to_owned()
+                ));
             }
             let mut texts: Vec<PlateText> = store
                 .plate_keys_matching(&|text| pattern.matches(text), WILDCARD_PLATES_MAX)

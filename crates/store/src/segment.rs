@@ -62,7 +62,11 @@ pub(crate) struct IndexContents {
 
 impl Segment {
     /// Opens a committed segment and loads its index.
-    pub(crate) fn open(root: &Path, id: u64, rel_path: &str) -> Result<(Segment, IndexContents), Error> {
+    pub(crate) fn open(
+        root: &Path,
+        id: u64,
+        rel_path: &str,
+    ) -> Result<(Segment, IndexContents), Error> {
         let path = root.join(rel_path);
         let index_path = index_path(root, id);
         let file = File::open(&path).map_err(|err| Error::io("opening segment", &path, err))?;
@@ -72,11 +76,12 @@ impl Segment {
         let options = ArrowReaderOptions::new()
             .with_offset_index_policy(PageIndexPolicy::Required)
             .with_column_index_policy(PageIndexPolicy::Skip);
-        let metadata =
-            ArrowReaderMetadata::load(&reader, options).map_err(|err| Error::parquet(&path, err))?;
-        let index_bytes_raw =
-            std::fs::read(&index_path).map_err(|err| Error::io("reading index", &index_path, err))?;
-        let decoded = decode_index(&index_bytes_raw).map_err(|reason| Error::corrupt(&index_path, reason))?;
+        let metadata = ArrowReaderMetadata::load(&reader, options)
+            .map_err(|err| Error::parquet(&path, err))?;
+        let index_bytes_raw = std::fs::read(&index_path)
+            .map_err(|err| Error::io("reading index", &index_path, err))?;
+        let decoded =
+            decode_index(&index_bytes_raw).map_err(|reason| Error::corrupt(&index_path, reason))?;
         if decoded.n_rows as i64 != metadata.metadata().file_metadata().num_rows() {
             return Err(Error::corrupt(
                 &index_path,
@@ -122,17 +127,20 @@ impl Segment {
         .with_batch_size(len.clamp(1, 8192))
         .build()
         .map_err(|err| Error::parquet(&self.path, err))?;
-        reader
-            .map(|batch| batch.map_err(Error::from))
-            .collect()
+        reader.map(|batch| batch.map_err(Error::from)).collect()
     }
 
     /// Reads every row, in batches.
-    pub(crate) fn read_all(&self) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, Error> {
-        ParquetRecordBatchReaderBuilder::new_with_metadata(self.reader.clone(), self.metadata.clone())
-            .with_batch_size(8192)
-            .build()
-            .map_err(|err| Error::parquet(&self.path, err))
+    pub(crate) fn read_all(
+        &self,
+    ) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, Error> {
+        ParquetRecordBatchReaderBuilder::new_with_metadata(
+            self.reader.clone(),
+            self.metadata.clone(),
+        )
+        .with_batch_size(8192)
+        .build()
+        .map_err(|err| Error::parquet(&self.path, err))
     }
 }
 
@@ -175,12 +183,17 @@ pub(crate) fn write_segment(
         Some(properties.clone()),
     )
     .map_err(|err| Error::parquet(&path, err))?;
-    writer.write(batch).map_err(|err| Error::parquet(&path, err))?;
-    let buffered = writer.into_inner().map_err(|err| Error::parquet(&path, err))?;
+    writer
+        .write(batch)
+        .map_err(|err| Error::parquet(&path, err))?;
+    let buffered = writer
+        .into_inner()
+        .map_err(|err| Error::parquet(&path, err))?;
     let file = buffered
         .into_inner()
         .map_err(|err| Error::io("writing segment", &path, err.into_error()))?;
-    file.sync_all().map_err(|err| Error::io("syncing segment", &path, err))?;
+    file.sync_all()
+        .map_err(|err| Error::io("syncing segment", &path, err))?;
     crate::fsutil::sync_dir(dir)?;
     let index_path = index_path(root, id);
     let index = encode_index(batch)?;
@@ -203,7 +216,8 @@ pub(crate) fn remove_files(root: &Path, id: u64, rel_path: &str) {
 
 /// Splits reads batches by UTC day and sorts each day by (plate, country, ts); days ascending.
 pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBatch)>, Error> {
-    let mut keys: Vec<(i64, u64, u16, i64, u32, u32)> = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
+    let mut keys: Vec<(i64, u64, u16, i64, u32, u32)> =
+        Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
     for (batch_idx, batch) in batches.iter().enumerate() {
         let columns = ReadColumns::new(batch)?;
         for row in 0..batch.num_rows() {
@@ -211,7 +225,10 @@ pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBat
                 0
             } else {
                 let bytes = columns.country.value(row).as_bytes();
-                u16::from_be_bytes([bytes.first().copied().unwrap_or(0), bytes.get(1).copied().unwrap_or(0)])
+                u16::from_be_bytes([
+                    bytes.first().copied().unwrap_or(0),
+                    bytes.get(1).copied().unwrap_or(0),
+                ])
             };
             let ts = columns.ts.value(row);
             let plate = plate_code(columns.plate.value(row));
@@ -224,7 +241,10 @@ pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBat
     while start < keys.len() {
         let day = keys[start].0;
         let end = start + keys[start..].partition_point(|key| key.0 == day);
-        let indices: Vec<(usize, usize)> = keys[start..end].iter().map(|key| (key.4 as usize, key.5 as usize)).collect();
+        let indices: Vec<(usize, usize)> = keys[start..end]
+            .iter()
+            .map(|key| (key.4 as usize, key.5 as usize))
+            .collect();
         parts.push((day, gather(batches, &indices)?));
         start = end;
     }
@@ -236,7 +256,10 @@ fn gather(batches: &[RecordBatch], indices: &[(usize, usize)]) -> Result<RecordB
     let schema = crate::schema::reads_schema();
     let columns: Vec<ArrayRef> = (0..schema.fields().len())
         .map(|col_idx| {
-            let arrays: Vec<&dyn Array> = batches.iter().map(|batch| batch.column(col_idx).as_ref()).collect();
+            let arrays: Vec<&dyn Array> = batches
+                .iter()
+                .map(|batch| batch.column(col_idx).as_ref())
+                .collect();
             arrow::compute::interleave(&arrays, indices)
         })
         .collect::<Result<_, _>>()?;
@@ -298,7 +321,11 @@ fn encode_index(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
         row = end;
     }
     out[n_plates_at..n_plates_at + 4].copy_from_slice(&n_plates.to_le_bytes());
-    let mut hashes: Vec<u64> = columns.read_id.iter().map(|id| id_hash(id.unwrap_or(""))).collect();
+    let mut hashes: Vec<u64> = columns
+        .read_id
+        .iter()
+        .map(|id| id_hash(id.unwrap_or("")))
+        .collect();
     hashes.sort_unstable();
     out.extend_from_slice(&(hashes.len() as u64).to_le_bytes());
     let mut prev = 0u64;
@@ -339,7 +366,10 @@ fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
     let mut row = 0u64;
     let mut prev_text: Option<PlateText> = None;
     for _ in 0..n_plates {
-        let len = *take_bytes(&mut cursor, 1).ok_or_else(truncated)?.first().ok_or_else(truncated)?;
+        let len = *take_bytes(&mut cursor, 1)
+            .ok_or_else(truncated)?
+            .first()
+            .ok_or_else(truncated)?;
         let text = take_bytes(&mut cursor, len as usize).ok_or_else(truncated)?;
         let text = std::str::from_utf8(text).map_err(|_| "plate is not UTF-8".to_owned())?;
         let text = PlateText::parse(text).map_err(|err| err.to_string())?;
@@ -477,14 +507,21 @@ mod tests {
 
     #[test]
     fn plate_code_orders_like_bytes() {
-        let mut plates = vec!["AB12CDE", "AB1", "A", "ZZ9", "0", "AB12CD", "B", "9Z", "AB12CDF"];
+        let mut plates = vec![
+            "AB12CDE", "AB1", "A", "ZZ9", "0", "AB12CD", "B", "9Z", "AB12CDF",
+        ];
         let mut by_code = plates.clone();
         plates.sort_unstable();
         by_code.sort_by_key(|plate| plate_code(plate));
         assert_eq!(plates, by_code);
     }
 
-    fn read(read_id: &str, plate: &str, country: Option<&str>, ts: i64) -> corridor_domain::PlateRead {
+    fn read(
+        read_id: &str,
+        plate: &str,
+        country: Option<&str>,
+        ts: i64,
+    ) -> corridor_domain::PlateRead {
         corridor_domain::PlateRead {
             read_id: read_id.to_owned(),
             plate: PlateText::parse(plate).unwrap(),
@@ -516,7 +553,11 @@ mod tests {
         assert_eq!(parts.len(), 1);
         let sorted = crate::schema::batch_to_reads(&parts[0].1).unwrap();
         let order: Vec<&str> = sorted.iter().map(|read| read.read_id.as_str()).collect();
-        assert_eq!(order, ["c", "d", "e", "b", "a"], "plate, then country (none first), then ts");
+        assert_eq!(
+            order,
+            ["c", "d", "e", "b", "a"],
+            "plate, then country (none first), then ts"
+        );
         let bytes = encode_index(&parts[0].1).unwrap();
         let decoded = decode_index(&bytes).unwrap();
         assert_eq!((decoded.n_rows, decoded.ts_min, decoded.ts_max), (5, 1, 9));
@@ -526,16 +567,36 @@ mod tests {
             .iter()
             .map(|(key, count)| (format!("{}/{:?}", key.text, key.country), *count))
             .collect();
-        assert_eq!(counts, [("AB1/None".to_owned(), 1), ("AB1/Some(FR)".to_owned(), 1), ("AB1/Some(GB)".to_owned(), 2), ("ZZ1/None".to_owned(), 1)]);
-        let run_of = |plate: &str| decoded.plate_runs.iter().find(|run| run.0 == plate_hash(plate)).map(|run| (run.1, run.2));
+        assert_eq!(
+            counts,
+            [
+                ("AB1/None".to_owned(), 1),
+                ("AB1/Some(FR)".to_owned(), 1),
+                ("AB1/Some(GB)".to_owned(), 2),
+                ("ZZ1/None".to_owned(), 1)
+            ]
+        );
+        let run_of = |plate: &str| {
+            decoded
+                .plate_runs
+                .iter()
+                .find(|run| run.0 == plate_hash(plate))
+                .map(|run| (run.1, run.2))
+        };
         assert_eq!(run_of("AB1"), Some((0, 4)));
         assert_eq!(run_of("ZZ1"), Some((4, 1)));
-        let mut ids: Vec<u64> = ["a", "b", "c", "d", "e"].iter().map(|id| id_hash(id)).collect();
+        let mut ids: Vec<u64> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|id| id_hash(id))
+            .collect();
         ids.sort_unstable();
         assert_eq!(decoded.contents.id_hashes, ids);
         let mut damaged = bytes.clone();
         damaged[20] ^= 1;
-        assert_eq!(decode_index(&damaged).err(), Some("checksum mismatch".to_owned()));
+        assert_eq!(
+            decode_index(&damaged).err(),
+            Some("checksum mismatch".to_owned())
+        );
     }
 
     #[test]

@@ -6,7 +6,10 @@ use crate::memtable::Memtable;
 use crate::schema::{ReadColumns, reads_to_batch};
 use crate::segment::{self, Segment};
 use crate::wal::{self, Wal};
-use crate::{AppendReport, BulkImport, CompactReport, Error, HistoryQuery, PurgeReport, StoreConfig, StoreStats};
+use crate::{
+    AppendReport, BulkImport, CompactReport, Error, HistoryQuery, PurgeReport, StoreConfig,
+    StoreStats,
+};
 use arrow::array::{BooleanArray, RecordBatch};
 use corridor_domain::{Camera, Country, PlateKey, PlateRead, PlateText, Timestamp};
 use parking_lot::{Condvar, Mutex, RwLock};
@@ -91,7 +94,10 @@ impl Store {
         let mut current = self.shared.cameras.write();
         let mut merged = current.clone();
         for camera in cameras {
-            match merged.iter_mut().find(|known| known.camera_id == camera.camera_id) {
+            match merged
+                .iter_mut()
+                .find(|known| known.camera_id == camera.camera_id)
+            {
                 Some(known) => *known = camera.clone(),
                 None => merged.push(camera.clone()),
             }
@@ -137,7 +143,11 @@ impl Store {
 
     /// Distinct plate keys whose text passes `filter`, with their read counts, most read
     /// first; uses the plate directory, not the reads.
-    pub fn plate_keys_matching(&self, filter: &dyn Fn(&str) -> bool, limit: usize) -> Vec<(PlateKey, u64)> {
+    pub fn plate_keys_matching(
+        &self,
+        filter: &dyn Fn(&str) -> bool,
+        limit: usize,
+    ) -> Vec<(PlateKey, u64)> {
         self.shared.plate_keys_matching(filter, limit)
     }
 
@@ -166,7 +176,11 @@ impl Store {
     /// The committed Parquet segment files (readable by DuckDB, DataFusion, Spark).
     pub fn segment_paths(&self) -> Vec<PathBuf> {
         let state = self.shared.state.read();
-        state.segments.iter().map(|segment| segment.path.clone()).collect()
+        state
+            .segments
+            .iter()
+            .map(|segment| segment.path.clone())
+            .collect()
     }
 
     /// Every visible read with `from <= ts <= to` (bounds optional), segments first, then
@@ -209,7 +223,8 @@ impl Shared {
             .canonicalize()
             .map_err(|err| Error::io("resolving data directory", root, err))?;
         let lock_path = root.join("LOCK");
-        let lock_file = File::create(&lock_path).map_err(|err| Error::io("creating", &lock_path, err))?;
+        let lock_file =
+            File::create(&lock_path).map_err(|err| Error::io("creating", &lock_path, err))?;
         if lock_file.try_lock().is_err() {
             return Err(Error::Locked { dir: root });
         }
@@ -236,11 +251,21 @@ impl Shared {
             let (reads, _) = wal::replay_file(&wal_dir, generation)?;
             let fresh: Vec<PlateRead> = reads
                 .into_iter()
-                .filter(|read| state.memtable.find_id(id_hash(&read.read_id), &read.read_id).is_none())
+                .filter(|read| {
+                    state
+                        .memtable
+                        .find_id(id_hash(&read.read_id), &read.read_id)
+                        .is_none()
+                })
                 .collect();
             state.memtable.push_record(0, fresh);
         }
-        let generation = generations.last().copied().unwrap_or(0).max(catalog.wal_generation_min) + 1;
+        let generation = generations
+            .last()
+            .copied()
+            .unwrap_or(0)
+            .max(catalog.wal_generation_min)
+            + 1;
         let wal = Wal::create(&wal_dir, generation, config.group_commit_delay_max)?;
         let cameras = crate::maintenance::read_cameras(&root)?;
         tracing::info!(
@@ -308,7 +333,9 @@ impl Shared {
             }
             if !fresh.is_empty() {
                 let seq = self.wal.append(&fresh)?;
-                state.memtable.push_record(seq, fresh.into_iter().cloned().collect());
+                state
+                    .memtable
+                    .push_record(seq, fresh.into_iter().cloned().collect());
                 report.n_appended = in_batch.len();
                 wait_seq = seq;
             }
@@ -359,7 +386,9 @@ impl Shared {
 
     fn history(&self, query: &HistoryQuery) -> Result<Vec<PlateRead>, Error> {
         let in_range = |read: &PlateRead| {
-            query.country.is_none_or(|country| read.country == Some(country))
+            query
+                .country
+                .is_none_or(|country| read.country == Some(country))
                 && query.from.is_none_or(|from| read.ts >= from)
                 && query.to.is_none_or(|to| read.ts <= to)
         };
@@ -373,12 +402,19 @@ impl Shared {
                 .cloned()
                 .collect();
             if let Some(frozen) = &state.frozen {
-                reads.extend(frozen.plate_rows(&query.plate, frozen.len()).filter(|read| in_range(read)).cloned());
+                reads.extend(
+                    frozen
+                        .plate_rows(&query.plate, frozen.len())
+                        .filter(|read| in_range(read))
+                        .cloned(),
+                );
             }
             (state.segments.clone(), reads)
         };
         for segment in segments.iter() {
-            if query.from.is_some_and(|from| segment.ts_max < from) || query.to.is_some_and(|to| segment.ts_min > to) {
+            if query.from.is_some_and(|from| segment.ts_max < from)
+                || query.to.is_some_and(|to| segment.ts_min > to)
+            {
                 continue;
             }
             segment_plate_reads(segment, &query.plate, &mut |read| {
@@ -395,7 +431,11 @@ impl Shared {
         Ok(reads)
     }
 
-    fn plate_keys_matching(&self, filter: &dyn Fn(&str) -> bool, limit: usize) -> Vec<(PlateKey, u64)> {
+    fn plate_keys_matching(
+        &self,
+        filter: &dyn Fn(&str) -> bool,
+        limit: usize,
+    ) -> Vec<(PlateKey, u64)> {
         let state = self.state.read();
         let mut counts: HashMap<PlateKey, u64> = HashMap::new();
         for (text, by_country) in &state.directory {
@@ -410,7 +450,10 @@ impl Shared {
             }
         }
         let n_visible = state.memtable.visible_rows(self.wal.durable_seq());
-        let memtables = [Some((&state.memtable, n_visible)), state.frozen.as_deref().map(|frozen| (frozen, frozen.len()))];
+        let memtables = [
+            Some((&state.memtable, n_visible)),
+            state.frozen.as_deref().map(|frozen| (frozen, frozen.len())),
+        ];
         for (memtable, n_visible) in memtables.into_iter().flatten() {
             for read in &memtable.reads[..n_visible] {
                 if filter(read.plate.as_str()) {
@@ -431,7 +474,10 @@ impl Shared {
         }
         let n_visible = state.memtable.visible_rows(self.wal.durable_seq());
         state.memtable.contains_plate(plate, n_visible)
-            || state.frozen.as_ref().is_some_and(|frozen| frozen.contains_plate(plate, frozen.len()))
+            || state
+                .frozen
+                .as_ref()
+                .is_some_and(|frozen| frozen.contains_plate(plate, frozen.len()))
     }
 
     /// Flush with the catalog lock held by the caller.
@@ -457,7 +503,8 @@ impl Shared {
         let batch = reads_to_batch(&frozen.reads);
         let written = self.write_day_segments(std::slice::from_ref(&batch))?;
         let mut next = catalog.clone();
-        next.segments.extend(written.iter().map(|(id, rel_path)| (*id, rel_path.clone())));
+        next.segments
+            .extend(written.iter().map(|(id, rel_path)| (*id, rel_path.clone())));
         next.wal_generation_min = generation;
         next.next_segment_id = self.next_segment_id.load(Ordering::Relaxed);
         next.store(&self.root)?;
@@ -479,20 +526,26 @@ impl Shared {
 
     /// Splits batches by UTC day, sorts each day and writes it as a new segment (two
     /// writer threads). Nothing is visible until the caller commits the catalog.
-    pub(crate) fn write_day_segments(&self, batches: &[RecordBatch]) -> Result<Vec<(u64, String)>, Error> {
+    pub(crate) fn write_day_segments(
+        &self,
+        batches: &[RecordBatch],
+    ) -> Result<Vec<(u64, String)>, Error> {
         let parts: Vec<(u64, i64, RecordBatch)> = segment::sort_by_day(batches)?
             .into_iter()
             .map(|(day, batch)| (self.allocate_segment_id(), day, batch))
             .collect();
         let write = |part: &(u64, i64, RecordBatch)| {
-            segment::write_segment(&self.root, part.0, part.1, &part.2, &self.properties).map(|rel_path| (part.0, rel_path))
+            segment::write_segment(&self.root, part.0, part.1, &part.2, &self.properties)
+                .map(|rel_path| (part.0, rel_path))
         };
         if parts.len() < 2 {
             return parts.iter().map(write).collect();
         }
-        let (odd, even): (Vec<_>, Vec<_>) = parts.iter().enumerate().partition(|(idx, _)| idx % 2 == 1);
+        let (odd, even): (Vec<_>, Vec<_>) =
+            parts.iter().enumerate().partition(|(idx, _)| idx % 2 == 1);
         let (first, second) = std::thread::scope(|scope| {
-            let helper = scope.spawn(|| odd.iter().map(|(_, part)| write(part)).collect::<Vec<_>>());
+            let helper =
+                scope.spawn(|| odd.iter().map(|(_, part)| write(part)).collect::<Vec<_>>());
             let mine: Vec<_> = even.iter().map(|(_, part)| write(part)).collect();
             (mine, helper.join().expect("segment writer thread panicked"))
         });
@@ -511,12 +564,17 @@ impl Shared {
             if let Some(frozen) = &state.frozen {
                 rows.extend_from_slice(&frozen.reads);
             }
-            rows.retain(|read| from.is_none_or(|from| read.ts >= from) && to.is_none_or(|to| read.ts <= to));
+            rows.retain(|read| {
+                from.is_none_or(|from| read.ts >= from) && to.is_none_or(|to| read.ts <= to)
+            });
             (state.segments.clone(), rows)
         };
         let segments: VecDeque<Arc<Segment>> = segments
             .iter()
-            .filter(|segment| from.is_none_or(|from| segment.ts_max >= from) && to.is_none_or(|to| segment.ts_min <= to))
+            .filter(|segment| {
+                from.is_none_or(|from| segment.ts_max >= from)
+                    && to.is_none_or(|to| segment.ts_min <= to)
+            })
             .cloned()
             .collect();
         Ok(ScanIter {
@@ -539,7 +597,12 @@ impl Shared {
             .iter()
             .take(n_visible)
             .map(PlateRead::plate_key)
-            .filter(|key| !state.directory.get(&key.text).is_some_and(|known| known.iter().any(|entry| entry.0 == key.country)))
+            .filter(|key| {
+                !state
+                    .directory
+                    .get(&key.text)
+                    .is_some_and(|known| known.iter().any(|entry| entry.0 == key.country))
+            })
             .collect();
         if let Some(frozen) = &state.frozen {
             plates.extend(frozen.reads.iter().map(PlateRead::plate_key));
@@ -551,8 +614,16 @@ impl Shared {
             n_segments: state.segments.len(),
             n_plates: (n_directory + plates.len()) as u64,
             bytes_on_disk: crate::fsutil::dir_bytes(&self.root),
-            segment_bytes: state.segments.iter().map(|segment| segment.parquet_bytes).sum(),
-            index_bytes: state.segments.iter().map(|segment| segment.index_bytes).sum(),
+            segment_bytes: state
+                .segments
+                .iter()
+                .map(|segment| segment.parquet_bytes)
+                .sum(),
+            index_bytes: state
+                .segments
+                .iter()
+                .map(|segment| segment.index_bytes)
+                .sum(),
             wal_bytes: crate::fsutil::dir_bytes(&self.root.join("wal")),
         }
     }
@@ -569,7 +640,10 @@ pub(crate) fn open_segments(
     root: &Path,
     written: &[(u64, String)],
 ) -> Result<Vec<(Segment, crate::segment::IndexContents)>, Error> {
-    written.iter().map(|(id, rel_path)| Segment::open(root, *id, rel_path)).collect()
+    written
+        .iter()
+        .map(|(id, rel_path)| Segment::open(root, *id, rel_path))
+        .collect()
 }
 
 /// Adds plate counts to the directory.
@@ -606,7 +680,10 @@ pub(crate) fn segment_plate_reads(
 
 /// Finds the stored read with `read.read_id`: first among reads of the same plate, then,
 /// if the id was stored with another plate, by scanning the read ids of every segment.
-pub(crate) fn find_in_segments(segments: &[Arc<Segment>], read: &PlateRead) -> Result<Option<PlateRead>, Error> {
+pub(crate) fn find_in_segments(
+    segments: &[Arc<Segment>],
+    read: &PlateRead,
+) -> Result<Option<PlateRead>, Error> {
     let mut found = None;
     for segment in segments {
         segment_plate_reads(segment, &read.plate, &mut |stored| {
@@ -622,7 +699,9 @@ pub(crate) fn find_in_segments(segments: &[Arc<Segment>], read: &PlateRead) -> R
         for batch in segment.read_all()? {
             let batch = batch?;
             let columns = ReadColumns::new(&batch)?;
-            if let Some(row) = (0..batch.num_rows()).find(|&row| columns.read_id.value(row) == read.read_id) {
+            if let Some(row) =
+                (0..batch.num_rows()).find(|&row| columns.read_id.value(row) == read.read_id)
+            {
                 return columns.read(row).map(Some);
             }
         }
@@ -631,18 +710,21 @@ pub(crate) fn find_in_segments(segments: &[Arc<Segment>], read: &PlateRead) -> R
 }
 
 /// Keeps the rows of a batch with `from <= ts <= to`.
-pub(crate) fn filter_ts(batch: &RecordBatch, from: Option<Timestamp>, to: Option<Timestamp>) -> Result<RecordBatch, Error> {
+pub(crate) fn filter_ts(
+    batch: &RecordBatch,
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+) -> Result<RecordBatch, Error> {
     if from.is_none() && to.is_none() {
         return Ok(batch.clone());
     }
     let columns = ReadColumns::new(batch)?;
-    let mask = BooleanArray::from_iter(
-        columns
-            .ts
-            .values()
-            .iter()
-            .map(|&ts| Some(from.is_none_or(|from| ts >= from) && to.is_none_or(|to| ts <= to))),
-    );
+    let mask =
+        BooleanArray::from_iter(
+            columns.ts.values().iter().map(|&ts| {
+                Some(from.is_none_or(|from| ts >= from) && to.is_none_or(|to| ts <= to))
+            }),
+        );
     Ok(arrow::compute::filter_record_batch(batch, &mask)?)
 }
 
@@ -683,6 +765,8 @@ impl Iterator for ScanIter {
 
 impl std::fmt::Debug for ScanIter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScanIter").field("n_segments_left", &self.segments.len()).finish()
+        f.debug_struct("ScanIter")
+            .field("n_segments_left", &self.segments.len())
+            .finish()
     }
 }

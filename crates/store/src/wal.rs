@@ -146,7 +146,9 @@ impl Wal {
         let path = state.path.clone();
         state.syncing = true;
         let result = parking_lot::MutexGuard::unlocked(state, || {
-            let file = file.as_mut().map_err(|err| std::io::Error::new(err.kind(), err.to_string()))?;
+            let file = file
+                .as_mut()
+                .map_err(|err| std::io::Error::new(err.kind(), err.to_string()))?;
             file.write_all(&buffer)?;
             file.sync_data()
         });
@@ -205,7 +207,8 @@ pub(crate) fn delete_below(dir: &Path, generation_min: u64) -> Result<(), Error>
     for generation in list_generations(dir)? {
         if generation < generation_min {
             let path = generation_path(dir, generation);
-            std::fs::remove_file(&path).map_err(|err| Error::io("deleting WAL file", &path, err))?;
+            std::fs::remove_file(&path)
+                .map_err(|err| Error::io("deleting WAL file", &path, err))?;
         }
     }
     crate::fsutil::sync_dir(dir)
@@ -237,7 +240,8 @@ pub(crate) fn decode_records(bytes: &[u8]) -> (Vec<PlateRead>, usize) {
     let mut reads = Vec::new();
     let mut offset = 0;
     while bytes.len() - offset >= HEADER_LEN {
-        let len = u32::from_le_bytes(bytes[offset..offset + 4].try_into().expect("4 bytes")) as usize;
+        let len =
+            u32::from_le_bytes(bytes[offset..offset + 4].try_into().expect("4 bytes")) as usize;
         let crc = u32::from_le_bytes(bytes[offset + 4..offset + 8].try_into().expect("4 bytes"));
         let start = offset + HEADER_LEN;
         if len > RECORD_LEN_MAX || bytes.len() - start < len {
@@ -396,7 +400,11 @@ impl<'a> Cursor<'a> {
         let lon = if has(2) { Some(self.f64()?) } else { None };
         let heading_deg = if has(3) { Some(self.f32()?) } else { None };
         let mut text = |bit: u8| -> Option<Option<String>> {
-            Some(if has(bit) { Some(self.str()?.to_owned()) } else { None })
+            Some(if has(bit) {
+                Some(self.str()?.to_owned())
+            } else {
+                None
+            })
         };
         let make = text(4)?;
         let model = text(5)?;

@@ -41,8 +41,15 @@ fn parse_args() -> Args {
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
-        let mut value = || raw.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
-        let number = |text: String| text.replace('_', "").parse::<u64>().unwrap_or_else(|_| usage(&format!("`{text}` is not a number")));
+        let mut value = || {
+            raw.next()
+                .unwrap_or_else(|| usage(&format!("{flag} needs a value")))
+        };
+        let number = |text: String| {
+            text.replace('_', "")
+                .parse::<u64>()
+                .unwrap_or_else(|_| usage(&format!("`{text}` is not a number")))
+        };
         match flag.as_str() {
             "--reads" => args.n_reads = number(value()),
             "--plates" => args.n_plates = number(value()),
@@ -57,7 +64,9 @@ fn parse_args() -> Args {
 }
 
 fn usage(reason: &str) -> ! {
-    eprintln!("store-bench: {reason}\nusage: store-bench [--reads N] [--plates N] [--days N] [--lookups N] [--dir DIR] [--keep-input]");
+    eprintln!(
+        "store-bench: {reason}\nusage: store-bench [--reads N] [--plates N] [--days N] [--lookups N] [--dir DIR] [--keep-input]"
+    );
     std::process::exit(2)
 }
 
@@ -73,14 +82,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !input.exists() || !args.keep_input {
         let started = Instant::now();
         generator.write_parquet(&input, args.n_reads)?;
-        eprintln!("generated {} reads in {:.1?} -> {}", args.n_reads, started.elapsed(), input.display());
+        eprintln!(
+            "generated {} reads in {:.1?} -> {}",
+            args.n_reads,
+            started.elapsed(),
+            input.display()
+        );
     }
     let input_bytes = std::fs::metadata(&input)?.len();
 
-    let store = Store::open(&data, StoreConfig { maintenance_interval: None, ..StoreConfig::default() })?;
+    let store = Store::open(
+        &data,
+        StoreConfig {
+            maintenance_interval: None,
+            ..StoreConfig::default()
+        },
+    )?;
     let started = Instant::now();
     let file = std::fs::File::open(&input)?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(65_536).build()?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?
+        .with_batch_size(65_536)
+        .build()?;
     let mut import = store.bulk_import();
     for batch in reader {
         import.add_batch(batch?)?;
@@ -91,7 +113,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes_on_disk = stats.bytes_on_disk;
 
     let mut rng = SplitMix(42);
-    let plates: Vec<PlateText> = (0..args.n_lookups).map(|_| generator.plate(generator.pick_plate(&mut rng))).collect();
+    let plates: Vec<PlateText> = (0..args.n_lookups)
+        .map(|_| generator.plate(generator.pick_plate(&mut rng)))
+        .collect();
     let mut exact = Vec::with_capacity(plates.len());
     let mut n_found = 0usize;
     for plate in &plates {
@@ -112,13 +136,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| measure | value |");
     println!("| --- | --- |");
     println!("| reads imported | {} |", report.n_imported);
-    println!("| input Parquet | {:.1} MB ({:.1} bytes/read) |", input_bytes as f64 / 1e6, input_bytes as f64 / n);
-    println!("| bulk import (read Parquet, sort, write segments, commit) | {:.2?} = {:.0} reads/s |", import_time, n / import_time.as_secs_f64());
+    println!(
+        "| input Parquet | {:.1} MB ({:.1} bytes/read) |",
+        input_bytes as f64 / 1e6,
+        input_bytes as f64 / n
+    );
+    println!(
+        "| bulk import (read Parquet, sort, write segments, commit) | {:.2?} = {:.0} reads/s |",
+        import_time,
+        n / import_time.as_secs_f64()
+    );
     println!("| segments | {} |", stats.n_segments);
-    println!("| bytes on disk (everything under the data dir) | {:.1} MB = {:.2} bytes/read |", bytes_on_disk as f64 / 1e6, bytes_on_disk as f64 / n);
-    println!("| of which segments / indexes | {:.2} / {:.2} bytes/read |", stats.segment_bytes as f64 / n, stats.index_bytes as f64 / n);
-    println!("| exact history p50 / p99 ({} lookups, {:.1} reads each) | {:.3} ms / {:.3} ms |", exact.len(), n_found as f64 / exact.len() as f64, ms(percentile(&mut exact, 0.5)), ms(percentile(&mut exact, 0.99)));
-    println!("| fuzzy search p50 / p99 ({} searches) | {:.3} ms / {:.3} ms |", fuzzy.len(), ms(percentile(&mut fuzzy, 0.5)), ms(percentile(&mut fuzzy, 0.99)));
+    println!(
+        "| bytes on disk (everything under the data dir) | {:.1} MB = {:.2} bytes/read |",
+        bytes_on_disk as f64 / 1e6,
+        bytes_on_disk as f64 / n
+    );
+    println!(
+        "| of which segments / indexes | {:.2} / {:.2} bytes/read |",
+        stats.segment_bytes as f64 / n,
+        stats.index_bytes as f64 / n
+    );
+    println!(
+        "| exact history p50 / p99 ({} lookups, {:.1} reads each) | {:.3} ms / {:.3} ms |",
+        exact.len(),
+        n_found as f64 / exact.len() as f64,
+        ms(percentile(&mut exact, 0.5)),
+        ms(percentile(&mut exact, 0.99))
+    );
+    println!(
+        "| fuzzy search p50 / p99 ({} searches) | {:.3} ms / {:.3} ms |",
+        fuzzy.len(),
+        ms(percentile(&mut fuzzy, 0.5)),
+        ms(percentile(&mut fuzzy, 0.99))
+    );
     println!("| peak RSS (VmHWM) | {:.0} MB |", peak_rss as f64 / 1e6);
     Ok(())
 }
@@ -129,7 +180,10 @@ fn ms(duration: Duration) -> f64 {
 
 fn percentile(samples: &mut [Duration], q: f64) -> Duration {
     samples.sort_unstable();
-    samples.get(((samples.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or_default()
+    samples
+        .get(((samples.len() as f64 - 1.0) * q).round() as usize)
+        .copied()
+        .unwrap_or_default()
 }
 
 fn peak_rss_bytes() -> u64 {
@@ -137,7 +191,14 @@ fn peak_rss_bytes() -> u64 {
     status
         .lines()
         .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
         .map_or(0, |kb| kb * 1024)
 }
 
@@ -199,18 +260,72 @@ impl Generator {
         let letter = |shift: u32| (b'A' + ((h >> shift) % 26) as u8) as char;
         let digit = |shift: u32| (b'0' + ((h >> shift) % 10) as u8) as char;
         let text: String = match self.country(vehicle) {
-            "GB" => [letter(0), letter(5), digit(10), digit(14), letter(18), letter(23), letter(28)].iter().collect(),
-            "FR" => [letter(0), letter(5), digit(10), digit(14), digit(18), letter(23), letter(28)].iter().collect(),
-            "NL" => [digit(0), letter(5), letter(10), letter(15), digit(20), digit(24)].iter().collect(),
-            "BE" => ['1', letter(5), letter(10), letter(15), digit(20), digit(24), digit(28)].iter().collect(),
-            _ => [letter(0), letter(5), letter(10), letter(15), digit(20), digit(24), digit(28), digit(32)].iter().collect(),
+            "GB" => [
+                letter(0),
+                letter(5),
+                digit(10),
+                digit(14),
+                letter(18),
+                letter(23),
+                letter(28),
+            ]
+            .iter()
+            .collect(),
+            "FR" => [
+                letter(0),
+                letter(5),
+                digit(10),
+                digit(14),
+                digit(18),
+                letter(23),
+                letter(28),
+            ]
+            .iter()
+            .collect(),
+            "NL" => [
+                digit(0),
+                letter(5),
+                letter(10),
+                letter(15),
+                digit(20),
+                digit(24),
+            ]
+            .iter()
+            .collect(),
+            "BE" => [
+                '1',
+                letter(5),
+                letter(10),
+                letter(15),
+                digit(20),
+                digit(24),
+                digit(28),
+            ]
+            .iter()
+            .collect(),
+            _ => [
+                letter(0),
+                letter(5),
+                letter(10),
+                letter(15),
+                digit(20),
+                digit(24),
+                digit(28),
+                digit(32),
+            ]
+            .iter()
+            .collect(),
         };
         PlateText::parse(&text).expect("generated plates are valid")
     }
 
     fn write_parquet(&self, path: &Path, n_reads: u64) -> Result<(), Box<dyn std::error::Error>> {
         let file = std::fs::File::create(path)?;
-        let mut writer = ArrowWriter::try_new(file, corridor_store::schema::reads_schema(), Some(corridor_store::schema::parquet_writer_properties()))?;
+        let mut writer = ArrowWriter::try_new(
+            file,
+            corridor_store::schema::reads_schema(),
+            Some(corridor_store::schema::parquet_writer_properties()),
+        )?;
         let mut rng = SplitMix(7);
         let mut per_camera = vec![0u64; N_CAMERAS as usize];
         let span_us = self.n_days * 86_400_000_000;
@@ -221,7 +336,9 @@ impl Generator {
             let mut reads = Vec::with_capacity(n as usize);
             for idx in 0..n {
                 // Reads arrive roughly in time order, as a feed export would be.
-                let ts = DAY0 + (((done + idx) as i128 * span_us as i128) / n_reads as i128) as i64 + rng.below(60_000_000) as i64;
+                let ts = DAY0
+                    + (((done + idx) as i128 * span_us as i128) / n_reads as i128) as i64
+                    + rng.below(60_000_000) as i64;
                 reads.push(self.read(&mut rng, &mut per_camera, ts));
             }
             let batch: RecordBatch = corridor_store::schema::reads_to_batch(&reads);
@@ -232,7 +349,12 @@ impl Generator {
         Ok(())
     }
 
-    fn read(&self, rng: &mut SplitMix, per_camera: &mut [u64], ts: Timestamp) -> corridor_domain::PlateRead {
+    fn read(
+        &self,
+        rng: &mut SplitMix,
+        per_camera: &mut [u64],
+        ts: Timestamp,
+    ) -> corridor_domain::PlateRead {
         let vehicle = self.pick_plate(rng);
         let camera = (mix(vehicle) ^ rng.below(16)) % N_CAMERAS;
         per_camera[camera as usize] += 1;

@@ -32,7 +32,8 @@ fn main() {
         let reads: Vec<PlateRead> = (0..7u64)
             .map(|n| PlateRead {
                 read_id: format!("s{seed}-b{batch}-n{n}"),
-                plate: PlateText::parse(&format!("CR{}X{}", (seed + batch + n) % 13, n)).expect("valid plate"),
+                plate: PlateText::parse(&format!("CR{}X{}", (seed + batch + n) % 13, n))
+                    .expect("valid plate"),
                 country: Some(countries[(n % 2) as usize]),
                 camera_id: format!("cam{n}"),
                 ts: 1_795_996_800_000_000 + ((seed * 1_000 + batch) as i64) * 60_000_000,
@@ -53,7 +54,10 @@ fn main() {
         stdout.flush().expect("stdout");
         // Every third batch is sent twice: the repeat must count as duplicates.
         if batch % 3 == 2 {
-            assert_eq!(store.append_durable(&reads).expect("append").n_duplicates, reads.len());
+            assert_eq!(
+                store.append_durable(&reads).expect("append").n_duplicates,
+                reads.len()
+            );
         }
         assert!(report.n_appended + report.n_duplicates == reads.len());
     }

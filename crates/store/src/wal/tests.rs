@@ -15,21 +15,25 @@ fn arb_read() -> impl Strategy<Value = PlateRead> {
         proptest::option::of(0.0f32..360.0),
         proptest::collection::vec(proptest::option::of("\\PC{0,12}"), 4),
     )
-        .prop_map(|(read_id, plate, country, camera_id, ts, confidence, position, heading_deg, texts)| PlateRead {
-            read_id,
-            plate: PlateText::parse(&plate).expect("generated plates are normalised"),
-            country: country.map(|code| Country::parse(&code).expect("two letters")),
-            camera_id,
-            ts,
-            confidence,
-            lat: position.map(|position| position.0),
-            lon: position.map(|position| position.1),
-            heading_deg,
-            make: texts[0].clone(),
-            model: texts[1].clone(),
-            colour: texts[2].clone(),
-            vehicle_type: texts[3].clone(),
-        })
+        .prop_map(
+            |(read_id, plate, country, camera_id, ts, confidence, position, heading_deg, texts)| {
+                PlateRead {
+                    read_id,
+                    plate: PlateText::parse(&plate).expect("generated plates are normalised"),
+                    country: country.map(|code| Country::parse(&code).expect("two letters")),
+                    camera_id,
+                    ts,
+                    confidence,
+                    lat: position.map(|position| position.0),
+                    lon: position.map(|position| position.1),
+                    heading_deg,
+                    make: texts[0].clone(),
+                    model: texts[1].clone(),
+                    colour: texts[2].clone(),
+                    vehicle_type: texts[3].clone(),
+                }
+            },
+        )
 }
 
 fn encode(records: &[Vec<PlateRead>]) -> Vec<u8> {
@@ -131,7 +135,15 @@ fn concurrent_appends_are_all_durable_and_replayed_in_order() {
     let (reads, n_cut) = replay_file(dir.path(), 1).unwrap();
     assert_eq!((reads.len(), n_cut), (100, 0));
     for thread in 0..4 {
-        let ns: Vec<i64> = reads.iter().filter(|read| read.read_id.starts_with(&format!("{thread}-"))).map(|read| read.ts).collect();
-        assert_eq!(ns, (0..25).collect::<Vec<_>>(), "a writer's records stay in its order");
+        let ns: Vec<i64> = reads
+            .iter()
+            .filter(|read| read.read_id.starts_with(&format!("{thread}-")))
+            .map(|read| read.ts)
+            .collect();
+        assert_eq!(
+            ns,
+            (0..25).collect::<Vec<_>>(),
+            "a writer's records stay in its order"
+        );
     }
 }

@@ -25,11 +25,17 @@ fn every_acknowledged_read_survives_repeated_sigkill() {
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         stdout.read_line(&mut line).unwrap();
-        assert!(line.starts_with("open "), "round {round}: the store opened after the crash: {line:?}");
+        assert!(
+            line.starts_with("open "),
+            "round {round}: the store opened after the crash: {line:?}"
+        );
         let mut n_acks = 0;
         while n_acks < acks_before_kill {
             line.clear();
-            assert!(stdout.read_line(&mut line).unwrap() > 0, "round {round}: writer exited early");
+            assert!(
+                stdout.read_line(&mut line).unwrap() > 0,
+                "round {round}: writer exited early"
+            );
             if let Some(id) = line.trim().strip_prefix("ack ") {
                 acked.push(id.to_owned());
                 n_acks += 1;
@@ -39,7 +45,11 @@ fn every_acknowledged_read_survives_repeated_sigkill() {
         // Acks already in the pipe were acknowledged before the kill: they count too.
         let mut rest = String::new();
         stdout.read_to_string(&mut rest).unwrap();
-        acked.extend(rest.lines().filter_map(|line| line.strip_prefix("ack ")).map(str::to_owned));
+        acked.extend(
+            rest.lines()
+                .filter_map(|line| line.strip_prefix("ack "))
+                .map(str::to_owned),
+        );
         child.wait().unwrap();
     }
     let store = crate::open(dir.path());
@@ -49,9 +59,21 @@ fn every_acknowledged_read_survives_repeated_sigkill() {
             *counts.entry(read.read_id).or_default() += 1;
         }
     }
-    let missing: Vec<&String> = acked.iter().filter(|id| !counts.contains_key(*id)).collect();
-    assert!(missing.is_empty(), "{} acknowledged reads lost, e.g. {:?}", missing.len(), &missing[..missing.len().min(5)]);
+    let missing: Vec<&String> = acked
+        .iter()
+        .filter(|id| !counts.contains_key(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} acknowledged reads lost, e.g. {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
     let doubled: Vec<(&String, &usize)> = counts.iter().filter(|(_, count)| **count > 1).collect();
     assert!(doubled.is_empty(), "reads stored twice: {doubled:?}");
-    assert!(acked.len() >= 24, "the test acknowledged {} reads", acked.len());
+    assert!(
+        acked.len() >= 24,
+        "the test acknowledged {} reads",
+        acked.len()
+    );
 }

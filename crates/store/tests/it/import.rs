@@ -12,7 +12,10 @@ fn history_ids(store: &Store, plate: &str) -> Vec<String> {
 }
 
 fn files_under(dir: &std::path::Path, suffix: &str) -> usize {
-    walk(dir).into_iter().filter(|path| path.to_string_lossy().ends_with(suffix)).count()
+    walk(dir)
+        .into_iter()
+        .filter(|path| path.to_string_lossy().ends_with(suffix))
+        .count()
 }
 
 pub(crate) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -31,38 +34,70 @@ pub(crate) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn a_committed_import_is_visible_sorted_and_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
-    let small_buffer = StoreConfig { import_buffer_rows_max: 7, ..config() };
+    let small_buffer = StoreConfig {
+        import_buffer_rows_max: 7,
+        ..config()
+    };
     {
         let store = Store::open(dir.path(), small_buffer.clone()).unwrap();
         let mut import = store.bulk_import();
         for day in 0..2 {
             let reads: Vec<_> = (0..10)
-                .map(|n| read(&format!("d{day}-{n}"), if n % 2 == 0 { "AB12CDE" } else { "ZZ99ZZZ" }, Some("GB"), DAY0 + day * 24 * HOUR + (10 - n) * HOUR / 10))
+                .map(|n| {
+                    read(
+                        &format!("d{day}-{n}"),
+                        if n % 2 == 0 { "AB12CDE" } else { "ZZ99ZZZ" },
+                        Some("GB"),
+                        DAY0 + day * 24 * HOUR + (10 - n) * HOUR / 10,
+                    )
+                })
                 .collect();
             import.add_reads(&reads).unwrap();
         }
-        assert!(history_ids(&store, "AB12CDE").is_empty(), "nothing visible before commit");
+        assert!(
+            history_ids(&store, "AB12CDE").is_empty(),
+            "nothing visible before commit"
+        );
         let report = import.commit().unwrap();
         assert_eq!(report.n_imported, 20);
-        assert!(report.n_segments >= 2, "one segment per day at least: {report:?}");
+        assert!(
+            report.n_segments >= 2,
+            "one segment per day at least: {report:?}"
+        );
         assert_eq!(history_ids(&store, "AB12CDE").len(), 10);
     }
     let store = Store::open(dir.path(), small_buffer).unwrap();
     let history = history_ids(&store, "AB12CDE");
     assert_eq!(history.len(), 10);
-    assert_eq!(history.first().map(String::as_str), Some("d0-8"), "oldest first: {history:?}");
+    assert_eq!(
+        history.first().map(String::as_str),
+        Some("d0-8"),
+        "oldest first: {history:?}"
+    );
     assert!(dir.path().join("segments/date=2026-12-01").is_dir());
 }
 
 #[test]
 fn dropping_an_import_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), StoreConfig { import_buffer_rows_max: 3, ..config() }).unwrap();
+    let store = Store::open(
+        dir.path(),
+        StoreConfig {
+            import_buffer_rows_max: 3,
+            ..config()
+        },
+    )
+    .unwrap();
     {
         let mut import = store.bulk_import();
-        let reads: Vec<_> = (0..10).map(|n| read(&format!("r{n}"), "AB12CDE", None, DAY0 + n)).collect();
+        let reads: Vec<_> = (0..10)
+            .map(|n| read(&format!("r{n}"), "AB12CDE", None, DAY0 + n))
+            .collect();
         import.add_reads(&reads).unwrap();
-        assert!(files_under(dir.path(), ".parquet") > 0, "spilled segments exist while importing");
+        assert!(
+            files_under(dir.path(), ".parquet") > 0,
+            "spilled segments exist while importing"
+        );
     }
     assert_eq!(files_under(dir.path(), ".parquet"), 0);
     assert_eq!(files_under(dir.path(), ".idx"), 0);
@@ -74,9 +109,22 @@ fn dropping_an_import_leaves_nothing_behind() {
 fn files_of_an_import_cut_short_by_a_crash_are_deleted_on_open() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let store = Store::open(dir.path(), StoreConfig { import_buffer_rows_max: 3, ..config() }).unwrap();
+        let store = Store::open(
+            dir.path(),
+            StoreConfig {
+                import_buffer_rows_max: 3,
+                ..config()
+            },
+        )
+        .unwrap();
         let mut import = store.bulk_import();
-        import.add_reads(&(0..10).map(|n| read(&format!("r{n}"), "AB1", None, DAY0 + n)).collect::<Vec<_>>()).unwrap();
+        import
+            .add_reads(
+                &(0..10)
+                    .map(|n| read(&format!("r{n}"), "AB1", None, DAY0 + n))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
         // A crash: the import's destructor never runs.
         std::mem::forget(import);
     }
@@ -90,22 +138,35 @@ fn files_of_an_import_cut_short_by_a_crash_are_deleted_on_open() {
 fn imports_are_idempotent_on_read_id() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let reads: Vec<_> = (0..5).map(|n| read(&format!("r{n}"), "AB12CDE", None, DAY0 + n)).collect();
+    let reads: Vec<_> = (0..5)
+        .map(|n| read(&format!("r{n}"), "AB12CDE", None, DAY0 + n))
+        .collect();
     store.append_durable(&reads[..2]).unwrap();
     let mut import = store.bulk_import();
     import.add_reads(&reads).unwrap();
     import.add_reads(&reads[4..]).unwrap();
     let report = import.commit().unwrap();
     assert_eq!((report.n_imported, report.n_duplicates), (3, 3));
-    assert_eq!(history_ids(&store, "AB12CDE"), ["r0", "r1", "r2", "r3", "r4"]);
+    assert_eq!(
+        history_ids(&store, "AB12CDE"),
+        ["r0", "r1", "r2", "r3", "r4"]
+    );
 
     let mut changed = reads[3].clone();
     changed.confidence = Some(0.1);
     let mut import = store.bulk_import();
-    let err = import.add_reads(&[read("new", "AB12CDE", None, DAY0), changed.clone()]).unwrap_err();
-    assert!(matches!(&err, Error::ConflictingReadId { read_id } if read_id == "r3"), "{err}");
+    let err = import
+        .add_reads(&[read("new", "AB12CDE", None, DAY0), changed.clone()])
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::ConflictingReadId { read_id } if read_id == "r3"),
+        "{err}"
+    );
     let conflicts = import
-        .add_batch_skipping_conflicts(corridor_store::schema::reads_to_batch(&[read("new", "AB12CDE", None, DAY0 + 9), changed]))
+        .add_batch_skipping_conflicts(corridor_store::schema::reads_to_batch(&[
+            read("new", "AB12CDE", None, DAY0 + 9),
+            changed,
+        ]))
         .unwrap();
     assert_eq!(conflicts.len(), 1);
     assert_eq!((conflicts[0].row, conflicts[0].read_id.as_str()), (1, "r3"));
@@ -120,14 +181,26 @@ fn a_batch_outside_the_canonical_schema_is_rejected_by_column() {
     let batch = corridor_store::schema::reads_to_batch(&[read("r1", "AB1", None, DAY0)]);
     let renamed = arrow::record_batch::RecordBatch::try_new(
         std::sync::Arc::new(arrow::datatypes::Schema::new(
-            batch.schema().fields().iter().map(|field| {
-                let name = if field.name() == "plate" { "plate_text" } else { field.name().as_str() };
-                field.as_ref().clone().with_name(name)
-            }).collect::<Vec<_>>(),
+            batch
+                .schema()
+                .fields()
+                .iter()
+                .map(|field| {
+                    let name = if field.name() == "plate" {
+                        "plate_text"
+                    } else {
+                        field.name().as_str()
+                    };
+                    field.as_ref().clone().with_name(name)
+                })
+                .collect::<Vec<_>>(),
         )),
         batch.columns().to_vec(),
     )
     .unwrap();
     let err = store.bulk_import().add_batch(renamed).unwrap_err();
-    assert!(matches!(&err, Error::BadBatch { column, .. } if column == "plate_text"), "{err}");
+    assert!(
+        matches!(&err, Error::BadBatch { column, .. } if column == "plate_text"),
+        "{err}"
+    );
 }

@@ -20,33 +20,71 @@ fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::Path
 fn purge_removes_every_byte_of_expired_plates() {
     let dir = tempfile::tempdir().unwrap();
     // Uncompressed segments, so that a plate in a file shows up as its bytes.
-    let store = Store::open(dir.path(), StoreConfig { compression: Compression::UNCOMPRESSED, ..config() }).unwrap();
+    let store = Store::open(
+        dir.path(),
+        StoreConfig {
+            compression: Compression::UNCOMPRESSED,
+            ..config()
+        },
+    )
+    .unwrap();
     let (old, kept, both) = ("QX11OLD", "QX22NEW", "QX33MIX");
     // Day 0: in a segment of its own; day 1: a segment straddling the cutoff; day 2: WAL only.
-    store.append_durable(&[read("o1", old, None, DAY0), read("m1", both, None, DAY0 + HOUR)]).unwrap();
+    store
+        .append_durable(&[
+            read("o1", old, None, DAY0),
+            read("m1", both, None, DAY0 + HOUR),
+        ])
+        .unwrap();
     store.flush().unwrap();
     let mut import = store.bulk_import();
-    import.add_reads(&[read("o2", old, None, DAY0 + 24 * HOUR), read("k1", kept, None, DAY0 + 30 * HOUR)]).unwrap();
+    import
+        .add_reads(&[
+            read("o2", old, None, DAY0 + 24 * HOUR),
+            read("k1", kept, None, DAY0 + 30 * HOUR),
+        ])
+        .unwrap();
     import.commit().unwrap();
-    store.append_durable(&[read("o3", old, None, DAY0 + 25 * HOUR), read("k2", kept, None, DAY0 + 48 * HOUR), read("m2", both, None, DAY0 + 49 * HOUR)]).unwrap();
-    assert!(!files_containing(dir.path(), old.as_bytes()).is_empty(), "the check sees plates in files");
+    store
+        .append_durable(&[
+            read("o3", old, None, DAY0 + 25 * HOUR),
+            read("k2", kept, None, DAY0 + 48 * HOUR),
+            read("m2", both, None, DAY0 + 49 * HOUR),
+        ])
+        .unwrap();
+    assert!(
+        !files_containing(dir.path(), old.as_bytes()).is_empty(),
+        "the check sees plates in files"
+    );
 
     let cutoff = DAY0 + 26 * HOUR;
     let report = store.purge_older_than(cutoff).unwrap();
     assert_eq!(report.n_reads_removed, 4);
-    assert_eq!(files_containing(dir.path(), old.as_bytes()), Vec::<std::path::PathBuf>::new());
+    assert_eq!(
+        files_containing(dir.path(), old.as_bytes()),
+        Vec::<std::path::PathBuf>::new()
+    );
     assert!(!files_containing(dir.path(), kept.as_bytes()).is_empty());
-    let history = |plate: &str| store.history(&HistoryQuery::plate(PlateText::parse(plate).unwrap())).unwrap();
+    let history = |plate: &str| {
+        store
+            .history(&HistoryQuery::plate(PlateText::parse(plate).unwrap()))
+            .unwrap()
+    };
     assert!(history(old).is_empty());
     assert!(!store.contains_plate(&PlateText::parse(old).unwrap()));
     assert_eq!(history(kept).len(), 2);
     assert_eq!(history(both).len(), 1);
 
     // An expired read arriving later is skipped, not stored.
-    let report = store.append_durable(&[read("late", old, None, DAY0 + 2 * HOUR)]).unwrap();
+    let report = store
+        .append_durable(&[read("late", old, None, DAY0 + 2 * HOUR)])
+        .unwrap();
     assert_eq!((report.n_appended, report.n_expired), (0, 1));
     drop(store);
     let store = Store::open(dir.path(), config()).unwrap();
     assert_eq!(store.stats().n_reads, 3);
-    assert_eq!(files_containing(dir.path(), old.as_bytes()), Vec::<std::path::PathBuf>::new());
+    assert_eq!(
+        files_containing(dir.path(), old.as_bytes()),
+        Vec::<std::path::PathBuf>::new()
+    );
 }

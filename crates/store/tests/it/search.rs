@@ -18,7 +18,12 @@ fn store_with_reads() -> (tempfile::TempDir, corridor_store::Store) {
     let store = open(dir.path());
     let mut reads = Vec::new();
     for n in 0..3 {
-        reads.push(read(&format!("a{n}"), "AB12CDE", Some("GB"), DAY0 + n * HOUR));
+        reads.push(read(
+            &format!("a{n}"),
+            "AB12CDE",
+            Some("GB"),
+            DAY0 + n * HOUR,
+        ));
     }
     reads.push(read("b0", "AB12CDE", Some("FR"), DAY0));
     reads.push(read("c0", "A812CDE", Some("GB"), DAY0 + 5 * HOUR));
@@ -36,7 +41,10 @@ fn exact_search_groups_by_country() {
     let hits = search(&store, &SearchQuery::new("ab 12 cde", SearchMode::Exact)).unwrap();
     assert_eq!(plates(&hits), ["AB12CDE/GB", "AB12CDE/FR"]);
     assert_eq!(hits[0].reads.len(), 3);
-    let gb_only = SearchQuery { country: Some(Country::parse("GB").unwrap()), ..SearchQuery::new("AB12CDE", SearchMode::Exact) };
+    let gb_only = SearchQuery {
+        country: Some(Country::parse("GB").unwrap()),
+        ..SearchQuery::new("AB12CDE", SearchMode::Exact)
+    };
     assert_eq!(plates(&search(&store, &gb_only).unwrap()), ["AB12CDE/GB"]);
 }
 
@@ -44,7 +52,10 @@ fn exact_search_groups_by_country() {
 fn wildcard_search_matches_whole_plates() {
     let (_dir, store) = store_with_reads();
     let hits = search(&store, &SearchQuery::new("*CDE", SearchMode::Wildcard)).unwrap();
-    assert_eq!(plates(&hits), ["AB12CDE/GB", "A812CDE/GB", "AB12CDE/FR", "XY34CDE"]);
+    assert_eq!(
+        plates(&hits),
+        ["AB12CDE/GB", "A812CDE/GB", "AB12CDE/FR", "XY34CDE"]
+    );
     let hits = search(&store, &SearchQuery::new("AB12?D?", SearchMode::Wildcard)).unwrap();
     assert_eq!(plates(&hits), ["AB12CDE/GB", "AB12CDE/FR"]);
     assert!(search(&store, &SearchQuery::new("**", SearchMode::Wildcard)).is_err());
@@ -55,12 +66,26 @@ fn fuzzy_search_finds_misreads_ranked_by_likelihood() {
     let (_dir, store) = store_with_reads();
     let hits = search(&store, &SearchQuery::new("AB12CDE", SearchMode::Fuzzy)).unwrap();
     let found = plates(&hits);
-    assert_eq!(&found[..2], ["AB12CDE/GB", "AB12CDE/FR"], "the text itself ranks first: {found:?}");
-    assert!(found.contains(&"A812CDE/GB".to_owned()), "B read as 8: {found:?}");
+    assert_eq!(
+        &found[..2],
+        ["AB12CDE/GB", "AB12CDE/FR"],
+        "the text itself ranks first: {found:?}"
+    );
+    assert!(
+        found.contains(&"A812CDE/GB".to_owned()),
+        "B read as 8: {found:?}"
+    );
     assert!(!found.contains(&"XY34CDE".to_owned()));
-    assert!(hits.windows(2).all(|pair| pair[0].likelihood >= pair[1].likelihood));
+    assert!(
+        hits.windows(2)
+            .all(|pair| pair[0].likelihood >= pair[1].likelihood)
+    );
     assert!(hits[0].likelihood > hits[2].likelihood);
     // A misread search text still finds the stored plate.
     let hits = search(&store, &SearchQuery::new("A8I2CDE", SearchMode::Fuzzy)).unwrap();
-    assert!(plates(&hits).contains(&"AB12CDE/GB".to_owned()), "{:?}", plates(&hits));
+    assert!(
+        plates(&hits).contains(&"AB12CDE/GB".to_owned()),
+        "{:?}",
+        plates(&hits)
+    );
 }
