@@ -7,29 +7,42 @@ use super::network::NetworkWatch;
 use crate::AlertError;
 use corridor_domain::{Country, PlateKey, PlateText};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// One record of `hotlist.log`.
 #[derive(Serialize, Deserialize, Debug)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub(crate) enum Record {
-    Entry(EntryRecord),
+/// Externally tagged (`{"entry": {...}}`): serde decodes it without buffering each record,
+/// which matters when a million entries are replayed.
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Record<'a> {
+    #[serde(borrow)]
+    Entry(EntryRecord<'a>),
     Network(NetworkRecord),
 }
 
 #[derive(Serialize, Deserialize, Debug)]
-pub(crate) struct EntryRecord {
+/// Text fields borrow from the log buffer when they hold no escapes.
+pub(crate) struct EntryRecord<'a> {
     id: u64,
     version: u32,
-    change: String,
+    #[serde(borrow)]
+    change: Cow<'a, str>,
     at: i64,
-    by: String,
-    plate: String,
-    country: String,
-    reason: String,
-    handling: String,
-    agency: String,
+    #[serde(borrow)]
+    by: Cow<'a, str>,
+    #[serde(borrow)]
+    plate: Cow<'a, str>,
+    #[serde(borrow)]
+    country: Cow<'a, str>,
+    #[serde(borrow)]
+    reason: Cow<'a, str>,
+    #[serde(borrow)]
+    handling: Cow<'a, str>,
+    #[serde(borrow)]
+    agency: Cow<'a, str>,
     expires_at: Option<i64>,
-    sharing: String,
+    #[serde(borrow)]
+    sharing: Cow<'a, str>,
 }
 
 #[derive(Serialize, Deserialize, Debug)]
@@ -46,21 +59,21 @@ pub(crate) struct NetworkRecord {
     plates: Vec<(String, Option<String>)>,
 }
 
-impl EntryRecord {
-    pub(crate) fn from_entry(entry: &HotlistEntry) -> EntryRecord {
+impl<'a> EntryRecord<'a> {
+    pub(crate) fn from_entry(entry: &'a HotlistEntry) -> EntryRecord<'a> {
         EntryRecord {
             id: entry.entry_id.0,
             version: entry.version,
-            change: entry.change.as_str().to_owned(),
+            change: Cow::Borrowed(entry.change.as_str()),
             at: entry.changed_at,
-            by: entry.changed_by.clone(),
-            plate: entry.fields.plate.as_str().to_owned(),
-            country: entry.fields.country.as_str().to_owned(),
-            reason: entry.fields.reason.as_str().to_owned(),
-            handling: entry.fields.handling.clone(),
-            agency: entry.fields.agency.clone(),
+            by: Cow::Borrowed(&entry.changed_by),
+            plate: Cow::Borrowed(entry.fields.plate.as_str()),
+            country: Cow::Borrowed(entry.fields.country.as_str()),
+            reason: Cow::Borrowed(entry.fields.reason.as_str()),
+            handling: Cow::Borrowed(&entry.fields.handling),
+            agency: Cow::Borrowed(&entry.fields.agency),
             expires_at: entry.fields.expires_at,
-            sharing: entry.fields.sharing.as_str().to_owned(),
+            sharing: Cow::Borrowed(entry.fields.sharing.as_str()),
         }
     }
 
@@ -73,13 +86,13 @@ impl EntryRecord {
             version: self.version,
             change,
             changed_at: self.at,
-            changed_by: self.by,
+            changed_by: self.by.into_owned(),
             fields: EntryFields {
                 plate: PlateSpec::parse(&self.plate)?,
                 country: CountrySpec::parse(&self.country)?,
                 reason: ReasonCategory::parse(&self.reason)?,
-                handling: self.handling,
-                agency: self.agency,
+                handling: self.handling.into_owned(),
+                agency: self.agency.into_owned(),
                 expires_at: self.expires_at,
                 sharing: Sharing::parse(&self.sharing)?,
             },
