@@ -392,7 +392,7 @@ pub(crate) fn deploy_mobile_units(
             }
         }
     }
-    deployments.sort_by(|x, y| (x.edge, x.start_us).cmp(&(y.edge, y.start_us)));
+    deployments.sort_by_key(|d| (d.edge, d.start_us));
     let mut ranges = vec![(0u32, 0u32); network.edges.len()];
     let mut start = 0usize;
     while start < deployments.len() {

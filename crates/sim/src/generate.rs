@@ -300,7 +300,7 @@ fn plan_day(world: &World, state: &mut State, day: u32, midnight_us: i64) -> Vec
         }
     }
     // Trips are numbered in start order; the order is total, so the numbering is stable.
-    plans.sort_by(|a, b| (a.start_us, a.seed).cmp(&(b.start_us, b.seed)));
+    plans.sort_by_key(|plan| (plan.start_us, plan.seed));
     plans
 }
 

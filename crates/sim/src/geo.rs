@@ -53,7 +53,7 @@ mod tests {
         let east = bearing_deg(50.0, 1.0, 50.0, 2.0);
         let north = bearing_deg(50.0, 1.0, 51.0, 1.0);
         assert!((east - 90.0).abs() < 1.0, "{east}");
-        assert!(north < 0.5 || north > 359.5, "{north}");
+        assert!(!(0.5..=359.5).contains(&north), "{north}");
     }
 
     #[test]
