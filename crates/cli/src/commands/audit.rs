@@ -187,3 +187,68 @@ fn parse_time(raw: &str) -> anyhow::Result<i64> {
     corridor_safeguards::util::parse_rfc3339(raw)
         .map_err(|err| anyhow::anyhow!("--since/--until: {err}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corridor_safeguards::audit::{Outcome, OutcomeStatus};
+    use corridor_safeguards::{Principal, Role, Safeguards, SafeguardsConfig};
+
+    fn verify_args(data: &std::path::Path) -> VerifyArgs {
+        VerifyArgs {
+            data: DataDir {
+                path: data.to_owned(),
+            },
+            public_key: None,
+            json: false,
+        }
+    }
+
+    #[test]
+    fn verify_passes_fresh_and_fails_naming_the_line_after_a_swap() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let safeguards = Safeguards::open(dir.path(), SafeguardsConfig::default()).unwrap();
+            let operator = Principal::new("op", Role::Operator, "Kent Police");
+            for n_reads in 1..=4 {
+                let outcome = Outcome::with_count(OutcomeStatus::Ok, n_reads);
+                safeguards
+                    .record(&operator, "ingest_reads", serde_json::json!({}), outcome, 0)
+                    .unwrap();
+            }
+        }
+        run_verify(verify_args(dir.path())).expect("a fresh log verifies");
+        let path = dir
+            .path()
+            .join("audit")
+            .join(corridor_safeguards::audit::ENTRIES_FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.swap(1, 2);
+        std::fs::write(&path, format!("{}\n", lines.join("\n"))).unwrap();
+        let err = run_verify(verify_args(dir.path())).unwrap_err().to_string();
+        assert!(
+            err.contains("audit.jsonl line 2: entries were reordered"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn verify_without_a_log_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("safeguards/keys");
+        std::fs::create_dir_all(&keys).unwrap();
+        let key = corridor_safeguards::keys::load_or_create_signing_key(&keys.join("k")).unwrap();
+        let public_key = corridor_safeguards::keys::public_key_hex(&key.verifying_key());
+        std::fs::write(keys.join("audit_signing.pub"), public_key).unwrap();
+        let err = run_verify(verify_args(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("no audit log under"), "{err}");
+    }
+
+    #[test]
+    fn dates_and_rfc3339_are_accepted_for_since() {
+        assert_eq!(parse_time("1970-01-02").unwrap(), 86_400_000_000);
+        assert_eq!(parse_time("1970-01-01T00:00:01Z").unwrap(), 1_000_000);
+        assert!(parse_time("yesterday").is_err());
+    }
+}

@@ -58,10 +58,11 @@ struct ExportArgs {
     /// The exporting user, as registered in the user directory (needs the export_evidence permission).
     #[arg(long, env = "CORRIDOR_USER", value_name = "NAME")]
     user: String,
-    /// The case's reads, as exchange-schema CSV.
+    /// Take the reads from this exchange-schema CSV instead of the store under `--data`.
     #[arg(long, value_name = "FILE")]
-    reads: PathBuf,
-    /// Keep only reads of these plates (comma-separated).
+    reads: Option<PathBuf>,
+    /// The case's plates (comma-separated): their reads are exported. Required without
+    /// `--reads`; with it, only reads of these plates are kept.
     #[arg(long, value_delimiter = ',', value_name = "PLATES")]
     plates: Vec<String>,
     /// A directory of images named `<read_id>.<ext>`; those of exported reads are included.
@@ -132,7 +133,10 @@ fn run_export(args: ExportArgs) -> anyhow::Result<()> {
         justification: args.justification.clone(),
     };
     purpose.validate()?;
-    let reads = selected_reads(&args.reads, &args.plates)?;
+    let reads = match &args.reads {
+        Some(path) => selected_reads(path, &args.plates)?,
+        None => reads_from_store(&args.data.path, &args.plates)?,
+    };
     let images = images_of(args.images.as_deref(), &reads)?;
     let audit_extract = safeguards.audit().entries(&AuditFilter {
         case_ref: Some(args.case_ref.clone()),
@@ -198,6 +202,26 @@ fn principal_of(safeguards: &Safeguards, user: &str) -> anyhow::Result<Principal
     })
 }
 
+fn reads_from_store(
+    data_dir: &Path,
+    plates: &[String],
+) -> anyhow::Result<Vec<corridor_domain::PlateRead>> {
+    if plates.is_empty() {
+        anyhow::bail!(
+            "--plates is required when the reads come from the store (or pass --reads FILE)"
+        );
+    }
+    let store = corridor_store::Store::open(data_dir, corridor_store::StoreConfig::default())
+        .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+    let mut reads = Vec::new();
+    for raw in plates {
+        let plate = PlateText::parse(raw).map_err(|err| anyhow::anyhow!("--plates: {err}"))?;
+        reads.extend(store.history(&corridor_store::HistoryQuery::plate(plate))?);
+    }
+    reads.sort_by(|a, b| (a.ts, &a.read_id).cmp(&(b.ts, &b.read_id)));
+    Ok(reads)
+}
+
 fn selected_reads(
     path: &Path,
     plates: &[String],
@@ -237,4 +261,85 @@ fn images_of(
     }
     images.sort();
     Ok(images)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const READS: &str = "read_id,plate,country,camera_id,ts,confidence,lat,lon,heading,make,model,colour,vehicle_type\n\
+        r-1,AB12 CDE,GB,FR-A16-0042,2026-11-30T03:12:09Z,0.97,,,,Ford,Transit,white,van\n\
+        r-2,GH-123-JK,FR,GB-MOB-0003,2026-11-30T03:40:51.250Z,0.81,51.1280,1.3117,270,,,,\n";
+
+    #[test]
+    fn export_then_verify_then_tamper_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let safeguards = Safeguards::open(&data, SafeguardsConfig::default()).unwrap();
+        safeguards
+            .users()
+            .add_user(corridor_safeguards::auth::User {
+                name: "ana".into(),
+                role: corridor_safeguards::Role::Analyst,
+                agency: "Kent Police".into(),
+                agreement: None,
+                disabled: false,
+            })
+            .unwrap();
+        drop(safeguards);
+        let reads = dir.path().join("reads.csv");
+        std::fs::write(&reads, READS).unwrap();
+        let bundle = dir.path().join("bundle");
+        run_export(ExportArgs {
+            data: DataDir { path: data.clone() },
+            case_ref: "OP-TIDE/1".into(),
+            offence: "people_smuggling".into(),
+            justification: "van seen twice at the Coquelles loading point".into(),
+            user: "ana".into(),
+            reads: Some(reads),
+            plates: vec!["AB12CDE".into()],
+            images: None,
+            out: bundle.clone(),
+        })
+        .unwrap();
+        let verify_args = || VerifyArgs {
+            bundle: bundle.clone(),
+            public_key: None,
+            json: false,
+        };
+        run_verify(verify_args()).expect("a fresh bundle verifies");
+        let exported = std::fs::read_to_string(bundle.join("reads.csv")).unwrap();
+        assert!(
+            exported.contains("r-1") && !exported.contains("r-2"),
+            "{exported}"
+        );
+        std::fs::write(
+            bundle.join("reads.csv"),
+            exported.replace("FR-A16", "FR-A17"),
+        )
+        .unwrap();
+        let err = run_verify(verify_args()).unwrap_err().to_string();
+        assert!(err.contains("reads.csv: changed"), "{err}");
+    }
+
+    #[test]
+    fn export_by_an_unknown_user_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = run_export(ExportArgs {
+            data: DataDir {
+                path: dir.path().join("data"),
+            },
+            case_ref: "OP-TIDE/1".into(),
+            offence: "people_smuggling".into(),
+            justification: "van seen twice at the Coquelles loading point".into(),
+            user: "mallory".into(),
+            reads: None,
+            plates: vec!["AB12CDE".into()],
+            images: None,
+            out: dir.path().join("bundle"),
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`mallory` is not an enabled user"), "{err}");
+    }
 }
