@@ -54,19 +54,28 @@ pub fn read_cameras_from<R: Read>(path: &Path, input: R) -> Result<Vec<Camera>, 
             Err(err) => return Err(IngestError::bad_file(path, err.to_string())),
         }
         let row = record.position().map_or(0, |position| position.line());
-        let bad = |field: &'static str, reason: RejectReason, message: String| IngestError::BadField {
-            path: path.to_owned(),
-            row,
-            field,
-            reason,
-            message,
-        };
+        let bad =
+            |field: &'static str, reason: RejectReason, message: String| IngestError::BadField {
+                path: path.to_owned(),
+                row,
+                field,
+                reason,
+                message,
+            };
         if record.len() != names.len() {
-            let message = format!("row has {} fields, the header has {}", record.len(), names.len());
+            let message = format!(
+                "row has {} fields, the header has {}",
+                record.len(),
+                names.len()
+            );
             return Err(bad("row", RejectReason::Unparsable, message));
         }
-        let cells = CameraCells { record: &record, positions: &positions };
-        let camera = parse_camera(&cells).map_err(|(field, reason, message)| bad(field, reason, message))?;
+        let cells = CameraCells {
+            record: &record,
+            positions: &positions,
+        };
+        let camera =
+            parse_camera(&cells).map_err(|(field, reason, message)| bad(field, reason, message))?;
         if !ids.insert(camera.camera_id.clone()) {
             let message = format!("camera `{}` appears twice", camera.camera_id);
             return Err(bad("camera_id", RejectReason::BadValue, message));
@@ -93,7 +102,11 @@ impl CameraCells<'_> {
     fn required(&self, column_idx: usize) -> Result<&str, CellError> {
         let value = self.get(column_idx);
         if value.is_empty() {
-            return Err((CAMERA_COLUMNS[column_idx], RejectReason::Missing, "missing".to_owned()));
+            return Err((
+                CAMERA_COLUMNS[column_idx],
+                RejectReason::Missing,
+                "missing".to_owned(),
+            ));
         }
         Ok(value)
     }
@@ -120,17 +133,33 @@ fn parse_camera(cells: &CameraCells<'_>) -> Result<Camera, CellError> {
         let message = format!("longer than {CAMERA_ID_BYTES_MAX} bytes");
         return Err(("camera_id", RejectReason::BadValue, message));
     }
-    let lat = cells.number(2)?.ok_or(("lat", RejectReason::Missing, "missing".to_owned()))?;
-    let lon = cells.number(3)?.ok_or(("lon", RejectReason::Missing, "missing".to_owned()))?;
+    let lat = cells
+        .number(2)?
+        .ok_or(("lat", RejectReason::Missing, "missing".to_owned()))?;
+    let lon = cells
+        .number(3)?
+        .ok_or(("lon", RejectReason::Missing, "missing".to_owned()))?;
     if !(-90.0..=90.0).contains(&lat) {
-        return Err(("lat", RejectReason::OffGlobe, format!("{lat} is off the globe (latitude is -90..=90)")));
+        return Err((
+            "lat",
+            RejectReason::OffGlobe,
+            format!("{lat} is off the globe (latitude is -90..=90)"),
+        ));
     }
     if !(-180.0..=180.0).contains(&lon) {
-        return Err(("lon", RejectReason::OffGlobe, format!("{lon} is off the globe (longitude is -180..=180)")));
+        return Err((
+            "lon",
+            RejectReason::OffGlobe,
+            format!("{lon} is off the globe (longitude is -180..=180)"),
+        ));
     }
     let heading_deg = cells.number(4)?.map(|heading| heading as f32);
     if let Some(heading) = heading_deg.filter(|heading| !(0.0..=360.0).contains(heading)) {
-        return Err(("heading", RejectReason::BadValue, format!("{heading} is outside 0..=360 degrees")));
+        return Err((
+            "heading",
+            RejectReason::BadValue,
+            format!("{heading} is outside 0..=360 degrees"),
+        ));
     }
     let country = match cells.get(5) {
         "" => None,
@@ -139,12 +168,23 @@ fn parse_camera(cells: &CameraCells<'_>) -> Result<Camera, CellError> {
             ("country", RejectReason::Unparsable, message)
         })?),
     };
-    let kind = CameraKind::parse(cells.required(7)?)
-        .map_err(|_| ("kind", RejectReason::Unparsable, format!("`{}` is not one of fixed, mobile, covert", cells.get(7))))?;
+    let kind = CameraKind::parse(cells.required(7)?).map_err(|_| {
+        (
+            "kind",
+            RejectReason::Unparsable,
+            format!("`{}` is not one of fixed, mobile, covert", cells.get(7)),
+        )
+    })?;
     let infrared = match cells.required(8)?.to_ascii_lowercase().as_str() {
         "true" => true,
         "false" => false,
-        other => return Err(("infrared", RejectReason::Unparsable, format!("`{other}` is not true or false"))),
+        other => {
+            return Err((
+                "infrared",
+                RejectReason::Unparsable,
+                format!("`{other}` is not true or false"),
+            ));
+        }
     };
     Ok(Camera {
         camera_id: camera_id.to_owned(),

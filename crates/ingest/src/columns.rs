@@ -245,7 +245,11 @@ impl ColumnsBuilder {
         let row_idx = self.rows.len() - 1;
         let row = self.rows[row_idx];
         self.raw_cells.push((row_idx, column_idx, raw));
-        if self.parse_errors.last().is_some_and(|(idx, _)| *idx == row_idx) {
+        if self
+            .parse_errors
+            .last()
+            .is_some_and(|(idx, _)| *idx == row_idx)
+        {
             return;
         }
         self.parse_errors.push((
@@ -267,7 +271,11 @@ impl ColumnsBuilder {
         }
         let row_idx = self.rows.len() - 1;
         let row = self.rows[row_idx];
-        if self.parse_errors.last().is_some_and(|(idx, _)| *idx == row_idx) {
+        if self
+            .parse_errors
+            .last()
+            .is_some_and(|(idx, _)| *idx == row_idx)
+        {
             return;
         }
         self.parse_errors.push((
@@ -295,8 +303,8 @@ impl ColumnsBuilder {
                 }
             })
             .collect();
-        let batch = RecordBatch::try_new(input_schema(), arrays)
-            .expect("builders follow the input schema");
+        let batch =
+            RecordBatch::try_new(input_schema(), arrays).expect("builders follow the input schema");
         SourceBatch {
             batch,
             rows: RowNumbers::List(std::mem::take(&mut self.rows)),

@@ -21,13 +21,19 @@ pub(crate) struct CsvReads<R: Read> {
 
 impl<R: Read> std::fmt::Debug for CsvReads<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CsvReads").field("path", &self.path).finish()
+        f.debug_struct("CsvReads")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
 impl<R: Read> CsvReads<R> {
     /// Reads and checks the header.
-    pub(crate) fn new(path: &Path, input: R, batch_rows: usize) -> Result<CsvReads<R>, IngestError> {
+    pub(crate) fn new(
+        path: &Path,
+        input: R,
+        batch_rows: usize,
+    ) -> Result<CsvReads<R>, IngestError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
@@ -67,7 +73,13 @@ impl<R: Read> CsvReads<R> {
                 break;
             }
             let row = self.record.position().map_or(0, |position| position.line());
-            push_record(&mut builder, row, &self.record, &self.positions, self.n_fields);
+            push_record(
+                &mut builder,
+                row,
+                &self.record,
+                &self.positions,
+                self.n_fields,
+            );
         }
         Ok((builder.len() > 0).then(|| builder.finish()))
     }
@@ -103,7 +115,9 @@ fn push_record(
         return;
     }
     for (column_idx, position) in positions.iter().enumerate() {
-        let raw = position.and_then(|position| record.get(position)).unwrap_or(b"");
+        let raw = position
+            .and_then(|position| record.get(position))
+            .unwrap_or(b"");
         let Ok(text) = std::str::from_utf8(raw) else {
             let lossy = String::from_utf8_lossy(raw).into_owned();
             let message = "not valid UTF-8".to_owned();
@@ -112,9 +126,12 @@ fn push_record(
         };
         match parse_text_cell(COLUMN_TYPES[column_idx], text) {
             Ok(cell) => builder.push_cell(column_idx, cell),
-            Err(message) => {
-                builder.push_unparsable(column_idx, text.to_owned(), RejectReason::Unparsable, message)
-            }
+            Err(message) => builder.push_unparsable(
+                column_idx,
+                text.to_owned(),
+                RejectReason::Unparsable,
+                message,
+            ),
         }
     }
 }
@@ -128,7 +145,11 @@ pub(crate) fn header_names(
         .iter()
         .enumerate()
         .map(|(idx, raw)| {
-            let raw = if idx == 0 { raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw) } else { raw };
+            let raw = if idx == 0 {
+                raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw)
+            } else {
+                raw
+            };
             std::str::from_utf8(raw)
                 .map(|name| name.trim().to_owned())
                 .map_err(|_| IngestError::bad_file(path, "header: not valid UTF-8"))
@@ -147,12 +168,17 @@ pub(crate) fn column_positions<const N: usize>(
     let mut positions = [None; N];
     for (position, name) in names.iter().enumerate() {
         let Some(idx) = expected.iter().position(|column| column == name) else {
-            let reason =
-                format!("unknown column `{name}`; expected columns: {}", expected.join(","));
+            let reason = format!(
+                "unknown column `{name}`; expected columns: {}",
+                expected.join(",")
+            );
             return Err(IngestError::bad_file(path, reason));
         };
         if positions[idx].is_some() {
-            return Err(IngestError::bad_file(path, format!("column `{name}` appears twice")));
+            return Err(IngestError::bad_file(
+                path,
+                format!("column `{name}` appears twice"),
+            ));
         }
         positions[idx] = Some(position);
     }
@@ -177,4 +203,3 @@ fn csv_error(path: &Path, err: csv::Error) -> IngestError {
         _ => IngestError::bad_file(path, err.to_string()),
     }
 }
-

@@ -12,7 +12,9 @@
 use crate::columns::SourceBatch;
 use crate::reject::RejectWriter;
 use crate::validate::{KnownCameras, ValidatedBatch, ValidationConfig, Validator};
-use crate::{Format, ImportReport, IngestError, ReadsReader, RejectReason, Rejection, read_cameras};
+use crate::{
+    Format, ImportReport, IngestError, ReadsReader, RejectReason, Rejection, read_cameras,
+};
 use corridor_domain::Camera;
 use corridor_store::{BulkImport, Store};
 use std::path::{Path, PathBuf};
@@ -100,7 +102,14 @@ pub fn import(
     };
     let validator = Validator::new(options.validation.clone(), known);
     let mut bulk = store.bulk_import();
-    stream_reads(reader, &validator, &mut bulk, &mut report, rejects.as_mut(), on_progress)?;
+    stream_reads(
+        reader,
+        &validator,
+        &mut bulk,
+        &mut report,
+        rejects.as_mut(),
+        on_progress,
+    )?;
     if let Some(rejects) = rejects {
         rejects.finish()?;
     }
@@ -151,7 +160,11 @@ struct Checked {
     progress: (u64, u64),
 }
 
-fn produce(reader: ReadsReader, validator: &Validator, sender: &mpsc::SyncSender<Result<Checked, IngestError>>) {
+fn produce(
+    reader: ReadsReader,
+    validator: &Validator,
+    sender: &mpsc::SyncSender<Result<Checked, IngestError>>,
+) {
     let mut reader = reader;
     while let Some(source) = reader.next() {
         let checked = source.map(|source| Checked {
@@ -168,7 +181,10 @@ fn produce(reader: ReadsReader, validator: &Validator, sender: &mpsc::SyncSender
 
 /// Adds the good rows of a batch; returns every bad row of it (validation and read-id
 /// conflicts), ascending by row.
-fn store_batch(bulk: &mut BulkImport<'_>, checked: &Checked) -> Result<Vec<(usize, Rejection)>, IngestError> {
+fn store_batch(
+    bulk: &mut BulkImport<'_>,
+    checked: &Checked,
+) -> Result<Vec<(usize, Rejection)>, IngestError> {
     let validated = &checked.validated;
     let mut rejected = validated.rejected.clone();
     if validated.good.num_rows() == 0 {
@@ -199,7 +215,10 @@ fn store_batch(bulk: &mut BulkImport<'_>, checked: &Checked) -> Result<Vec<(usiz
 fn count_rejections(report: &mut ImportReport, rejected: &[(usize, Rejection)]) {
     report.n_rejected += rejected.len() as u64;
     for (_, rejection) in rejected {
-        *report.rejected_by_reason.entry(rejection.reason).or_default() += 1;
+        *report
+            .rejected_by_reason
+            .entry(rejection.reason)
+            .or_default() += 1;
     }
 }
 

@@ -45,7 +45,12 @@ enum ArrayState {
 }
 
 impl<R: BufRead> JsonReads<R> {
-    pub(crate) fn new(path: &Path, input: R, layout: JsonLayout, batch_rows: usize) -> JsonReads<R> {
+    pub(crate) fn new(
+        path: &Path,
+        input: R,
+        layout: JsonLayout,
+        batch_rows: usize,
+    ) -> JsonReads<R> {
         JsonReads {
             path: path.to_owned(),
             input,
@@ -91,7 +96,10 @@ impl<R: BufRead> JsonReads<R> {
             self.n_bytes += n_read as u64;
             self.n_records += 1;
             if self.buffer.len() > RECORD_BYTES_MAX {
-                let reason = format!("line {} is longer than {RECORD_BYTES_MAX} bytes", self.n_records);
+                let reason = format!(
+                    "line {} is longer than {RECORD_BYTES_MAX} bytes",
+                    self.n_records
+                );
                 return Err(IngestError::bad_file(&self.path, reason));
             }
             if !self.buffer.iter().all(u8::is_ascii_whitespace) {
@@ -105,7 +113,12 @@ impl<R: BufRead> JsonReads<R> {
         if self.state == ArrayState::BeforeOpen {
             match self.next_significant_byte()? {
                 Some(b'[') => self.state = ArrayState::BeforeElement,
-                _ => return Err(IngestError::bad_file(&self.path, "expected a JSON array of reads")),
+                _ => {
+                    return Err(IngestError::bad_file(
+                        &self.path,
+                        "expected a JSON array of reads",
+                    ));
+                }
             }
         }
         if self.state == ArrayState::Closed {
@@ -136,7 +149,10 @@ impl<R: BufRead> JsonReads<R> {
         let mut escaped = false;
         loop {
             let Some(byte) = self.next_byte()? else {
-                return Err(IngestError::bad_file(&self.path, "the JSON array is not closed"));
+                return Err(IngestError::bad_file(
+                    &self.path,
+                    "the JSON array is not closed",
+                ));
             };
             if in_string {
                 match (escaped, byte) {
@@ -168,7 +184,10 @@ impl<R: BufRead> JsonReads<R> {
     fn expect_end(&mut self) -> Result<(), IngestError> {
         match self.next_significant_byte()? {
             None => Ok(()),
-            Some(_) => Err(IngestError::bad_file(&self.path, "text after the end of the JSON array")),
+            Some(_) => Err(IngestError::bad_file(
+                &self.path,
+                "text after the end of the JSON array",
+            )),
         }
     }
 
@@ -182,7 +201,10 @@ impl<R: BufRead> JsonReads<R> {
     }
 
     fn next_byte(&mut self) -> Result<Option<u8>, IngestError> {
-        let available = self.input.fill_buf().map_err(|err| IngestError::io(&self.path, err))?;
+        let available = self
+            .input
+            .fill_buf()
+            .map_err(|err| IngestError::io(&self.path, err))?;
         let Some(&byte) = available.first() else {
             return Ok(None);
         };
@@ -208,7 +230,11 @@ impl<R: BufRead> Iterator for JsonReads<R> {
 }
 
 /// Reads up to and including the next `\n`, but stops storing past the record limit.
-fn read_bounded<R: BufRead>(input: &mut R, buffer: &mut Vec<u8>, path: &Path) -> Result<usize, IngestError> {
+fn read_bounded<R: BufRead>(
+    input: &mut R,
+    buffer: &mut Vec<u8>,
+    path: &Path,
+) -> Result<usize, IngestError> {
     let mut n_read = 0;
     loop {
         let available = input.fill_buf().map_err(|err| IngestError::io(path, err))?;
@@ -247,7 +273,10 @@ fn push_object(builder: &mut ColumnsBuilder, row: u64, bytes: &[u8]) {
         }
     };
     if let Some(unknown) = object.keys().find(|key| column_index(key).is_none()) {
-        let message = format!("unknown field `{unknown}`; expected: {}", READ_COLUMNS.join(","));
+        let message = format!(
+            "unknown field `{unknown}`; expected: {}",
+            READ_COLUMNS.join(",")
+        );
         builder.push_bad_row(0, "row", message);
         return;
     }
@@ -273,12 +302,14 @@ fn json_cell(column_type: ColumnType, value: &Value) -> Result<Cell<'_>, String>
             Some(number) if number.is_finite() => Ok(Cell::Number(number)),
             _ => Err(format!("{number} is not a finite number")),
         },
-        (ColumnType::Text | ColumnType::Timestamp, other) => {
-            Err(format!("expected a string, found {} {other}", json_kind(other)))
-        }
-        (ColumnType::F32 | ColumnType::F64, other) => {
-            Err(format!("expected a number, found {} {other}", json_kind(other)))
-        }
+        (ColumnType::Text | ColumnType::Timestamp, other) => Err(format!(
+            "expected a string, found {} {other}",
+            json_kind(other)
+        )),
+        (ColumnType::F32 | ColumnType::F64, other) => Err(format!(
+            "expected a number, found {} {other}",
+            json_kind(other)
+        )),
     }
 }
 

@@ -1,8 +1,11 @@
 //! Reads in Parquet: decoded batch by batch and converted, column by column, to the
 //! exchange types (no per-row work here).
 
-use crate::columns::{COLUMN_TYPES, ColumnType, READ_COLUMNS, REQUIRED, RowNumbers, SourceBatch, arrow_type, input_schema};
 use crate::IngestError;
+use crate::columns::{
+    COLUMN_TYPES, ColumnType, READ_COLUMNS, REQUIRED, RowNumbers, SourceBatch, arrow_type,
+    input_schema,
+};
 use arrow::array::{Array, ArrayRef, TimestampMicrosecondArray, new_null_array};
 use arrow::compute::{CastOptions, cast_with_options};
 use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
@@ -27,9 +30,11 @@ pub(crate) struct ParquetReads {
 impl ParquetReads {
     pub(crate) fn open(path: &Path, batch_rows: usize) -> Result<ParquetReads, IngestError> {
         let file = File::open(path).map_err(|err| IngestError::io(path, err))?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-            .map_err(|err| IngestError::bad_file(path, format!("not a readable Parquet file: {err}")))?;
-        let n_rows_total = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|err| {
+            IngestError::bad_file(path, format!("not a readable Parquet file: {err}"))
+        })?;
+        let n_rows_total =
+            u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
         let positions = check_schema(path, builder.schema())?;
         let reader = builder
             .with_batch_size(batch_rows.max(1))
@@ -60,7 +65,9 @@ impl ParquetReads {
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(READ_COLUMNS.len());
         for (column_idx, position) in self.positions.iter().enumerate() {
             let array = match position {
-                Some(position) => to_exchange_type(&self.path, column_idx, batch.column(*position))?,
+                Some(position) => {
+                    to_exchange_type(&self.path, column_idx, batch.column(*position))?
+                }
                 None => new_null_array(&arrow_type(COLUMN_TYPES[column_idx]), n_rows),
             };
             arrays.push(array);
@@ -89,7 +96,10 @@ impl Iterator for ParquetReads {
                 self.n_rows += batch.num_rows() as u64;
                 converted
             }
-            Err(err) => Err(IngestError::bad_file(&self.path, format!("reading Parquet: {err}"))),
+            Err(err) => Err(IngestError::bad_file(
+                &self.path,
+                format!("reading Parquet: {err}"),
+            )),
         };
         if result.is_err() {
             self.done = true;
@@ -100,7 +110,11 @@ impl Iterator for ParquetReads {
 
 /// Maps the exchange columns to the file's columns and checks that each can be converted.
 fn check_schema(path: &Path, schema: &SchemaRef) -> Result<[Option<usize>; 13], IngestError> {
-    let names: Vec<String> = schema.fields().iter().map(|field| field.name().clone()).collect();
+    let names: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|field| field.name().clone())
+        .collect();
     let positions = crate::csv_reads::column_positions(path, &names, &READ_COLUMNS, &REQUIRED)?;
     for (column_idx, position) in positions.iter().enumerate() {
         let Some(position) = position else { continue };
@@ -121,7 +135,10 @@ fn is_convertible(column_type: ColumnType, data_type: &DataType) -> bool {
     match (column_type, data_type) {
         (ColumnType::Text, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) => true,
         (ColumnType::Text, DataType::Dictionary(_, value)) => {
-            matches!(**value, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+            matches!(
+                **value,
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            )
         }
         (ColumnType::Timestamp, DataType::Timestamp(_, _)) => true,
         (ColumnType::F32 | ColumnType::F64, DataType::Float32 | DataType::Float64) => true,
@@ -131,12 +148,19 @@ fn is_convertible(column_type: ColumnType, data_type: &DataType) -> bool {
 }
 
 /// Converts one column to its exchange type (a no-op when it already has it).
-fn to_exchange_type(path: &Path, column_idx: usize, array: &ArrayRef) -> Result<ArrayRef, IngestError> {
+fn to_exchange_type(
+    path: &Path,
+    column_idx: usize,
+    array: &ArrayRef,
+) -> Result<ArrayRef, IngestError> {
     let target = arrow_type(COLUMN_TYPES[column_idx]);
     if array.data_type() == &target {
         return Ok(array.clone());
     }
-    let options = CastOptions { safe: false, ..CastOptions::default() };
+    let options = CastOptions {
+        safe: false,
+        ..CastOptions::default()
+    };
     let converted = match array.data_type() {
         // The stored instant is UTC whatever the zone; only the unit needs converting.
         DataType::Timestamp(_, _) => {
@@ -154,7 +178,10 @@ fn to_exchange_type(path: &Path, column_idx: usize, array: &ArrayRef) -> Result<
         _ => cast_with_options(array, &target, &options),
     };
     converted.map_err(|err| {
-        let reason = format!("column `{}` cannot be converted: {err}", READ_COLUMNS[column_idx]);
+        let reason = format!(
+            "column `{}` cannot be converted: {err}",
+            READ_COLUMNS[column_idx]
+        );
         IngestError::bad_file(path, reason)
     })
 }

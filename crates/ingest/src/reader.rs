@@ -51,7 +51,11 @@ impl std::fmt::Debug for dyn ReadDebug {
 
 impl ReadsReader {
     /// Opens `path` as `format`, or as the format its extension names.
-    pub fn open(path: &Path, format: Option<Format>, batch_rows: usize) -> Result<ReadsReader, IngestError> {
+    pub fn open(
+        path: &Path,
+        format: Option<Format>,
+        batch_rows: usize,
+    ) -> Result<ReadsReader, IngestError> {
         let format = match format.or_else(|| Format::from_path(path)) {
             Some(format) => format,
             None => {
@@ -98,7 +102,10 @@ impl ReadsReader {
                 batch_rows,
             )),
             Format::Parquet => {
-                return Err(IngestError::bad_file(path, "Parquet is read from a file, not a stream"));
+                return Err(IngestError::bad_file(
+                    path,
+                    "Parquet is read from a file, not a stream",
+                ));
             }
         };
         Ok(ReadsReader {

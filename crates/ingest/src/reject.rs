@@ -1,7 +1,7 @@
 //! The reject file: one CSV row per rejected read, with its row number, field and reason,
 //! then the read's values as they were read.
 
-use crate::columns::{ColumnType, COLUMN_TYPES, READ_COLUMNS, SourceBatch, format_timestamp};
+use crate::columns::{COLUMN_TYPES, ColumnType, READ_COLUMNS, SourceBatch, format_timestamp};
 use crate::{IngestError, Rejection};
 use arrow::array::{Array, Float32Array, Float64Array, StringArray, TimestampMicrosecondArray};
 use std::fs::File;
@@ -25,7 +25,9 @@ impl RejectWriter {
         let file = File::create(path).map_err(|err| IngestError::io(path, err))?;
         let mut writer = csv::Writer::from_writer(BufWriter::new(file));
         let header = REJECT_COLUMNS.iter().chain(READ_COLUMNS.iter());
-        writer.write_record(header).map_err(|err| csv_error(path, err))?;
+        writer
+            .write_record(header)
+            .map_err(|err| csv_error(path, err))?;
         Ok(RejectWriter {
             path: path.to_owned(),
             writer,
@@ -34,10 +36,16 @@ impl RejectWriter {
     }
 
     /// Writes the rejected rows of `source`.
-    pub fn write(&mut self, source: &SourceBatch, rejected: &[(usize, Rejection)]) -> Result<(), IngestError> {
+    pub fn write(
+        &mut self,
+        source: &SourceBatch,
+        rejected: &[(usize, Rejection)],
+    ) -> Result<(), IngestError> {
         for (row_idx, rejection) in rejected {
             let record = reject_record(source, *row_idx, rejection);
-            self.writer.write_record(&record).map_err(|err| csv_error(&self.path, err))?;
+            self.writer
+                .write_record(&record)
+                .map_err(|err| csv_error(&self.path, err))?;
             self.n_rows += 1;
         }
         Ok(())
@@ -45,10 +53,18 @@ impl RejectWriter {
 
     /// Flushes the file to disk and returns the number of rows written.
     pub fn finish(mut self) -> Result<u64, IngestError> {
-        self.writer.flush().map_err(|err| IngestError::io(&self.path, err))?;
-        let buffered = self.writer.into_inner().map_err(|err| IngestError::io(&self.path, err.into_error()))?;
-        let file = buffered.into_inner().map_err(|err| IngestError::io(&self.path, err.into_error()))?;
-        file.sync_all().map_err(|err| IngestError::io(&self.path, err))?;
+        self.writer
+            .flush()
+            .map_err(|err| IngestError::io(&self.path, err))?;
+        let buffered = self
+            .writer
+            .into_inner()
+            .map_err(|err| IngestError::io(&self.path, err.into_error()))?;
+        let file = buffered
+            .into_inner()
+            .map_err(|err| IngestError::io(&self.path, err.into_error()))?;
+        file.sync_all()
+            .map_err(|err| IngestError::io(&self.path, err))?;
         Ok(self.n_rows)
     }
 }
@@ -71,7 +87,9 @@ pub fn reject_record(source: &SourceBatch, row_idx: usize, rejection: &Rejection
 /// otherwise the parsed value.
 fn render_cell(source: &SourceBatch, row_idx: usize, column_idx: usize) -> String {
     // Raw cells are recorded in row order.
-    let first = source.raw_cells.partition_point(|(raw_row_idx, _, _)| *raw_row_idx < row_idx);
+    let first = source
+        .raw_cells
+        .partition_point(|(raw_row_idx, _, _)| *raw_row_idx < row_idx);
     let raw = source.raw_cells[first..]
         .iter()
         .take_while(|(raw_row_idx, _, _)| *raw_row_idx == row_idx)
@@ -94,7 +112,10 @@ fn render_cell(source: &SourceBatch, row_idx: usize, column_idx: usize) -> Strin
 }
 
 fn downcast<T: 'static>(array: &dyn Array) -> &T {
-    array.as_any().downcast_ref::<T>().expect("source batches follow the input schema")
+    array
+        .as_any()
+        .downcast_ref::<T>()
+        .expect("source batches follow the input schema")
 }
 
 fn csv_error(path: &Path, err: csv::Error) -> IngestError {
@@ -104,4 +125,3 @@ fn csv_error(path: &Path, err: csv::Error) -> IngestError {
         _ => IngestError::bad_file(path, message),
     }
 }
-

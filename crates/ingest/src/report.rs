@@ -37,7 +37,11 @@ impl ImportReport {
     /// Rows read per second of wall time.
     pub fn rows_per_sec(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
-        if secs > 0.0 { self.n_rows as f64 / secs } else { 0.0 }
+        if secs > 0.0 {
+            self.n_rows as f64 / secs
+        } else {
+            0.0
+        }
     }
 }
 

@@ -118,7 +118,11 @@ impl Validator {
         self.check_cameras(&mut marks, text(batch, columns::CAMERA_ID));
         check_timestamps(&mut marks, timestamps(batch), self.config.ts_max_us());
         check_confidence(&mut marks, f32s(batch, columns::CONFIDENCE));
-        check_position(&mut marks, f64s(batch, columns::LAT), f64s(batch, columns::LON));
+        check_position(
+            &mut marks,
+            f64s(batch, columns::LAT),
+            f64s(batch, columns::LON),
+        );
         check_heading(&mut marks, f32s(batch, columns::HEADING));
         let mut arrays: Vec<ArrayRef> = batch.columns().to_vec();
         if let Some(plate) = plate {
@@ -144,7 +148,12 @@ impl Validator {
             let value = camera_id.value(row_idx);
             if !self.cameras.contains(value) {
                 let message = format!("unknown camera `{value}`");
-                marks.reject(row_idx, columns::CAMERA_ID, RejectReason::UnknownCamera, message);
+                marks.reject(
+                    row_idx,
+                    columns::CAMERA_ID,
+                    RejectReason::UnknownCamera,
+                    message,
+                );
             }
         }
     }
@@ -183,21 +192,31 @@ impl Marks {
     }
 
     fn missing(&mut self, row_idx: usize, column_idx: usize) {
-        self.reject(row_idx, column_idx, RejectReason::Missing, "missing".to_owned());
+        self.reject(
+            row_idx,
+            column_idx,
+            RejectReason::Missing,
+            "missing".to_owned(),
+        );
     }
 
     /// Keeps the good rows, in the store's schema.
     fn finish(mut self, batch: &RecordBatch) -> ValidatedBatch {
         self.rejected.sort_by_key(|(row_idx, _)| *row_idx);
-        let kept_rows: Vec<usize> = (0..batch.num_rows()).filter(|row_idx| !self.bad[*row_idx]).collect();
+        let kept_rows: Vec<usize> = (0..batch.num_rows())
+            .filter(|row_idx| !self.bad[*row_idx])
+            .collect();
         let kept = if self.rejected.is_empty() {
             batch.clone()
         } else {
             let keep: BooleanArray = self.bad.iter().map(|bad| Some(!bad)).collect();
             filter_record_batch(batch, &keep).expect("a mask of the batch's length filters it")
         };
-        let good = RecordBatch::try_new(corridor_store::schema::reads_schema(), kept.columns().to_vec())
-            .expect("good rows have every required value");
+        let good = RecordBatch::try_new(
+            corridor_store::schema::reads_schema(),
+            kept.columns().to_vec(),
+        )
+        .expect("good rows have every required value");
         ValidatedBatch {
             good,
             rejected: self.rejected,
@@ -261,7 +280,12 @@ fn normalise_plates(marks: &mut Marks, plate: &StringArray) -> Option<ArrayRef> 
         }
         match PlateText::parse(raw) {
             Ok(normalised) => changed.push((row_idx, normalised)),
-            Err(err) => marks.reject(row_idx, columns::PLATE, RejectReason::BadPlate, err.to_string()),
+            Err(err) => marks.reject(
+                row_idx,
+                columns::PLATE,
+                RejectReason::BadPlate,
+                err.to_string(),
+            ),
         }
     }
     if changed.is_empty() {
@@ -272,7 +296,9 @@ fn normalise_plates(marks: &mut Marks, plate: &StringArray) -> Option<ArrayRef> 
 
 fn is_normalised_plate(raw: &str) -> bool {
     (1..=corridor_domain::PLATE_LEN_MAX).contains(&raw.len())
-        && raw.bytes().all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit())
+        && raw
+            .bytes()
+            .all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit())
 }
 
 /// Normalises country codes (`gb` and `UK` become `GB`); returns a new column only if
@@ -299,11 +325,17 @@ fn normalise_countries(marks: &mut Marks, country: &StringArray) -> Option<Array
     if changed.is_empty() {
         return None;
     }
-    Some(replace_values(country, &changed, |country| country.as_str()))
+    Some(replace_values(country, &changed, |country| {
+        country.as_str()
+    }))
 }
 
 /// A copy of `array` with the values at the given (ascending) indexes replaced.
-fn replace_values<T>(array: &StringArray, changes: &[(usize, T)], as_str: impl Fn(&T) -> &str) -> ArrayRef {
+fn replace_values<T>(
+    array: &StringArray,
+    changes: &[(usize, T)],
+    as_str: impl Fn(&T) -> &str,
+) -> ArrayRef {
     let mut builder = StringBuilder::with_capacity(array.len(), array.value_data().len());
     let mut changes = changes.iter().peekable();
     for row_idx in 0..array.len() {
@@ -346,7 +378,12 @@ fn check_confidence(marks: &mut Marks, confidence: &Float32Array) {
         let value = values[row_idx];
         if !(0.0..=1.0).contains(&value) {
             let message = format!("{value} is outside 0..1");
-            marks.reject(row_idx, columns::CONFIDENCE, RejectReason::BadConfidence, message);
+            marks.reject(
+                row_idx,
+                columns::CONFIDENCE,
+                RejectReason::BadConfidence,
+                message,
+            );
         }
     }
 }
@@ -359,7 +396,11 @@ fn check_position(marks: &mut Marks, lat: &Float64Array, lon: &Float64Array) {
         match (lat.is_null(row_idx), lon.is_null(row_idx)) {
             (true, true) => {}
             (false, true) | (true, false) => {
-                let column_idx = if lat.is_null(row_idx) { columns::LAT } else { columns::LON };
+                let column_idx = if lat.is_null(row_idx) {
+                    columns::LAT
+                } else {
+                    columns::LON
+                };
                 let message = "lat and lon must be given together".to_owned();
                 marks.reject(row_idx, column_idx, RejectReason::BadValue, message);
             }
