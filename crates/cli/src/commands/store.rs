@@ -1,9 +1,143 @@
-//! `corridor store`.
+//! `corridor store`: maintenance of a data directory (statistics, flush, compaction, purge).
+
+use super::DataDir;
+use anyhow::Context;
+use corridor_store::{Store, StoreConfig};
+use std::time::Duration;
 
 /// Arguments of `corridor store`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    #[command(flatten)]
+    data: DataDir,
+    #[command(subcommand)]
+    action: Action,
+}
 
-pub(crate) fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`corridor store` is not available in this build yet")
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Print counts and sizes: reads, plates, segments, bytes on disk and per read.
+    Stats,
+    /// Write the reads still only in the write-ahead log into Parquet segments.
+    Flush,
+    /// Merge the small segments of each day into larger ones.
+    Compact,
+    /// Remove every read older than a period from the WAL, segments and indexes.
+    Purge {
+        /// Age beyond which reads are removed, e.g. `90d`, `12h`, `30m` (units s, m, h, d, w).
+        #[arg(long, env = "CORRIDOR_PURGE_OLDER_THAN", value_name = "DURATION", value_parser = parse_duration)]
+        older_than: Duration,
+    },
+}
+
+pub(crate) fn run(args: Args) -> anyhow::Result<()> {
+    let store = Store::open(&args.data.path, StoreConfig::default())
+        .with_context(|| format!("opening the store in {}", args.data.path.display()))?;
+    match args.action {
+        Action::Stats => print_stats(&store),
+        Action::Flush => {
+            store.flush().context("flushing the WAL into segments")?;
+            println!(
+                "flushed; {} reads in {} segments",
+                store.stats().n_reads,
+                store.stats().n_segments
+            );
+        }
+        Action::Compact => {
+            let report = store.compact().context("compacting segments")?;
+            println!(
+                "compacted {} segments into {} ({} reads rewritten)",
+                report.n_segments_in, report.n_segments_out, report.n_reads
+            );
+        }
+        Action::Purge { older_than } => {
+            let age_us =
+                i64::try_from(older_than.as_micros()).context("--older-than is too long")?;
+            let cutoff = chrono::Utc::now().timestamp_micros().saturating_sub(age_us);
+            let report = store
+                .purge_older_than(cutoff)
+                .context("purging expired reads")?;
+            println!(
+                "purged {} reads older than {}: {} segments deleted, {} rewritten",
+                report.n_reads_removed,
+                corridor_ingest::format_timestamp(cutoff),
+                report.n_segments_deleted,
+                report.n_segments_rewritten
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print_stats(store: &Store) {
+    let stats = store.stats();
+    let per_read = |bytes: u64| {
+        if stats.n_reads == 0 {
+            0.0
+        } else {
+            bytes as f64 / stats.n_reads as f64
+        }
+    };
+    println!("data directory   {}", store.dir().display());
+    println!("reads            {:>14}", stats.n_reads);
+    println!("  in the WAL     {:>14}", stats.n_memtable_reads);
+    println!("plates           {:>14}", stats.n_plates);
+    println!("cameras          {:>14}", store.cameras().len());
+    println!("segments         {:>14}", stats.n_segments);
+    println!(
+        "bytes on disk    {:>14}  ({:.1} per read)",
+        stats.bytes_on_disk,
+        per_read(stats.bytes_on_disk)
+    );
+    println!(
+        "  segments       {:>14}  ({:.1} per read)",
+        stats.segment_bytes,
+        per_read(stats.segment_bytes)
+    );
+    println!(
+        "  indexes        {:>14}  ({:.1} per read)",
+        stats.index_bytes,
+        per_read(stats.index_bytes)
+    );
+    println!("  WAL            {:>14}", stats.wal_bytes);
+}
+
+/// Parses a period such as `90d`, `12h`, `30m`, `45s` or `2w`.
+pub(crate) fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let split = raw
+        .find(|ch: char| !ch.is_ascii_digit())
+        .unwrap_or(raw.len());
+    let (digits, unit) = raw.split_at(split);
+    let count: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{raw}` is not a period like 90d, 12h, 30m or 45s"))?;
+    let unit_secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("`{raw}`: the unit must be one of s, m, h, d, w")),
+    };
+    count
+        .checked_mul(unit_secs)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("`{raw}` is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_parse_with_units_and_reject_the_rest() {
+        assert_eq!(parse_duration("90d"), Ok(Duration::from_secs(90 * 86_400)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("2w"), Ok(Duration::from_secs(14 * 86_400)));
+        assert!(parse_duration("90").is_err());
+        assert!(parse_duration("d").is_err());
+        assert!(parse_duration("3y").is_err());
+    }
 }
