@@ -1,1 +1,91 @@
-//! corridor-analytics.
+//! Investigative analytics over plate reads: journeys, routes, hubs, convoys, cloned and
+//! swapped plates, and network expansion from seed vehicles, every finding scored against
+//! background traffic and carrying the read ids that support it.
+//!
+//! The entry point is [`analyse`]: give it the reads (Arrow batches in the store's
+//! canonical schema, from `corridor_store::Store::scan`), the cameras, optional seed plates
+//! and a time window, and it returns a [`Report`] that serialises to JSON.
+//!
+//! ```text
+//!  Arrow batches ──> ReadTable (interned plates, camera indexes, µs timestamps)
+//!                        │ clock skew per camera, corrected        (clock)
+//!                        │ misreads linked to the track they fit   (misread)
+//!                        ├─> DataFusion: traffic per camera-hour   (plans, traffic)
+//!                        ├─> convoys: targeted from seeds, or discovery (convoys)
+//!                        ├─> clones: impossible journeys, inconsistent vehicles (clones)
+//!                        ├─> journeys: trips and stops of every vehicle (journeys)
+//!                        ├─> hubs from the stops of vehicles of interest (hubs)
+//!                        ├─> swaps among vehicles of interest and hub visitors (swaps)
+//!                        └─> routes of vehicles of interest (routes) ──> Report
+//! ```
+//!
+//! Set-oriented steps (traffic per camera and hour, days per plate) are DataFusion SQL
+//! plans behind the functions of [`plans`](crate::plans), so that a Ballista engine can run
+//! the same plans; the sequence algorithms (trips, co-occurrence sweeps, track splitting)
+//! are hand-written Rust, which is faster for them.
+//!
+//! ```
+//! use corridor_analytics::{analyse, AnalysisConfig, AnalysisInput};
+//! let report = analyse(&AnalysisInput::default(), &AnalysisConfig::default()).unwrap();
+//! assert_eq!(report.n_reads, 0);
+//! assert!(report.convoys.is_empty());
+//! ```
+//!
+//! [`analyse`] runs its DataFusion plans on a runtime of its own, on a thread of its own:
+//! it may be called from inside an async runtime, but it blocks, so a server should call
+//! it through `spawn_blocking`.
+
+mod clock;
+mod clones;
+mod config;
+mod convoys;
+mod error;
+#[cfg(any(test, feature = "eval"))]
+pub mod eval;
+mod export;
+pub mod geo;
+mod hubs;
+mod input;
+mod journeys;
+mod misread;
+mod pipeline;
+mod plans;
+mod report;
+mod routes;
+mod swaps;
+mod table;
+mod traffic;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::AnalysisConfig;
+pub use error::Error;
+pub use export::{write_graphml, write_links_csv};
+pub use input::{AnalysisInput, TimeWindow};
+pub use report::{
+    CameraSkew, CloneReport, ConvoyReport, HubReport, LinkReport, MisreadLink, RankedVehicle, Report, RouteReport,
+    SCORE_MEANINGS, Visit,
+};
+
+/// Runs every analysis over `input` and returns the report.
+///
+/// With seeds, convoys are searched around the seeds and followed `network_hops` hops;
+/// without, convoy discovery runs over the whole window. Clones run over every plate.
+pub fn analyse(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Report, Error> {
+    config.validate()?;
+    if let Some(window) = input.window {
+        if window.from >= window.to {
+            return Err(Error::BadWindow {
+                from: window.from,
+                to: window.to,
+            });
+        }
+    }
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| pipeline::run(input, config))
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}

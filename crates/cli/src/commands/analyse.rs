@@ -1,9 +1,155 @@
-//! `corridor analyse`.
+//! `corridor analyse`: runs the investigative analyses over a data directory and writes the
+//! report (JSON), optionally the network as GraphML and as a CSV link list.
+
+use super::DataDir;
+use anyhow::Context;
+use corridor_analytics::{AnalysisConfig, AnalysisInput, Report, TimeWindow, analyse};
+use corridor_domain::PlateText;
+use corridor_store::{Store, StoreConfig};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `corridor analyse`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    #[command(flatten)]
+    data: DataDir,
+    /// Plates an investigator already knows, comma-separated; without seeds, convoy
+    /// discovery runs over the whole window.
+    #[arg(long, env = "CORRIDOR_SEEDS", value_delimiter = ',', value_name = "PLATE,PLATE")]
+    seeds: Vec<String>,
+    /// Start of the window: RFC 3339 (`2026-01-05T00:00:00Z`) or a UTC date (`2026-01-05`).
+    #[arg(long, env = "CORRIDOR_FROM", value_name = "T")]
+    from: Option<String>,
+    /// End of the window (excluded), in the same forms as `--from`.
+    #[arg(long, env = "CORRIDOR_TO", value_name = "T")]
+    to: Option<String>,
+    /// Where to write the report (JSON).
+    #[arg(long, env = "CORRIDOR_REPORT", value_name = "FILE")]
+    report: PathBuf,
+    /// Also write the network as GraphML.
+    #[arg(long, env = "CORRIDOR_GRAPHML", value_name = "FILE")]
+    graphml: Option<PathBuf>,
+    /// Also write the network's links as CSV (for i2 Analyst's Notebook and similar).
+    #[arg(long = "links-csv", env = "CORRIDOR_LINKS_CSV", value_name = "FILE")]
+    links_csv: Option<PathBuf>,
+    /// Analysis settings as JSON (any subset of the fields of `AnalysisConfig`).
+    #[arg(long, env = "CORRIDOR_ANALYSIS_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
 
-pub(crate) fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`corridor analyse` is not available in this build yet")
+pub(crate) fn run(args: Args) -> anyhow::Result<()> {
+    let config = load_config(args.config.as_deref())?;
+    let seeds = args
+        .seeds
+        .iter()
+        .filter(|raw| !raw.trim().is_empty())
+        .map(|raw| PlateText::parse(raw).with_context(|| format!("--seeds: `{raw}` is not a plate")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let from = args.from.as_deref().map(|raw| parse_time("--from", raw)).transpose()?;
+    let to = args.to.as_deref().map(|raw| parse_time("--to", raw)).transpose()?;
+    let window = match (from, to) {
+        (None, None) => None,
+        (from, to) => Some(TimeWindow {
+            from: from.unwrap_or(i64::MIN),
+            to: to.unwrap_or(i64::MAX),
+        }),
+    };
+    let store = Store::open(&args.data.path, StoreConfig::default())
+        .with_context(|| format!("opening the store in {:?}", args.data.path))?;
+    let reads = store
+        .scan(from, to)
+        .context("scanning the store")?
+        .collect::<Result<Vec<_>, _>>()
+        .context("reading segments")?;
+    let input = AnalysisInput {
+        reads,
+        cameras: store.cameras(),
+        seeds,
+        window,
+    };
+    let report = analyse(&input, &config).context("analysing")?;
+    write_outputs(&args, &report)?;
+    print_summary(&report, &args.report);
+    Ok(())
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<AnalysisConfig> {
+    let Some(path) = path else {
+        return Ok(AnalysisConfig::default());
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("reading {path:?}"))?;
+    let config: AnalysisConfig = serde_json::from_slice(&bytes).with_context(|| format!("parsing {path:?}"))?;
+    config.validate().with_context(|| format!("checking {path:?}"))?;
+    Ok(config)
+}
+
+/// Microseconds since the epoch from RFC 3339 or a `YYYY-MM-DD` date (midnight UTC).
+fn parse_time(flag: &str, raw: &str) -> anyhow::Result<i64> {
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(time.timestamp_micros());
+    }
+    let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .with_context(|| format!("{flag}: `{raw}` is neither RFC 3339 nor YYYY-MM-DD"))?;
+    let midnight = date.and_hms_opt(0, 0, 0).context("midnight exists")?;
+    Ok(midnight.and_utc().timestamp_micros())
+}
+
+fn write_outputs(args: &Args, report: &Report) -> anyhow::Result<()> {
+    let json = serde_json::to_vec_pretty(report).context("serialising the report")?;
+    std::fs::write(&args.report, json).with_context(|| format!("writing {:?}", args.report))?;
+    if let Some(path) = &args.graphml {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {path:?}"))?);
+        corridor_analytics::write_graphml(report, &mut file)?;
+        file.flush().with_context(|| format!("writing {path:?}"))?;
+    }
+    if let Some(path) = &args.links_csv {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {path:?}"))?);
+        corridor_analytics::write_links_csv(report, &mut file)?;
+        file.flush().with_context(|| format!("writing {path:?}"))?;
+    }
+    Ok(())
+}
+
+fn print_summary(report: &Report, path: &Path) {
+    let total_ms: u64 = report.timings_ms.iter().map(|(_, ms)| ms).sum();
+    println!("Analysed {} reads of {} plates in {:.1} s.", report.n_reads, report.n_plates, total_ms as f64 / 1000.0);
+    if !report.seeds_unseen.is_empty() {
+        println!("Seeds with no reads in the window: {}.", report.seeds_unseen.join(", "));
+    }
+    println!(
+        "Found {} hubs, {} convoys, {} clones or swaps, {} routes; {} vehicles ranked.",
+        report.hubs.len(),
+        report.convoys.len(),
+        report.clones.len(),
+        report.routes.len(),
+        report.ranked_vehicles.len()
+    );
+    for convoy in report.convoys.iter().take(5) {
+        println!(
+            "  convoy {} on {} occasions (score {:.1}, {:.2} expected by chance)",
+            convoy.plates.join(" + "),
+            convoy.occasions,
+            convoy.score,
+            convoy.expected
+        );
+    }
+    for hub in report.hubs.iter().take(5) {
+        println!(
+            "  hub at {:.4},{:.4} ±{:.0} m: {} vehicles, {} visits (score {:.1})",
+            hub.lat,
+            hub.lon,
+            hub.radius_m,
+            hub.plates.len(),
+            hub.visits.len(),
+            hub.score
+        );
+    }
+    for clone in report.clones.iter().take(5) {
+        println!("  {} {} (score {:.1})", clone.kind, clone.plates.join(" / "), clone.score);
+    }
+    for vehicle in report.ranked_vehicles.iter().take(10) {
+        println!("  {:<12} {:>8.1}  {}", vehicle.plate, vehicle.score, vehicle.reasons.join("; "));
+    }
+    println!("Report written to {}.", path.display());
 }

@@ -1,0 +1,160 @@
+//! Cloned plates: one plate on two vehicles, found from physically impossible journeys and
+//! from reads that describe different vehicles; the plate's reads are split into tracks.
+
+use crate::table::{MICROS, ReadTable, VehicleDesc};
+use crate::AnalysisConfig;
+
+/// Why a plate is believed to be on more than one vehicle.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum CloneKind {
+    ImpossibleJourney,
+    InconsistentVehicle,
+}
+
+/// A cloned plate and its reads split by vehicle.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CloneFinding {
+    pub(crate) plate: u32,
+    pub(crate) kind: CloneKind,
+    /// Impossible hops between tracks, or reads in the minority description.
+    pub(crate) evidence: usize,
+    /// Rows of each vehicle, largest first.
+    pub(crate) tracks: Vec<Vec<u32>>,
+}
+
+/// Reads in a track needed for it to count as a vehicle (one odd read is more likely a
+/// misread or a clock fault than a second vehicle).
+const TRACK_READS_MIN: usize = 2;
+/// Share of a plate's described reads that a second description needs.
+const MINORITY_SHARE_MIN: f64 = 0.1;
+
+/// Whether driving from read `a` to read `b` is impossible: the road distance cannot be
+/// covered at `speed_kmh_max` even granting both clocks `clock_tolerance_secs` of error.
+pub(crate) fn impossible(table: &ReadTable, a: u32, b: u32, config: &AnalysisConfig) -> bool {
+    let distance_m = config.road_m(table.point(a).distance_m(table.point(b)));
+    let dt_secs = (table.ts[b as usize] - table.ts[a as usize]).abs() as f64 / MICROS as f64;
+    let time_secs = dt_secs + config.clock_tolerance_secs;
+    distance_m > config.speed_kmh_max / 3.6 * time_secs
+}
+
+/// Every cloned plate in the table.
+pub(crate) fn find_clones(table: &ReadTable, config: &AnalysisConfig) -> Vec<CloneFinding> {
+    let mut findings = Vec::new();
+    for plate in 0..table.n_plates() as u32 {
+        let rows = table.plate_rows(plate);
+        let finding = impossible_journey(table, plate, rows, config).or_else(|| inconsistent_vehicle(table, plate, rows));
+        findings.extend(finding);
+    }
+    findings
+}
+
+/// A clone shown by impossible hops between two tracks of at least two reads each.
+pub(crate) fn impossible_journey(
+    table: &ReadTable,
+    plate: u32,
+    rows: &[u32],
+    config: &AnalysisConfig,
+) -> Option<CloneFinding> {
+    if !rows.windows(2).any(|pair| impossible(table, pair[0], pair[1], config)) {
+        return None;
+    }
+    let (tracks, track_of) = split_tracks(table, rows, config);
+    let big = |track: usize| tracks[track].len() >= TRACK_READS_MIN;
+    let hops = rows
+        .windows(2)
+        .enumerate()
+        .filter(|&(idx, pair)| {
+            let (ta, tb) = (track_of[idx], track_of[idx + 1]);
+            ta != tb && big(ta) && big(tb) && impossible(table, pair[0], pair[1], config)
+        })
+        .count();
+    if hops == 0 {
+        return None;
+    }
+    let mut tracks: Vec<Vec<u32>> = tracks.into_iter().filter(|track| track.len() >= TRACK_READS_MIN).collect();
+    tracks.sort_by_key(|track| std::cmp::Reverse(track.len()));
+    Some(CloneFinding {
+        plate,
+        kind: CloneKind::ImpossibleJourney,
+        evidence: hops,
+        tracks,
+    })
+}
+
+/// Assigns each read (in time order) to the nearest track it can have driven from; a read
+/// no track can reach starts a new one. Returns the tracks and each read's track.
+pub(crate) fn split_tracks(table: &ReadTable, rows: &[u32], config: &AnalysisConfig) -> (Vec<Vec<u32>>, Vec<usize>) {
+    let mut tracks: Vec<Vec<u32>> = Vec::new();
+    let mut track_of = Vec::with_capacity(rows.len());
+    for &row in rows {
+        let point = table.point(row);
+        let best = tracks
+            .iter()
+            .enumerate()
+            .filter(|(_, track)| !impossible(table, *track.last().expect("tracks are never empty"), row, config))
+            .min_by(|(_, a), (_, b)| {
+                let da = table.point(*a.last().expect("non-empty")).distance_m(point);
+                let db = table.point(*b.last().expect("non-empty")).distance_m(point);
+                da.total_cmp(&db)
+            })
+            .map(|(idx, _)| idx);
+        let idx = best.unwrap_or_else(|| {
+            tracks.push(Vec::new());
+            tracks.len() - 1
+        });
+        tracks[idx].push(row);
+        track_of.push(idx);
+    }
+    (tracks, track_of)
+}
+
+/// A clone shown by reads that describe two different vehicles, each at least twice.
+pub(crate) fn inconsistent_vehicle(table: &ReadTable, plate: u32, rows: &[u32]) -> Option<CloneFinding> {
+    let described: Vec<u32> = rows.iter().copied().filter(|&row| table.desc[row as usize] != 0).collect();
+    if described.len() < 2 * TRACK_READS_MIN {
+        return None;
+    }
+    let mut counts: Vec<(u32, usize)> = Vec::new();
+    for &row in &described {
+        let desc = table.desc[row as usize];
+        match counts.iter_mut().find(|(id, _)| *id == desc) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((desc, 1)),
+        }
+    }
+    if counts.len() < 2 {
+        return None;
+    }
+    counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+    let main = &table.descs[counts[0].0 as usize];
+    let conflicting: Vec<u32> = counts[1..]
+        .iter()
+        .filter(|(id, _)| conflicts(main, &table.descs[*id as usize]))
+        .map(|&(id, _)| id)
+        .collect();
+    let minority: Vec<u32> = described
+        .iter()
+        .copied()
+        .filter(|&row| conflicting.contains(&table.desc[row as usize]))
+        .collect();
+    let share = minority.len() as f64 / described.len() as f64;
+    if minority.len() < TRACK_READS_MIN || share < MINORITY_SHARE_MIN {
+        return None;
+    }
+    let majority: Vec<u32> = rows.iter().copied().filter(|row| !minority.contains(row)).collect();
+    Some(CloneFinding {
+        plate,
+        kind: CloneKind::InconsistentVehicle,
+        evidence: minority.len(),
+        tracks: vec![majority, minority],
+    })
+}
+
+/// Two descriptions conflict when a field both give differs (case-insensitively).
+pub(crate) fn conflicts(a: &VehicleDesc, b: &VehicleDesc) -> bool {
+    let differ = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) => !x.eq_ignore_ascii_case(y),
+        _ => false,
+    };
+    differ(&a.make, &b.make) || differ(&a.model, &b.model) || differ(&a.colour, &b.colour)
+}

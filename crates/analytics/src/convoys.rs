@@ -1,0 +1,426 @@
+//! Convoys: vehicles that travel together, scored against chance.
+//!
+//! A co-occurrence is two plates read by one camera at most `convoy_window_secs` apart.
+//! A pair's co-occurrences on one day (the day starts at noon UTC, so a night run is one
+//! day) at `occasion_cameras_min` distinct cameras or more are an occasion. Each occasion
+//! would have happened by chance with probability `p`: the larger of each vehicle's habit
+//! (the share of other days of the same kind on which it passed those cameras at that time
+//! of day, so that commuters and scheduled lorries explain themselves) and a floor from
+//! the camera's traffic at that hour and the number of days observed. The score is
+//! `-log10 P(N >= k)` for `N ~ Poisson(sum of p)` and `k` occasions: 2 means one chance in
+//! a hundred, 4 one in ten thousand. More occasions on more days give a higher score.
+
+use crate::table::{DAY_MICROS, FastMap, FastSet, MICROS, ReadTable};
+use crate::traffic::Traffic;
+use crate::AnalysisConfig;
+
+/// Pseudo-count added to a vehicle's habit days, so that a habit seen on none of a few
+/// other days is not taken as certainly absent.
+const HABIT_PRIOR: f64 = 0.25;
+
+/// One co-occurrence: rows `row_a` (plate a) and `row_b` (plate b) at one camera.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct CoOccurrence {
+    pub(crate) row_a: u32,
+    pub(crate) row_b: u32,
+}
+
+/// A pair's co-occurrences on one day.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Occasion {
+    pub(crate) day: i64,
+    pub(crate) co_occurrences: Vec<CoOccurrence>,
+    /// Chance probability of this occasion (see the module docs).
+    pub(crate) chance: f64,
+}
+
+/// A pair of plates travelling together.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ConvoyFinding {
+    pub(crate) plate_a: u32,
+    pub(crate) plate_b: u32,
+    pub(crate) occasions: Vec<Occasion>,
+    /// Expected number of chance occasions.
+    pub(crate) expected: f64,
+    /// `-log10` of the chance probability.
+    pub(crate) score: f64,
+}
+
+/// Reads ordered by camera and time, for window look-ups.
+#[derive(Debug)]
+pub(crate) struct CameraIndex {
+    by_camera: Vec<u32>,
+    offsets: Vec<u32>,
+}
+
+impl CameraIndex {
+    pub(crate) fn build(table: &ReadTable) -> CameraIndex {
+        let mut by_camera: Vec<u32> = (0..table.len() as u32).collect();
+        by_camera.sort_unstable_by_key(|&row| (table.camera[row as usize], table.ts[row as usize]));
+        let mut offsets = vec![0u32; table.cameras.len() + 1];
+        for &row in &by_camera {
+            offsets[table.camera[row as usize] as usize + 1] += 1;
+        }
+        for idx in 1..offsets.len() {
+            offsets[idx] += offsets[idx - 1];
+        }
+        CameraIndex { by_camera, offsets }
+    }
+
+    /// Rows of camera `camera` with `from <= ts < to`, in time order.
+    pub(crate) fn window(&self, table: &ReadTable, camera: u32, from: i64, to: i64) -> &[u32] {
+        let rows = &self.by_camera[self.offsets[camera as usize] as usize..self.offsets[camera as usize + 1] as usize];
+        let start = rows.partition_point(|&row| table.ts[row as usize] < from);
+        let end = rows.partition_point(|&row| table.ts[row as usize] < to);
+        &rows[start..end]
+    }
+}
+
+/// The day (starting at noon UTC) of a timestamp.
+pub(crate) fn day_of(ts: i64) -> i64 {
+    (ts - DAY_MICROS / 2).div_euclid(DAY_MICROS)
+}
+
+/// Whether a day (as from [`day_of`]) is mostly a Saturday or Sunday.
+fn weekend(day: i64) -> bool {
+    // Day 0 runs from Thursday 1970-01-01 12:00 to Friday 12:00.
+    matches!((day + 3).rem_euclid(7), 5 | 6)
+}
+
+/// Convoy partners of the `focus` plates (targeted search).
+pub(crate) fn targeted(
+    table: &ReadTable,
+    index: &CameraIndex,
+    traffic: &Traffic,
+    focus: &[u32],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let window = config.convoy_window_secs * MICROS;
+    let mut co_occurrences: Vec<(u64, CoOccurrence)> = Vec::new();
+    for &plate in focus {
+        for &row in table.plate_rows(plate) {
+            let (camera, ts) = (table.camera[row as usize], table.ts[row as usize]);
+            for &other in index.window(table, camera, ts - window, ts + window + 1) {
+                let other_plate = table.plate[other as usize];
+                if other_plate != plate {
+                    co_occurrences.push(pair_entry(table, row, other));
+                }
+            }
+        }
+    }
+    co_occurrences.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
+    co_occurrences.dedup();
+    let threshold = config.convoy_score_min_targeted;
+    score_pairs(table, traffic, &co_occurrences, config, threshold)
+}
+
+/// Every convoy among the `eligible` plates (discovery); `eligible[plate]` says whether a
+/// plate was read on enough days to recur.
+pub(crate) fn discovery(
+    table: &ReadTable,
+    index: &CameraIndex,
+    traffic: &Traffic,
+    eligible: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let window = config.convoy_window_secs * MICROS;
+    let Some((first_day, last_day)) = day_span(table) else {
+        return Vec::new();
+    };
+    let mut candidates: Vec<(u64, CoOccurrence)> = Vec::new();
+    let mut day_pairs: Vec<(u64, CoOccurrence)> = Vec::new();
+    for day in first_day..=last_day {
+        day_pairs.clear();
+        let (from, to) = (day * DAY_MICROS + DAY_MICROS / 2, (day + 1) * DAY_MICROS + DAY_MICROS / 2);
+        for camera in 0..table.cameras.len() as u32 {
+            let rows = index.window(table, camera, from, to);
+            sweep_camera(table, rows, eligible, window, &mut day_pairs);
+        }
+        day_pairs.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
+        keep_multi_camera(table, &day_pairs, config.occasion_cameras_min, &mut candidates);
+    }
+    candidates.sort_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
+    score_pairs(table, traffic, &candidates, config, config.convoy_score_min_discovery)
+}
+
+fn pair_entry(table: &ReadTable, row: u32, other: u32) -> (u64, CoOccurrence) {
+    let (plate, other_plate) = (table.plate[row as usize], table.plate[other as usize]);
+    if plate < other_plate {
+        ((u64::from(plate) << 32) | u64::from(other_plate), CoOccurrence { row_a: row, row_b: other })
+    } else {
+        ((u64::from(other_plate) << 32) | u64::from(plate), CoOccurrence { row_a: other, row_b: row })
+    }
+}
+
+fn sweep_camera(table: &ReadTable, rows: &[u32], eligible: &[bool], window: i64, out: &mut Vec<(u64, CoOccurrence)>) {
+    let mut start = 0;
+    for (idx, &row) in rows.iter().enumerate() {
+        let ts = table.ts[row as usize];
+        while table.ts[rows[start] as usize] < ts - window {
+            start += 1;
+        }
+        if !eligible[table.plate[row as usize] as usize] {
+            continue;
+        }
+        for &other in &rows[start..idx] {
+            let other_plate = table.plate[other as usize];
+            if other_plate != table.plate[row as usize] && eligible[other_plate as usize] {
+                out.push(pair_entry(table, other, row));
+            }
+        }
+    }
+}
+
+/// Keeps the co-occurrences of pairs seen at several distinct cameras on this day.
+fn keep_multi_camera(
+    table: &ReadTable,
+    day_pairs: &[(u64, CoOccurrence)],
+    cameras_min: usize,
+    out: &mut Vec<(u64, CoOccurrence)>,
+) {
+    for group in day_pairs.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() < cameras_min {
+            continue;
+        }
+        let mut cameras: Vec<u32> = group.iter().map(|(_, co)| table.camera[co.row_a as usize]).collect();
+        cameras.sort_unstable();
+        cameras.dedup();
+        if cameras.len() >= cameras_min {
+            out.extend_from_slice(group);
+        }
+    }
+}
+
+pub(crate) fn day_span(table: &ReadTable) -> Option<(i64, i64)> {
+    let first = table.ts.iter().min()?;
+    let last = table.ts.iter().max()?;
+    Some((day_of(*first), day_of(*last)))
+}
+
+/// Groups sorted co-occurrences by pair and day, scores each pair, keeps those above
+/// `threshold`, best first.
+fn score_pairs(
+    table: &ReadTable,
+    traffic: &Traffic,
+    sorted: &[(u64, CoOccurrence)],
+    config: &AnalysisConfig,
+    threshold: f64,
+) -> Vec<ConvoyFinding> {
+    let days = DayCounts::new(table);
+    let mut findings = Vec::new();
+    for group in sorted.chunk_by(|a, b| a.0 == b.0) {
+        let occasions = occasions_of(table, group, config.occasion_cameras_min);
+        if occasions.len() < config.convoy_occasions_min {
+            continue;
+        }
+        let (key, _) = group[0];
+        let (plate_a, plate_b) = ((key >> 32) as u32, key as u32);
+        let finding = score_pair(table, traffic, &days, plate_a, plate_b, occasions, config);
+        if finding.score >= threshold {
+            findings.push(finding);
+        }
+    }
+    findings.sort_by(|a, b| b.score.total_cmp(&a.score));
+    findings
+}
+
+fn occasions_of(table: &ReadTable, group: &[(u64, CoOccurrence)], cameras_min: usize) -> Vec<Occasion> {
+    let mut occasions: Vec<Occasion> = Vec::new();
+    let mut by_day: FastMap<i64, Vec<CoOccurrence>> = FastMap::default();
+    for (_, co) in group {
+        by_day.entry(day_of(table.ts[co.row_a as usize])).or_default().push(*co);
+    }
+    for (day, co_occurrences) in by_day {
+        let mut cameras: Vec<u32> = co_occurrences.iter().map(|co| table.camera[co.row_a as usize]).collect();
+        cameras.sort_unstable();
+        cameras.dedup();
+        if cameras.len() >= cameras_min {
+            occasions.push(Occasion {
+                day,
+                co_occurrences,
+                chance: 0.0,
+            });
+        }
+    }
+    occasions.sort_by_key(|occasion| occasion.day);
+    occasions
+}
+
+/// How many days of each kind (weekday, weekend) the data spans.
+struct DayCounts {
+    weekdays: usize,
+    weekends: usize,
+}
+
+impl DayCounts {
+    fn new(table: &ReadTable) -> DayCounts {
+        let (first, last) = day_span(table).unwrap_or((0, -1));
+        let weekends = (first..=last).filter(|&day| weekend(day)).count();
+        DayCounts {
+            weekdays: (first..=last).count() - weekends,
+            weekends,
+        }
+    }
+
+    fn of_kind(&self, day: i64) -> usize {
+        if weekend(day) { self.weekends } else { self.weekdays }
+    }
+}
+
+fn score_pair(
+    table: &ReadTable,
+    traffic: &Traffic,
+    days: &DayCounts,
+    plate_a: u32,
+    plate_b: u32,
+    mut occasions: Vec<Occasion>,
+    config: &AnalysisConfig,
+) -> ConvoyFinding {
+    let habit_window = config.habit_window_secs * MICROS;
+    for occasion in &mut occasions {
+        let other_days = days.of_kind(occasion.day).saturating_sub(1);
+        let mut chance_sum = 0.0;
+        for co in &occasion.co_occurrences {
+            let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
+            let habit_a = habit_days(table, plate_a, camera, ts, habit_window);
+            let habit_b = habit_days(table, plate_b, camera, ts, habit_window);
+            // Smoothed share of other days: with few days observed, habits are uncertain.
+            let by_habit = (habit_a.max(habit_b) as f64 + HABIT_PRIOR) / (other_days as f64 + 1.0);
+            let by_traffic = traffic.chance(camera, ts, config.convoy_window_secs);
+            chance_sum += by_habit.max(by_traffic);
+        }
+        occasion.chance = (chance_sum / occasion.co_occurrences.len() as f64).min(1.0);
+    }
+    let expected: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
+    let score = -poisson_tail_log10(occasions.len(), expected);
+    ConvoyFinding {
+        plate_a,
+        plate_b,
+        occasions,
+        expected,
+        score,
+    }
+}
+
+/// Other days of the same kind on which `plate` was read by `camera` within `window` of
+/// the time of day of `ts`.
+fn habit_days(table: &ReadTable, plate: u32, camera: u32, ts: i64, window: i64) -> usize {
+    let day = day_of(ts);
+    let kind = weekend(day);
+    let time_of_day = ts.rem_euclid(DAY_MICROS);
+    let mut seen_days: Vec<i64> = Vec::new();
+    for &row in table.plate_rows(plate) {
+        let row_ts = table.ts[row as usize];
+        let row_day = day_of(row_ts);
+        if table.camera[row as usize] != camera || row_day == day || weekend(row_day) != kind {
+            continue;
+        }
+        let diff = (row_ts.rem_euclid(DAY_MICROS) - time_of_day).abs();
+        let circular = diff.min(DAY_MICROS - diff);
+        if circular <= window && seen_days.last() != Some(&row_day) {
+            seen_days.push(row_day);
+        }
+    }
+    seen_days.len()
+}
+
+/// `log10 P(N >= k)` for `N ~ Poisson(mean)`.
+pub(crate) fn poisson_tail_log10(k: usize, mean: f64) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    let mean = mean.max(1e-12);
+    // P(N >= k) = 1 - sum_{i<k} e^-m m^i / i!; sum the tail terms directly for accuracy.
+    let mut term = (-mean + k as f64 * mean.ln() - ln_factorial(k)).exp();
+    let mut tail = 0.0;
+    let mut i = k;
+    while term > tail * 1e-12 && i < k + 1000 {
+        tail += term;
+        i += 1;
+        term *= mean / i as f64;
+    }
+    tail.min(1.0).max(1e-300).log10()
+}
+
+fn ln_factorial(n: usize) -> f64 {
+    (2..=n).map(|i| (i as f64).ln()).sum()
+}
+
+/// Vehicles that joined a convoy on one of its occasions: read with one member at
+/// `cameras_min` distinct cameras or more and with the other member at least once, within
+/// the co-occurrence window. Each joiner is paired with both members, with that occasion.
+pub(crate) fn joiners(
+    table: &ReadTable,
+    index: &CameraIndex,
+    convoys: &[ConvoyFinding],
+    cameras_min: usize,
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let window = config.convoy_window_secs * MICROS;
+    let mut found: FastMap<(u32, u32), ConvoyFinding> = FastMap::default();
+    for convoy in convoys {
+        for occasion in &convoy.occasions {
+            // Per joining plate: cameras shared with a, cameras shared with b, and rows.
+            let mut seen: FastMap<u32, (Vec<u32>, Vec<u32>, Vec<CoOccurrence>, Vec<CoOccurrence>)> = FastMap::default();
+            for co in &occasion.co_occurrences {
+                for (member_row, is_a) in [(co.row_a, true), (co.row_b, false)] {
+                    let (camera, ts) = (table.camera[member_row as usize], table.ts[member_row as usize]);
+                    for &other in index.window(table, camera, ts - window, ts + window + 1) {
+                        let plate = table.plate[other as usize];
+                        if plate == convoy.plate_a || plate == convoy.plate_b {
+                            continue;
+                        }
+                        let entry = seen.entry(plate).or_default();
+                        let pair = CoOccurrence { row_a: member_row, row_b: other };
+                        if is_a {
+                            entry.0.push(camera);
+                            entry.2.push(pair);
+                        } else {
+                            entry.1.push(camera);
+                            entry.3.push(pair);
+                        }
+                    }
+                }
+            }
+            for (plate, (mut cams_a, mut cams_b, rows_a, rows_b)) in seen {
+                cams_a.sort_unstable();
+                cams_a.dedup();
+                cams_b.sort_unstable();
+                cams_b.dedup();
+                if cams_a.is_empty() || cams_b.is_empty() || cams_a.len().max(cams_b.len()) < cameras_min {
+                    continue;
+                }
+                for (member, rows) in [(convoy.plate_a, rows_a), (convoy.plate_b, rows_b)] {
+                    let key = (member.min(plate), member.max(plate));
+                    let entry = found.entry(key).or_insert_with(|| ConvoyFinding {
+                        plate_a: key.0,
+                        plate_b: key.1,
+                        occasions: Vec::new(),
+                        expected: 0.0,
+                        score: 0.0,
+                    });
+                    if entry.occasions.iter().all(|o| o.day != occasion.day) {
+                        entry.occasions.push(Occasion {
+                            day: occasion.day,
+                            co_occurrences: rows,
+                            chance: occasion.chance,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let known: FastSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    let mut out: Vec<ConvoyFinding> = found
+        .into_values()
+        .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b)))
+        .map(|mut finding| {
+            finding.occasions.sort_by_key(|o| o.day);
+            finding.expected = finding.occasions.iter().map(|o| o.chance).sum();
+            finding.score = -poisson_tail_log10(finding.occasions.len(), finding.expected);
+            finding
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| (a.plate_a, a.plate_b).cmp(&(b.plate_a, b.plate_b))));
+    out
+}

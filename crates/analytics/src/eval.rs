@@ -1,0 +1,225 @@
+//! Scoring a report against a simulator's `truth.json`: the accuracy measures of issue 4,
+//! shared by the `analytics-eval` harness and the scenario tests.
+//!
+//! Reports are read as JSON values, so that the naive DuckDB baseline's output (same field
+//! names) is scored by the same code.
+
+use crate::geo::great_circle_m;
+use corridor_sim::Truth;
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+
+/// A reported hub counts when it lies this close to a planted hub.
+pub const HUB_MATCH_M: f64 = 2000.0;
+/// A planted route counts when a reported route holds this share of its cameras in order.
+pub const ROUTE_MATCH_SHARE: f64 = 0.7;
+
+/// Precision and recall of one kind of finding (`None` when undefined: nothing to count).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PrecisionRecall {
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub reported: usize,
+    pub planted: usize,
+}
+
+/// Every accuracy measure of one report.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Scores {
+    pub hubs: PrecisionRecall,
+    pub convoys: PrecisionRecall,
+    pub clones: PrecisionRecall,
+    pub swaps: PrecisionRecall,
+    /// Share of planted routes (driven at least twice) recovered.
+    pub routes_recall: Option<f64>,
+    pub routes_planted: usize,
+    /// Precision at k of the ranked vehicles, k = number of network plates.
+    pub ranked_precision_at_k: Option<f64>,
+    pub k: usize,
+}
+
+/// Scores `report` against `truth`; `read_plates` maps read ids to plate texts (needed to
+/// know which plates each planted convoy occasion showed together).
+pub fn score(report: &Value, truth: &Truth, read_plates: &HashMap<String, String>) -> Scores {
+    let (routes_recall, routes_planted) = score_routes(report, truth);
+    let (ranked_precision_at_k, k) = score_ranked(report, truth);
+    Scores {
+        hubs: score_hubs(report, truth),
+        convoys: score_pairs(&reported_pairs(report, "convoys", None), &truth_convoy_pairs(truth, read_plates)),
+        clones: score_clones(report, truth),
+        swaps: score_pairs(&reported_pairs(report, "clones", Some("swap")), &truth_swap_pairs(truth)),
+        routes_recall,
+        routes_planted,
+        ranked_precision_at_k,
+        k,
+    }
+}
+
+/// Read ids of every planted convoy occasion (to build `read_plates` cheaply).
+pub fn truth_read_ids(truth: &Truth) -> BTreeSet<String> {
+    truth.convoys.iter().flat_map(|c| &c.occasions).flat_map(|o| o.read_ids.iter().cloned()).collect()
+}
+
+fn array<'a>(report: &'a Value, field: &str) -> &'a [Value] {
+    report.get(field).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn ratio(num: usize, den: usize) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+fn score_hubs(report: &Value, truth: &Truth) -> PrecisionRecall {
+    let visited: BTreeSet<&str> = truth.hub_visits.iter().map(|v| v.hub_id.as_str()).collect();
+    let planted: Vec<(f64, f64)> =
+        truth.hubs.iter().filter(|hub| visited.contains(hub.id.as_str())).map(|hub| (hub.lat, hub.lon)).collect();
+    let reported: Vec<(f64, f64)> = array(report, "hubs")
+        .iter()
+        .filter_map(|hub| Some((hub.get("lat")?.as_f64()?, hub.get("lon")?.as_f64()?)))
+        .collect();
+    let near = |a: (f64, f64), b: (f64, f64)| great_circle_m(a.0, a.1, b.0, b.1) <= HUB_MATCH_M;
+    let true_reported = reported.iter().filter(|r| planted.iter().any(|p| near(**r, *p))).count();
+    let found = planted.iter().filter(|p| reported.iter().any(|r| near(*r, **p))).count();
+    PrecisionRecall {
+        precision: ratio(true_reported, reported.len()),
+        recall: ratio(found, planted.len()),
+        reported: reported.len(),
+        planted: planted.len(),
+    }
+}
+
+type Pair = (String, String);
+
+fn pair(a: &str, b: &str) -> Pair {
+    if a < b { (a.to_owned(), b.to_owned()) } else { (b.to_owned(), a.to_owned()) }
+}
+
+/// Plate pairs of a report's `field` entries (every pair within each entry's `plates`),
+/// keeping only entries of `kind` when given.
+fn reported_pairs(report: &Value, field: &str, kind: Option<&str>) -> BTreeSet<Pair> {
+    let mut pairs = BTreeSet::new();
+    for entry in array(report, field) {
+        if kind.is_some_and(|kind| entry.get("kind").and_then(Value::as_str) != Some(kind)) {
+            continue;
+        }
+        let plates: Vec<&str> = array(entry, "plates").iter().filter_map(Value::as_str).collect();
+        for (idx, a) in plates.iter().enumerate() {
+            for b in &plates[idx + 1..] {
+                if a != b {
+                    pairs.insert(pair(a, b));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+/// Pairs of plates of different vehicles read on one planted convoy occasion.
+pub fn truth_convoy_pairs(truth: &Truth, read_plates: &HashMap<String, String>) -> BTreeSet<Pair> {
+    let vehicle_of: HashMap<&str, &str> =
+        truth.network_plates.iter().map(|p| (p.plate.as_str(), p.vehicle_id.as_str())).collect();
+    let mut pairs = BTreeSet::new();
+    for occasion in truth.convoys.iter().flat_map(|c| &c.occasions) {
+        if occasion.camera_ids.is_empty() {
+            continue;
+        }
+        let plates: BTreeSet<&str> =
+            occasion.read_ids.iter().filter_map(|id| read_plates.get(id)).map(String::as_str).collect();
+        let plates: Vec<&str> = plates.into_iter().filter(|p| vehicle_of.contains_key(p)).collect();
+        for (idx, a) in plates.iter().enumerate() {
+            for b in &plates[idx + 1..] {
+                if vehicle_of.get(a) != vehicle_of.get(b) {
+                    pairs.insert(pair(a, b));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+fn truth_swap_pairs(truth: &Truth) -> BTreeSet<Pair> {
+    let mut pairs = BTreeSet::new();
+    for swap in &truth.swaps {
+        let seen: Vec<&str> = swap
+            .plates
+            .iter()
+            .zip(&swap.read_ids)
+            .filter(|(_, ids)| !ids.is_empty())
+            .map(|(plate, _)| plate.plate.as_str())
+            .collect();
+        for (idx, a) in seen.iter().enumerate() {
+            for b in &seen[idx + 1..] {
+                pairs.insert(pair(a, b));
+            }
+        }
+    }
+    pairs
+}
+
+fn score_pairs(reported: &BTreeSet<Pair>, planted: &BTreeSet<Pair>) -> PrecisionRecall {
+    let hits = reported.intersection(planted).count();
+    PrecisionRecall {
+        precision: ratio(hits, reported.len()),
+        recall: ratio(hits, planted.len()),
+        reported: reported.len(),
+        planted: planted.len(),
+    }
+}
+
+fn score_clones(report: &Value, truth: &Truth) -> PrecisionRecall {
+    let planted: BTreeSet<&str> = truth
+        .clones
+        .iter()
+        .filter(|clone| !clone.cloner.read_ids.is_empty() && !clone.innocent.read_ids.is_empty())
+        .map(|clone| clone.plate.plate.as_str())
+        .collect();
+    let reported: BTreeSet<&str> = array(report, "clones")
+        .iter()
+        .filter(|entry| entry.get("kind").and_then(Value::as_str) != Some("swap"))
+        .filter_map(|entry| entry.get("plate").and_then(Value::as_str))
+        .collect();
+    let hits = reported.intersection(&planted).count();
+    PrecisionRecall {
+        precision: ratio(hits, reported.len()),
+        recall: ratio(hits, planted.len()),
+        reported: reported.len(),
+        planted: planted.len(),
+    }
+}
+
+fn score_routes(report: &Value, truth: &Truth) -> (Option<f64>, usize) {
+    let reported: Vec<Vec<&str>> = array(report, "routes")
+        .iter()
+        .map(|route| array(route, "cameras").iter().filter_map(Value::as_str).collect())
+        .collect();
+    let planted: Vec<&Vec<String>> =
+        truth.routes.iter().filter(|r| r.n_trips >= 2 && r.camera_ids.len() >= 2).map(|r| &r.camera_ids).collect();
+    let found = planted
+        .iter()
+        .filter(|cameras| {
+            let wanted: Vec<&str> = cameras.iter().map(String::as_str).collect();
+            reported.iter().any(|route| lcs(route, &wanted) as f64 >= ROUTE_MATCH_SHARE * wanted.len() as f64)
+        })
+        .count();
+    (ratio(found, planted.len()), planted.len())
+}
+
+fn lcs(a: &[&str], b: &[&str]) -> usize {
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut cur = vec![0usize; b.len() + 1];
+    for x in a {
+        for (j, y) in b.iter().enumerate() {
+            cur[j + 1] = if x == y { prev[j] + 1 } else { cur[j].max(prev[j + 1]) };
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+fn score_ranked(report: &Value, truth: &Truth) -> (Option<f64>, usize) {
+    let network: BTreeSet<&str> = truth.network_plates.iter().map(|p| p.plate.as_str()).collect();
+    let k = network.len();
+    let top: Vec<&str> =
+        array(report, "ranked_vehicles").iter().filter_map(|v| v.get("plate").and_then(Value::as_str)).take(k).collect();
+    let hits = top.iter().filter(|plate| network.contains(**plate)).count();
+    (ratio(hits, k), k)
+}

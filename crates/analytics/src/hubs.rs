@@ -1,0 +1,116 @@
+//! Hubs: places where vehicles of interest repeatedly stop, found by clustering their
+//! inferred stops across vehicles and days, and scored against everyone else's stops there.
+//!
+//! A cluster is a hub only if most of the stays there of at least `hub_dwell_secs_min` end
+//! with the vehicle leaving in convoy: a hub is where a network meets, loads and sets off
+//! together, which tells it from its members' homes (each usually leaves alone) and from
+//! beaches (brief stops).
+
+use crate::geo::{Point, centroid};
+use crate::journeys::Stop;
+use crate::AnalysisConfig;
+
+/// Share of the long stays at a hub that must end with leaving in convoy.
+const GATHERING_SHARE_MIN: f64 = 0.5;
+/// Stops whose place is known worse than this are not clustered.
+const STOP_UNCERTAINTY_M_MAX: f64 = 12_000.0;
+
+/// A hub and the stops that make it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct HubFinding {
+    pub(crate) centre: Point,
+    pub(crate) radius_m: f64,
+    pub(crate) stops: Vec<Stop>,
+    pub(crate) plates: Vec<u32>,
+    /// Stops by any vehicle within `radius_m` of the centre.
+    pub(crate) stops_all: usize,
+    /// `-log10 P(Bin(stops_all, share) >= stops)`, `share` being the share of all stops
+    /// made by vehicles of interest.
+    pub(crate) score: f64,
+}
+
+/// Clusters `stops` (of vehicles of interest) into hubs; `background` are the stop points
+/// of every vehicle, interest ones included, and `share` the share of those that are by
+/// vehicles of interest.
+pub(crate) fn find_hubs(stops: &[Stop], background: &[Point], share: f64, config: &AnalysisConfig) -> Vec<HubFinding> {
+    let usable: Vec<&Stop> = stops.iter().filter(|stop| stop.uncertainty_m <= STOP_UNCERTAINTY_M_MAX).collect();
+    let clusters = cluster(&usable, config.hub_cluster_radius_m);
+    let mut hubs = Vec::new();
+    for members in clusters {
+        let mut plates: Vec<u32> = members.iter().map(|&idx| usable[idx].plate).collect();
+        plates.sort_unstable();
+        plates.dedup();
+        if plates.len() < config.hub_vehicles_min || members.len() < config.hub_visits_min {
+            continue;
+        }
+        let long_stays: Vec<&Stop> =
+            members.iter().map(|&idx| usable[idx]).filter(|stop| stop.dwell_secs >= config.hub_dwell_secs_min).collect();
+        let gatherings = long_stays.iter().filter(|stop| stop.departs_together).count();
+        if gatherings == 0 || (gatherings as f64) < GATHERING_SHARE_MIN * long_stays.len() as f64 {
+            continue;
+        }
+        let points: Vec<Point> = members.iter().map(|&idx| usable[idx].point).collect();
+        let (centre, rms_m) = centroid(&points);
+        let radius_m = rms_m.max(500.0);
+        let area_m = radius_m.max(config.hub_cluster_radius_m);
+        let stops_all = background.iter().filter(|point| point.distance_m(centre) <= area_m).count().max(members.len());
+        let score = -binomial_tail_log10(stops_all, members.len(), share);
+        hubs.push(HubFinding {
+            centre,
+            radius_m,
+            stops: members.iter().map(|&idx| usable[idx].clone()).collect(),
+            plates,
+            stops_all,
+            score,
+        });
+    }
+    hubs.sort_by(|a, b| b.score.total_cmp(&a.score));
+    hubs
+}
+
+/// Single-linkage clusters of stops closer than `radius_m`; indexes into `stops`.
+fn cluster(stops: &[&Stop], radius_m: f64) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..stops.len()).collect();
+    fn root(parent: &mut [usize], mut idx: usize) -> usize {
+        while parent[idx] != idx {
+            parent[idx] = parent[parent[idx]];
+            idx = parent[idx];
+        }
+        idx
+    }
+    for a in 0..stops.len() {
+        for b in a + 1..stops.len() {
+            if stops[a].point.distance_m(stops[b].point) <= radius_m {
+                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                parent[ra] = rb;
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();
+    for idx in 0..stops.len() {
+        let r = root(&mut parent, idx);
+        groups.entry(r).or_default().push(idx);
+    }
+    groups.into_values().collect()
+}
+
+/// `log10 P(X >= k)` for `X ~ Binomial(n, p)`.
+pub(crate) fn binomial_tail_log10(n: usize, k: usize, p: f64) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    if k > n {
+        return -300.0;
+    }
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    let ln_choose = |n: usize, k: usize| -> f64 { (1..=k).map(|i| ((n - k + i) as f64).ln() - (i as f64).ln()).sum() };
+    let mut tail = 0.0f64;
+    for i in k..=n.min(k + 2000) {
+        let term = (ln_choose(n, i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()).exp();
+        tail += term;
+        if term < tail * 1e-12 {
+            break;
+        }
+    }
+    tail.clamp(1e-300, 1.0).log10()
+}

@@ -1,0 +1,112 @@
+//! Journeys: a vehicle's reads split into trips, with the stops inferred between them.
+//!
+//! Two consecutive reads of one plate belong to one trip when the time between them is
+//! explained by driving the road distance at `speed_kmh_travel`; otherwise the unexplained
+//! time is a dwell, and a dwell of at least `dwell_secs_min` is a stop. A vehicle read twice
+//! by the same camera more than a few minutes apart has turned round, which is also a stop.
+
+use crate::geo::Point;
+use crate::table::{MICROS, ReadTable};
+use crate::AnalysisConfig;
+
+/// Reads by one camera closer than this are one passage (duplicate reads).
+const SAME_PASSAGE_SECS: i64 = 90;
+/// A vehicle seen again at the same camera after this long turned round somewhere beyond it.
+const TURN_ROUND_SECS: f64 = 600.0;
+
+/// One trip: a run of a plate's reads (rows of the table, in time order).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Trip {
+    pub(crate) plate: u32,
+    pub(crate) rows: Vec<u32>,
+}
+
+impl Trip {
+    pub(crate) fn start_ts(&self, table: &ReadTable) -> i64 {
+        table.ts[self.rows[0] as usize]
+    }
+
+    /// The cameras passed, in order, with repeated passages merged.
+    pub(crate) fn cameras(&self, table: &ReadTable) -> Vec<u32> {
+        let mut cameras: Vec<u32> = self.rows.iter().map(|&row| table.camera[row as usize]).collect();
+        cameras.dedup();
+        cameras
+    }
+}
+
+/// A stop inferred between two trips of one plate.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Stop {
+    pub(crate) plate: u32,
+    /// Last read before the stop and first read after it.
+    pub(crate) row_before: u32,
+    pub(crate) row_after: u32,
+    /// Where the vehicle probably was.
+    pub(crate) point: Point,
+    /// How far from `point` it may have been, in metres.
+    pub(crate) uncertainty_m: f64,
+    /// Time not explained by driving, in seconds.
+    pub(crate) dwell_secs: f64,
+    /// The vehicle left in convoy: the trip after the stop has convoy co-occurrences.
+    pub(crate) departs_together: bool,
+}
+
+/// The trips and stops of one plate.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Journeys {
+    pub(crate) trips: Vec<Trip>,
+    pub(crate) stops: Vec<Stop>,
+}
+
+/// Splits the time-ordered reads `rows` of plate `plate` into trips and stops.
+pub(crate) fn split_journeys(table: &ReadTable, plate: u32, rows: &[u32], config: &AnalysisConfig) -> Journeys {
+    let mut journeys = Journeys::default();
+    let Some(&first) = rows.first() else {
+        return journeys;
+    };
+    let mut current = vec![first];
+    for pair in rows.windows(2) {
+        let (before, after) = (pair[0], pair[1]);
+        match stop_between(table, before, after, config) {
+            Some(stop) => {
+                journeys.trips.push(Trip {
+                    plate,
+                    rows: std::mem::replace(&mut current, vec![after]),
+                });
+                journeys.stops.push(Stop { plate, ..stop });
+            }
+            None => current.push(after),
+        }
+    }
+    journeys.trips.push(Trip { plate, rows: current });
+    journeys
+}
+
+/// The stop between two consecutive reads of one plate, if the gap holds one.
+pub(crate) fn stop_between(table: &ReadTable, before: u32, after: u32, config: &AnalysisConfig) -> Option<Stop> {
+    let gap_secs = (table.ts[after as usize] - table.ts[before as usize]) as f64 / MICROS as f64;
+    let (point_before, point_after) = (table.point(before), table.point(after));
+    let same_camera = table.camera[before as usize] == table.camera[after as usize];
+    if same_camera && gap_secs <= SAME_PASSAGE_SECS as f64 {
+        return None;
+    }
+    let distance_m = point_before.distance_m(point_after);
+    let travel_secs = config.road_m(distance_m) / (config.speed_kmh_travel / 3.6);
+    let dwell_secs = gap_secs - travel_secs;
+    let turned_round = same_camera && gap_secs >= TURN_ROUND_SECS;
+    if dwell_secs < config.dwell_secs_min && !turned_round {
+        return None;
+    }
+    Some(Stop {
+        plate: table.plate[before as usize],
+        row_before: before,
+        row_after: after,
+        point: Point {
+            lat: (point_before.lat + point_after.lat) / 2.0,
+            lon: (point_before.lon + point_after.lon) / 2.0,
+        },
+        uncertainty_m: distance_m / 2.0 + 1000.0,
+        dwell_secs: dwell_secs.max(0.0),
+        departs_together: false,
+    })
+}

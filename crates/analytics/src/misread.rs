@@ -1,0 +1,138 @@
+//! Misread linking: a read whose plate text is a likely OCR confusion of another plate, and
+//! that fits that plate's track in time and place, is given to that plate.
+//!
+//! Two cases: a rare plate (read at most `RARE_READS_MAX` times) next to a busy plate's
+//! track, which would otherwise break the busy plate's chain; and a read that makes its
+//! own plate's journey impossible but fits a confusable plate's track, which would
+//! otherwise look like a clone.
+
+use crate::clones::impossible;
+use crate::table::{MICROS, ReadTable};
+use crate::AnalysisConfig;
+use corridor_domain::confusion::ConfusionModel;
+use corridor_domain::{Country, PlateText};
+
+/// Plates read at most this often are candidates for being misreads.
+const RARE_READS_MAX: usize = 2;
+/// A track must have this many reads to adopt a misread.
+const TRACK_READS_MIN: usize = 3;
+/// A neighbour read of the adopting track must be this close in time.
+const NEAR_SECS: i64 = 3 * 3600;
+
+/// Likeliest true readings considered for a suspect read.
+const ALTERNATIVES_MAX: usize = 24;
+
+/// One reassignment: `row` now belongs to `plate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Link {
+    pub(crate) row: u32,
+    pub(crate) from_plate: u32,
+    pub(crate) to_plate: u32,
+}
+
+/// Finds the links and applies them to the table (its by-plate order is rebuilt).
+pub(crate) fn link_misreads(table: &mut ReadTable, config: &AnalysisConfig) -> Vec<Link> {
+    let links = find_links(table, config);
+    for link in &links {
+        table.plate[link.row as usize] = link.to_plate;
+    }
+    if !links.is_empty() {
+        table.resort();
+    }
+    links
+}
+
+fn find_links(table: &ReadTable, config: &AnalysisConfig) -> Vec<Link> {
+    let model = ConfusionModel::standard();
+    let mut links = Vec::new();
+    for plate in 0..table.n_plates() as u32 {
+        let rows = table.plate_rows(plate);
+        let suspects: Vec<u32> = if rows.len() <= RARE_READS_MAX {
+            rows.to_vec()
+        } else {
+            impossible_rows(table, rows, config)
+        };
+        if suspects.is_empty() {
+            continue;
+        }
+        let variants = confusable_variants(&model, table, plate);
+        for row in suspects {
+            if let Some(to_plate) = best_track(table, row, plate, &variants, config) {
+                links.push(Link {
+                    row,
+                    from_plate: plate,
+                    to_plate,
+                });
+            }
+        }
+    }
+    links
+}
+
+/// Rows of a plate that take part in an impossible hop with a neighbour.
+fn impossible_rows(table: &ReadTable, rows: &[u32], config: &AnalysisConfig) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (idx, &row) in rows.iter().enumerate() {
+        let before = idx > 0 && impossible(table, rows[idx - 1], row, config);
+        let after = idx + 1 < rows.len() && impossible(table, row, rows[idx + 1], config);
+        if before || after {
+            out.push(row);
+        }
+    }
+    out
+}
+
+/// The confusable plate whose track `row` fits best (nearest neighbour read in time).
+fn best_track(table: &ReadTable, row: u32, own_plate: u32, variants: &[String], config: &AnalysisConfig) -> Option<u32> {
+    let mut best: Option<(i64, u32)> = None;
+    for text in variants {
+        for &candidate in table.plates_with_text(text) {
+            if candidate == own_plate {
+                continue;
+            }
+            if let Some(gap) = fits_track(table, row, candidate, config) {
+                if best.is_none_or(|(best_gap, _)| gap < best_gap) {
+                    best = Some((gap, candidate));
+                }
+            }
+        }
+    }
+    best.map(|(_, plate)| plate)
+}
+
+/// If `row` fits `plate`'s track (feasible from the read before and to the read after, one
+/// of them within `NEAR_SECS`), the time to the nearer of them.
+fn fits_track(table: &ReadTable, row: u32, plate: u32, config: &AnalysisConfig) -> Option<i64> {
+    let rows = table.plate_rows(plate);
+    if rows.len() < TRACK_READS_MIN {
+        return None;
+    }
+    let ts = table.ts[row as usize];
+    let idx = rows.partition_point(|&other| table.ts[other as usize] < ts);
+    let before = idx.checked_sub(1).map(|i| rows[i]);
+    let after = rows.get(idx).copied();
+    let mut nearest = i64::MAX;
+    for neighbour in [before, after].into_iter().flatten() {
+        if impossible(table, neighbour, row, config) {
+            return None;
+        }
+        nearest = nearest.min((table.ts[neighbour as usize] - ts).abs());
+    }
+    (nearest <= NEAR_SECS * MICROS).then_some(nearest)
+}
+
+/// The likeliest true readings of a plate's text under the OCR confusion model, itself
+/// excluded.
+fn confusable_variants(model: &ConfusionModel, table: &ReadTable, plate: u32) -> Vec<String> {
+    let entry = &table.plates[plate as usize];
+    let Ok(observed) = PlateText::parse(&entry.text) else {
+        return Vec::new();
+    };
+    let country = entry.country.as_deref().and_then(|code| Country::parse(code).ok());
+    model
+        .alternatives_in(&observed, country, ALTERNATIVES_MAX)
+        .into_iter()
+        .map(|alternative| alternative.text.as_str().to_owned())
+        .filter(|text| *text != entry.text)
+        .collect()
+}

@@ -1,0 +1,499 @@
+//! The order in which the analyses run and feed each other, and the report's assembly.
+
+use crate::clones::{CloneFinding, CloneKind, find_clones};
+use crate::convoys::{CameraIndex, ConvoyFinding, day_span};
+use crate::geo::Point;
+use crate::hubs::{HubFinding, find_hubs};
+use crate::journeys::{Stop, Trip, split_journeys};
+use crate::misread::Link;
+use crate::report::*;
+use crate::routes::{LegCounts, RouteFinding, find_routes};
+use crate::swaps::{SwapFinding, find_swaps};
+use crate::table::{FastMap, FastSet, ReadTable};
+use crate::traffic::Traffic;
+use crate::{AnalysisConfig, AnalysisInput, Error, Report, clock, convoys, misread, plans};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+/// Distinct cameras a vehicle must share with a convoy on one occasion to join it.
+const JOINER_CAMERAS_MIN: usize = 3;
+/// Threads for the DataFusion plans.
+const PLAN_PARTITIONS: usize = 2;
+/// Read ids listed per route (a route may hold hundreds of trips).
+const ROUTE_READ_IDS_MAX: usize = 500;
+/// Stops at a hub needed for a vehicle outside the network to count as a hub visitor.
+const HUB_VISITS_MIN: usize = 2;
+
+/// Everything found, before it is turned into report rows.
+struct Findings {
+    convoys: Vec<ConvoyFinding>,
+    clones: Vec<CloneFinding>,
+    hubs: Vec<HubFinding>,
+    swaps: Vec<SwapFinding>,
+    routes: Vec<RouteFinding>,
+    hub_visitors: BTreeMap<u32, Vec<(usize, usize)>>,
+    seeds: Vec<u32>,
+}
+
+/// Every vehicle's journeys, reduced to what the later steps need.
+struct AllJourneys {
+    stops: Vec<Stop>,
+    trips: FastMap<u32, Vec<Trip>>,
+    legs: LegCounts,
+}
+
+pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Report, Error> {
+    let mut timings = Timings::new();
+    let mut table = ReadTable::build(input, config.reads_max)?;
+    timings.lap("load");
+    let skews = clock::estimate_skews(&table, config);
+    clock::correct(&mut table, &skews);
+    timings.lap("clock_skew");
+    let links = misread::link_misreads(&mut table, config);
+    timings.lap("misreads");
+    let (traffic, plate_days) = background_traffic(&table)?;
+    timings.lap("traffic_plan");
+    let index = CameraIndex::build(&table);
+    timings.lap("camera_index");
+    let seeds = seed_plates(&table, input);
+    let mut convoys = if input.seeds.is_empty() {
+        let eligible: Vec<bool> = plate_days.iter().map(|&days| days as usize >= config.convoy_days_min).collect();
+        convoys::discovery(&table, &index, &traffic, &eligible, config)
+    } else {
+        expand_convoys(&table, &index, &traffic, &seeds, config)
+    };
+    let joined = convoys::joiners(&table, &index, &convoys, JOINER_CAMERAS_MIN, config);
+    convoys.extend(joined);
+    timings.lap("convoys");
+    let clones = find_clones(&table, config);
+    timings.lap("clones");
+    let mut interest: BTreeSet<u32> = seeds.iter().copied().collect();
+    interest.extend(convoys.iter().flat_map(|convoy| [convoy.plate_a, convoy.plate_b]));
+    let convoy_rows: FastSet<u32> = convoys
+        .iter()
+        .flat_map(|convoy| &convoy.occasions)
+        .flat_map(|occasion| &occasion.co_occurrences)
+        .flat_map(|co| [co.row_a, co.row_b])
+        .collect();
+    let all = all_journeys(&table, &interest, &convoy_rows, config);
+    timings.lap("journeys");
+    let mut findings = Findings {
+        convoys,
+        clones,
+        hubs: Vec::new(),
+        swaps: Vec::new(),
+        routes: Vec::new(),
+        hub_visitors: BTreeMap::new(),
+        seeds,
+    };
+    find_places(&table, &all, &mut interest, &mut findings, config);
+    timings.lap("hubs_swaps_routes");
+    let mut report = assemble(&table, input, &findings, &links, &skews, config);
+    timings.lap("report");
+    report.timings_ms = timings.laps;
+    Ok(report)
+}
+
+/// Traffic per camera and hour, and days on which each plate was read (DataFusion plans).
+fn background_traffic(table: &ReadTable) -> Result<(Traffic, Vec<u32>), Error> {
+    let n_days = day_span(table).map_or(1, |(first, last)| (last - first + 1) as usize);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(PLAN_PARTITIONS)
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Io {
+            what: "starting the query runtime".to_owned(),
+            source,
+        })?;
+    let (rows, plate_days) = runtime.block_on(async {
+        let ctx = plans::session(PLAN_PARTITIONS);
+        plans::register_reads(&ctx, table, PLAN_PARTITIONS)?;
+        let rows = plans::camera_hour_traffic(&ctx).await?;
+        let plate_days = plans::plate_days(&ctx, table.n_plates()).await?;
+        Ok::<_, Error>((rows, plate_days))
+    })?;
+    Ok((Traffic::new(table.cameras.len(), n_days, &rows), plate_days))
+}
+
+fn seed_plates(table: &ReadTable, input: &AnalysisInput) -> Vec<u32> {
+    input.seeds.iter().flat_map(|seed| table.plates_with_text(seed.as_str()).iter().copied()).collect()
+}
+
+/// Targeted convoys from the seeds, then from their partners, `network_hops` deep.
+fn expand_convoys(
+    table: &ReadTable,
+    index: &CameraIndex,
+    traffic: &Traffic,
+    seeds: &[u32],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let mut known: BTreeSet<u32> = seeds.iter().copied().collect();
+    let mut frontier: Vec<u32> = seeds.to_vec();
+    let mut found: BTreeMap<(u32, u32), ConvoyFinding> = BTreeMap::new();
+    for _ in 0..config.network_hops {
+        if frontier.is_empty() {
+            break;
+        }
+        let mut next = Vec::new();
+        for convoy in convoys::targeted(table, index, traffic, &frontier, config) {
+            for plate in [convoy.plate_a, convoy.plate_b] {
+                if known.insert(plate) {
+                    next.push(plate);
+                }
+            }
+            found.entry((convoy.plate_a, convoy.plate_b)).or_insert(convoy);
+        }
+        frontier = next;
+    }
+    let mut convoys: Vec<ConvoyFinding> = found.into_values().collect();
+    convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
+    convoys
+}
+
+/// Trips of vehicles of interest, every vehicle's stops and leg counts.
+fn all_journeys(
+    table: &ReadTable,
+    interest: &BTreeSet<u32>,
+    convoy_rows: &FastSet<u32>,
+    config: &AnalysisConfig,
+) -> AllJourneys {
+    let mut all = AllJourneys {
+        stops: Vec::new(),
+        trips: FastMap::default(),
+        legs: LegCounts::default(),
+    };
+    let mut legs_seen: Vec<(u32, u32)> = Vec::new();
+    for plate in 0..table.n_plates() as u32 {
+        let rows = table.plate_rows(plate);
+        if rows.len() < 2 {
+            continue;
+        }
+        let mut journeys = split_journeys(table, plate, rows, config);
+        if interest.contains(&plate) {
+            for (stop, next_trip) in journeys.stops.iter_mut().zip(&journeys.trips[1..]) {
+                stop.departs_together = next_trip.rows.iter().any(|row| convoy_rows.contains(row));
+            }
+        }
+        legs_seen.clear();
+        for trip in &journeys.trips {
+            let cameras = trip.cameras(table);
+            legs_seen.extend(cameras.windows(2).map(|leg| (leg[0], leg[1])));
+        }
+        legs_seen.sort_unstable();
+        legs_seen.dedup();
+        for leg in &legs_seen {
+            *all.legs.entry(*leg).or_default() += 1;
+        }
+        all.stops.extend(journeys.stops);
+        if interest.contains(&plate) {
+            all.trips.insert(plate, journeys.trips);
+        }
+    }
+    all
+}
+
+/// Hubs, hub visitors, swaps and routes, growing the set of vehicles of interest.
+fn find_places(
+    table: &ReadTable,
+    all: &AllJourneys,
+    interest: &mut BTreeSet<u32>,
+    findings: &mut Findings,
+    config: &AnalysisConfig,
+) {
+    let background: Vec<Point> = all.stops.iter().map(|stop| stop.point).collect();
+    let hubs_of = |interest: &BTreeSet<u32>| {
+        let stops: Vec<Stop> = all.stops.iter().filter(|stop| interest.contains(&stop.plate)).cloned().collect();
+        let share = stops.len() as f64 / background.len().max(1) as f64;
+        find_hubs(&stops, &background, share, config)
+    };
+    let hubs = hubs_of(interest);
+    let visitors = hub_visitors(&hubs, &all.stops, config);
+    let mut candidates: BTreeSet<u32> = interest.clone();
+    candidates.extend(visitors.keys().copied());
+    let candidates: Vec<u32> = candidates.into_iter().collect();
+    findings.swaps = find_swaps(table, &candidates);
+    let before = interest.len();
+    interest.extend(findings.swaps.iter().flat_map(|swap| [swap.plate_a, swap.plate_b]));
+    findings.hubs = if interest.len() > before { hubs_of(interest) } else { hubs };
+    findings.hub_visitors = hub_visitors(&findings.hubs, &all.stops, config);
+    let trips: Vec<Trip> = interest.iter().filter_map(|plate| all.trips.get(plate)).flatten().cloned().collect();
+    findings.routes = find_routes(table, &trips, &all.legs, table.n_plates(), config);
+}
+
+/// For every plate with `HUB_VISITS_MIN` stops or more at a hub: (hub index, visits).
+fn hub_visitors(hubs: &[HubFinding], stops: &[Stop], config: &AnalysisConfig) -> BTreeMap<u32, Vec<(usize, usize)>> {
+    let mut visits: BTreeMap<(u32, usize), usize> = BTreeMap::new();
+    for stop in stops {
+        for (hub_idx, hub) in hubs.iter().enumerate() {
+            if stop.point.distance_m(hub.centre) <= hub.radius_m.max(config.hub_cluster_radius_m) {
+                *visits.entry((stop.plate, hub_idx)).or_default() += 1;
+            }
+        }
+    }
+    let mut visitors: BTreeMap<u32, Vec<(usize, usize)>> = BTreeMap::new();
+    for ((plate, hub_idx), n) in visits {
+        if n >= HUB_VISITS_MIN {
+            visitors.entry(plate).or_default().push((hub_idx, n));
+        }
+    }
+    visitors
+}
+
+fn assemble(
+    table: &ReadTable,
+    input: &AnalysisInput,
+    findings: &Findings,
+    links: &[Link],
+    skews: &[i64],
+    config: &AnalysisConfig,
+) -> Report {
+    let label = |plate: u32| table.plate_text(plate).to_owned();
+    let ids = |rows: &mut dyn Iterator<Item = u32>| -> Vec<String> { rows.map(|row| table.read_id(row)).collect() };
+    let max = config.findings_max;
+    let hubs: Vec<HubReport> = findings.hubs.iter().take(max).map(|hub| hub_report(table, hub)).collect();
+    let convoys = findings
+        .convoys
+        .iter()
+        .take(max)
+        .map(|convoy| {
+            let mut cameras: Vec<String> = convoy
+                .occasions
+                .iter()
+                .flat_map(|occasion| &occasion.co_occurrences)
+                .map(|co| table.cameras[table.camera[co.row_a as usize] as usize].camera_id.clone())
+                .collect();
+            cameras.sort();
+            cameras.dedup();
+            let mut rows = convoy.occasions.iter().flat_map(|o| &o.co_occurrences).flat_map(|co| [co.row_a, co.row_b]);
+            ConvoyReport {
+                plates: vec![label(convoy.plate_a), label(convoy.plate_b)],
+                occasions: convoy.occasions.len(),
+                expected: convoy.expected,
+                cameras,
+                score: convoy.score,
+                read_ids: ids(&mut rows),
+            }
+        })
+        .collect();
+    let mut clones: Vec<CloneReport> = findings.clones.iter().map(|clone| clone_report(table, clone)).collect();
+    clones.extend(findings.swaps.iter().map(|swap| swap_report(table, swap)));
+    clones.truncate(max);
+    let routes = findings.routes.iter().take(max).map(|route| route_report(table, route)).collect();
+    let (ranked_vehicles, link_rows) = rank(table, findings);
+    Report {
+        n_reads: table.len(),
+        n_plates: table.n_plates(),
+        seeds: input.seeds.iter().map(|seed| seed.as_str().to_owned()).collect(),
+        seeds_unseen: input
+            .seeds
+            .iter()
+            .filter(|seed| table.plates_with_text(seed.as_str()).is_empty())
+            .map(|seed| seed.as_str().to_owned())
+            .collect(),
+        hubs,
+        convoys,
+        clones,
+        routes,
+        ranked_vehicles: ranked_vehicles.into_iter().take(max).collect(),
+        links: link_rows,
+        misread_links: links
+            .iter()
+            .map(|link| MisreadLink {
+                read_id: table.read_id(link.row),
+                read_as: label(link.from_plate),
+                linked_to: label(link.to_plate),
+            })
+            .collect(),
+        camera_skews: skews
+            .iter()
+            .enumerate()
+            .filter(|(_, skew)| **skew != 0)
+            .map(|(camera, skew)| CameraSkew {
+                camera_id: table.cameras[camera].camera_id.clone(),
+                skew_secs: *skew as f64 / 1e6,
+            })
+            .collect(),
+        score_meanings: SCORE_MEANINGS.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        timings_ms: Vec::new(),
+    }
+}
+
+fn hub_report(table: &ReadTable, hub: &HubFinding) -> HubReport {
+    HubReport {
+        lat: hub.centre.lat,
+        lon: hub.centre.lon,
+        radius_m: hub.radius_m,
+        score: hub.score,
+        stops_nearby: hub.stops_all,
+        plates: hub.plates.iter().map(|&plate| table.plate_text(plate).to_owned()).collect(),
+        read_ids: hub.stops.iter().flat_map(|stop| [stop.row_before, stop.row_after]).map(|row| table.read_id(row)).collect(),
+        visits: hub
+            .stops
+            .iter()
+            .map(|stop| Visit {
+                plate: table.plate_text(stop.plate).to_owned(),
+                arrived_before: table.ts[stop.row_before as usize],
+                left_after: table.ts[stop.row_after as usize],
+                dwell_secs: stop.dwell_secs,
+            })
+            .collect(),
+    }
+}
+
+fn clone_report(table: &ReadTable, clone: &CloneFinding) -> CloneReport {
+    let tracks: Vec<Vec<String>> =
+        clone.tracks.iter().map(|track| track.iter().map(|&row| table.read_id(row)).collect()).collect();
+    CloneReport {
+        plate: table.plate_text(clone.plate).to_owned(),
+        kind: match clone.kind {
+            CloneKind::ImpossibleJourney => "impossible_journey",
+            CloneKind::InconsistentVehicle => "inconsistent_vehicle",
+        }
+        .to_owned(),
+        plates: vec![table.plate_text(clone.plate).to_owned()],
+        score: clone.evidence as f64,
+        read_ids: tracks.iter().flatten().cloned().collect(),
+        tracks,
+    }
+}
+
+fn swap_report(table: &ReadTable, swap: &SwapFinding) -> CloneReport {
+    let tracks: Vec<Vec<String>> = [swap.plate_a, swap.plate_b]
+        .iter()
+        .map(|&plate| table.plate_rows(plate).iter().map(|&row| table.read_id(row)).collect())
+        .collect();
+    CloneReport {
+        plate: table.plate_text(swap.plate_a).to_owned(),
+        kind: "swap".to_owned(),
+        plates: vec![table.plate_text(swap.plate_a).to_owned(), table.plate_text(swap.plate_b).to_owned()],
+        score: swap.similarity,
+        read_ids: tracks.iter().flatten().cloned().collect(),
+        tracks,
+    }
+}
+
+fn route_report(table: &ReadTable, route: &RouteFinding) -> RouteReport {
+    RouteReport {
+        cameras: route.cameras.iter().map(|&camera| table.cameras[camera as usize].camera_id.clone()).collect(),
+        vehicles: route.plates.len(),
+        plates: route.plates.iter().map(|&plate| table.plate_text(plate).to_owned()).collect(),
+        trips: route.trips.len(),
+        score: route.score,
+        by_hour: route.by_hour.to_vec(),
+        by_weekday: route.by_weekday.to_vec(),
+        read_ids: route.trips.iter().flat_map(|trip| &trip.rows).take(ROUTE_READ_IDS_MAX).map(|&row| table.read_id(row)).collect(),
+    }
+}
+
+/// Ranks the network's vehicles and lists its links.
+fn rank(table: &ReadTable, findings: &Findings) -> (Vec<RankedVehicle>, Vec<LinkReport>) {
+    let mut scores: BTreeMap<u32, (f64, Vec<String>)> = BTreeMap::new();
+    let mut links = Vec::new();
+    let label = |plate: u32| table.plate_text(plate).to_owned();
+    for &seed in &findings.seeds {
+        let entry = scores.entry(seed).or_default();
+        entry.0 += 1000.0;
+        entry.1.push("seed".to_owned());
+    }
+    for convoy in &findings.convoys {
+        for (plate, other) in [(convoy.plate_a, convoy.plate_b), (convoy.plate_b, convoy.plate_a)] {
+            let entry = scores.entry(plate).or_default();
+            entry.0 += convoy.score;
+            entry.1.push(format!(
+                "convoy with {} on {} occasions (score {:.1})",
+                label(other),
+                convoy.occasions.len(),
+                convoy.score
+            ));
+        }
+        links.push(LinkReport {
+            source: label(convoy.plate_a),
+            target: label(convoy.plate_b),
+            kind: "convoy".to_owned(),
+            score: convoy.score,
+            detail: format!("{} occasions, {:.2} expected by chance", convoy.occasions.len(), convoy.expected),
+        });
+    }
+    for (hub_idx, hub) in findings.hubs.iter().enumerate() {
+        for &plate in &hub.plates {
+            let visits = hub.stops.iter().filter(|stop| stop.plate == plate).count();
+            let entry = scores.entry(plate).or_default();
+            entry.0 += hub.score.min(10.0) * 0.5;
+            entry.1.push(format!("stops at hub:{hub_idx} ({visits} visits)"));
+            links.push(hub_link(table, plate, hub_idx, hub.score, visits));
+        }
+    }
+    for (&plate, hub_visits) in &findings.hub_visitors {
+        for &(hub_idx, visits) in hub_visits {
+            if findings.hubs[hub_idx].plates.contains(&plate) {
+                continue;
+            }
+            let entry = scores.entry(plate).or_default();
+            entry.0 += 0.5 * visits as f64;
+            entry.1.push(format!("stops near hub:{hub_idx} ({visits} visits)"));
+            links.push(hub_link(table, plate, hub_idx, 0.5 * visits as f64, visits));
+        }
+    }
+    for swap in &findings.swaps {
+        for (plate, other) in [(swap.plate_a, swap.plate_b), (swap.plate_b, swap.plate_a)] {
+            let entry = scores.entry(plate).or_default();
+            entry.0 += 5.0 * swap.similarity;
+            entry.1.push(format!("same vehicle as {} (swap, similarity {:.2})", label(other), swap.similarity));
+        }
+        links.push(LinkReport {
+            source: label(swap.plate_a),
+            target: label(swap.plate_b),
+            kind: "swap".to_owned(),
+            score: swap.similarity,
+            detail: "same movements, never seen together".to_owned(),
+        });
+    }
+    for clone in &findings.clones {
+        if let Some(entry) = scores.get_mut(&clone.plate) {
+            entry.0 += 2.0;
+            entry.1.push("plate is cloned".to_owned());
+        }
+    }
+    let mut ranked: Vec<RankedVehicle> = scores
+        .into_iter()
+        .map(|(plate, (score, reasons))| RankedVehicle {
+            plate: label(plate),
+            country: table.plates[plate as usize].country.clone(),
+            score,
+            reasons,
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.plate.cmp(&b.plate)));
+    (ranked, links)
+}
+
+fn hub_link(table: &ReadTable, plate: u32, hub_idx: usize, score: f64, visits: usize) -> LinkReport {
+    LinkReport {
+        source: table.plate_text(plate).to_owned(),
+        target: format!("hub:{hub_idx}"),
+        kind: "hub".to_owned(),
+        score,
+        detail: format!("{visits} stops"),
+    }
+}
+
+/// Wall-clock time of each step, measured from the previous one.
+struct Timings {
+    laps: Vec<(String, u64)>,
+    last: Instant,
+}
+
+impl Timings {
+    fn new() -> Timings {
+        Timings {
+            laps: Vec::new(),
+            last: Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, step: &str) {
+        let now = Instant::now();
+        self.laps.push((step.to_owned(), now.duration_since(self.last).as_millis() as u64));
+        self.last = now;
+    }
+}

@@ -1,0 +1,99 @@
+//! Routes: the frequent ordered camera sequences of the trips of vehicles of interest,
+//! with their times and how rare each is in background traffic.
+
+use crate::journeys::Trip;
+use crate::table::{DAY_MICROS, FastMap, MICROS, ReadTable};
+use crate::AnalysisConfig;
+
+/// A route and the trips that follow it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RouteFinding {
+    pub(crate) cameras: Vec<u32>,
+    pub(crate) trips: Vec<Trip>,
+    pub(crate) plates: Vec<u32>,
+    /// Trips by hour of day (UTC) of their start.
+    pub(crate) by_hour: [u32; 24],
+    /// Trips by day of week of their start, Monday first.
+    pub(crate) by_weekday: [u32; 7],
+    /// `-log10` of the share of all vehicles that drove the route's least-used leg.
+    pub(crate) score: f64,
+}
+
+/// Distinct plates per camera-to-camera leg, over every vehicle's trips.
+pub(crate) type LegCounts = FastMap<(u32, u32), u32>;
+
+/// Groups trips of vehicles of interest into routes.
+pub(crate) fn find_routes(
+    table: &ReadTable,
+    trips: &[Trip],
+    legs: &LegCounts,
+    n_plates: usize,
+    config: &AnalysisConfig,
+) -> Vec<RouteFinding> {
+    let mut sequences: Vec<(Vec<u32>, &Trip)> = trips
+        .iter()
+        .map(|trip| (trip.cameras(table), trip))
+        .filter(|(cameras, _)| cameras.len() >= config.route_cameras_min)
+        .collect();
+    sequences.sort_by_key(|(cameras, _)| std::cmp::Reverse(cameras.len()));
+    let mut clusters: Vec<(Vec<u32>, Vec<&Trip>)> = Vec::new();
+    for (cameras, trip) in sequences {
+        let found = clusters.iter_mut().find(|(route, _)| {
+            let common = lcs_len(route, &cameras);
+            common as f64 >= config.route_match_ratio * cameras.len().min(route.len()) as f64
+                && common as f64 >= config.route_match_ratio * route.len() as f64 * 0.5
+        });
+        match found {
+            Some((_, members)) => members.push(trip),
+            None => clusters.push((cameras, vec![trip])),
+        }
+    }
+    let mut routes: Vec<RouteFinding> = clusters
+        .into_iter()
+        .filter(|(_, members)| members.len() >= config.route_trips_min)
+        .map(|(cameras, members)| summarise(table, cameras, &members, legs, n_plates))
+        .collect();
+    routes.sort_by(|a, b| (b.trips.len() as f64 * b.score).total_cmp(&(a.trips.len() as f64 * a.score)));
+    routes
+}
+
+fn summarise(table: &ReadTable, cameras: Vec<u32>, members: &[&Trip], legs: &LegCounts, n_plates: usize) -> RouteFinding {
+    let mut by_hour = [0u32; 24];
+    let mut by_weekday = [0u32; 7];
+    for trip in members {
+        let ts = trip.start_ts(table);
+        by_hour[(ts / (3600 * MICROS)).rem_euclid(24) as usize] += 1;
+        // 1970-01-01 was a Thursday (index 3 with Monday first).
+        by_weekday[(ts.div_euclid(DAY_MICROS) + 3).rem_euclid(7) as usize] += 1;
+    }
+    let rarest = cameras
+        .windows(2)
+        .map(|leg| legs.get(&(leg[0], leg[1])).copied().unwrap_or(1))
+        .min()
+        .unwrap_or(1);
+    let score = -((f64::from(rarest)) / n_plates.max(1) as f64).log10();
+    let mut plates: Vec<u32> = members.iter().map(|trip| trip.plate).collect();
+    plates.sort_unstable();
+    plates.dedup();
+    RouteFinding {
+        cameras,
+        trips: members.iter().map(|&trip| trip.clone()).collect(),
+        plates,
+        by_hour,
+        by_weekday,
+        score,
+    }
+}
+
+/// Length of the longest common subsequence.
+pub(crate) fn lcs_len(a: &[u32], b: &[u32]) -> usize {
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut cur = vec![0usize; b.len() + 1];
+    for &x in a {
+        for (j, &y) in b.iter().enumerate() {
+            cur[j + 1] = if x == y { prev[j] + 1 } else { cur[j].max(prev[j + 1]) };
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}

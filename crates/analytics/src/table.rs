@@ -1,0 +1,360 @@
+//! The compact in-memory form of the reads that the algorithms walk: interned plates,
+//! camera indexes and timestamps in parallel columns, with a by-plate ordering.
+
+use crate::geo::Point;
+use crate::{AnalysisInput, Error};
+use corridor_domain::{Camera, CameraKind};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type, TimeUnit};
+use datafusion::arrow::record_batch::RecordBatch;
+use std::collections::HashMap;
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+
+/// Microseconds per second.
+pub(crate) const MICROS: i64 = 1_000_000;
+/// Microseconds per day.
+pub(crate) const DAY_MICROS: i64 = 86_400 * MICROS;
+
+/// A map with a fast hash; keys here are plate texts and small ids, not attacker-chosen
+/// keys of a long-running service.
+pub(crate) type FastMap<K, V> = HashMap<K, V, Xxh3DefaultBuilder>;
+/// A set with the same fast hash.
+pub(crate) type FastSet<K> = std::collections::HashSet<K, Xxh3DefaultBuilder>;
+
+/// One distinct plate (text and country).
+#[derive(Clone, Debug)]
+pub(crate) struct PlateEntry {
+    pub(crate) text: String,
+    pub(crate) country: Option<String>,
+}
+
+/// What a camera said the vehicle looked like; all-`None` descriptions are id 0.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub(crate) struct VehicleDesc {
+    pub(crate) make: Option<String>,
+    pub(crate) model: Option<String>,
+    pub(crate) colour: Option<String>,
+}
+
+/// A camera as the algorithms need it.
+#[derive(Clone, Debug)]
+pub(crate) struct CameraSite {
+    pub(crate) camera_id: String,
+    pub(crate) point: Point,
+    /// A vehicle-mounted camera: its reads carry their own position.
+    pub(crate) mobile: bool,
+}
+
+/// The reads, columnar and interned. Row `i` is one read.
+#[derive(Debug)]
+pub(crate) struct ReadTable {
+    pub(crate) plate: Vec<u32>,
+    pub(crate) camera: Vec<u32>,
+    pub(crate) ts: Vec<i64>,
+    pub(crate) desc: Vec<u32>,
+    read_ref: Vec<(u32, u32)>,
+    read_id_columns: Vec<StringArray>,
+    pub(crate) plates: Vec<PlateEntry>,
+    plate_by_text: FastMap<String, Vec<u32>>,
+    pub(crate) descs: Vec<VehicleDesc>,
+    pub(crate) cameras: Vec<CameraSite>,
+    /// Positions of reads by mobile cameras that carry one.
+    gps: FastMap<u32, Point>,
+    /// Row indexes sorted by (plate, ts).
+    pub(crate) by_plate: Vec<u32>,
+    /// `by_plate[plate_offsets[p]..plate_offsets[p + 1]]` are the rows of plate `p`.
+    plate_offsets: Vec<u32>,
+}
+
+impl ReadTable {
+    /// Builds the table from the input's batches, keeping reads inside its window.
+    pub(crate) fn build(input: &AnalysisInput, reads_max: usize) -> Result<ReadTable, Error> {
+        let n_rows: usize = input.reads.iter().map(RecordBatch::num_rows).sum();
+        if n_rows > reads_max {
+            return Err(Error::TooManyReads {
+                n_reads: n_rows,
+                limit: reads_max,
+            });
+        }
+        let mut builder = Builder::new(&input.cameras, n_rows);
+        for batch in &input.reads {
+            builder.add_batch(batch, input)?;
+        }
+        Ok(builder.finish())
+    }
+
+    /// Number of reads.
+    pub(crate) fn len(&self) -> usize {
+        self.ts.len()
+    }
+
+    /// Number of distinct plates.
+    pub(crate) fn n_plates(&self) -> usize {
+        self.plates.len()
+    }
+
+    /// Rows of plate `plate`, in time order.
+    pub(crate) fn plate_rows(&self, plate: u32) -> &[u32] {
+        let start = self.plate_offsets[plate as usize] as usize;
+        let end = self.plate_offsets[plate as usize + 1] as usize;
+        &self.by_plate[start..end]
+    }
+
+    /// The plates (any country) with this text.
+    pub(crate) fn plates_with_text(&self, text: &str) -> &[u32] {
+        self.plate_by_text.get(text).map_or(&[], Vec::as_slice)
+    }
+
+    /// The read id of row `row`.
+    pub(crate) fn read_id(&self, row: u32) -> String {
+        let (batch, batch_row) = self.read_ref[row as usize];
+        self.read_id_columns[batch as usize].value(batch_row as usize).to_owned()
+    }
+
+    /// The position of the camera of row `row`.
+    pub(crate) fn point(&self, row: u32) -> Point {
+        let site = &self.cameras[self.camera[row as usize] as usize];
+        if site.mobile {
+            if let Some(point) = self.gps.get(&row) {
+                return *point;
+            }
+        }
+        site.point
+    }
+
+    /// Recomputes the by-plate ordering after timestamps or plates of rows changed.
+    pub(crate) fn resort(&mut self) {
+        let (by_plate, offsets) = order_by_plate(&self.plate, &self.ts, self.plates.len());
+        self.by_plate = by_plate;
+        self.plate_offsets = offsets;
+    }
+
+    /// The plate text of plate `plate`.
+    pub(crate) fn plate_text(&self, plate: u32) -> &str {
+        &self.plates[plate as usize].text
+    }
+}
+
+struct Builder {
+    table: ReadTable,
+    camera_by_id: FastMap<String, u32>,
+    desc_by_key: FastMap<String, u32>,
+    scratch: String,
+}
+
+impl Builder {
+    fn new(cameras: &[Camera], n_rows: usize) -> Builder {
+        let sites: Vec<CameraSite> = cameras
+            .iter()
+            .map(|camera| CameraSite {
+                camera_id: camera.camera_id.clone(),
+                point: Point {
+                    lat: camera.lat,
+                    lon: camera.lon,
+                },
+                mobile: camera.kind == CameraKind::Mobile,
+            })
+            .collect();
+        let camera_by_id = sites
+            .iter()
+            .enumerate()
+            .map(|(idx, site)| (site.camera_id.clone(), idx as u32))
+            .collect();
+        Builder {
+            table: ReadTable {
+                plate: Vec::with_capacity(n_rows),
+                camera: Vec::with_capacity(n_rows),
+                ts: Vec::with_capacity(n_rows),
+                desc: Vec::with_capacity(n_rows),
+                read_ref: Vec::with_capacity(n_rows),
+                read_id_columns: Vec::new(),
+                plates: Vec::new(),
+                plate_by_text: FastMap::default(),
+                descs: vec![VehicleDesc::default()],
+                cameras: sites,
+                gps: FastMap::default(),
+                by_plate: Vec::new(),
+                plate_offsets: Vec::new(),
+            },
+            camera_by_id,
+            desc_by_key: FastMap::default(),
+            scratch: String::new(),
+        }
+    }
+
+    fn add_batch(&mut self, batch: &RecordBatch, input: &AnalysisInput) -> Result<(), Error> {
+        let read_id = string_column(batch, "read_id", true)?.expect("required column");
+        let plate = string_column(batch, "plate", true)?.expect("required column");
+        let camera_id = string_column(batch, "camera_id", true)?.expect("required column");
+        let country = string_column(batch, "country", false)?;
+        let make = string_column(batch, "make", false)?;
+        let model = string_column(batch, "model", false)?;
+        let colour = string_column(batch, "colour", false)?;
+        let ts = micros_column(batch)?;
+        let lat = float_column(batch, "lat")?;
+        let lon = float_column(batch, "lon")?;
+        let batch_idx = self.table.read_id_columns.len() as u32;
+        for row in 0..batch.num_rows() {
+            if read_id.is_null(row) || plate.is_null(row) || camera_id.is_null(row) || ts.is_null(row) {
+                return Err(Error::BadColumn {
+                    column: "read_id, plate, camera_id, ts",
+                    reason: format!("row {row} has a null in a required column"),
+                });
+            }
+            let ts_value = ts.value(row);
+            if input.window.is_some_and(|window| !window.contains(ts_value)) {
+                continue;
+            }
+            let camera = self.camera_idx(camera_id.value(row), read_id.value(row))?;
+            let plate_idx = self.plate_idx(plate.value(row), opt(country.as_ref(), row));
+            let desc = self.desc_idx(
+                opt(make.as_ref(), row),
+                opt(model.as_ref(), row),
+                opt(colour.as_ref(), row),
+            );
+            let table = &mut self.table;
+            if table.cameras[camera as usize].mobile {
+                if let (Some(lat), Some(lon)) = (float_at(lat.as_ref(), row), float_at(lon.as_ref(), row)) {
+                    table.gps.insert(table.ts.len() as u32, Point { lat, lon });
+                }
+            }
+            table.plate.push(plate_idx);
+            table.camera.push(camera);
+            table.ts.push(ts_value);
+            table.desc.push(desc);
+            table.read_ref.push((batch_idx, row as u32));
+        }
+        self.table.read_id_columns.push(read_id);
+        Ok(())
+    }
+
+    fn camera_idx(&self, camera_id: &str, read_id: &str) -> Result<u32, Error> {
+        self.camera_by_id.get(camera_id).copied().ok_or_else(|| Error::UnknownCamera {
+            read_id: read_id.to_owned(),
+            camera_id: camera_id.to_owned(),
+        })
+    }
+
+    fn plate_idx(&mut self, text: &str, country: Option<&str>) -> u32 {
+        let table = &mut self.table;
+        if let Some(ids) = table.plate_by_text.get(text) {
+            if let Some(&idx) = ids.iter().find(|&&idx| table.plates[idx as usize].country.as_deref() == country) {
+                return idx;
+            }
+        }
+        let idx = table.plates.len() as u32;
+        table.plates.push(PlateEntry {
+            text: text.to_owned(),
+            country: country.map(str::to_owned),
+        });
+        table.plate_by_text.entry(text.to_owned()).or_default().push(idx);
+        idx
+    }
+
+    fn desc_idx(&mut self, make: Option<&str>, model: Option<&str>, colour: Option<&str>) -> u32 {
+        if make.is_none() && model.is_none() && colour.is_none() {
+            return 0;
+        }
+        self.scratch.clear();
+        for part in [make, model, colour] {
+            self.scratch.push_str(part.unwrap_or(""));
+            self.scratch.push('\u{1f}');
+        }
+        if let Some(&idx) = self.desc_by_key.get(self.scratch.as_str()) {
+            return idx;
+        }
+        let idx = self.table.descs.len() as u32;
+        self.table.descs.push(VehicleDesc {
+            make: make.map(str::to_owned),
+            model: model.map(str::to_owned),
+            colour: colour.map(str::to_owned),
+        });
+        self.desc_by_key.insert(self.scratch.clone(), idx);
+        idx
+    }
+
+    fn finish(mut self) -> ReadTable {
+        self.table.resort();
+        self.table
+    }
+}
+
+/// Row indexes sorted by (plate, ts), and the offsets of each plate's run.
+fn order_by_plate(plate: &[u32], ts: &[i64], n_plates: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut by_plate: Vec<u32> = (0..ts.len() as u32).collect();
+    by_plate.sort_unstable_by_key(|&row| (plate[row as usize], ts[row as usize]));
+    let mut offsets = vec![0u32; n_plates + 1];
+    for &row in &by_plate {
+        offsets[plate[row as usize] as usize + 1] += 1;
+    }
+    for idx in 1..offsets.len() {
+        offsets[idx] += offsets[idx - 1];
+    }
+    (by_plate, offsets)
+}
+
+fn opt(column: Option<&StringArray>, row: usize) -> Option<&str> {
+    column.and_then(|array| (!array.is_null(row)).then(|| array.value(row))).filter(|s| !s.is_empty())
+}
+
+fn string_column(batch: &RecordBatch, name: &'static str, required: bool) -> Result<Option<StringArray>, Error> {
+    let Some(column) = batch.column_by_name(name) else {
+        if required {
+            return Err(Error::BadColumn {
+                column: name,
+                reason: "missing".to_owned(),
+            });
+        }
+        return Ok(None);
+    };
+    let utf8: ArrayRef = cast(column, &DataType::Utf8).map_err(|err| Error::BadColumn {
+        column: name,
+        reason: format!("cannot be read as text: {err}"),
+    })?;
+    Ok(Some(utf8.as_string::<i32>().clone()))
+}
+
+fn float_column(batch: &RecordBatch, name: &'static str) -> Result<Option<Float64Array>, Error> {
+    let Some(column) = batch.column_by_name(name) else {
+        return Ok(None);
+    };
+    let values = cast(column, &DataType::Float64).map_err(|err| Error::BadColumn {
+        column: name,
+        reason: format!("cannot be read as a number: {err}"),
+    })?;
+    Ok(Some(values.as_primitive::<Float64Type>().clone()))
+}
+
+fn float_at(column: Option<&Float64Array>, row: usize) -> Option<f64> {
+    column.and_then(|array| (!array.is_null(row)).then(|| array.value(row))).filter(|v| v.is_finite())
+}
+
+fn micros_column(batch: &RecordBatch) -> Result<datafusion::arrow::array::Int64Array, Error> {
+    let column = batch.column_by_name("ts").ok_or_else(|| Error::BadColumn {
+        column: "ts",
+        reason: "missing".to_owned(),
+    })?;
+    let per_unit: i64 = match column.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => 1_000_000,
+        DataType::Timestamp(TimeUnit::Millisecond, _) => 1_000,
+        DataType::Timestamp(TimeUnit::Microsecond, _) | DataType::Int64 => 1,
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => -1_000,
+        other => {
+            return Err(Error::BadColumn {
+                column: "ts",
+                reason: format!("type {other} is not a timestamp"),
+            });
+        }
+    };
+    let raw = cast(column, &DataType::Int64).map_err(|err| Error::BadColumn {
+        column: "ts",
+        reason: err.to_string(),
+    })?;
+    let raw = raw.as_primitive::<Int64Type>();
+    Ok(match per_unit {
+        1 => raw.clone(),
+        unit if unit < 0 => raw.unary::<_, Int64Type>(|v| v / -unit),
+        unit => raw.unary::<_, Int64Type>(|v| v.saturating_mul(unit)),
+    })
+}

@@ -1,0 +1,256 @@
+//! One small hand-made case per algorithm.
+
+use super::*;
+use crate::clones::{CloneKind, find_clones, impossible};
+use crate::convoys::{CameraIndex, discovery, poisson_tail_log10, targeted};
+use crate::hubs::find_hubs;
+use crate::journeys::split_journeys;
+use crate::misread::link_misreads;
+use crate::routes::lcs_len;
+use crate::traffic::Traffic;
+use proptest::prelude::*;
+
+/// A deterministic jitter in `-span..=span` seconds.
+pub(crate) fn jitter(seed: u64, span: i64) -> i64 {
+    let mixed = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    (mixed % (2 * span as u64 + 1)) as i64 - span
+}
+
+fn no_traffic(table: &ReadTable) -> Traffic {
+    Traffic::new(table.cameras.len(), 1, &[])
+}
+
+#[test]
+fn a_long_gap_splits_a_journey_and_the_stop_lies_where_the_vehicle_turned() {
+    let mut reads = drive("AB123CD", &[0, 1, 2, 3], MONDAY + 8 * 3600, 180);
+    reads.extend(drive("AB123CD", &[3, 2, 1, 0], MONDAY + 12 * 3600, 180));
+    let table = table(line_cameras(4, 5.0), &reads);
+    let journeys = split_journeys(&table, 0, table.plate_rows(0), &AnalysisConfig::default());
+    assert_eq!(journeys.trips.len(), 2);
+    assert_eq!(journeys.trips[0].cameras(&table), vec![0, 1, 2, 3]);
+    assert_eq!(journeys.stops.len(), 1);
+    let stop = &journeys.stops[0];
+    assert!(stop.point.distance_m(table.cameras[3].point) < 1.0);
+    assert!((stop.dwell_secs - (4 * 3600 - 3 * 180) as f64).abs() < 1.0);
+}
+
+#[test]
+fn duplicate_reads_at_one_camera_do_not_make_a_stop() {
+    let reads = vec![r("AB123CD", "C0", MONDAY), r("AB123CD", "C0", MONDAY + 20), r("AB123CD", "C1", MONDAY + 200)];
+    let table = table(line_cameras(2, 5.0), &reads);
+    let journeys = split_journeys(&table, 0, table.plate_rows(0), &AnalysisConfig::default());
+    assert_eq!(journeys.trips.len(), 1);
+    assert!(journeys.stops.is_empty());
+}
+
+/// Twenty commuters drive the line every weekday morning, two of them always together
+/// (same street, same minute), and a van with a scout car drives it on four nights at
+/// varying times. Only the van and the scout are a convoy.
+fn commuters_and_a_convoy() -> Vec<R> {
+    let mut reads = Vec::new();
+    for day in 0..14i64 {
+        if day % 7 >= 5 {
+            continue;
+        }
+        for commuter in 0..20u64 {
+            let start = MONDAY + day * 86_400 + 7 * 3600 + 1800 + jitter(commuter * 100 + day as u64, 600);
+            reads.extend(drive(&format!("CM{commuter:03}"), &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], start, 180));
+        }
+        let pair_start = MONDAY + day * 86_400 + 8 * 3600 + jitter(day as u64, 120);
+        reads.extend(drive("NB001AA", &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], pair_start, 180));
+        reads.extend(drive("NB002AA", &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], pair_start + 40, 180));
+    }
+    for (day, hour_secs) in [(0i64, 3600), (3, 9600), (8, 1200), (10, 12_600)] {
+        let start = MONDAY + day * 86_400 + hour_secs;
+        reads.extend(drive("VAN0001", &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], start + 60, 200));
+        reads.extend(drive("SCOUT01", &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], start, 200));
+    }
+    reads
+}
+
+#[test]
+fn discovery_finds_a_convoy_of_two_among_commuters() {
+    let table = table(line_cameras(10, 5.0), &commuters_and_a_convoy());
+    let index = CameraIndex::build(&table);
+    let eligible = vec![true; table.n_plates()];
+    let convoys = discovery(&table, &index, &no_traffic(&table), &eligible, &AnalysisConfig::default());
+    let pairs: Vec<(&str, &str)> =
+        convoys.iter().map(|c| (table.plate_text(c.plate_a), table.plate_text(c.plate_b))).collect();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let mut pair = [pairs[0].0, pairs[0].1];
+    pair.sort();
+    assert_eq!(pair, ["SCOUT01", "VAN0001"]);
+    assert_eq!(convoys[0].occasions.len(), 4);
+}
+
+#[test]
+fn targeted_search_from_the_van_finds_only_the_scout() {
+    let table = table(line_cameras(10, 5.0), &commuters_and_a_convoy());
+    let index = CameraIndex::build(&table);
+    let van = table.plates_with_text("VAN0001")[0];
+    let convoys = targeted(&table, &index, &no_traffic(&table), &[van], &AnalysisConfig::default());
+    assert_eq!(convoys.len(), 1);
+    let partner = if convoys[0].plate_a == van { convoys[0].plate_b } else { convoys[0].plate_a };
+    assert_eq!(table.plate_text(partner), "SCOUT01");
+}
+
+#[test]
+fn recurring_convoys_score_above_one_off_occasions() {
+    assert!(poisson_tail_log10(4, 0.3) < poisson_tail_log10(2, 0.3));
+    assert!(poisson_tail_log10(1, 0.3) < 0.0);
+    assert!((poisson_tail_log10(1, 1.0) - (1.0 - (-1.0f64).exp()).log10()).abs() < 1e-9);
+}
+
+#[test]
+fn an_impossible_journey_at_the_clock_tolerance_edge() {
+    // 100 km apart as the crow flies, 125 km by road; at 180 km/h (50 m/s) that takes
+    // 2500 s, of which the clock tolerance grants 300 s.
+    let deg = 100.0 / (111.32 * 50.9f64.to_radians().cos());
+    let cameras = vec![camera("A", 50.9, 2.0), camera("B", 50.9, 2.0 + deg)];
+    let config = AnalysisConfig::default();
+    let road_m = config.road_m(crate::geo::great_circle_m(50.9, 2.0, 50.9, 2.0 + deg));
+    let edge_secs = road_m / 50.0 - config.clock_tolerance_secs;
+    let too_fast = (edge_secs - 5.0) as i64;
+    let just_possible = (edge_secs + 5.0) as i64;
+    let reads = vec![
+        r("FAST1", "A", MONDAY),
+        r("FAST1", "B", MONDAY + too_fast),
+        r("SLOW1", "A", MONDAY),
+        r("SLOW1", "B", MONDAY + just_possible),
+    ];
+    let table = table(cameras, &reads);
+    let rows = |plate: &str| table.plate_rows(table.plates_with_text(plate)[0]).to_vec();
+    let fast = rows("FAST1");
+    let slow = rows("SLOW1");
+    assert!(impossible(&table, fast[0], fast[1], &config));
+    assert!(!impossible(&table, slow[0], slow[1], &config));
+}
+
+#[test]
+fn a_cloned_plate_is_split_into_two_tracks() {
+    let deg = 150.0 / (111.32 * 50.9f64.to_radians().cos());
+    let mut cameras = line_cameras(3, 5.0);
+    cameras.extend([camera("F0", 50.9, 2.0 + deg), camera("F1", 50.9, 2.05 + deg)]);
+    let mut reads = Vec::new();
+    for day in 0..3 {
+        let base = MONDAY + day * 86_400;
+        reads.extend(drive("CL0NE1", &[0, 1, 2], base + 3600, 200));
+        reads.push(r("CL0NE1", "F0", base + 3700));
+        reads.push(r("CL0NE1", "F1", base + 3900));
+    }
+    let table = table(cameras, &reads);
+    let clones = find_clones(&table, &AnalysisConfig::default());
+    assert_eq!(clones.len(), 1);
+    assert_eq!(clones[0].kind, CloneKind::ImpossibleJourney);
+    let mut sizes: Vec<usize> = clones[0].tracks.iter().map(Vec::len).collect();
+    sizes.sort();
+    assert_eq!(sizes, vec![6, 9]);
+}
+
+#[test]
+fn a_misread_does_not_make_a_clone_and_joins_the_track_it_fits() {
+    // DE8ABC1 drives the line; one of its reads comes out as DEBABC1, a real plate read
+    // 150 km away the same hour.
+    let deg = 150.0 / (111.32 * 50.9f64.to_radians().cos());
+    let mut cameras = line_cameras(6, 5.0);
+    cameras.push(camera("F0", 50.9, 2.0 + deg));
+    let mut reads = drive("DE8ABC1", &[0, 1, 2], MONDAY + 3600, 180);
+    reads.push(r("DEBABC1", "C3", MONDAY + 3600 + 540));
+    reads.extend(drive("DE8ABC1", &[4, 5], MONDAY + 3600 + 720, 180));
+    reads.extend([r("DEBABC1", "F0", MONDAY + 3000), r("DEBABC1", "F0", MONDAY + 4000), r("DEBABC1", "F0", MONDAY + 9000)]);
+    let mut table = table(cameras, &reads);
+    let config = AnalysisConfig::default();
+    let links = link_misreads(&mut table, &config);
+    assert_eq!(links.len(), 1);
+    assert_eq!(table.plate_text(links[0].to_plate), "DE8ABC1");
+    assert!(find_clones(&table, &config).is_empty());
+    let true_plate = table.plates_with_text("DE8ABC1")[0];
+    assert_eq!(table.plate_rows(true_plate).len(), 6);
+}
+
+#[test]
+fn reads_describing_two_vehicles_are_an_inconsistent_vehicle() {
+    let mut reads = Vec::new();
+    for day in 0..6 {
+        let mut read = r("AA111AA", "C0", MONDAY + day * 86_400);
+        read.make = Some("Ford".to_owned());
+        read.colour = Some(if day % 3 == 0 { "red" } else { "white" }.to_owned());
+        reads.push(read);
+    }
+    let table = table(line_cameras(1, 5.0), &reads);
+    let clones = find_clones(&table, &AnalysisConfig::default());
+    assert_eq!(clones.len(), 1);
+    assert_eq!(clones[0].kind, CloneKind::InconsistentVehicle);
+    assert_eq!(clones[0].tracks[1].len(), 2);
+}
+
+/// Two vans come and go through the cameras H1 and H2 on either side of a lock-up between
+/// them, on several nights; nothing else stops there.
+fn lock_up_stops(leave_together: bool) -> (ReadTable, Vec<crate::journeys::Stop>) {
+    let mut cameras = line_cameras(8, 5.0);
+    cameras.extend([camera("H1", 50.70, 1.90), camera("H2", 50.71, 1.92)]);
+    let mut reads = Vec::new();
+    for (van, plate) in ["VANA001", "VANB002"].iter().enumerate() {
+        for night in 0..4i64 {
+            let base = MONDAY + night * 86_400 + 20 * 3600 + van as i64 * 1800;
+            reads.push(r(plate, if night % 2 == 0 { "H1" } else { "H2" }, base));
+            reads.push(r(plate, if night % 2 == 0 { "H2" } else { "H1" }, base + 6 * 3600));
+        }
+    }
+    let table = table(cameras, &reads);
+    let config = AnalysisConfig::default();
+    let mut stops = Vec::new();
+    for plate in 0..table.n_plates() as u32 {
+        stops.extend(split_journeys(&table, plate, table.plate_rows(plate), &config).stops);
+    }
+    // The convoy step flags stops after which the vehicle left with a partner.
+    for stop in &mut stops {
+        stop.departs_together = leave_together;
+    }
+    (table, stops)
+}
+
+#[test]
+fn a_hub_seen_by_only_two_cameras() {
+    let (_, stops) = lock_up_stops(true);
+    let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
+    let hubs = find_hubs(&stops, &points, 0.5, &AnalysisConfig::default());
+    assert_eq!(hubs.len(), 1);
+    let truth = crate::geo::Point { lat: 50.705, lon: 1.91 };
+    assert!(hubs[0].centre.distance_m(truth) < 2000.0, "{:?}", hubs[0].centre);
+    assert_eq!(hubs[0].plates.len(), 2);
+    assert!(hubs[0].score > 2.0);
+}
+
+#[test]
+fn a_place_every_vehicle_leaves_alone_is_not_a_hub() {
+    let (_, stops) = lock_up_stops(false);
+    let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
+    assert!(find_hubs(&stops, &points, 0.5, &AnalysisConfig::default()).is_empty());
+}
+
+#[test]
+fn longest_common_subsequence_keeps_order() {
+    assert_eq!(lcs_len(&[1, 2, 3, 4, 5], &[1, 3, 5]), 3);
+    assert_eq!(lcs_len(&[1, 2, 3], &[3, 2, 1]), 1);
+    assert_eq!(lcs_len(&[], &[1]), 0);
+}
+
+proptest! {
+    #[test]
+    fn journeys_never_run_backwards_in_time(gaps in proptest::collection::vec(1i64..20_000, 1..40), cams in proptest::collection::vec(0usize..5, 1..40)) {
+        let mut secs = MONDAY;
+        let reads: Vec<R> = gaps.iter().zip(cams.iter().cycle()).map(|(gap, cam)| {
+            secs += gap;
+            r("PP11PPP", &format!("C{cam}"), secs)
+        }).collect();
+        let table = table(line_cameras(5, 5.0), &reads);
+        let journeys = split_journeys(&table, 0, table.plate_rows(0), &AnalysisConfig::default());
+        let flat: Vec<u32> = journeys.trips.iter().flat_map(|trip| trip.rows.clone()).collect();
+        prop_assert_eq!(&flat[..], table.plate_rows(0));
+        prop_assert_eq!(journeys.stops.len() + 1, journeys.trips.len());
+        for trip in &journeys.trips {
+            prop_assert!(trip.rows.windows(2).all(|w| table.ts[w[0] as usize] <= table.ts[w[1] as usize]));
+        }
+    }
+}

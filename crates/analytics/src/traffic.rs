@@ -1,0 +1,41 @@
+//! Background traffic per camera and hour of day, from the `camera_hour_traffic` plan.
+
+use crate::plans::CameraHour;
+use crate::table::MICROS;
+
+/// Reads and distinct plates per camera and hour of day, averaged over the days observed.
+#[derive(Clone, Debug)]
+pub(crate) struct Traffic {
+    /// `[camera * 24 + hour]`: (reads per day, distinct plates over all days).
+    cells: Vec<(f64, f64)>,
+}
+
+impl Traffic {
+    pub(crate) fn new(n_cameras: usize, n_days: usize, rows: &[CameraHour]) -> Traffic {
+        let mut cells = vec![(0.0, 0.0); n_cameras * 24];
+        let n_days = n_days.max(1) as f64;
+        for row in rows {
+            if let Some(cell) = cells.get_mut(row.camera as usize * 24 + row.hour as usize) {
+                *cell = (row.n_reads as f64 / n_days, row.n_plates as f64);
+            }
+        }
+        Traffic { cells }
+    }
+
+    /// The chance that one given vehicle among those using `camera` at this hour passes
+    /// within `window_secs` of `ts` on a day: the expected number of vehicles in the
+    /// window shared among the distinct vehicles seen there at this hour.
+    pub(crate) fn chance(&self, camera: u32, ts: i64, window_secs: i64) -> f64 {
+        let (reads_per_day, n_plates) = self.cell(camera, ts);
+        if n_plates <= 0.0 {
+            return 0.0;
+        }
+        let in_window = reads_per_day * (2 * window_secs) as f64 / 3600.0;
+        (in_window / n_plates).min(1.0)
+    }
+
+    fn cell(&self, camera: u32, ts: i64) -> (f64, f64) {
+        let hour = (ts / (3600 * MICROS)).rem_euclid(24) as usize;
+        self.cells.get(camera as usize * 24 + hour).copied().unwrap_or((0.0, 0.0))
+    }
+}
