@@ -5,8 +5,8 @@
 //! it should have reached `c` is then `t_p + d_pc / v`, and the difference from the time `c`
 //! wrote is one sample of `c`'s clock error. The median over many vehicles is the skew.
 
-use crate::table::{MICROS, ReadTable};
 use crate::AnalysisConfig;
+use crate::table::{MICROS, ReadTable};
 
 /// Samples needed before a camera's skew is trusted.
 const SAMPLES_MIN: usize = 15;
@@ -40,7 +40,11 @@ pub(crate) fn estimate_skews(table: &ReadTable, config: &AnalysisConfig) -> Vec<
             }
             bucket.sort_unstable_by(f64::total_cmp);
             let median = bucket[bucket.len() / 2];
-            if median.abs() < SKEW_SECS_MIN { 0 } else { (median * MICROS as f64) as i64 }
+            if median.abs() < SKEW_SECS_MIN {
+                0
+            } else {
+                (median * MICROS as f64) as i64
+            }
         })
         .collect()
 }

@@ -1,8 +1,8 @@
 //! Cloned plates: one plate on two vehicles, found from physically impossible journeys and
 //! from reads that describe different vehicles; the plate's reads are split into tracks.
 
-use crate::table::{MICROS, ReadTable, VehicleDesc};
 use crate::AnalysisConfig;
+use crate::table::{MICROS, ReadTable, VehicleDesc};
 
 /// Why a plate is believed to be on more than one vehicle.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -42,7 +42,8 @@ pub(crate) fn find_clones(table: &ReadTable, config: &AnalysisConfig) -> Vec<Clo
     let mut findings = Vec::new();
     for plate in 0..table.n_plates() as u32 {
         let rows = table.plate_rows(plate);
-        let finding = impossible_journey(table, plate, rows, config).or_else(|| inconsistent_vehicle(table, plate, rows));
+        let finding = impossible_journey(table, plate, rows, config)
+            .or_else(|| inconsistent_vehicle(table, plate, rows));
         findings.extend(finding);
     }
     findings
@@ -55,7 +56,10 @@ pub(crate) fn impossible_journey(
     rows: &[u32],
     config: &AnalysisConfig,
 ) -> Option<CloneFinding> {
-    if !rows.windows(2).any(|pair| impossible(table, pair[0], pair[1], config)) {
+    if !rows
+        .windows(2)
+        .any(|pair| impossible(table, pair[0], pair[1], config))
+    {
         return None;
     }
     let (tracks, track_of) = split_tracks(table, rows, config);
@@ -71,7 +75,10 @@ pub(crate) fn impossible_journey(
     if hops == 0 {
         return None;
     }
-    let mut tracks: Vec<Vec<u32>> = tracks.into_iter().filter(|track| track.len() >= TRACK_READS_MIN).collect();
+    let mut tracks: Vec<Vec<u32>> = tracks
+        .into_iter()
+        .filter(|track| track.len() >= TRACK_READS_MIN)
+        .collect();
     tracks.sort_by_key(|track| std::cmp::Reverse(track.len()));
     Some(CloneFinding {
         plate,
@@ -83,7 +90,11 @@ pub(crate) fn impossible_journey(
 
 /// Assigns each read (in time order) to the nearest track it can have driven from; a read
 /// no track can reach starts a new one. Returns the tracks and each read's track.
-pub(crate) fn split_tracks(table: &ReadTable, rows: &[u32], config: &AnalysisConfig) -> (Vec<Vec<u32>>, Vec<usize>) {
+pub(crate) fn split_tracks(
+    table: &ReadTable,
+    rows: &[u32],
+    config: &AnalysisConfig,
+) -> (Vec<Vec<u32>>, Vec<usize>) {
     let mut tracks: Vec<Vec<u32>> = Vec::new();
     let mut track_of = Vec::with_capacity(rows.len());
     for &row in rows {
@@ -91,7 +102,14 @@ pub(crate) fn split_tracks(table: &ReadTable, rows: &[u32], config: &AnalysisCon
         let best = tracks
             .iter()
             .enumerate()
-            .filter(|(_, track)| !impossible(table, *track.last().expect("tracks are never empty"), row, config))
+            .filter(|(_, track)| {
+                !impossible(
+                    table,
+                    *track.last().expect("tracks are never empty"),
+                    row,
+                    config,
+                )
+            })
             .min_by(|(_, a), (_, b)| {
                 let da = table.point(*a.last().expect("non-empty")).distance_m(point);
                 let db = table.point(*b.last().expect("non-empty")).distance_m(point);
@@ -109,8 +127,16 @@ pub(crate) fn split_tracks(table: &ReadTable, rows: &[u32], config: &AnalysisCon
 }
 
 /// A clone shown by reads that describe two different vehicles, each at least twice.
-pub(crate) fn inconsistent_vehicle(table: &ReadTable, plate: u32, rows: &[u32]) -> Option<CloneFinding> {
-    let described: Vec<u32> = rows.iter().copied().filter(|&row| table.desc[row as usize] != 0).collect();
+pub(crate) fn inconsistent_vehicle(
+    table: &ReadTable,
+    plate: u32,
+    rows: &[u32],
+) -> Option<CloneFinding> {
+    let described: Vec<u32> = rows
+        .iter()
+        .copied()
+        .filter(|&row| table.desc[row as usize] != 0)
+        .collect();
     if described.len() < 2 * TRACK_READS_MIN {
         return None;
     }
@@ -141,7 +167,11 @@ pub(crate) fn inconsistent_vehicle(table: &ReadTable, plate: u32, rows: &[u32]) 
     if minority.len() < TRACK_READS_MIN || share < MINORITY_SHARE_MIN {
         return None;
     }
-    let majority: Vec<u32> = rows.iter().copied().filter(|row| !minority.contains(row)).collect();
+    let majority: Vec<u32> = rows
+        .iter()
+        .copied()
+        .filter(|row| !minority.contains(row))
+        .collect();
     Some(CloneFinding {
         plate,
         kind: CloneKind::InconsistentVehicle,

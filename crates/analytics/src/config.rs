@@ -94,11 +94,14 @@ impl AnalysisConfig {
     pub fn validate(&self) -> Result<(), Error> {
         positive("detour_factor", self.detour_factor)?;
         if self.detour_factor < 1.0 {
-            return Err(bad("detour_factor", "must be at least 1 (roads are never shorter)"));
+            return Err(bad(
+                "detour_factor",
+                "must be at least 1 (roads are never shorter)",
+            ));
         }
         positive("speed_kmh_max", self.speed_kmh_max)?;
         positive("speed_kmh_travel", self.speed_kmh_travel)?;
-        if !(self.clock_tolerance_secs >= 0.0) {
+        if self.clock_tolerance_secs.is_nan() || self.clock_tolerance_secs < 0.0 {
             return Err(bad("clock_tolerance_secs", "must be zero or more"));
         }
         positive("dwell_secs_min", self.dwell_secs_min)?;

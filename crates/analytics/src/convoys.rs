@@ -10,9 +10,9 @@
 //! `-log10 P(N >= k)` for `N ~ Poisson(sum of p)` and `k` occasions: 2 means one chance in
 //! a hundred, 4 one in ten thousand. More occasions on more days give a higher score.
 
+use crate::AnalysisConfig;
 use crate::table::{DAY_MICROS, FastMap, FastSet, MICROS, ReadTable};
 use crate::traffic::Traffic;
-use crate::AnalysisConfig;
 
 /// Pseudo-count added to a vehicle's habit days, so that a habit seen on none of a few
 /// other days is not taken as certainly absent.
@@ -69,7 +69,8 @@ impl CameraIndex {
 
     /// Rows of camera `camera` with `from <= ts < to`, in time order.
     pub(crate) fn window(&self, table: &ReadTable, camera: u32, from: i64, to: i64) -> &[u32] {
-        let rows = &self.by_camera[self.offsets[camera as usize] as usize..self.offsets[camera as usize + 1] as usize];
+        let rows = &self.by_camera
+            [self.offsets[camera as usize] as usize..self.offsets[camera as usize + 1] as usize];
         let start = rows.partition_point(|&row| table.ts[row as usize] < from);
         let end = rows.partition_point(|&row| table.ts[row as usize] < to);
         &rows[start..end]
@@ -131,28 +132,60 @@ pub(crate) fn discovery(
     let mut day_pairs: Vec<(u64, CoOccurrence)> = Vec::new();
     for day in first_day..=last_day {
         day_pairs.clear();
-        let (from, to) = (day * DAY_MICROS + DAY_MICROS / 2, (day + 1) * DAY_MICROS + DAY_MICROS / 2);
+        let (from, to) = (
+            day * DAY_MICROS + DAY_MICROS / 2,
+            (day + 1) * DAY_MICROS + DAY_MICROS / 2,
+        );
         for camera in 0..table.cameras.len() as u32 {
             let rows = index.window(table, camera, from, to);
             sweep_camera(table, rows, eligible, window, &mut day_pairs);
         }
         day_pairs.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
-        keep_multi_camera(table, &day_pairs, config.occasion_cameras_min, &mut candidates);
+        keep_multi_camera(
+            table,
+            &day_pairs,
+            config.occasion_cameras_min,
+            &mut candidates,
+        );
     }
     candidates.sort_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
-    score_pairs(table, traffic, &candidates, config, config.convoy_score_min_discovery)
+    score_pairs(
+        table,
+        traffic,
+        &candidates,
+        config,
+        config.convoy_score_min_discovery,
+    )
 }
 
 fn pair_entry(table: &ReadTable, row: u32, other: u32) -> (u64, CoOccurrence) {
     let (plate, other_plate) = (table.plate[row as usize], table.plate[other as usize]);
     if plate < other_plate {
-        ((u64::from(plate) << 32) | u64::from(other_plate), CoOccurrence { row_a: row, row_b: other })
+        (
+            (u64::from(plate) << 32) | u64::from(other_plate),
+            CoOccurrence {
+                row_a: row,
+                row_b: other,
+            },
+        )
     } else {
-        ((u64::from(other_plate) << 32) | u64::from(plate), CoOccurrence { row_a: other, row_b: row })
+        (
+            (u64::from(other_plate) << 32) | u64::from(plate),
+            CoOccurrence {
+                row_a: other,
+                row_b: row,
+            },
+        )
     }
 }
 
-fn sweep_camera(table: &ReadTable, rows: &[u32], eligible: &[bool], window: i64, out: &mut Vec<(u64, CoOccurrence)>) {
+fn sweep_camera(
+    table: &ReadTable,
+    rows: &[u32],
+    eligible: &[bool],
+    window: i64,
+    out: &mut Vec<(u64, CoOccurrence)>,
+) {
     let mut start = 0;
     for (idx, &row) in rows.iter().enumerate() {
         let ts = table.ts[row as usize];
@@ -182,7 +215,10 @@ fn keep_multi_camera(
         if group.len() < cameras_min {
             continue;
         }
-        let mut cameras: Vec<u32> = group.iter().map(|(_, co)| table.camera[co.row_a as usize]).collect();
+        let mut cameras: Vec<u32> = group
+            .iter()
+            .map(|(_, co)| table.camera[co.row_a as usize])
+            .collect();
         cameras.sort_unstable();
         cameras.dedup();
         if cameras.len() >= cameras_min {
@@ -224,14 +260,24 @@ fn score_pairs(
     findings
 }
 
-fn occasions_of(table: &ReadTable, group: &[(u64, CoOccurrence)], cameras_min: usize) -> Vec<Occasion> {
+fn occasions_of(
+    table: &ReadTable,
+    group: &[(u64, CoOccurrence)],
+    cameras_min: usize,
+) -> Vec<Occasion> {
     let mut occasions: Vec<Occasion> = Vec::new();
     let mut by_day: FastMap<i64, Vec<CoOccurrence>> = FastMap::default();
     for (_, co) in group {
-        by_day.entry(day_of(table.ts[co.row_a as usize])).or_default().push(*co);
+        by_day
+            .entry(day_of(table.ts[co.row_a as usize]))
+            .or_default()
+            .push(*co);
     }
     for (day, co_occurrences) in by_day {
-        let mut cameras: Vec<u32> = co_occurrences.iter().map(|co| table.camera[co.row_a as usize]).collect();
+        let mut cameras: Vec<u32> = co_occurrences
+            .iter()
+            .map(|co| table.camera[co.row_a as usize])
+            .collect();
         cameras.sort_unstable();
         cameras.dedup();
         if cameras.len() >= cameras_min {
@@ -263,7 +309,11 @@ impl DayCounts {
     }
 
     fn of_kind(&self, day: i64) -> usize {
-        if weekend(day) { self.weekends } else { self.weekdays }
+        if weekend(day) {
+            self.weekends
+        } else {
+            self.weekdays
+        }
     }
 }
 
@@ -339,12 +389,15 @@ pub(crate) fn poisson_tail_log10(k: usize, mean: f64) -> f64 {
         i += 1;
         term *= mean / i as f64;
     }
-    tail.min(1.0).max(1e-300).log10()
+    tail.clamp(1e-300, 1.0).log10()
 }
 
 fn ln_factorial(n: usize) -> f64 {
     (2..=n).map(|i| (i as f64).ln()).sum()
 }
+
+/// Per joining plate: cameras shared with member a, with member b, and the rows of each.
+type JoinerEvidence = (Vec<u32>, Vec<u32>, Vec<CoOccurrence>, Vec<CoOccurrence>);
 
 /// Vehicles that joined a convoy on one of its occasions: read with one member at
 /// `cameras_min` distinct cameras or more and with the other member at least once, within
@@ -361,17 +414,23 @@ pub(crate) fn joiners(
     for convoy in convoys {
         for occasion in &convoy.occasions {
             // Per joining plate: cameras shared with a, cameras shared with b, and rows.
-            let mut seen: FastMap<u32, (Vec<u32>, Vec<u32>, Vec<CoOccurrence>, Vec<CoOccurrence>)> = FastMap::default();
+            let mut seen: FastMap<u32, JoinerEvidence> = FastMap::default();
             for co in &occasion.co_occurrences {
                 for (member_row, is_a) in [(co.row_a, true), (co.row_b, false)] {
-                    let (camera, ts) = (table.camera[member_row as usize], table.ts[member_row as usize]);
+                    let (camera, ts) = (
+                        table.camera[member_row as usize],
+                        table.ts[member_row as usize],
+                    );
                     for &other in index.window(table, camera, ts - window, ts + window + 1) {
                         let plate = table.plate[other as usize];
                         if plate == convoy.plate_a || plate == convoy.plate_b {
                             continue;
                         }
                         let entry = seen.entry(plate).or_default();
-                        let pair = CoOccurrence { row_a: member_row, row_b: other };
+                        let pair = CoOccurrence {
+                            row_a: member_row,
+                            row_b: other,
+                        };
                         if is_a {
                             entry.0.push(camera);
                             entry.2.push(pair);
@@ -387,7 +446,10 @@ pub(crate) fn joiners(
                 cams_a.dedup();
                 cams_b.sort_unstable();
                 cams_b.dedup();
-                if cams_a.is_empty() || cams_b.is_empty() || cams_a.len().max(cams_b.len()) < cameras_min {
+                if cams_a.is_empty()
+                    || cams_b.is_empty()
+                    || cams_a.len().max(cams_b.len()) < cameras_min
+                {
                     continue;
                 }
                 for (member, rows) in [(convoy.plate_a, rows_a), (convoy.plate_b, rows_b)] {
@@ -421,6 +483,10 @@ pub(crate) fn joiners(
             finding
         })
         .collect();
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| (a.plate_a, a.plate_b).cmp(&(b.plate_a, b.plate_b))));
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| (a.plate_a, a.plate_b).cmp(&(b.plate_a, b.plate_b)))
+    });
     out
 }

@@ -5,7 +5,10 @@
 pub enum Error {
     /// A reads batch lacks a column the analyses need, or has it with an unusable type.
     #[error("reads batch: column `{column}`: {reason}")]
-    BadColumn { column: &'static str, reason: String },
+    BadColumn {
+        column: &'static str,
+        reason: String,
+    },
     /// A read names a camera that is not in the camera list.
     #[error("read `{read_id}` names camera `{camera_id}`, which is not in the camera list")]
     UnknownCamera { read_id: String, camera_id: String },

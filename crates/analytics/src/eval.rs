@@ -45,9 +45,15 @@ pub fn score(report: &Value, truth: &Truth, read_plates: &HashMap<String, String
     let (ranked_precision_at_k, k) = score_ranked(report, truth);
     Scores {
         hubs: score_hubs(report, truth),
-        convoys: score_pairs(&reported_pairs(report, "convoys", None), &truth_convoy_pairs(truth, read_plates)),
+        convoys: score_pairs(
+            &reported_pairs(report, "convoys", None),
+            &truth_convoy_pairs(truth, read_plates),
+        ),
         clones: score_clones(report, truth),
-        swaps: score_pairs(&reported_pairs(report, "clones", Some("swap")), &truth_swap_pairs(truth)),
+        swaps: score_pairs(
+            &reported_pairs(report, "clones", Some("swap")),
+            &truth_swap_pairs(truth),
+        ),
         routes_recall,
         routes_planted,
         ranked_precision_at_k,
@@ -57,11 +63,19 @@ pub fn score(report: &Value, truth: &Truth, read_plates: &HashMap<String, String
 
 /// Read ids of every planted convoy occasion (to build `read_plates` cheaply).
 pub fn truth_read_ids(truth: &Truth) -> BTreeSet<String> {
-    truth.convoys.iter().flat_map(|c| &c.occasions).flat_map(|o| o.read_ids.iter().cloned()).collect()
+    truth
+        .convoys
+        .iter()
+        .flat_map(|c| &c.occasions)
+        .flat_map(|o| o.read_ids.iter().cloned())
+        .collect()
 }
 
 fn array<'a>(report: &'a Value, field: &str) -> &'a [Value] {
-    report.get(field).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    report
+        .get(field)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 fn ratio(num: usize, den: usize) -> Option<f64> {
@@ -70,15 +84,25 @@ fn ratio(num: usize, den: usize) -> Option<f64> {
 
 fn score_hubs(report: &Value, truth: &Truth) -> PrecisionRecall {
     let visited: BTreeSet<&str> = truth.hub_visits.iter().map(|v| v.hub_id.as_str()).collect();
-    let planted: Vec<(f64, f64)> =
-        truth.hubs.iter().filter(|hub| visited.contains(hub.id.as_str())).map(|hub| (hub.lat, hub.lon)).collect();
+    let planted: Vec<(f64, f64)> = truth
+        .hubs
+        .iter()
+        .filter(|hub| visited.contains(hub.id.as_str()))
+        .map(|hub| (hub.lat, hub.lon))
+        .collect();
     let reported: Vec<(f64, f64)> = array(report, "hubs")
         .iter()
         .filter_map(|hub| Some((hub.get("lat")?.as_f64()?, hub.get("lon")?.as_f64()?)))
         .collect();
     let near = |a: (f64, f64), b: (f64, f64)| great_circle_m(a.0, a.1, b.0, b.1) <= HUB_MATCH_M;
-    let true_reported = reported.iter().filter(|r| planted.iter().any(|p| near(**r, *p))).count();
-    let found = planted.iter().filter(|p| reported.iter().any(|r| near(*r, **p))).count();
+    let true_reported = reported
+        .iter()
+        .filter(|r| planted.iter().any(|p| near(**r, *p)))
+        .count();
+    let found = planted
+        .iter()
+        .filter(|p| reported.iter().any(|r| near(*r, **p)))
+        .count();
     PrecisionRecall {
         precision: ratio(true_reported, reported.len()),
         recall: ratio(found, planted.len()),
@@ -90,7 +114,11 @@ fn score_hubs(report: &Value, truth: &Truth) -> PrecisionRecall {
 type Pair = (String, String);
 
 fn pair(a: &str, b: &str) -> Pair {
-    if a < b { (a.to_owned(), b.to_owned()) } else { (b.to_owned(), a.to_owned()) }
+    if a < b {
+        (a.to_owned(), b.to_owned())
+    } else {
+        (b.to_owned(), a.to_owned())
+    }
 }
 
 /// Plate pairs of a report's `field` entries (every pair within each entry's `plates`),
@@ -101,7 +129,10 @@ fn reported_pairs(report: &Value, field: &str, kind: Option<&str>) -> BTreeSet<P
         if kind.is_some_and(|kind| entry.get("kind").and_then(Value::as_str) != Some(kind)) {
             continue;
         }
-        let plates: Vec<&str> = array(entry, "plates").iter().filter_map(Value::as_str).collect();
+        let plates: Vec<&str> = array(entry, "plates")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         for (idx, a) in plates.iter().enumerate() {
             for b in &plates[idx + 1..] {
                 if a != b {
@@ -115,16 +146,26 @@ fn reported_pairs(report: &Value, field: &str, kind: Option<&str>) -> BTreeSet<P
 
 /// Pairs of plates of different vehicles read on one planted convoy occasion.
 pub fn truth_convoy_pairs(truth: &Truth, read_plates: &HashMap<String, String>) -> BTreeSet<Pair> {
-    let vehicle_of: HashMap<&str, &str> =
-        truth.network_plates.iter().map(|p| (p.plate.as_str(), p.vehicle_id.as_str())).collect();
+    let vehicle_of: HashMap<&str, &str> = truth
+        .network_plates
+        .iter()
+        .map(|p| (p.plate.as_str(), p.vehicle_id.as_str()))
+        .collect();
     let mut pairs = BTreeSet::new();
     for occasion in truth.convoys.iter().flat_map(|c| &c.occasions) {
         if occasion.camera_ids.is_empty() {
             continue;
         }
-        let plates: BTreeSet<&str> =
-            occasion.read_ids.iter().filter_map(|id| read_plates.get(id)).map(String::as_str).collect();
-        let plates: Vec<&str> = plates.into_iter().filter(|p| vehicle_of.contains_key(p)).collect();
+        let plates: BTreeSet<&str> = occasion
+            .read_ids
+            .iter()
+            .filter_map(|id| read_plates.get(id))
+            .map(String::as_str)
+            .collect();
+        let plates: Vec<&str> = plates
+            .into_iter()
+            .filter(|p| vehicle_of.contains_key(p))
+            .collect();
         for (idx, a) in plates.iter().enumerate() {
             for b in &plates[idx + 1..] {
                 if vehicle_of.get(a) != vehicle_of.get(b) {
@@ -189,15 +230,26 @@ fn score_clones(report: &Value, truth: &Truth) -> PrecisionRecall {
 fn score_routes(report: &Value, truth: &Truth) -> (Option<f64>, usize) {
     let reported: Vec<Vec<&str>> = array(report, "routes")
         .iter()
-        .map(|route| array(route, "cameras").iter().filter_map(Value::as_str).collect())
+        .map(|route| {
+            array(route, "cameras")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect()
+        })
         .collect();
-    let planted: Vec<&Vec<String>> =
-        truth.routes.iter().filter(|r| r.n_trips >= 2 && r.camera_ids.len() >= 2).map(|r| &r.camera_ids).collect();
+    let planted: Vec<&Vec<String>> = truth
+        .routes
+        .iter()
+        .filter(|r| r.n_trips >= 2 && r.camera_ids.len() >= 2)
+        .map(|r| &r.camera_ids)
+        .collect();
     let found = planted
         .iter()
         .filter(|cameras| {
             let wanted: Vec<&str> = cameras.iter().map(String::as_str).collect();
-            reported.iter().any(|route| lcs(route, &wanted) as f64 >= ROUTE_MATCH_SHARE * wanted.len() as f64)
+            reported
+                .iter()
+                .any(|route| lcs(route, &wanted) as f64 >= ROUTE_MATCH_SHARE * wanted.len() as f64)
         })
         .count();
     (ratio(found, planted.len()), planted.len())
@@ -208,7 +260,11 @@ fn lcs(a: &[&str], b: &[&str]) -> usize {
     let mut cur = vec![0usize; b.len() + 1];
     for x in a {
         for (j, y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y { prev[j] + 1 } else { cur[j].max(prev[j + 1]) };
+            cur[j + 1] = if x == y {
+                prev[j] + 1
+            } else {
+                cur[j].max(prev[j + 1])
+            };
         }
         std::mem::swap(&mut prev, &mut cur);
     }
@@ -216,10 +272,17 @@ fn lcs(a: &[&str], b: &[&str]) -> usize {
 }
 
 fn score_ranked(report: &Value, truth: &Truth) -> (Option<f64>, usize) {
-    let network: BTreeSet<&str> = truth.network_plates.iter().map(|p| p.plate.as_str()).collect();
+    let network: BTreeSet<&str> = truth
+        .network_plates
+        .iter()
+        .map(|p| p.plate.as_str())
+        .collect();
     let k = network.len();
-    let top: Vec<&str> =
-        array(report, "ranked_vehicles").iter().filter_map(|v| v.get("plate").and_then(Value::as_str)).take(k).collect();
+    let top: Vec<&str> = array(report, "ranked_vehicles")
+        .iter()
+        .filter_map(|v| v.get("plate").and_then(Value::as_str))
+        .take(k)
+        .collect();
     let hits = top.iter().filter(|plate| network.contains(**plate)).count();
     (ratio(hits, k), k)
 }

@@ -43,15 +43,31 @@ fn write_graphml_inner(report: &Report, out: &mut dyn Write) -> std::io::Result<
     }
     for link in &report.links {
         for end in [&link.source, &link.target] {
-            let kind = if end.starts_with("hub:") { "hub" } else { "vehicle" };
+            let kind = if end.starts_with("hub:") {
+                "hub"
+            } else {
+                "vehicle"
+            };
             nodes.entry(end).or_insert((kind, 0.0));
         }
     }
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(out, r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns">"#)?;
-    writeln!(out, r#"  <key id="kind" for="all" attr.name="kind" attr.type="string"/>"#)?;
-    writeln!(out, r#"  <key id="score" for="all" attr.name="score" attr.type="double"/>"#)?;
-    writeln!(out, r#"  <key id="detail" for="edge" attr.name="detail" attr.type="string"/>"#)?;
+    writeln!(
+        out,
+        r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns">"#
+    )?;
+    writeln!(
+        out,
+        r#"  <key id="kind" for="all" attr.name="kind" attr.type="string"/>"#
+    )?;
+    writeln!(
+        out,
+        r#"  <key id="score" for="all" attr.name="score" attr.type="double"/>"#
+    )?;
+    writeln!(
+        out,
+        r#"  <key id="detail" for="edge" attr.name="detail" attr.type="string"/>"#
+    )?;
     writeln!(out, r#"  <graph id="network" edgedefault="undirected">"#)?;
     for (id, (kind, score)) in &nodes {
         writeln!(
@@ -76,7 +92,10 @@ fn write_graphml_inner(report: &Report, out: &mut dyn Write) -> std::io::Result<
 }
 
 fn xml_escape(raw: &str) -> String {
-    raw.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    raw.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn csv_field(raw: &str) -> String {

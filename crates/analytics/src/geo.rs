@@ -8,7 +8,8 @@ pub fn great_circle_m(lat_a: f64, lon_a: f64, lat_b: f64, lon_b: f64) -> f64 {
     let (phi_a, phi_b) = (lat_a.to_radians(), lat_b.to_radians());
     let d_phi = phi_b - phi_a;
     let d_lambda = (lon_b - lon_a).to_radians();
-    let h = (d_phi / 2.0).sin().powi(2) + phi_a.cos() * phi_b.cos() * (d_lambda / 2.0).sin().powi(2);
+    let h =
+        (d_phi / 2.0).sin().powi(2) + phi_a.cos() * phi_b.cos() * (d_lambda / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
 }
 
@@ -33,7 +34,12 @@ pub(crate) fn centroid(points: &[Point]) -> (Point, f64) {
     let lat = points.iter().map(|p| p.lat).sum::<f64>() / n;
     let lon = points.iter().map(|p| p.lon).sum::<f64>() / n;
     let centre = Point { lat, lon };
-    let rms = (points.iter().map(|p| p.distance_m(centre).powi(2)).sum::<f64>() / n).sqrt();
+    let rms = (points
+        .iter()
+        .map(|p| p.distance_m(centre).powi(2))
+        .sum::<f64>()
+        / n)
+        .sqrt();
     (centre, rms)
 }
 
@@ -49,7 +55,16 @@ mod tests {
 
     #[test]
     fn centroid_of_two_points_is_between_them() {
-        let (c, rms) = centroid(&[Point { lat: 50.0, lon: 2.0 }, Point { lat: 50.0, lon: 2.02 }]);
+        let (c, rms) = centroid(&[
+            Point {
+                lat: 50.0,
+                lon: 2.0,
+            },
+            Point {
+                lat: 50.0,
+                lon: 2.02,
+            },
+        ]);
         assert!((c.lon - 2.01).abs() < 1e-9);
         assert!((700.0..730.0).contains(&rms), "{rms}");
     }

@@ -6,9 +6,9 @@
 //! together, which tells it from its members' homes (each usually leaves alone) and from
 //! beaches (brief stops).
 
+use crate::AnalysisConfig;
 use crate::geo::{Point, centroid};
 use crate::journeys::Stop;
-use crate::AnalysisConfig;
 
 /// Share of the long stays at a hub that must end with leaving in convoy.
 const GATHERING_SHARE_MIN: f64 = 0.5;
@@ -32,8 +32,16 @@ pub(crate) struct HubFinding {
 /// Clusters `stops` (of vehicles of interest) into hubs; `background` are the stop points
 /// of every vehicle, interest ones included, and `share` the share of those that are by
 /// vehicles of interest.
-pub(crate) fn find_hubs(stops: &[Stop], background: &[Point], share: f64, config: &AnalysisConfig) -> Vec<HubFinding> {
-    let usable: Vec<&Stop> = stops.iter().filter(|stop| stop.uncertainty_m <= STOP_UNCERTAINTY_M_MAX).collect();
+pub(crate) fn find_hubs(
+    stops: &[Stop],
+    background: &[Point],
+    share: f64,
+    config: &AnalysisConfig,
+) -> Vec<HubFinding> {
+    let usable: Vec<&Stop> = stops
+        .iter()
+        .filter(|stop| stop.uncertainty_m <= STOP_UNCERTAINTY_M_MAX)
+        .collect();
     let clusters = cluster(&usable, config.hub_cluster_radius_m);
     let mut hubs = Vec::new();
     for members in clusters {
@@ -43,9 +51,15 @@ pub(crate) fn find_hubs(stops: &[Stop], background: &[Point], share: f64, config
         if plates.len() < config.hub_vehicles_min || members.len() < config.hub_visits_min {
             continue;
         }
-        let long_stays: Vec<&Stop> =
-            members.iter().map(|&idx| usable[idx]).filter(|stop| stop.dwell_secs >= config.hub_dwell_secs_min).collect();
-        let gatherings = long_stays.iter().filter(|stop| stop.departs_together).count();
+        let long_stays: Vec<&Stop> = members
+            .iter()
+            .map(|&idx| usable[idx])
+            .filter(|stop| stop.dwell_secs >= config.hub_dwell_secs_min)
+            .collect();
+        let gatherings = long_stays
+            .iter()
+            .filter(|stop| stop.departs_together)
+            .count();
         if gatherings == 0 || (gatherings as f64) < GATHERING_SHARE_MIN * long_stays.len() as f64 {
             continue;
         }
@@ -53,7 +67,11 @@ pub(crate) fn find_hubs(stops: &[Stop], background: &[Point], share: f64, config
         let (centre, rms_m) = centroid(&points);
         let radius_m = rms_m.max(500.0);
         let area_m = radius_m.max(config.hub_cluster_radius_m);
-        let stops_all = background.iter().filter(|point| point.distance_m(centre) <= area_m).count().max(members.len());
+        let stops_all = background
+            .iter()
+            .filter(|point| point.distance_m(centre) <= area_m)
+            .count()
+            .max(members.len());
         let score = -binomial_tail_log10(stops_all, members.len(), share);
         hubs.push(HubFinding {
             centre,
@@ -86,7 +104,8 @@ fn cluster(stops: &[&Stop], radius_m: f64) -> Vec<Vec<usize>> {
             }
         }
     }
-    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> =
+        std::collections::BTreeMap::new();
     for idx in 0..stops.len() {
         let r = root(&mut parent, idx);
         groups.entry(r).or_default().push(idx);
@@ -103,7 +122,11 @@ pub(crate) fn binomial_tail_log10(n: usize, k: usize, p: f64) -> f64 {
         return -300.0;
     }
     let p = p.clamp(1e-12, 1.0 - 1e-12);
-    let ln_choose = |n: usize, k: usize| -> f64 { (1..=k).map(|i| ((n - k + i) as f64).ln() - (i as f64).ln()).sum() };
+    let ln_choose = |n: usize, k: usize| -> f64 {
+        (1..=k)
+            .map(|i| ((n - k + i) as f64).ln() - (i as f64).ln())
+            .sum()
+    };
     let mut tail = 0.0f64;
     for i in k..=n.min(k + 2000) {
         let term = (ln_choose(n, i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()).exp();

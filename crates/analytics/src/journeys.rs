@@ -5,9 +5,9 @@
 //! time is a dwell, and a dwell of at least `dwell_secs_min` is a stop. A vehicle read twice
 //! by the same camera more than a few minutes apart has turned round, which is also a stop.
 
+use crate::AnalysisConfig;
 use crate::geo::Point;
 use crate::table::{MICROS, ReadTable};
-use crate::AnalysisConfig;
 
 /// Reads by one camera closer than this are one passage (duplicate reads).
 const SAME_PASSAGE_SECS: i64 = 90;
@@ -28,7 +28,11 @@ impl Trip {
 
     /// The cameras passed, in order, with repeated passages merged.
     pub(crate) fn cameras(&self, table: &ReadTable) -> Vec<u32> {
-        let mut cameras: Vec<u32> = self.rows.iter().map(|&row| table.camera[row as usize]).collect();
+        let mut cameras: Vec<u32> = self
+            .rows
+            .iter()
+            .map(|&row| table.camera[row as usize])
+            .collect();
         cameras.dedup();
         cameras
     }
@@ -59,7 +63,12 @@ pub(crate) struct Journeys {
 }
 
 /// Splits the time-ordered reads `rows` of plate `plate` into trips and stops.
-pub(crate) fn split_journeys(table: &ReadTable, plate: u32, rows: &[u32], config: &AnalysisConfig) -> Journeys {
+pub(crate) fn split_journeys(
+    table: &ReadTable,
+    plate: u32,
+    rows: &[u32],
+    config: &AnalysisConfig,
+) -> Journeys {
     let mut journeys = Journeys::default();
     let Some(&first) = rows.first() else {
         return journeys;
@@ -78,12 +87,20 @@ pub(crate) fn split_journeys(table: &ReadTable, plate: u32, rows: &[u32], config
             None => current.push(after),
         }
     }
-    journeys.trips.push(Trip { plate, rows: current });
+    journeys.trips.push(Trip {
+        plate,
+        rows: current,
+    });
     journeys
 }
 
 /// The stop between two consecutive reads of one plate, if the gap holds one.
-pub(crate) fn stop_between(table: &ReadTable, before: u32, after: u32, config: &AnalysisConfig) -> Option<Stop> {
+pub(crate) fn stop_between(
+    table: &ReadTable,
+    before: u32,
+    after: u32,
+    config: &AnalysisConfig,
+) -> Option<Stop> {
     let gap_secs = (table.ts[after as usize] - table.ts[before as usize]) as f64 / MICROS as f64;
     let (point_before, point_after) = (table.point(before), table.point(after));
     let same_camera = table.camera[before as usize] == table.camera[after as usize];

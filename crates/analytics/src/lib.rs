@@ -64,8 +64,8 @@ pub use error::Error;
 pub use export::{write_graphml, write_links_csv};
 pub use input::{AnalysisInput, TimeWindow};
 pub use report::{
-    CameraSkew, CloneReport, ConvoyReport, HubReport, LinkReport, MisreadLink, RankedVehicle, Report, RouteReport,
-    SCORE_MEANINGS, Visit,
+    CameraSkew, CloneReport, ConvoyReport, HubReport, LinkReport, MisreadLink, RankedVehicle,
+    Report, RouteReport, SCORE_MEANINGS, Visit,
 };
 
 /// Runs every analysis over `input` and returns the report.
@@ -74,13 +74,13 @@ pub use report::{
 /// without, convoy discovery runs over the whole window. Clones run over every plate.
 pub fn analyse(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Report, Error> {
     config.validate()?;
-    if let Some(window) = input.window {
-        if window.from >= window.to {
-            return Err(Error::BadWindow {
-                from: window.from,
-                to: window.to,
-            });
-        }
+    if let Some(window) = input.window
+        && window.from >= window.to
+    {
+        return Err(Error::BadWindow {
+            from: window.from,
+            to: window.to,
+        });
     }
     std::thread::scope(|scope| {
         scope

@@ -6,9 +6,9 @@
 //! own plate's journey impossible but fits a confusable plate's track, which would
 //! otherwise look like a clone.
 
+use crate::AnalysisConfig;
 use crate::clones::impossible;
 use crate::table::{MICROS, ReadTable};
-use crate::AnalysisConfig;
 use corridor_domain::confusion::ConfusionModel;
 use corridor_domain::{Country, PlateText};
 
@@ -83,17 +83,23 @@ fn impossible_rows(table: &ReadTable, rows: &[u32], config: &AnalysisConfig) -> 
 }
 
 /// The confusable plate whose track `row` fits best (nearest neighbour read in time).
-fn best_track(table: &ReadTable, row: u32, own_plate: u32, variants: &[String], config: &AnalysisConfig) -> Option<u32> {
+fn best_track(
+    table: &ReadTable,
+    row: u32,
+    own_plate: u32,
+    variants: &[String],
+    config: &AnalysisConfig,
+) -> Option<u32> {
     let mut best: Option<(i64, u32)> = None;
     for text in variants {
         for &candidate in table.plates_with_text(text) {
             if candidate == own_plate {
                 continue;
             }
-            if let Some(gap) = fits_track(table, row, candidate, config) {
-                if best.is_none_or(|(best_gap, _)| gap < best_gap) {
-                    best = Some((gap, candidate));
-                }
+            if let Some(gap) = fits_track(table, row, candidate, config)
+                && best.is_none_or(|(best_gap, _)| gap < best_gap)
+            {
+                best = Some((gap, candidate));
             }
         }
     }
@@ -128,7 +134,10 @@ fn confusable_variants(model: &ConfusionModel, table: &ReadTable, plate: u32) ->
     let Ok(observed) = PlateText::parse(&entry.text) else {
         return Vec::new();
     };
-    let country = entry.country.as_deref().and_then(|code| Country::parse(code).ok());
+    let country = entry
+        .country
+        .as_deref()
+        .and_then(|code| Country::parse(code).ok());
     model
         .alternatives_in(&observed, country, ALTERNATIVES_MAX)
         .into_iter()

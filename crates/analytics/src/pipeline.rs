@@ -57,7 +57,10 @@ pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Repo
     timings.lap("camera_index");
     let seeds = seed_plates(&table, input);
     let mut convoys = if input.seeds.is_empty() {
-        let eligible: Vec<bool> = plate_days.iter().map(|&days| days as usize >= config.convoy_days_min).collect();
+        let eligible: Vec<bool> = plate_days
+            .iter()
+            .map(|&days| days as usize >= config.convoy_days_min)
+            .collect();
         convoys::discovery(&table, &index, &traffic, &eligible, config)
     } else {
         expand_convoys(&table, &index, &traffic, &seeds, config)
@@ -68,7 +71,11 @@ pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Repo
     let clones = find_clones(&table, config);
     timings.lap("clones");
     let mut interest: BTreeSet<u32> = seeds.iter().copied().collect();
-    interest.extend(convoys.iter().flat_map(|convoy| [convoy.plate_a, convoy.plate_b]));
+    interest.extend(
+        convoys
+            .iter()
+            .flat_map(|convoy| [convoy.plate_a, convoy.plate_b]),
+    );
     let convoy_rows: FastSet<u32> = convoys
         .iter()
         .flat_map(|convoy| &convoy.occasions)
@@ -116,7 +123,11 @@ fn background_traffic(table: &ReadTable) -> Result<(Traffic, Vec<u32>), Error> {
 }
 
 fn seed_plates(table: &ReadTable, input: &AnalysisInput) -> Vec<u32> {
-    input.seeds.iter().flat_map(|seed| table.plates_with_text(seed.as_str()).iter().copied()).collect()
+    input
+        .seeds
+        .iter()
+        .flat_map(|seed| table.plates_with_text(seed.as_str()).iter().copied())
+        .collect()
 }
 
 /// Targeted convoys from the seeds, then from their partners, `network_hops` deep.
@@ -141,7 +152,9 @@ fn expand_convoys(
                     next.push(plate);
                 }
             }
-            found.entry((convoy.plate_a, convoy.plate_b)).or_insert(convoy);
+            found
+                .entry((convoy.plate_a, convoy.plate_b))
+                .or_insert(convoy);
         }
         frontier = next;
     }
@@ -202,7 +215,12 @@ fn find_places(
 ) {
     let background: Vec<Point> = all.stops.iter().map(|stop| stop.point).collect();
     let hubs_of = |interest: &BTreeSet<u32>| {
-        let stops: Vec<Stop> = all.stops.iter().filter(|stop| interest.contains(&stop.plate)).cloned().collect();
+        let stops: Vec<Stop> = all
+            .stops
+            .iter()
+            .filter(|stop| interest.contains(&stop.plate))
+            .cloned()
+            .collect();
         let share = stops.len() as f64 / background.len().max(1) as f64;
         find_hubs(&stops, &background, share, config)
     };
@@ -213,15 +231,33 @@ fn find_places(
     let candidates: Vec<u32> = candidates.into_iter().collect();
     findings.swaps = find_swaps(table, &candidates);
     let before = interest.len();
-    interest.extend(findings.swaps.iter().flat_map(|swap| [swap.plate_a, swap.plate_b]));
-    findings.hubs = if interest.len() > before { hubs_of(interest) } else { hubs };
+    interest.extend(
+        findings
+            .swaps
+            .iter()
+            .flat_map(|swap| [swap.plate_a, swap.plate_b]),
+    );
+    findings.hubs = if interest.len() > before {
+        hubs_of(interest)
+    } else {
+        hubs
+    };
     findings.hub_visitors = hub_visitors(&findings.hubs, &all.stops, config);
-    let trips: Vec<Trip> = interest.iter().filter_map(|plate| all.trips.get(plate)).flatten().cloned().collect();
+    let trips: Vec<Trip> = interest
+        .iter()
+        .filter_map(|plate| all.trips.get(plate))
+        .flatten()
+        .cloned()
+        .collect();
     findings.routes = find_routes(table, &trips, &all.legs, table.n_plates(), config);
 }
 
 /// For every plate with `HUB_VISITS_MIN` stops or more at a hub: (hub index, visits).
-fn hub_visitors(hubs: &[HubFinding], stops: &[Stop], config: &AnalysisConfig) -> BTreeMap<u32, Vec<(usize, usize)>> {
+fn hub_visitors(
+    hubs: &[HubFinding],
+    stops: &[Stop],
+    config: &AnalysisConfig,
+) -> BTreeMap<u32, Vec<(usize, usize)>> {
     let mut visits: BTreeMap<(u32, usize), usize> = BTreeMap::new();
     for stop in stops {
         for (hub_idx, hub) in hubs.iter().enumerate() {
@@ -248,9 +284,16 @@ fn assemble(
     config: &AnalysisConfig,
 ) -> Report {
     let label = |plate: u32| table.plate_text(plate).to_owned();
-    let ids = |rows: &mut dyn Iterator<Item = u32>| -> Vec<String> { rows.map(|row| table.read_id(row)).collect() };
+    let ids = |rows: &mut dyn Iterator<Item = u32>| -> Vec<String> {
+        rows.map(|row| table.read_id(row)).collect()
+    };
     let max = config.findings_max;
-    let hubs: Vec<HubReport> = findings.hubs.iter().take(max).map(|hub| hub_report(table, hub)).collect();
+    let hubs: Vec<HubReport> = findings
+        .hubs
+        .iter()
+        .take(max)
+        .map(|hub| hub_report(table, hub))
+        .collect();
     let convoys = findings
         .convoys
         .iter()
@@ -260,11 +303,19 @@ fn assemble(
                 .occasions
                 .iter()
                 .flat_map(|occasion| &occasion.co_occurrences)
-                .map(|co| table.cameras[table.camera[co.row_a as usize] as usize].camera_id.clone())
+                .map(|co| {
+                    table.cameras[table.camera[co.row_a as usize] as usize]
+                        .camera_id
+                        .clone()
+                })
                 .collect();
             cameras.sort();
             cameras.dedup();
-            let mut rows = convoy.occasions.iter().flat_map(|o| &o.co_occurrences).flat_map(|co| [co.row_a, co.row_b]);
+            let mut rows = convoy
+                .occasions
+                .iter()
+                .flat_map(|o| &o.co_occurrences)
+                .flat_map(|co| [co.row_a, co.row_b]);
             ConvoyReport {
                 plates: vec![label(convoy.plate_a), label(convoy.plate_b)],
                 occasions: convoy.occasions.len(),
@@ -275,15 +326,28 @@ fn assemble(
             }
         })
         .collect();
-    let mut clones: Vec<CloneReport> = findings.clones.iter().map(|clone| clone_report(table, clone)).collect();
+    let mut clones: Vec<CloneReport> = findings
+        .clones
+        .iter()
+        .map(|clone| clone_report(table, clone))
+        .collect();
     clones.extend(findings.swaps.iter().map(|swap| swap_report(table, swap)));
     clones.truncate(max);
-    let routes = findings.routes.iter().take(max).map(|route| route_report(table, route)).collect();
+    let routes = findings
+        .routes
+        .iter()
+        .take(max)
+        .map(|route| route_report(table, route))
+        .collect();
     let (ranked_vehicles, link_rows) = rank(table, findings);
     Report {
         n_reads: table.len(),
         n_plates: table.n_plates(),
-        seeds: input.seeds.iter().map(|seed| seed.as_str().to_owned()).collect(),
+        seeds: input
+            .seeds
+            .iter()
+            .map(|seed| seed.as_str().to_owned())
+            .collect(),
         seeds_unseen: input
             .seeds
             .iter()
@@ -313,7 +377,10 @@ fn assemble(
                 skew_secs: *skew as f64 / 1e6,
             })
             .collect(),
-        score_meanings: SCORE_MEANINGS.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        score_meanings: SCORE_MEANINGS
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
         timings_ms: Vec::new(),
     }
 }
@@ -325,8 +392,17 @@ fn hub_report(table: &ReadTable, hub: &HubFinding) -> HubReport {
         radius_m: hub.radius_m,
         score: hub.score,
         stops_nearby: hub.stops_all,
-        plates: hub.plates.iter().map(|&plate| table.plate_text(plate).to_owned()).collect(),
-        read_ids: hub.stops.iter().flat_map(|stop| [stop.row_before, stop.row_after]).map(|row| table.read_id(row)).collect(),
+        plates: hub
+            .plates
+            .iter()
+            .map(|&plate| table.plate_text(plate).to_owned())
+            .collect(),
+        read_ids: hub
+            .stops
+            .iter()
+            .flat_map(|stop| [stop.row_before, stop.row_after])
+            .map(|row| table.read_id(row))
+            .collect(),
         visits: hub
             .stops
             .iter()
@@ -341,8 +417,11 @@ fn hub_report(table: &ReadTable, hub: &HubFinding) -> HubReport {
 }
 
 fn clone_report(table: &ReadTable, clone: &CloneFinding) -> CloneReport {
-    let tracks: Vec<Vec<String>> =
-        clone.tracks.iter().map(|track| track.iter().map(|&row| table.read_id(row)).collect()).collect();
+    let tracks: Vec<Vec<String>> = clone
+        .tracks
+        .iter()
+        .map(|track| track.iter().map(|&row| table.read_id(row)).collect())
+        .collect();
     CloneReport {
         plate: table.plate_text(clone.plate).to_owned(),
         kind: match clone.kind {
@@ -360,12 +439,21 @@ fn clone_report(table: &ReadTable, clone: &CloneFinding) -> CloneReport {
 fn swap_report(table: &ReadTable, swap: &SwapFinding) -> CloneReport {
     let tracks: Vec<Vec<String>> = [swap.plate_a, swap.plate_b]
         .iter()
-        .map(|&plate| table.plate_rows(plate).iter().map(|&row| table.read_id(row)).collect())
+        .map(|&plate| {
+            table
+                .plate_rows(plate)
+                .iter()
+                .map(|&row| table.read_id(row))
+                .collect()
+        })
         .collect();
     CloneReport {
         plate: table.plate_text(swap.plate_a).to_owned(),
         kind: "swap".to_owned(),
-        plates: vec![table.plate_text(swap.plate_a).to_owned(), table.plate_text(swap.plate_b).to_owned()],
+        plates: vec![
+            table.plate_text(swap.plate_a).to_owned(),
+            table.plate_text(swap.plate_b).to_owned(),
+        ],
         score: swap.similarity,
         read_ids: tracks.iter().flatten().cloned().collect(),
         tracks,
@@ -374,14 +462,28 @@ fn swap_report(table: &ReadTable, swap: &SwapFinding) -> CloneReport {
 
 fn route_report(table: &ReadTable, route: &RouteFinding) -> RouteReport {
     RouteReport {
-        cameras: route.cameras.iter().map(|&camera| table.cameras[camera as usize].camera_id.clone()).collect(),
+        cameras: route
+            .cameras
+            .iter()
+            .map(|&camera| table.cameras[camera as usize].camera_id.clone())
+            .collect(),
         vehicles: route.plates.len(),
-        plates: route.plates.iter().map(|&plate| table.plate_text(plate).to_owned()).collect(),
+        plates: route
+            .plates
+            .iter()
+            .map(|&plate| table.plate_text(plate).to_owned())
+            .collect(),
         trips: route.trips.len(),
         score: route.score,
         by_hour: route.by_hour.to_vec(),
         by_weekday: route.by_weekday.to_vec(),
-        read_ids: route.trips.iter().flat_map(|trip| &trip.rows).take(ROUTE_READ_IDS_MAX).map(|&row| table.read_id(row)).collect(),
+        read_ids: route
+            .trips
+            .iter()
+            .flat_map(|trip| &trip.rows)
+            .take(ROUTE_READ_IDS_MAX)
+            .map(|&row| table.read_id(row))
+            .collect(),
     }
 }
 
@@ -396,7 +498,10 @@ fn rank(table: &ReadTable, findings: &Findings) -> (Vec<RankedVehicle>, Vec<Link
         entry.1.push("seed".to_owned());
     }
     for convoy in &findings.convoys {
-        for (plate, other) in [(convoy.plate_a, convoy.plate_b), (convoy.plate_b, convoy.plate_a)] {
+        for (plate, other) in [
+            (convoy.plate_a, convoy.plate_b),
+            (convoy.plate_b, convoy.plate_a),
+        ] {
             let entry = scores.entry(plate).or_default();
             entry.0 += convoy.score;
             entry.1.push(format!(
@@ -411,7 +516,11 @@ fn rank(table: &ReadTable, findings: &Findings) -> (Vec<RankedVehicle>, Vec<Link
             target: label(convoy.plate_b),
             kind: "convoy".to_owned(),
             score: convoy.score,
-            detail: format!("{} occasions, {:.2} expected by chance", convoy.occasions.len(), convoy.expected),
+            detail: format!(
+                "{} occasions, {:.2} expected by chance",
+                convoy.occasions.len(),
+                convoy.expected
+            ),
         });
     }
     for (hub_idx, hub) in findings.hubs.iter().enumerate() {
@@ -419,7 +528,9 @@ fn rank(table: &ReadTable, findings: &Findings) -> (Vec<RankedVehicle>, Vec<Link
             let visits = hub.stops.iter().filter(|stop| stop.plate == plate).count();
             let entry = scores.entry(plate).or_default();
             entry.0 += hub.score.min(10.0) * 0.5;
-            entry.1.push(format!("stops at hub:{hub_idx} ({visits} visits)"));
+            entry
+                .1
+                .push(format!("stops at hub:{hub_idx} ({visits} visits)"));
             links.push(hub_link(table, plate, hub_idx, hub.score, visits));
         }
     }
@@ -430,7 +541,9 @@ fn rank(table: &ReadTable, findings: &Findings) -> (Vec<RankedVehicle>, Vec<Link
             }
             let entry = scores.entry(plate).or_default();
             entry.0 += 0.5 * visits as f64;
-            entry.1.push(format!("stops near hub:{hub_idx} ({visits} visits)"));
+            entry
+                .1
+                .push(format!("stops near hub:{hub_idx} ({visits} visits)"));
             links.push(hub_link(table, plate, hub_idx, 0.5 * visits as f64, visits));
         }
     }
@@ -438,7 +551,11 @@ fn rank(table: &ReadTable, findings: &Findings) -> (Vec<RankedVehicle>, Vec<Link
         for (plate, other) in [(swap.plate_a, swap.plate_b), (swap.plate_b, swap.plate_a)] {
             let entry = scores.entry(plate).or_default();
             entry.0 += 5.0 * swap.similarity;
-            entry.1.push(format!("same vehicle as {} (swap, similarity {:.2})", label(other), swap.similarity));
+            entry.1.push(format!(
+                "same vehicle as {} (swap, similarity {:.2})",
+                label(other),
+                swap.similarity
+            ));
         }
         links.push(LinkReport {
             source: label(swap.plate_a),
@@ -463,11 +580,21 @@ fn rank(table: &ReadTable, findings: &Findings) -> (Vec<RankedVehicle>, Vec<Link
             reasons,
         })
         .collect();
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.plate.cmp(&b.plate)));
+    ranked.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.plate.cmp(&b.plate))
+    });
     (ranked, links)
 }
 
-fn hub_link(table: &ReadTable, plate: u32, hub_idx: usize, score: f64, visits: usize) -> LinkReport {
+fn hub_link(
+    table: &ReadTable,
+    plate: u32,
+    hub_idx: usize,
+    score: f64,
+    visits: usize,
+) -> LinkReport {
     LinkReport {
         source: table.plate_text(plate).to_owned(),
         target: format!("hub:{hub_idx}"),
@@ -493,7 +620,10 @@ impl Timings {
 
     fn lap(&mut self, step: &str) {
         let now = Instant::now();
-        self.laps.push((step.to_owned(), now.duration_since(self.last).as_millis() as u64));
+        self.laps.push((
+            step.to_owned(),
+            now.duration_since(self.last).as_millis() as u64,
+        ));
         self.last = now;
     }
 }

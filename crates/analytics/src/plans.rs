@@ -4,9 +4,9 @@
 //! [`register_reads`]) and returns plain Rust values, so that the same SQL can later be
 //! planned on a Ballista cluster by registering the store's segments there instead.
 
-use crate::table::ReadTable;
 use crate::Error;
-use datafusion::arrow::array::{AsArray, RecordBatch, UInt32Array, Int64Array};
+use crate::table::ReadTable;
+use datafusion::arrow::array::{AsArray, Int64Array, RecordBatch, UInt32Array};
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, UInt32Type};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -17,13 +17,19 @@ const BATCH_ROWS: usize = 1 << 20;
 
 /// A session for the analyses' plans.
 pub(crate) fn session(partitions: usize) -> SessionContext {
-    let config = SessionConfig::new().with_target_partitions(partitions.max(1)).with_batch_size(64 * 1024);
+    let config = SessionConfig::new()
+        .with_target_partitions(partitions.max(1))
+        .with_batch_size(64 * 1024);
     SessionContext::new_with_config(config)
 }
 
 /// Registers the table `reads(plate UInt32, camera UInt32, ts Int64 microseconds)` built
 /// from the interned read table.
-pub(crate) fn register_reads(ctx: &SessionContext, table: &ReadTable, partitions: usize) -> Result<(), Error> {
+pub(crate) fn register_reads(
+    ctx: &SessionContext,
+    table: &ReadTable,
+    partitions: usize,
+) -> Result<(), Error> {
     let schema = Arc::new(Schema::new(vec![
         Field::new("plate", DataType::UInt32, false),
         Field::new("camera", DataType::UInt32, false),
@@ -45,7 +51,8 @@ pub(crate) fn register_reads(ctx: &SessionContext, table: &ReadTable, partitions
         parts[chunk_idx % n_parts].push(batch);
     }
     let mem = MemTable::try_new(schema, parts).map_err(|err| plan_error("register_reads", err))?;
-    ctx.register_table("reads", Arc::new(mem)).map_err(|err| plan_error("register_reads", err))?;
+    ctx.register_table("reads", Arc::new(mem))
+        .map_err(|err| plan_error("register_reads", err))?;
     Ok(())
 }
 
@@ -106,7 +113,11 @@ pub(crate) async fn plate_days(ctx: &SessionContext, n_plates: usize) -> Result<
     Ok(days)
 }
 
-async fn run(ctx: &SessionContext, plan: &'static str, sql: &str) -> Result<Vec<RecordBatch>, Error> {
+async fn run(
+    ctx: &SessionContext,
+    plan: &'static str,
+    sql: &str,
+) -> Result<Vec<RecordBatch>, Error> {
     let frame = ctx.sql(sql).await.map_err(|err| plan_error(plan, err))?;
     frame.collect().await.map_err(|err| plan_error(plan, err))
 }

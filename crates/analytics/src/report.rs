@@ -17,8 +17,14 @@ pub const SCORE_MEANINGS: &[(&str, &str)] = &[
         "clones",
         "impossible_journey: impossible hops between the plate's tracks; inconsistent_vehicle: reads describing the second vehicle; swap: cosine similarity (0..1) of the plates' camera visits",
     ),
-    ("routes", "-log10 of the share of all vehicles that drove the route's least-used leg"),
-    ("ranked_vehicles", "sum of the scores of the vehicle's links to the network (convoys, hubs, swaps, clones); seeds rank first"),
+    (
+        "routes",
+        "-log10 of the share of all vehicles that drove the route's least-used leg",
+    ),
+    (
+        "ranked_vehicles",
+        "sum of the scores of the vehicle's links to the network (convoys, hubs, swaps, clones); seeds rank first",
+    ),
 ];
 
 /// The result of [`crate::analyse`].

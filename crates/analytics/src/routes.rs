@@ -1,9 +1,9 @@
 //! Routes: the frequent ordered camera sequences of the trips of vehicles of interest,
 //! with their times and how rare each is in background traffic.
 
+use crate::AnalysisConfig;
 use crate::journeys::Trip;
 use crate::table::{DAY_MICROS, FastMap, MICROS, ReadTable};
-use crate::AnalysisConfig;
 
 /// A route and the trips that follow it.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,11 +53,19 @@ pub(crate) fn find_routes(
         .filter(|(_, members)| members.len() >= config.route_trips_min)
         .map(|(cameras, members)| summarise(table, cameras, &members, legs, n_plates))
         .collect();
-    routes.sort_by(|a, b| (b.trips.len() as f64 * b.score).total_cmp(&(a.trips.len() as f64 * a.score)));
+    routes.sort_by(|a, b| {
+        (b.trips.len() as f64 * b.score).total_cmp(&(a.trips.len() as f64 * a.score))
+    });
     routes
 }
 
-fn summarise(table: &ReadTable, cameras: Vec<u32>, members: &[&Trip], legs: &LegCounts, n_plates: usize) -> RouteFinding {
+fn summarise(
+    table: &ReadTable,
+    cameras: Vec<u32>,
+    members: &[&Trip],
+    legs: &LegCounts,
+    n_plates: usize,
+) -> RouteFinding {
     let mut by_hour = [0u32; 24];
     let mut by_weekday = [0u32; 7];
     for trip in members {
@@ -91,7 +99,11 @@ pub(crate) fn lcs_len(a: &[u32], b: &[u32]) -> usize {
     let mut cur = vec![0usize; b.len() + 1];
     for &x in a {
         for (j, &y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y { prev[j] + 1 } else { cur[j].max(prev[j + 1]) };
+            cur[j + 1] = if x == y {
+                prev[j] + 1
+            } else {
+                cur[j].max(prev[j + 1])
+            };
         }
         std::mem::swap(&mut prev, &mut cur);
     }

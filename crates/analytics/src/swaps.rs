@@ -20,9 +20,12 @@ pub(crate) struct SwapFinding {
     pub(crate) similarity: f64,
 }
 
+/// Visit counts per camera, sorted by camera.
+type Profile = Vec<(u32, f64)>;
+
 /// Swaps among `candidates` (plates of interest and plates stopping at hubs).
 pub(crate) fn find_swaps(table: &ReadTable, candidates: &[u32]) -> Vec<SwapFinding> {
-    let profiles: Vec<(u32, Vec<(u32, f64)>, u32)> = candidates
+    let profiles: Vec<(u32, Profile, u32)> = candidates
         .iter()
         .filter(|&&plate| table.plate_rows(plate).len() >= READS_MIN)
         .map(|&plate| (plate, camera_profile(table, plate), main_desc(table, plate)))
@@ -30,7 +33,13 @@ pub(crate) fn find_swaps(table: &ReadTable, candidates: &[u32]) -> Vec<SwapFindi
     let mut swaps = Vec::new();
     for (idx, (plate_a, profile_a, desc_a)) in profiles.iter().enumerate() {
         for (plate_b, profile_b, desc_b) in &profiles[idx + 1..] {
-            if *desc_a != 0 && *desc_b != 0 && conflicts(&table.descs[*desc_a as usize], &table.descs[*desc_b as usize]) {
+            if *desc_a != 0
+                && *desc_b != 0
+                && conflicts(
+                    &table.descs[*desc_a as usize],
+                    &table.descs[*desc_b as usize],
+                )
+            {
                 continue;
             }
             let similarity = cosine(profile_a, profile_b);
@@ -50,7 +59,11 @@ pub(crate) fn find_swaps(table: &ReadTable, candidates: &[u32]) -> Vec<SwapFindi
 
 /// Visit counts per camera, sorted by camera.
 fn camera_profile(table: &ReadTable, plate: u32) -> Vec<(u32, f64)> {
-    let mut cameras: Vec<u32> = table.plate_rows(plate).iter().map(|&row| table.camera[row as usize]).collect();
+    let mut cameras: Vec<u32> = table
+        .plate_rows(plate)
+        .iter()
+        .map(|&row| table.camera[row as usize])
+        .collect();
     cameras.sort_unstable();
     let mut profile: Vec<(u32, f64)> = Vec::new();
     for camera in cameras {
@@ -77,12 +90,21 @@ fn cosine(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
     }
     let norm = |v: &[(u32, f64)]| v.iter().map(|(_, n)| n * n).sum::<f64>().sqrt();
     let denominator = norm(a) * norm(b);
-    if denominator == 0.0 { 0.0 } else { dot / denominator }
+    if denominator == 0.0 {
+        0.0
+    } else {
+        dot / denominator
+    }
 }
 
 /// The most frequent non-empty description of a plate's reads, 0 if none.
 fn main_desc(table: &ReadTable, plate: u32) -> u32 {
-    let mut descs: Vec<u32> = table.plate_rows(plate).iter().map(|&row| table.desc[row as usize]).filter(|&d| d != 0).collect();
+    let mut descs: Vec<u32> = table
+        .plate_rows(plate)
+        .iter()
+        .map(|&row| table.desc[row as usize])
+        .filter(|&d| d != 0)
+        .collect();
     descs.sort_unstable();
     descs
         .chunk_by(|a, b| a == b)
@@ -95,7 +117,10 @@ fn seen_together(table: &ReadTable, a: u32, b: u32) -> bool {
     let rows_b = table.plate_rows(b);
     table.plate_rows(a).iter().any(|&row| {
         let ts = table.ts[row as usize];
-        let idx = rows_b.partition_point(|&other| table.ts[other as usize] < ts - TOGETHER_SECS * MICROS);
-        rows_b.get(idx).is_some_and(|&other| table.ts[other as usize] <= ts + TOGETHER_SECS * MICROS)
+        let idx =
+            rows_b.partition_point(|&other| table.ts[other as usize] < ts - TOGETHER_SECS * MICROS);
+        rows_b
+            .get(idx)
+            .is_some_and(|&other| table.ts[other as usize] <= ts + TOGETHER_SECS * MICROS)
     })
 }

@@ -109,16 +109,18 @@ impl ReadTable {
     /// The read id of row `row`.
     pub(crate) fn read_id(&self, row: u32) -> String {
         let (batch, batch_row) = self.read_ref[row as usize];
-        self.read_id_columns[batch as usize].value(batch_row as usize).to_owned()
+        self.read_id_columns[batch as usize]
+            .value(batch_row as usize)
+            .to_owned()
     }
 
     /// The position of the camera of row `row`.
     pub(crate) fn point(&self, row: u32) -> Point {
         let site = &self.cameras[self.camera[row as usize] as usize];
-        if site.mobile {
-            if let Some(point) = self.gps.get(&row) {
-                return *point;
-            }
+        if site.mobile
+            && let Some(point) = self.gps.get(&row)
+        {
+            return *point;
         }
         site.point
     }
@@ -196,14 +198,21 @@ impl Builder {
         let lon = float_column(batch, "lon")?;
         let batch_idx = self.table.read_id_columns.len() as u32;
         for row in 0..batch.num_rows() {
-            if read_id.is_null(row) || plate.is_null(row) || camera_id.is_null(row) || ts.is_null(row) {
+            if read_id.is_null(row)
+                || plate.is_null(row)
+                || camera_id.is_null(row)
+                || ts.is_null(row)
+            {
                 return Err(Error::BadColumn {
                     column: "read_id, plate, camera_id, ts",
                     reason: format!("row {row} has a null in a required column"),
                 });
             }
             let ts_value = ts.value(row);
-            if input.window.is_some_and(|window| !window.contains(ts_value)) {
+            if input
+                .window
+                .is_some_and(|window| !window.contains(ts_value))
+            {
                 continue;
             }
             let camera = self.camera_idx(camera_id.value(row), read_id.value(row))?;
@@ -214,10 +223,11 @@ impl Builder {
                 opt(colour.as_ref(), row),
             );
             let table = &mut self.table;
-            if table.cameras[camera as usize].mobile {
-                if let (Some(lat), Some(lon)) = (float_at(lat.as_ref(), row), float_at(lon.as_ref(), row)) {
-                    table.gps.insert(table.ts.len() as u32, Point { lat, lon });
-                }
+            if table.cameras[camera as usize].mobile
+                && let (Some(lat), Some(lon)) =
+                    (float_at(lat.as_ref(), row), float_at(lon.as_ref(), row))
+            {
+                table.gps.insert(table.ts.len() as u32, Point { lat, lon });
             }
             table.plate.push(plate_idx);
             table.camera.push(camera);
@@ -230,25 +240,34 @@ impl Builder {
     }
 
     fn camera_idx(&self, camera_id: &str, read_id: &str) -> Result<u32, Error> {
-        self.camera_by_id.get(camera_id).copied().ok_or_else(|| Error::UnknownCamera {
-            read_id: read_id.to_owned(),
-            camera_id: camera_id.to_owned(),
-        })
+        self.camera_by_id
+            .get(camera_id)
+            .copied()
+            .ok_or_else(|| Error::UnknownCamera {
+                read_id: read_id.to_owned(),
+                camera_id: camera_id.to_owned(),
+            })
     }
 
     fn plate_idx(&mut self, text: &str, country: Option<&str>) -> u32 {
         let table = &mut self.table;
-        if let Some(ids) = table.plate_by_text.get(text) {
-            if let Some(&idx) = ids.iter().find(|&&idx| table.plates[idx as usize].country.as_deref() == country) {
-                return idx;
-            }
+        if let Some(ids) = table.plate_by_text.get(text)
+            && let Some(&idx) = ids
+                .iter()
+                .find(|&&idx| table.plates[idx as usize].country.as_deref() == country)
+        {
+            return idx;
         }
         let idx = table.plates.len() as u32;
         table.plates.push(PlateEntry {
             text: text.to_owned(),
             country: country.map(str::to_owned),
         });
-        table.plate_by_text.entry(text.to_owned()).or_default().push(idx);
+        table
+            .plate_by_text
+            .entry(text.to_owned())
+            .or_default()
+            .push(idx);
         idx
     }
 
@@ -295,10 +314,16 @@ fn order_by_plate(plate: &[u32], ts: &[i64], n_plates: usize) -> (Vec<u32>, Vec<
 }
 
 fn opt(column: Option<&StringArray>, row: usize) -> Option<&str> {
-    column.and_then(|array| (!array.is_null(row)).then(|| array.value(row))).filter(|s| !s.is_empty())
+    column
+        .and_then(|array| (!array.is_null(row)).then(|| array.value(row)))
+        .filter(|s| !s.is_empty())
 }
 
-fn string_column(batch: &RecordBatch, name: &'static str, required: bool) -> Result<Option<StringArray>, Error> {
+fn string_column(
+    batch: &RecordBatch,
+    name: &'static str,
+    required: bool,
+) -> Result<Option<StringArray>, Error> {
     let Some(column) = batch.column_by_name(name) else {
         if required {
             return Err(Error::BadColumn {
@@ -327,7 +352,9 @@ fn float_column(batch: &RecordBatch, name: &'static str) -> Result<Option<Float6
 }
 
 fn float_at(column: Option<&Float64Array>, row: usize) -> Option<f64> {
-    column.and_then(|array| (!array.is_null(row)).then(|| array.value(row))).filter(|v| v.is_finite())
+    column
+        .and_then(|array| (!array.is_null(row)).then(|| array.value(row)))
+        .filter(|v| v.is_finite())
 }
 
 fn micros_column(batch: &RecordBatch) -> Result<datafusion::arrow::array::Int64Array, Error> {

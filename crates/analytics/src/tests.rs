@@ -51,7 +51,15 @@ pub(crate) fn camera(camera_id: &str, lat: f64, lon: f64) -> Camera {
 /// Cameras `C0..Cn` along a line of latitude 50.9, `spacing_km` apart, from lon 2.0 east.
 pub(crate) fn line_cameras(n: usize, spacing_km: f64) -> Vec<Camera> {
     let deg_per_km = 1.0 / (111.32 * 50.9f64.to_radians().cos());
-    (0..n).map(|idx| camera(&format!("C{idx}"), 50.9, 2.0 + idx as f64 * spacing_km * deg_per_km)).collect()
+    (0..n)
+        .map(|idx| {
+            camera(
+                &format!("C{idx}"),
+                50.9,
+                2.0 + idx as f64 * spacing_km * deg_per_km,
+            )
+        })
+        .collect()
 }
 
 pub(crate) fn batch(reads: &[R]) -> RecordBatch {
@@ -60,23 +68,48 @@ pub(crate) fn batch(reads: &[R]) -> RecordBatch {
         Field::new("plate", DataType::Utf8, false),
         Field::new("country", DataType::Utf8, true),
         Field::new("camera_id", DataType::Utf8, false),
-        Field::new("ts", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), false),
+        Field::new(
+            "ts",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            false,
+        ),
         Field::new("make", DataType::Utf8, true),
         Field::new("colour", DataType::Utf8, true),
     ]));
-    let ts = Int64Array::from(reads.iter().map(|read| read.secs * 1_000_000).collect::<Vec<_>>())
-        .reinterpret_cast::<datafusion::arrow::datatypes::TimestampMicrosecondType>()
-        .with_timezone("UTC");
+    let ts = Int64Array::from(
+        reads
+            .iter()
+            .map(|read| read.secs * 1_000_000)
+            .collect::<Vec<_>>(),
+    )
+    .reinterpret_cast::<datafusion::arrow::datatypes::TimestampMicrosecondType>()
+    .with_timezone("UTC");
     RecordBatch::try_new(
         schema,
         vec![
-            Arc::new(StringArray::from_iter_values((0..reads.len()).map(|idx| format!("r{idx}")))),
-            Arc::new(StringArray::from_iter_values(reads.iter().map(|read| read.plate.clone()))),
+            Arc::new(StringArray::from_iter_values(
+                (0..reads.len()).map(|idx| format!("r{idx}")),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                reads.iter().map(|read| read.plate.clone()),
+            )),
             Arc::new(StringArray::from(vec![Some("FR"); reads.len()])),
-            Arc::new(StringArray::from_iter_values(reads.iter().map(|read| read.camera.clone()))),
+            Arc::new(StringArray::from_iter_values(
+                reads.iter().map(|read| read.camera.clone()),
+            )),
             Arc::new(ts),
-            Arc::new(StringArray::from(reads.iter().map(|read| read.make.clone()).collect::<Vec<_>>())),
-            Arc::new(StringArray::from(reads.iter().map(|read| read.colour.clone()).collect::<Vec<_>>())),
+            Arc::new(StringArray::from(
+                reads
+                    .iter()
+                    .map(|read| read.make.clone())
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(StringArray::from(
+                reads
+                    .iter()
+                    .map(|read| read.colour.clone())
+                    .collect::<Vec<_>>(),
+            )),
         ],
     )
     .expect("fixture batch")
@@ -92,10 +125,15 @@ pub(crate) fn input(cameras: Vec<Camera>, reads: &[R]) -> AnalysisInput {
 }
 
 pub(crate) fn table(cameras: Vec<Camera>, reads: &[R]) -> ReadTable {
-    ReadTable::build(&input(cameras, reads), AnalysisConfig::default().reads_max).expect("fixture table")
+    ReadTable::build(&input(cameras, reads), AnalysisConfig::default().reads_max)
+        .expect("fixture table")
 }
 
 /// A trip along `cameras` (ids of a line) starting at `start` secs, `step` secs apart.
 pub(crate) fn drive(plate: &str, cameras: &[usize], start: i64, step: i64) -> Vec<R> {
-    cameras.iter().enumerate().map(|(idx, &cam)| r(plate, &format!("C{cam}"), start + idx as i64 * step)).collect()
+    cameras
+        .iter()
+        .enumerate()
+        .map(|(idx, &cam)| r(plate, &format!("C{cam}"), start + idx as i64 * step))
+        .collect()
 }

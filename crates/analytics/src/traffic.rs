@@ -36,6 +36,9 @@ impl Traffic {
 
     fn cell(&self, camera: u32, ts: i64) -> (f64, f64) {
         let hour = (ts / (3600 * MICROS)).rem_euclid(24) as usize;
-        self.cells.get(camera as usize * 24 + hour).copied().unwrap_or((0.0, 0.0))
+        self.cells
+            .get(camera as usize * 24 + hour)
+            .copied()
+            .unwrap_or((0.0, 0.0))
     }
 }

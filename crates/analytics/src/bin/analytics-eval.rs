@@ -57,27 +57,54 @@ fn main() -> anyhow::Result<()> {
     for &seed in &args.scenario_seeds {
         let scenario = load_scenario(&args, seed)?;
         let n_reads: usize = scenario.batches.iter().map(RecordBatch::num_rows).sum();
-        println!("\n## Scenario seed {seed}: {n_reads} reads, {} days", args.days);
+        println!(
+            "\n## Scenario seed {seed}: {n_reads} reads, {} days",
+            args.days
+        );
         let read_plates = read_plates(&scenario);
-        let seeds: Vec<PlateText> =
-            scenario.truth.seeds.iter().filter_map(|s| PlateText::parse(&s.plate).ok()).collect();
+        let seeds: Vec<PlateText> = scenario
+            .truth
+            .seeds
+            .iter()
+            .filter_map(|s| PlateText::parse(&s.plate).ok())
+            .collect();
         let (discovery, discovery_s) = run_corridor(&scenario, Vec::new())?;
         let (seeded, seeded_s) = run_corridor(&scenario, seeds.clone())?;
         let mut columns = vec![
-            (format!("Corridor discovery ({discovery_s:.1} s)"), scored(&discovery, &scenario, &read_plates)?),
-            (format!("Corridor with seeds ({seeded_s:.1} s)"), scored(&seeded, &scenario, &read_plates)?),
+            (
+                format!("Corridor discovery ({discovery_s:.1} s)"),
+                scored(&discovery, &scenario, &read_plates)?,
+            ),
+            (
+                format!("Corridor with seeds ({seeded_s:.1} s)"),
+                scored(&seeded, &scenario, &read_plates)?,
+            ),
         ];
         if !args.no_duckdb {
             match run_duckdb(&args, &scenario, &seeds)? {
                 Some((value, total_s)) => {
-                    columns.push((format!("naive DuckDB ({total_s:.1} s)"), score(&value, &scenario.truth, &read_plates)));
-                    println!("DuckDB query times (s): {}", value.get("timings_s").map(|t| t.to_string()).unwrap_or_default());
+                    columns.push((
+                        format!("naive DuckDB ({total_s:.1} s)"),
+                        score(&value, &scenario.truth, &read_plates),
+                    ));
+                    println!(
+                        "DuckDB query times (s): {}",
+                        value
+                            .get("timings_s")
+                            .map(|t| t.to_string())
+                            .unwrap_or_default()
+                    );
                 }
-                None => println!("DuckDB baseline skipped: the duckdb Python module is not installed (pip install duckdb)."),
+                None => println!(
+                    "DuckDB baseline skipped: the duckdb Python module is not installed (pip install duckdb)."
+                ),
             }
         }
         println!("Corridor step times (ms), seeded: {:?}", seeded.timings_ms);
-        println!("Corridor step times (ms), discovery: {:?}", discovery.timings_ms);
+        println!(
+            "Corridor step times (ms), discovery: {:?}",
+            discovery.timings_ms
+        );
         print_table(&columns);
         all.push((seed, columns));
     }
@@ -86,29 +113,49 @@ fn main() -> anyhow::Result<()> {
             .iter()
             .map(|(seed, columns)| serde_json::json!({"seed": seed, "columns": columns.iter().map(|(name, s)| serde_json::json!({"name": name, "scores": s})).collect::<Vec<_>>()}))
             .collect();
-        std::fs::write(path, serde_json::to_vec_pretty(&json)?).with_context(|| format!("writing {path:?}"))?;
+        std::fs::write(path, serde_json::to_vec_pretty(&json)?)
+            .with_context(|| format!("writing {path:?}"))?;
     }
     Ok(())
 }
 
 fn load_scenario(args: &Args, seed: u64) -> anyhow::Result<Scenario> {
-    let dir = args.out.join(format!("seed-{seed}-{}-{}", args.reads, args.days));
+    let dir = args
+        .out
+        .join(format!("seed-{seed}-{}-{}", args.reads, args.days));
     if !dir.join("truth.json").exists() {
         let mut config = ScenarioConfig::new(seed, args.reads);
         config.days = args.days;
         let started = Instant::now();
-        corridor_sim::generate(&config, &dir, &|_| {}).with_context(|| format!("generating scenario {seed}"))?;
-        println!("Generated scenario {seed} in {:.1} s.", started.elapsed().as_secs_f64());
+        corridor_sim::generate(&config, &dir, &|_| {})
+            .with_context(|| format!("generating scenario {seed}"))?;
+        println!(
+            "Generated scenario {seed} in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
     }
     let truth = Truth::load(&dir.join("truth.json"))?;
     let runtime = tokio::runtime::Runtime::new()?;
     let (batches, camera_batches) = runtime.block_on(async {
         let ctx = SessionContext::new();
-        let reads = ctx.read_parquet(dir.join("reads.parquet").to_string_lossy().into_owned(), ParquetReadOptions::default()).await?;
+        let reads = ctx
+            .read_parquet(
+                dir.join("reads.parquet").to_string_lossy().into_owned(),
+                ParquetReadOptions::default(),
+            )
+            .await?;
         let schema = corridor_store::schema::cameras_schema();
         let options = CsvReadOptions::new().has_header(true).schema(&schema);
-        let cameras = ctx.read_csv(dir.join("cameras.csv").to_string_lossy().into_owned(), options).await?;
-        Ok::<_, datafusion::error::DataFusionError>((reads.collect().await?, cameras.collect().await?))
+        let cameras = ctx
+            .read_csv(
+                dir.join("cameras.csv").to_string_lossy().into_owned(),
+                options,
+            )
+            .await?;
+        Ok::<_, datafusion::error::DataFusionError>((
+            reads.collect().await?,
+            cameras.collect().await?,
+        ))
     })?;
     let mut cameras = Vec::new();
     for batch in &camera_batches {
@@ -127,7 +174,10 @@ fn read_plates(scenario: &Scenario) -> HashMap<String, String> {
     let wanted = truth_read_ids(&scenario.truth);
     let mut map = HashMap::new();
     for batch in &scenario.batches {
-        let (Some(ids), Some(plates)) = (batch.column_by_name("read_id"), batch.column_by_name("plate")) else {
+        let (Some(ids), Some(plates)) = (
+            batch.column_by_name("read_id"),
+            batch.column_by_name("plate"),
+        ) else {
             continue;
         };
         let (ids, plates) = (ids.as_string::<i32>(), plates.as_string::<i32>());
@@ -152,11 +202,23 @@ fn run_corridor(scenario: &Scenario, seeds: Vec<PlateText>) -> anyhow::Result<(R
     Ok((report, started.elapsed().as_secs_f64()))
 }
 
-fn scored(report: &Report, scenario: &Scenario, read_plates: &HashMap<String, String>) -> anyhow::Result<Scores> {
-    Ok(score(&serde_json::to_value(report)?, &scenario.truth, read_plates))
+fn scored(
+    report: &Report,
+    scenario: &Scenario,
+    read_plates: &HashMap<String, String>,
+) -> anyhow::Result<Scores> {
+    Ok(score(
+        &serde_json::to_value(report)?,
+        &scenario.truth,
+        read_plates,
+    ))
 }
 
-fn run_duckdb(args: &Args, scenario: &Scenario, seeds: &[PlateText]) -> anyhow::Result<Option<(serde_json::Value, f64)>> {
+fn run_duckdb(
+    args: &Args,
+    scenario: &Scenario,
+    seeds: &[PlateText],
+) -> anyhow::Result<Option<(serde_json::Value, f64)>> {
     let out = scenario.dir.join("naive-report.json");
     let seeds: Vec<&str> = seeds.iter().map(PlateText::as_str).collect();
     let started = Instant::now();
@@ -173,7 +235,8 @@ fn run_duckdb(args: &Args, scenario: &Scenario, seeds: &[PlateText]) -> anyhow::
         return Ok(None);
     }
     anyhow::ensure!(status.success(), "{:?} failed: {status}", args.script);
-    let value = serde_json::from_slice(&std::fs::read(&out).with_context(|| format!("reading {out:?}"))?)?;
+    let value =
+        serde_json::from_slice(&std::fs::read(&out).with_context(|| format!("reading {out:?}"))?)?;
     Ok(Some((value, elapsed)))
 }
 
@@ -186,7 +249,11 @@ fn print_table(columns: &[(String, Scores)]) {
             .iter()
             .map(|(_, s)| {
                 let value = f(s);
-                let figure = if precision { value.precision } else { value.recall };
+                let figure = if precision {
+                    value.precision
+                } else {
+                    value.recall
+                };
                 format!("{} ({}/{})", fmt(figure), value.reported, value.planted)
             })
             .collect::<Vec<_>>()
@@ -194,19 +261,33 @@ fn print_table(columns: &[(String, Scores)]) {
     };
     println!("| hubs precision (>= 0.9) | {} |", pr(|s| s.hubs, true));
     println!("| hubs recall (>= 0.9) | {} |", pr(|s| s.hubs, false));
-    println!("| convoy pairs precision (>= 0.9) | {} |", pr(|s| s.convoys, true));
-    println!("| convoy pairs recall (>= 0.9) | {} |", pr(|s| s.convoys, false));
-    println!("| clones precision (>= 0.95) | {} |", pr(|s| s.clones, true));
+    println!(
+        "| convoy pairs precision (>= 0.9) | {} |",
+        pr(|s| s.convoys, true)
+    );
+    println!(
+        "| convoy pairs recall (>= 0.9) | {} |",
+        pr(|s| s.convoys, false)
+    );
+    println!(
+        "| clones precision (>= 0.95) | {} |",
+        pr(|s| s.clones, true)
+    );
     println!("| clones recall (>= 0.95) | {} |", pr(|s| s.clones, false));
     println!("| swap pairs precision | {} |", pr(|s| s.swaps, true));
     println!("| swap pairs recall | {} |", pr(|s| s.swaps, false));
-    let routes: Vec<String> = columns.iter().map(|(_, s)| format!("{} (of {})", fmt(s.routes_recall), s.routes_planted)).collect();
+    let routes: Vec<String> = columns
+        .iter()
+        .map(|(_, s)| format!("{} (of {})", fmt(s.routes_recall), s.routes_planted))
+        .collect();
     println!("| routes recovered (>= 0.9) | {} |", routes.join(" | "));
-    let ranked: Vec<String> = columns.iter().map(|(_, s)| format!("{} (k={})", fmt(s.ranked_precision_at_k), s.k)).collect();
+    let ranked: Vec<String> = columns
+        .iter()
+        .map(|(_, s)| format!("{} (k={})", fmt(s.ranked_precision_at_k), s.k))
+        .collect();
     println!("| ranked vehicles P@k (>= 0.8) | {} |", ranked.join(" | "));
 }
 
 fn fmt(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"))
 }
-

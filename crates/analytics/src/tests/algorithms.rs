@@ -12,7 +12,10 @@ use proptest::prelude::*;
 
 /// A deterministic jitter in `-span..=span` seconds.
 pub(crate) fn jitter(seed: u64, span: i64) -> i64 {
-    let mixed = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let mixed = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(29)
+        .wrapping_mul(0xBF58_476D_1CE4_E5B9);
     (mixed % (2 * span as u64 + 1)) as i64 - span
 }
 
@@ -36,7 +39,11 @@ fn a_long_gap_splits_a_journey_and_the_stop_lies_where_the_vehicle_turned() {
 
 #[test]
 fn duplicate_reads_at_one_camera_do_not_make_a_stop() {
-    let reads = vec![r("AB123CD", "C0", MONDAY), r("AB123CD", "C0", MONDAY + 20), r("AB123CD", "C1", MONDAY + 200)];
+    let reads = vec![
+        r("AB123CD", "C0", MONDAY),
+        r("AB123CD", "C0", MONDAY + 20),
+        r("AB123CD", "C1", MONDAY + 200),
+    ];
     let table = table(line_cameras(2, 5.0), &reads);
     let journeys = split_journeys(&table, 0, table.plate_rows(0), &AnalysisConfig::default());
     assert_eq!(journeys.trips.len(), 1);
@@ -53,17 +60,43 @@ fn commuters_and_a_convoy() -> Vec<R> {
             continue;
         }
         for commuter in 0..20u64 {
-            let start = MONDAY + day * 86_400 + 7 * 3600 + 1800 + jitter(commuter * 100 + day as u64, 600);
-            reads.extend(drive(&format!("CM{commuter:03}"), &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], start, 180));
+            let start =
+                MONDAY + day * 86_400 + 7 * 3600 + 1800 + jitter(commuter * 100 + day as u64, 600);
+            reads.extend(drive(
+                &format!("CM{commuter:03}"),
+                &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+                start,
+                180,
+            ));
         }
         let pair_start = MONDAY + day * 86_400 + 8 * 3600 + jitter(day as u64, 120);
-        reads.extend(drive("NB001AA", &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], pair_start, 180));
-        reads.extend(drive("NB002AA", &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], pair_start + 40, 180));
+        reads.extend(drive(
+            "NB001AA",
+            &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+            pair_start,
+            180,
+        ));
+        reads.extend(drive(
+            "NB002AA",
+            &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+            pair_start + 40,
+            180,
+        ));
     }
     for (day, hour_secs) in [(0i64, 3600), (3, 9600), (8, 1200), (10, 12_600)] {
         let start = MONDAY + day * 86_400 + hour_secs;
-        reads.extend(drive("VAN0001", &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], start + 60, 200));
-        reads.extend(drive("SCOUT01", &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], start, 200));
+        reads.extend(drive(
+            "VAN0001",
+            &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+            start + 60,
+            200,
+        ));
+        reads.extend(drive(
+            "SCOUT01",
+            &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+            start,
+            200,
+        ));
     }
     reads
 }
@@ -73,9 +106,17 @@ fn discovery_finds_a_convoy_of_two_among_commuters() {
     let table = table(line_cameras(10, 5.0), &commuters_and_a_convoy());
     let index = CameraIndex::build(&table);
     let eligible = vec![true; table.n_plates()];
-    let convoys = discovery(&table, &index, &no_traffic(&table), &eligible, &AnalysisConfig::default());
-    let pairs: Vec<(&str, &str)> =
-        convoys.iter().map(|c| (table.plate_text(c.plate_a), table.plate_text(c.plate_b))).collect();
+    let convoys = discovery(
+        &table,
+        &index,
+        &no_traffic(&table),
+        &eligible,
+        &AnalysisConfig::default(),
+    );
+    let pairs: Vec<(&str, &str)> = convoys
+        .iter()
+        .map(|c| (table.plate_text(c.plate_a), table.plate_text(c.plate_b)))
+        .collect();
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     let mut pair = [pairs[0].0, pairs[0].1];
     pair.sort();
@@ -88,9 +129,19 @@ fn targeted_search_from_the_van_finds_only_the_scout() {
     let table = table(line_cameras(10, 5.0), &commuters_and_a_convoy());
     let index = CameraIndex::build(&table);
     let van = table.plates_with_text("VAN0001")[0];
-    let convoys = targeted(&table, &index, &no_traffic(&table), &[van], &AnalysisConfig::default());
+    let convoys = targeted(
+        &table,
+        &index,
+        &no_traffic(&table),
+        &[van],
+        &AnalysisConfig::default(),
+    );
     assert_eq!(convoys.len(), 1);
-    let partner = if convoys[0].plate_a == van { convoys[0].plate_b } else { convoys[0].plate_a };
+    let partner = if convoys[0].plate_a == van {
+        convoys[0].plate_b
+    } else {
+        convoys[0].plate_a
+    };
     assert_eq!(table.plate_text(partner), "SCOUT01");
 }
 
@@ -130,7 +181,10 @@ fn an_impossible_journey_at_the_clock_tolerance_edge() {
 fn a_cloned_plate_is_split_into_two_tracks() {
     let deg = 150.0 / (111.32 * 50.9f64.to_radians().cos());
     let mut cameras = line_cameras(3, 5.0);
-    cameras.extend([camera("F0", 50.9, 2.0 + deg), camera("F1", 50.9, 2.05 + deg)]);
+    cameras.extend([
+        camera("F0", 50.9, 2.0 + deg),
+        camera("F1", 50.9, 2.05 + deg),
+    ]);
     let mut reads = Vec::new();
     for day in 0..3 {
         let base = MONDAY + day * 86_400;
@@ -157,7 +211,11 @@ fn a_misread_does_not_make_a_clone_and_joins_the_track_it_fits() {
     let mut reads = drive("DE8ABC1", &[0, 1, 2], MONDAY + 3600, 180);
     reads.push(r("DEBABC1", "C3", MONDAY + 3600 + 540));
     reads.extend(drive("DE8ABC1", &[4, 5], MONDAY + 3600 + 720, 180));
-    reads.extend([r("DEBABC1", "F0", MONDAY + 3000), r("DEBABC1", "F0", MONDAY + 4000), r("DEBABC1", "F0", MONDAY + 9000)]);
+    reads.extend([
+        r("DEBABC1", "F0", MONDAY + 3000),
+        r("DEBABC1", "F0", MONDAY + 4000),
+        r("DEBABC1", "F0", MONDAY + 9000),
+    ]);
     let mut table = table(cameras, &reads);
     let config = AnalysisConfig::default();
     let links = link_misreads(&mut table, &config);
@@ -194,7 +252,11 @@ fn lock_up_stops(leave_together: bool) -> (ReadTable, Vec<crate::journeys::Stop>
         for night in 0..4i64 {
             let base = MONDAY + night * 86_400 + 20 * 3600 + van as i64 * 1800;
             reads.push(r(plate, if night % 2 == 0 { "H1" } else { "H2" }, base));
-            reads.push(r(plate, if night % 2 == 0 { "H2" } else { "H1" }, base + 6 * 3600));
+            reads.push(r(
+                plate,
+                if night % 2 == 0 { "H2" } else { "H1" },
+                base + 6 * 3600,
+            ));
         }
     }
     let table = table(cameras, &reads);
@@ -216,8 +278,15 @@ fn a_hub_seen_by_only_two_cameras() {
     let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
     let hubs = find_hubs(&stops, &points, 0.5, &AnalysisConfig::default());
     assert_eq!(hubs.len(), 1);
-    let truth = crate::geo::Point { lat: 50.705, lon: 1.91 };
-    assert!(hubs[0].centre.distance_m(truth) < 2000.0, "{:?}", hubs[0].centre);
+    let truth = crate::geo::Point {
+        lat: 50.705,
+        lon: 1.91,
+    };
+    assert!(
+        hubs[0].centre.distance_m(truth) < 2000.0,
+        "{:?}",
+        hubs[0].centre
+    );
     assert_eq!(hubs[0].plates.len(), 2);
     assert!(hubs[0].score > 2.0);
 }

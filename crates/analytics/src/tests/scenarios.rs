@@ -22,7 +22,12 @@ fn run(seeded: bool) -> (Report, Scores) {
         .map(|read| (read.read_id.clone(), read.plate.as_str().to_owned()))
         .collect();
     let seeds = if seeded {
-        scenario.truth.seeds.iter().map(|seed| PlateText::parse(&seed.plate).expect("seed plates are valid")).collect()
+        scenario
+            .truth
+            .seeds
+            .iter()
+            .map(|seed| PlateText::parse(&seed.plate).expect("seed plates are valid"))
+            .collect()
     } else {
         Vec::new()
     };
@@ -41,7 +46,10 @@ fn run(seeded: bool) -> (Report, Scores) {
 #[track_caller]
 fn at_least(what: &str, value: Option<f64>, target: f64, scores: &Scores) {
     let value = value.unwrap_or_else(|| panic!("{what}: nothing to measure in {scores:#?}"));
-    assert!(value >= target, "{what} = {value:.3} < {target}: {scores:#?}");
+    assert!(
+        value >= target,
+        "{what} = {value:.3} < {target}: {scores:#?}"
+    );
 }
 
 #[test]
@@ -59,6 +67,11 @@ fn issue_4_seeded_analysis_on_a_small_scenario_meets_the_accuracy_targets() {
     assert!(!report.ranked_vehicles.is_empty());
     at_least("hub precision", scores.hubs.precision, 0.9, &scores);
     at_least("hub recall", scores.hubs.recall, 0.9, &scores);
-    at_least("ranked precision at k", scores.ranked_precision_at_k, 0.8, &scores);
+    at_least(
+        "ranked precision at k",
+        scores.ranked_precision_at_k,
+        0.8,
+        &scores,
+    );
     at_least("routes recovered", scores.routes_recall, 0.9, &scores);
 }
