@@ -16,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    body: ErrorBody,
+    body: Box<ErrorBody>,
 }
 
 /// The JSON body of every error response: `{"error": {...}}`.
@@ -77,14 +77,14 @@ impl ApiError {
         };
         ApiError {
             status,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 code,
                 message,
                 row: Some(row_error.row),
                 field: row_error.field,
                 reason: Some(row_error.reason),
                 request_id: None,
-            },
+            }),
         }
     }
 
@@ -132,14 +132,14 @@ impl ApiError {
         tracing::error!(request_id = %request_id, error = %error_chain(cause), "Request failed.");
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 code: "internal",
                 message: format!("internal error; quote request id {request_id} when reporting it"),
                 row: None,
                 field: None,
                 reason: None,
                 request_id: Some(request_id),
-            },
+            }),
         }
     }
 
@@ -156,14 +156,14 @@ impl ApiError {
     fn client(status: StatusCode, code: &'static str, message: String) -> ApiError {
         ApiError {
             status,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 code,
                 message,
                 row: None,
                 field: None,
                 reason: None,
                 request_id: None,
-            },
+            }),
         }
     }
 }
