@@ -16,7 +16,12 @@ pub(crate) struct Args {
     data: DataDir,
     /// Plates an investigator already knows, comma-separated; without seeds, convoy
     /// discovery runs over the whole window.
-    #[arg(long, env = "CORRIDOR_SEEDS", value_delimiter = ',', value_name = "PLATE,PLATE")]
+    #[arg(
+        long,
+        env = "CORRIDOR_SEEDS",
+        value_delimiter = ',',
+        value_name = "PLATE,PLATE"
+    )]
     seeds: Vec<String>,
     /// Start of the window: RFC 3339 (`2026-01-05T00:00:00Z`) or a UTC date (`2026-01-05`).
     #[arg(long, env = "CORRIDOR_FROM", value_name = "T")]
@@ -44,10 +49,20 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         .seeds
         .iter()
         .filter(|raw| !raw.trim().is_empty())
-        .map(|raw| PlateText::parse(raw).with_context(|| format!("--seeds: `{raw}` is not a plate")))
+        .map(|raw| {
+            PlateText::parse(raw).with_context(|| format!("--seeds: `{raw}` is not a plate"))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let from = args.from.as_deref().map(|raw| parse_time("--from", raw)).transpose()?;
-    let to = args.to.as_deref().map(|raw| parse_time("--to", raw)).transpose()?;
+    let from = args
+        .from
+        .as_deref()
+        .map(|raw| parse_time("--from", raw))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|raw| parse_time("--to", raw))
+        .transpose()?;
     let window = match (from, to) {
         (None, None) => None,
         (from, to) => Some(TimeWindow {
@@ -79,8 +94,11 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<AnalysisConfig> {
         return Ok(AnalysisConfig::default());
     };
     let bytes = std::fs::read(path).with_context(|| format!("reading {path:?}"))?;
-    let config: AnalysisConfig = serde_json::from_slice(&bytes).with_context(|| format!("parsing {path:?}"))?;
-    config.validate().with_context(|| format!("checking {path:?}"))?;
+    let config: AnalysisConfig =
+        serde_json::from_slice(&bytes).with_context(|| format!("parsing {path:?}"))?;
+    config
+        .validate()
+        .with_context(|| format!("checking {path:?}"))?;
     Ok(config)
 }
 
@@ -99,12 +117,16 @@ fn write_outputs(args: &Args, report: &Report) -> anyhow::Result<()> {
     let json = serde_json::to_vec_pretty(report).context("serialising the report")?;
     std::fs::write(&args.report, json).with_context(|| format!("writing {:?}", args.report))?;
     if let Some(path) = &args.graphml {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {path:?}"))?);
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {path:?}"))?,
+        );
         corridor_analytics::write_graphml(report, &mut file)?;
         file.flush().with_context(|| format!("writing {path:?}"))?;
     }
     if let Some(path) = &args.links_csv {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {path:?}"))?);
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {path:?}"))?,
+        );
         corridor_analytics::write_links_csv(report, &mut file)?;
         file.flush().with_context(|| format!("writing {path:?}"))?;
     }
@@ -113,9 +135,17 @@ fn write_outputs(args: &Args, report: &Report) -> anyhow::Result<()> {
 
 fn print_summary(report: &Report, path: &Path) {
     let total_ms: u64 = report.timings_ms.iter().map(|(_, ms)| ms).sum();
-    println!("Analysed {} reads of {} plates in {:.1} s.", report.n_reads, report.n_plates, total_ms as f64 / 1000.0);
+    println!(
+        "Analysed {} reads of {} plates in {:.1} s.",
+        report.n_reads,
+        report.n_plates,
+        total_ms as f64 / 1000.0
+    );
     if !report.seeds_unseen.is_empty() {
-        println!("Seeds with no reads in the window: {}.", report.seeds_unseen.join(", "));
+        println!(
+            "Seeds with no reads in the window: {}.",
+            report.seeds_unseen.join(", ")
+        );
     }
     println!(
         "Found {} hubs, {} convoys, {} clones or swaps, {} routes; {} vehicles ranked.",
@@ -146,10 +176,20 @@ fn print_summary(report: &Report, path: &Path) {
         );
     }
     for clone in report.clones.iter().take(5) {
-        println!("  {} {} (score {:.1})", clone.kind, clone.plates.join(" / "), clone.score);
+        println!(
+            "  {} {} (score {:.1})",
+            clone.kind,
+            clone.plates.join(" / "),
+            clone.score
+        );
     }
     for vehicle in report.ranked_vehicles.iter().take(10) {
-        println!("  {:<12} {:>8.1}  {}", vehicle.plate, vehicle.score, vehicle.reasons.join("; "));
+        println!(
+            "  {:<12} {:>8.1}  {}",
+            vehicle.plate,
+            vehicle.score,
+            vehicle.reasons.join("; ")
+        );
     }
     println!("Report written to {}.", path.display());
 }
