@@ -48,11 +48,11 @@ fn run(weak: &Weak<Shared>) {
                 tracing::error!(error = %err, "Background flush failed.");
             }
         }
-        if let Some(interval) = interval {
-            if last_maintenance.elapsed() >= interval {
-                last_maintenance = Instant::now();
-                maintain(&shared);
-            }
+        if let Some(interval) = interval
+            && last_maintenance.elapsed() >= interval
+        {
+            last_maintenance = Instant::now();
+            maintain(&shared);
         }
     }
 }

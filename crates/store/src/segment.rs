@@ -206,10 +206,10 @@ pub(crate) fn write_segment(
 /// Removes a segment's files (used for uncommitted and replaced segments).
 pub(crate) fn remove_files(root: &Path, id: u64, rel_path: &str) {
     for path in [root.join(rel_path), index_path(root, id)] {
-        if let Err(err) = std::fs::remove_file(&path) {
-            if err.kind() != std::io::ErrorKind::NotFound {
-                tracing::warn!(path = %path.display(), error = %err, "Could not delete a segment file.");
-            }
+        if let Err(err) = std::fs::remove_file(&path)
+            && err.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %path.display(), error = %err, "Could not delete a segment file.");
         }
     }
 }

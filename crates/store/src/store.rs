@@ -206,10 +206,10 @@ impl Drop for Store {
             wake.shutdown = true;
             self.shared.wake.notify_all();
         }
-        if let Some(handle) = self.maintenance.take() {
-            if handle.join().is_err() {
-                tracing::error!("The store maintenance thread panicked.");
-            }
+        if let Some(handle) = self.maintenance.take()
+            && handle.join().is_err()
+        {
+            tracing::error!("The store maintenance thread panicked.");
         }
     }
 }
@@ -365,14 +365,14 @@ impl Shared {
                 Stored::Conflict
             });
         }
-        if let Some(frozen) = &state.frozen {
-            if let Some(row) = frozen.find_id(hash, &read.read_id) {
-                return Ok(if &frozen.reads[row] == read {
-                    Stored::Duplicate { wait_seq: 0 }
-                } else {
-                    Stored::Conflict
-                });
-            }
+        if let Some(frozen) = &state.frozen
+            && let Some(row) = frozen.find_id(hash, &read.read_id)
+        {
+            return Ok(if &frozen.reads[row] == read {
+                Stored::Duplicate { wait_seq: 0 }
+            } else {
+                Stored::Conflict
+            });
         }
         if !state.ids.contains(hash) {
             return Ok(Stored::New);

@@ -1,6 +1,7 @@
 //! End-to-end tests of the real `corridor` binary, one module per command.
 
 mod crash;
+mod demo;
 mod history;
 mod import;
 mod serve;

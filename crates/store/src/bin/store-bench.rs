@@ -360,7 +360,7 @@ impl Generator {
         per_camera[camera as usize] += 1;
         let h = mix(vehicle ^ 0x5555);
         let (make, model) = MAKES[(h % MAKES.len() as u64) as usize];
-        let mobile = camera % 50 == 0;
+        let mobile = camera.is_multiple_of(50);
         corridor_domain::PlateRead {
             read_id: format!("C{camera:03}-{:08}", per_camera[camera as usize]),
             plate: self.plate(vehicle),
