@@ -214,6 +214,29 @@ impl Drop for Store {
     }
 }
 
+/// Takes the exclusive lock on the data directory. A lock can outlive its store by a
+/// moment when a child process forked elsewhere in this process still holds a copy of
+/// the descriptor until it execs, so a held lock is retried briefly before giving up.
+fn acquire_lock(lock_file: &File, root: &Path) -> Result<(), Error> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        match lock_file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Locked {
+                    dir: root.to_path_buf(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(err)) => {
+                return Err(Error::io("locking", root.join("LOCK"), err));
+            }
+        }
+    }
+}
+
 impl Shared {
     fn open(root: &Path, config: StoreConfig) -> Result<Shared, Error> {
         for sub in ["", "wal", "segments", "index"] {
@@ -225,9 +248,7 @@ impl Shared {
         let lock_path = root.join("LOCK");
         let lock_file =
             File::create(&lock_path).map_err(|err| Error::io("creating", &lock_path, err))?;
-        if lock_file.try_lock().is_err() {
-            return Err(Error::Locked { dir: root });
-        }
+        acquire_lock(&lock_file, &root)?;
         let catalog = Catalog::load(&root)?;
         crate::maintenance::delete_orphans(&root, &catalog)?;
         let mut state = State {

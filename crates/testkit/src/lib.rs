@@ -8,7 +8,9 @@
 //!
 //! ```no_run
 //! use corridor_testkit::TestServer;
-//! let mut server = TestServer::start(env!("CARGO_BIN_EXE_corridor"))?;
+//! // In an integration test of the `corridor-cli` package: env!("CARGO_BIN_EXE_corridor").
+//! let corridor = std::path::Path::new("target/release/corridor");
+//! let mut server = TestServer::start(corridor)?;
 //! let health = server.client().get_json("/health")?;
 //! assert_eq!(health.status, 200);
 //! server.kill_hard()?;

@@ -135,7 +135,10 @@ fn fuzzy_search_finds_the_misread_reads_ranked_by_likelihood() {
         .map(|hit| hit["likelihood"].as_f64().expect("number"))
         .collect();
     assert!(
-        likelihoods[0] == 1.0 && likelihoods[1] > likelihoods[2] && likelihoods[2] > 0.0,
+        likelihoods[0] > 0.9
+            && likelihoods[0] > likelihoods[1]
+            && likelihoods[1] > likelihoods[2]
+            && likelihoods[2] > 0.0,
         "{likelihoods:?}"
     );
     let exact = scene.history_json(&["AB12CDE", "--country", "GB"]);
