@@ -31,7 +31,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64;
 
-const INDEX_MAGIC: &[u8; 8] = b"CRDXIDX1";
+const INDEX_MAGIC: &[u8; 8] = b"CRDXIDX2";
+/// zstd level of the plate section of index files.
+const INDEX_ZSTD_LEVEL: i32 = 3;
 /// Microseconds in a day.
 pub(crate) const DAY_US: i64 = 86_400_000_000;
 
@@ -299,8 +301,7 @@ fn encode_index(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
     let ts_max = ts.iter().copied().max().unwrap_or(0);
     out.extend_from_slice(&ts_min.to_le_bytes());
     out.extend_from_slice(&ts_max.to_le_bytes());
-    let n_plates_at = out.len();
-    out.extend_from_slice(&0u32.to_le_bytes());
+    let mut plates = Vec::with_capacity(n_rows * 2);
     let mut n_plates = 0u32;
     let mut row = 0;
     while row < n_rows {
@@ -313,14 +314,18 @@ fn encode_index(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
         {
             end += 1;
         }
-        out.push(plate.len() as u8);
-        out.extend_from_slice(plate.as_bytes());
-        out.extend_from_slice(country.map_or(&[0u8, 0][..], |code| &code.as_bytes()[..2]));
-        put_varint(&mut out, (end - row) as u64);
+        plates.push(plate.len() as u8);
+        plates.extend_from_slice(plate.as_bytes());
+        plates.extend_from_slice(country.map_or(&[0u8, 0][..], |code| &code.as_bytes()[..2]));
+        put_varint(&mut plates, (end - row) as u64);
         n_plates += 1;
         row = end;
     }
-    out[n_plates_at..n_plates_at + 4].copy_from_slice(&n_plates.to_le_bytes());
+    let plates = zstd::bulk::compress(&plates, INDEX_ZSTD_LEVEL)
+        .map_err(|err| Error::io("compressing", Path::new("index plate section"), err))?;
+    out.extend_from_slice(&n_plates.to_le_bytes());
+    out.extend_from_slice(&(plates.len() as u64).to_le_bytes());
+    out.extend_from_slice(&plates);
     let mut hashes: Vec<u64> = columns
         .read_id
         .iter()
@@ -361,26 +366,33 @@ fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
     let ts_max = take_u64(&mut cursor).ok_or_else(truncated)? as i64;
     let n_plates = take_bytes(&mut cursor, 4).ok_or_else(truncated)?;
     let n_plates = u32::from_le_bytes(n_plates.try_into().expect("4 bytes")) as usize;
+    let n_compressed = take_u64(&mut cursor).ok_or_else(truncated)? as usize;
+    let compressed = take_bytes(&mut cursor, n_compressed).ok_or_else(truncated)?;
+    // Each plate entry takes at most 1 + PLATE_LEN_MAX + 2 + 10 bytes.
+    let capacity = n_plates.saturating_mul(corridor_domain::PLATE_LEN_MAX + 13);
+    let plate_section = zstd::bulk::decompress(compressed, capacity)
+        .map_err(|err| format!("plate section: {err}"))?;
+    let mut plate_cursor = &plate_section[..];
     let mut plates = Vec::with_capacity(n_plates);
     let mut plate_runs: Vec<(u64, u32, u32)> = Vec::with_capacity(n_plates);
     let mut row = 0u64;
     let mut prev_text: Option<PlateText> = None;
     for _ in 0..n_plates {
-        let len = *take_bytes(&mut cursor, 1)
+        let len = *take_bytes(&mut plate_cursor, 1)
             .ok_or_else(truncated)?
             .first()
             .ok_or_else(truncated)?;
-        let text = take_bytes(&mut cursor, len as usize).ok_or_else(truncated)?;
+        let text = take_bytes(&mut plate_cursor, len as usize).ok_or_else(truncated)?;
         let text = std::str::from_utf8(text).map_err(|_| "plate is not UTF-8".to_owned())?;
         let text = PlateText::parse(text).map_err(|err| err.to_string())?;
-        let country_bytes = take_bytes(&mut cursor, 2).ok_or_else(truncated)?;
+        let country_bytes = take_bytes(&mut plate_cursor, 2).ok_or_else(truncated)?;
         let country = if country_bytes == [0, 0] {
             None
         } else {
             let code = std::str::from_utf8(country_bytes).map_err(|_| "bad country".to_owned())?;
             Some(Country::parse(code).map_err(|err| err.to_string())?)
         };
-        let count = take_varint(&mut cursor).ok_or_else(truncated)?;
+        let count = take_varint(&mut plate_cursor).ok_or_else(truncated)?;
         if prev_text.as_ref() == Some(&text) {
             plate_runs.last_mut().expect("previous run").2 += count as u32;
         } else {
@@ -390,7 +402,7 @@ fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
         prev_text = Some(text.clone());
         plates.push((PlateKey { text, country }, count));
     }
-    if row != n_rows {
+    if row != n_rows || !plate_cursor.is_empty() {
         return Err("plate counts do not add up to the row count".to_owned());
     }
     plate_runs.sort_unstable();

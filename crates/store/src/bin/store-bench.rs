@@ -1,19 +1,23 @@
 //! Store benchmark: bulk import from Parquet, bytes per read, history and fuzzy latency, peak RSS.
 //!
 //! ```text
-//! cargo run --release -p corridor-store --bin store-bench -- --reads 10000000 --dir /tmp/corridor-bench
+//! cargo build --release --workspace --bins
+//! corridor simulate --out /tmp/sim-10m --reads 10000000 --seed 11
+//! store-bench --input /tmp/sim-10m/reads.parquet --dir /tmp/corridor-bench --duckdb
 //! ```
 //!
-//! It generates realistic reads itself (GB/FR/NL/BE/DE plate formats, a few hundred
-//! thousand distinct plates with a skewed frequency, 500 cameras, timestamps over several
-//! days, sequential per-camera read ids), writes them to `DIR/input.parquet` in the
-//! exchange schema, then measures a fresh store in `DIR/data`: the import (reading the
-//! Parquet file included), the bytes of every file under the data directory, exact history
-//! and fuzzy search latency over random plates, and the process's peak RSS (VmHWM).
-//! `DIR/data/segments/**/*.parquet` is then readable by DuckDB (see docs/storage.md).
+//! It measures a fresh store in `DIR/data` loading a Parquet file in the exchange schema
+//! (`--input`, typically a simulator scenario; without it, realistic reads are generated
+//! into `DIR/input.parquet`): the bulk import (reading the Parquet file included), the
+//! bytes of every file under the data directory, exact history and fuzzy search latency
+//! for plates sampled from the reads (so a plate is looked up as often as it is seen), and
+//! the process's peak RSS (VmHWM). With `--duckdb` it then runs
+//! `scripts/duckdb_store_baseline.py` on the same file and the same plates (DuckDB's
+//! Python package: load into a database file, the same exact lookups) and prints both
+//! side by side with the ratios.
 
-use arrow::array::RecordBatch;
-use corridor_domain::{PlateText, Timestamp};
+use arrow::array::{Array, AsArray, RecordBatch};
+use corridor_domain::{Country, PlateText, Timestamp};
 use corridor_store::search::{SearchMode, SearchQuery, search};
 use corridor_store::{HistoryQuery, Store, StoreConfig};
 use parquet::arrow::ArrowWriter;
@@ -28,6 +32,8 @@ struct Args {
     n_lookups: usize,
     dir: PathBuf,
     keep_input: bool,
+    input: Option<PathBuf>,
+    duckdb: bool,
 }
 
 fn parse_args() -> Args {
@@ -38,6 +44,8 @@ fn parse_args() -> Args {
         n_lookups: 2_000,
         dir: std::env::temp_dir().join("corridor-store-bench"),
         keep_input: false,
+        input: None,
+        duckdb: false,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -57,6 +65,8 @@ fn parse_args() -> Args {
             "--lookups" => args.n_lookups = number(value()) as usize,
             "--dir" => args.dir = PathBuf::from(value()),
             "--keep-input" => args.keep_input = true,
+            "--input" => args.input = Some(PathBuf::from(value())),
+            "--duckdb" => args.duckdb = true,
             _ => usage(&format!("unknown flag {flag}")),
         }
     }
@@ -65,30 +75,35 @@ fn parse_args() -> Args {
 
 fn usage(reason: &str) -> ! {
     eprintln!(
-        "store-bench: {reason}\nusage: store-bench [--reads N] [--plates N] [--days N] [--lookups N] [--dir DIR] [--keep-input]"
+        "store-bench: {reason}\nusage: store-bench [--reads N] [--plates N] [--days N] [--lookups N] [--dir DIR] [--keep-input] [--input FILE.parquet] [--duckdb]"
     );
     std::process::exit(2)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args();
-    let input = args.dir.join("input.parquet");
     let data = args.dir.join("data");
     std::fs::create_dir_all(&args.dir)?;
     if data.exists() {
         std::fs::remove_dir_all(&data)?;
     }
-    let generator = Generator::new(args.n_plates, args.n_days);
-    if !input.exists() || !args.keep_input {
-        let started = Instant::now();
-        generator.write_parquet(&input, args.n_reads)?;
-        eprintln!(
-            "generated {} reads in {:.1?} -> {}",
-            args.n_reads,
-            started.elapsed(),
-            input.display()
-        );
-    }
+    let input = match &args.input {
+        Some(input) => input.clone(),
+        None => {
+            let input = args.dir.join("input.parquet");
+            if !input.exists() || !args.keep_input {
+                let started = Instant::now();
+                Generator::new(args.n_plates, args.n_days).write_parquet(&input, args.n_reads)?;
+                eprintln!(
+                    "generated {} reads in {:.1?} -> {}",
+                    args.n_reads,
+                    started.elapsed(),
+                    input.display()
+                );
+            }
+            input
+        }
+    };
     let input_bytes = std::fs::metadata(&input)?.len();
 
     let store = Store::open(
@@ -100,32 +115,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let started = Instant::now();
     let file = std::fs::File::open(&input)?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?
-        .with_batch_size(65_536)
-        .build()?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(65_536);
+    let n_input_rows = u64::try_from(builder.metadata().file_metadata().num_rows())?;
+    let stride = (n_input_rows / args.n_lookups.max(1) as u64).max(1);
+    let mut plates: Vec<(PlateText, Option<Country>)> = Vec::with_capacity(args.n_lookups);
+    let mut row0 = 0u64;
     let mut import = store.bulk_import();
-    for batch in reader {
-        import.add_batch(batch?)?;
+    for batch in builder.build()? {
+        let batch = batch?;
+        sample_plates(&batch, row0, stride, args.n_lookups, &mut plates)?;
+        row0 += batch.num_rows() as u64;
+        import.add_batch(batch)?;
     }
     let report = import.commit()?;
     let import_time = started.elapsed();
     let stats = store.stats();
     let bytes_on_disk = stats.bytes_on_disk;
 
-    let mut rng = SplitMix(42);
-    let plates: Vec<PlateText> = (0..args.n_lookups)
-        .map(|_| generator.plate(generator.pick_plate(&mut rng)))
-        .collect();
     let mut exact = Vec::with_capacity(plates.len());
     let mut n_found = 0usize;
-    for plate in &plates {
+    for (plate, country) in &plates {
         let started = Instant::now();
-        let reads = store.history(&HistoryQuery::plate(plate.clone()))?;
+        let mut query = HistoryQuery::plate(plate.clone());
+        query.country = *country;
+        let reads = store.history(&query)?;
         exact.push(started.elapsed());
+        assert!(!reads.is_empty(), "a sampled plate has reads");
         n_found += reads.len();
     }
     let mut fuzzy = Vec::with_capacity(plates.len() / 4);
-    for plate in plates.iter().take(args.n_lookups / 4) {
+    for (plate, _) in plates.iter().take(args.n_lookups / 4) {
         let started = Instant::now();
         let hits = search(&store, &SearchQuery::new(plate.as_str(), SearchMode::Fuzzy))?;
         fuzzy.push(started.elapsed());
@@ -171,6 +190,122 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ms(percentile(&mut fuzzy, 0.99))
     );
     println!("| peak RSS (VmHWM) | {:.0} MB |", peak_rss as f64 / 1e6);
+    if args.duckdb {
+        let corridor = Measured {
+            import_reads_per_s: n / import_time.as_secs_f64(),
+            bytes_per_read: bytes_on_disk as f64 / n,
+            history_p50_ms: ms(percentile(&mut exact, 0.5)),
+            history_p99_ms: ms(percentile(&mut exact, 0.99)),
+        };
+        compare_with_duckdb(&args.dir, &input, &plates, &corridor)?;
+    }
+    Ok(())
+}
+
+struct Measured {
+    import_reads_per_s: f64,
+    bytes_per_read: f64,
+    history_p50_ms: f64,
+    history_p99_ms: f64,
+}
+
+/// Every `stride`-th row's plate key, up to `n_max`.
+fn sample_plates(
+    batch: &RecordBatch,
+    row0: u64,
+    stride: u64,
+    n_max: usize,
+    out: &mut Vec<(PlateText, Option<Country>)>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let text = |name: &str| {
+        batch
+            .column_by_name(name)
+            .and_then(|column| column.as_string_opt::<i32>())
+            .ok_or_else(|| format!("the input has no string column `{name}`"))
+    };
+    let (plate, country) = (text("plate")?, text("country")?);
+    let first = (stride - row0 % stride) % stride;
+    for row in (first..batch.num_rows() as u64).step_by(stride as usize) {
+        if out.len() >= n_max {
+            break;
+        }
+        let row = row as usize;
+        let country = if country.is_null(row) {
+            None
+        } else {
+            Some(Country::parse(country.value(row))?)
+        };
+        out.push((PlateText::parse(plate.value(row))?, country));
+    }
+    Ok(())
+}
+
+/// Runs the DuckDB baseline on the same file and plates and prints both side by side.
+fn compare_with_duckdb(
+    dir: &Path,
+    input: &Path,
+    plates: &[(PlateText, Option<Country>)],
+    corridor: &Measured,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let plates_path = dir.join("plates.txt");
+    let lines: String = plates
+        .iter()
+        .map(|(plate, country)| {
+            format!(
+                "{},{}\n",
+                plate.as_str(),
+                country.map(|c| c.to_string()).unwrap_or_default()
+            )
+        })
+        .collect();
+    std::fs::write(&plates_path, lines)?;
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/duckdb_store_baseline.py");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(input)
+        .arg(&plates_path)
+        .arg(dir.join("duckdb"))
+        .output()?;
+    if !output.status.success() {
+        return Err(format!(
+            "the DuckDB baseline failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    let duck: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let number = |key: &str| duck[key].as_f64().unwrap_or(f64::NAN);
+    println!();
+    println!(
+        "| same file, same plates | Corridor | DuckDB {} | Corridor / DuckDB |",
+        duck["duckdb_version"].as_str().unwrap_or("?")
+    );
+    println!("| --- | --- | --- | --- |");
+    println!(
+        "| bulk import (reads/s) | {:.0} | {:.0} | {:.2}x |",
+        corridor.import_reads_per_s,
+        number("load_reads_per_s"),
+        corridor.import_reads_per_s / number("load_reads_per_s")
+    );
+    println!(
+        "| bytes per read on disk | {:.2} | {:.2} | {:.2}x |",
+        corridor.bytes_per_read,
+        number("bytes_per_read"),
+        corridor.bytes_per_read / number("bytes_per_read")
+    );
+    println!(
+        "| exact history p50 (ms) | {:.3} | {:.3} | {:.1}x faster |",
+        corridor.history_p50_ms,
+        number("history_p50_ms"),
+        number("history_p50_ms") / corridor.history_p50_ms
+    );
+    println!(
+        "| exact history p99 (ms) | {:.3} | {:.3} | {:.1}x faster |",
+        corridor.history_p99_ms,
+        number("history_p99_ms"),
+        number("history_p99_ms") / corridor.history_p99_ms
+    );
     Ok(())
 }
 
