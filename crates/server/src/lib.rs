@@ -31,6 +31,7 @@
 //! ```
 
 mod api;
+mod auth;
 mod config;
 mod error;
 mod lookup;
@@ -39,12 +40,15 @@ mod openapi;
 mod routes;
 mod state;
 
-pub use config::{Limits, ServerConfig};
+pub use auth::{HEADER_CASE, HEADER_JUSTIFICATION, HEADER_OFFENCE};
+pub use config::{Limits, ServerConfig, WebhookTarget};
 pub use error::{ApiError, RowError};
-pub use state::AppState;
+pub use state::{ALERTS_DIR, AppState};
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::Next;
+use corridor_alerts::WebhookConfig;
 use corridor_store::Store;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -69,6 +73,12 @@ pub enum ServeError {
     /// The store could not be flushed on shutdown.
     #[error("flushing the store on shutdown: {0}")]
     Store(#[source] corridor_store::Error),
+    /// The safeguards (users, audit log, approvals, agreements) could not be opened.
+    #[error("opening the safeguards: {0}")]
+    Safeguards(#[source] corridor_safeguards::SafeguardsError),
+    /// The alert engine (hotlist, alert log) could not be opened, or a webhook not started.
+    #[error("alerts: {0}")]
+    Alerts(#[source] corridor_alerts::AlertError),
 }
 
 /// The router for `state`, with every route of the API, metrics and limits.
@@ -78,7 +88,14 @@ pub fn router(state: AppState) -> Router {
     let request_bytes_max = state.config().limits.request_bytes_max;
     let mut router = Router::new();
     for route in routes::table() {
-        router = router.route(route.path, route.handler);
+        let (guard, guard_state) = (route.guard, state.clone());
+        let enforce = move |request: Request, next: Next| {
+            auth::enforce(guard_state.clone(), guard, request, next)
+        };
+        let handler = route
+            .handler
+            .route_layer(axum::middleware::from_fn(enforce));
+        router = router.route(route.path, handler);
     }
     router
         .fallback(routes::not_found)
@@ -99,10 +116,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Checks the configuration and binds its listen address (port 0 picks a free port).
+    /// Checks the configuration, opens the safeguards and the alert engine under its data
+    /// directory, and binds its listen address (port 0 picks a free port).
     pub async fn bind(config: ServerConfig, store: Arc<Store>) -> Result<Server, ServeError> {
         config.validate().map_err(ServeError::Config)?;
-        let addr = config.listen;
+        let state = AppState::open(config, store)?;
+        let addr = state.config().listen;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
@@ -112,8 +131,13 @@ impl Server {
         Ok(Server {
             listener,
             local_addr,
-            state: AppState::new(config, store),
+            state,
         })
+    }
+
+    /// The state the server will serve (to add users or hotlist entries before it runs).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// The address actually bound (with the real port when the configuration asked for 0).
@@ -128,6 +152,18 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let store = Arc::clone(self.state.store());
+        // The workers deliver until they are dropped, when the server stops.
+        let _webhooks = self
+            .state
+            .config()
+            .webhooks
+            .iter()
+            .map(|target| {
+                let config = WebhookConfig::new(&target.sink_id, &target.url, &target.secret);
+                self.state.alerts().spawn_webhook(config)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ServeError::Alerts)?;
         tracing::info!(addr = %self.local_addr, "Serving HTTP.");
         axum::serve(self.listener, router(self.state))
             .with_graceful_shutdown(shutdown)
