@@ -201,6 +201,18 @@ impl ApiError {
     }
 }
 
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> ApiError {
+        ApiError::bad_request("bad_param", rejection.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
+        ApiError::bad_request("bad_json", rejection.body_text())
+    }
+}
+
 impl From<corridor_safeguards::SafeguardsError> for ApiError {
     fn from(error: corridor_safeguards::SafeguardsError) -> ApiError {
         use corridor_safeguards::SafeguardsError as E;

@@ -31,8 +31,7 @@ pub(crate) async fn list_alerts(
     State(state): State<AppState>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<AlertList>, ApiError> {
-    let Query(params) =
-        params.map_err(|rejection| ApiError::bad_request("bad_param", rejection.body_text()))?;
+    let Query(params) = params?;
     let limit = list_limit(&state, params.limit)?;
     let from_seq = params.from_seq.unwrap_or(0);
     let log = state.alerts().alert_log();
@@ -55,8 +54,7 @@ pub(crate) async fn acknowledge(
     Path(alert_id): Path<String>,
     body: Result<Json<AckIn>, JsonRejection>,
 ) -> Result<Json<AckOut>, ApiError> {
-    let Json(body) =
-        body.map_err(|rejection| ApiError::bad_request("bad_json", rejection.body_text()))?;
+    let Json(body) = body?;
     let ack = Ack {
         alert_id,
         handled_by: principal.user,

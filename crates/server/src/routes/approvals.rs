@@ -56,8 +56,7 @@ pub(crate) async fn decide(
     Path(approval_id): Path<String>,
     body: Result<Json<DecisionIn>, JsonRejection>,
 ) -> Result<Json<PendingOut>, ApiError> {
-    let Json(body) =
-        body.map_err(|rejection| ApiError::bad_request("bad_json", rejection.body_text()))?;
+    let Json(body) = body?;
     let safeguards = Arc::clone(state.safeguards());
     let decided = state
         .off_runtime(move || {

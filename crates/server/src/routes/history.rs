@@ -78,8 +78,7 @@ pub(crate) async fn get_history(
     headers: HeaderMap,
     params: Result<Query<HistoryParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(mut params) =
-        params.map_err(|rejection| ApiError::bad_request("bad_param", rejection.body_text()))?;
+    let Query(mut params) = params?;
     let purpose = purpose_from_headers(&headers)?;
     let now = now_micros();
     if params.from.as_deref().is_none_or(str::is_empty) {

@@ -28,8 +28,7 @@ pub(crate) async fn list_entries(
     State(state): State<AppState>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<EntryList>, ApiError> {
-    let Query(params) =
-        params.map_err(|rejection| ApiError::bad_request("bad_param", rejection.body_text()))?;
+    let Query(params) = params?;
     let limit = list_limit(&state, params.limit)?;
     let entries = state
         .alerts()
@@ -100,8 +99,7 @@ pub(crate) async fn import_csv(
 }
 
 fn entry_body(body: Result<Json<EntryIn>, JsonRejection>) -> Result<EntryIn, ApiError> {
-    body.map(|Json(entry)| entry)
-        .map_err(|rejection| ApiError::bad_request("bad_json", rejection.body_text()))
+    Ok(body?.0)
 }
 
 /// Applies one change to the hotlist off the HTTP runtime (it syncs the hotlist log).

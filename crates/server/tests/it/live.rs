@@ -1,7 +1,7 @@
 //! A real server on `127.0.0.1:0` (the real `Server`, a real store, safeguards and alert
 //! engine in a temporary directory), a user and token per role, and an HTTP client.
 
-use corridor_safeguards::auth::User;
+use crate::support::add_user;
 use corridor_safeguards::{Role, Safeguards};
 use corridor_server::{
     HEADER_CASE, HEADER_JUSTIFICATION, HEADER_OFFENCE, Server, ServerConfig, WebhookTarget,
@@ -179,31 +179,6 @@ pub(crate) async fn reply(response: reqwest::Response) -> Reply {
     let text = response.text().await.expect("reading the body");
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
     Reply { status, json, text }
-}
-
-fn add_user(
-    safeguards: &Safeguards,
-    name: &str,
-    role: Role,
-    agency: &str,
-    agreement: Option<&str>,
-) -> String {
-    safeguards
-        .users()
-        .add_user(User {
-            name: name.to_owned(),
-            role,
-            agency: agency.to_owned(),
-            agreement: agreement.map(str::to_owned),
-            disabled: false,
-        })
-        .expect("adding a user");
-    let now = corridor_safeguards::util::now_micros();
-    safeguards
-        .users()
-        .issue_token(name, "tests", None, now)
-        .expect("issuing a token")
-        .secret
 }
 
 /// Camera `C1` (Boulogne, the Dutch partner's) and `M1` (Kent, the French partner's).

@@ -52,8 +52,9 @@ impl Harness {
             .scope_rules
             .wildcard_literals_refused_below = 1;
         let state = AppState::open(config, Arc::new(store)).expect("opening the server state");
-        let operator_token = token_for(state.safeguards(), "olly", Role::Operator);
-        let analyst_token = token_for(state.safeguards(), "ana", Role::Analyst);
+        let safeguards = state.safeguards();
+        let operator_token = add_user(safeguards, "olly", Role::Operator, "Kent Police", None);
+        let analyst_token = add_user(safeguards, "ana", Role::Analyst, "Kent Police", None);
         let harness = Harness {
             _dir: dir,
             router: router(state),
@@ -144,15 +145,21 @@ impl Harness {
     }
 }
 
-/// Adds a user with `role` and returns a fresh API token of theirs.
-pub(crate) fn token_for(safeguards: &Safeguards, name: &str, role: Role) -> String {
+/// Adds a user and returns a fresh API token of theirs.
+pub(crate) fn add_user(
+    safeguards: &Safeguards,
+    name: &str,
+    role: Role,
+    agency: &str,
+    agreement: Option<&str>,
+) -> String {
     safeguards
         .users()
         .add_user(User {
             name: name.to_owned(),
             role,
-            agency: "Kent Police".to_owned(),
-            agreement: None,
+            agency: agency.to_owned(),
+            agreement: agreement.map(str::to_owned),
             disabled: false,
         })
         .expect("adding a user");
