@@ -1,6 +1,7 @@
 //! The hotlist: `GET|POST /api/v1/hotlist`, `PUT|DELETE /api/v1/hotlist/{id}`,
 //! `POST /api/v1/hotlist/{id}/expire` and `POST /api/v1/hotlist/import` (CSV, all or
-//! nothing). Every change is a new version in the alerts crate's durable hotlist log.
+//! nothing). Every change is a new version in the alerts crate's durable hotlist log, and
+//! an entry of the audit log.
 
 use super::reads::body_rejection;
 use crate::api::hotlist::{EntryIn, EntryList, EntryOut};
@@ -11,9 +12,12 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{Extension, Path, Query, State};
-use corridor_alerts::{AlertError, EntryId, HotlistEntry};
-use corridor_safeguards::Principal;
+use corridor_alerts::{AlertError, EntryId, Hotlist, HotlistEntry};
+use corridor_domain::Timestamp;
+use corridor_safeguards::audit::{Outcome, OutcomeStatus};
+use corridor_safeguards::{Action, Principal};
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// Paging of `GET /api/v1/hotlist`.
 #[derive(Debug, Deserialize)]
@@ -43,8 +47,8 @@ pub(crate) async fn create_entry(
     body: Result<Json<EntryIn>, JsonRejection>,
 ) -> Result<Json<EntryOut>, ApiError> {
     let fields = entry_body(body)?.into_fields(&principal.agency)?;
-    change(&state, move |hotlist, now| {
-        hotlist.create(fields, &principal.user, now)
+    change(&state, principal, move |hotlist, user, now| {
+        hotlist.create(fields, user, now)
     })
     .await
 }
@@ -56,8 +60,8 @@ pub(crate) async fn update_entry(
     body: Result<Json<EntryIn>, JsonRejection>,
 ) -> Result<Json<EntryOut>, ApiError> {
     let fields = entry_body(body)?.into_fields(&principal.agency)?;
-    change(&state, move |hotlist, now| {
-        hotlist.update(EntryId(entry_id), fields, &principal.user, now)
+    change(&state, principal, move |hotlist, user, now| {
+        hotlist.update(EntryId(entry_id), fields, user, now)
     })
     .await
 }
@@ -67,8 +71,8 @@ pub(crate) async fn expire_entry(
     Extension(principal): Extension<Principal>,
     Path(entry_id): Path<u64>,
 ) -> Result<Json<EntryOut>, ApiError> {
-    change(&state, move |hotlist, now| {
-        hotlist.expire(EntryId(entry_id), &principal.user, now)
+    change(&state, principal, move |hotlist, user, now| {
+        hotlist.expire(EntryId(entry_id), user, now)
     })
     .await
 }
@@ -78,8 +82,8 @@ pub(crate) async fn delete_entry(
     Extension(principal): Extension<Principal>,
     Path(entry_id): Path<u64>,
 ) -> Result<Json<EntryOut>, ApiError> {
-    change(&state, move |hotlist, now| {
-        hotlist.delete(EntryId(entry_id), &principal.user, now)
+    change(&state, principal, move |hotlist, user, now| {
+        hotlist.delete(EntryId(entry_id), user, now)
     })
     .await
 }
@@ -91,9 +95,24 @@ pub(crate) async fn import_csv(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<EntryList>, ApiError> {
     let body = body.map_err(|rejection| body_rejection(&rejection))?;
-    let hotlist = std::sync::Arc::clone(state.alerts().hotlist());
+    let hotlist = Arc::clone(state.alerts().hotlist());
+    let safeguards = Arc::clone(state.safeguards());
     let created = state
-        .off_runtime(move || hotlist.import_csv(&body[..], &principal.user, now_micros()))
+        .off_runtime(move || -> Result<Vec<HotlistEntry>, ApiError> {
+            let now = now_micros();
+            let created = hotlist.import_csv(&body[..], &principal.user, now)?;
+            let entry_ids: Vec<u64> = created.iter().map(|entry| entry.entry_id.0).collect();
+            let what = serde_json::json!({ "import": "csv", "entry_ids": entry_ids });
+            let outcome = Outcome::with_count(OutcomeStatus::Ok, entry_ids.len() as u64);
+            safeguards.record(
+                &principal,
+                Action::ManageHotlists.as_str(),
+                what,
+                outcome,
+                now,
+            )?;
+            Ok(created)
+        })
         .await??;
     Ok(Json(EntryList::from_entries(&created)))
 }
@@ -102,14 +121,38 @@ fn entry_body(body: Result<Json<EntryIn>, JsonRejection>) -> Result<EntryIn, Api
     Ok(body?.0)
 }
 
-/// Applies one change to the hotlist off the HTTP runtime (it syncs the hotlist log).
-async fn change<F>(state: &AppState, apply: F) -> Result<Json<EntryOut>, ApiError>
+/// Applies one change to the hotlist off the HTTP runtime (it syncs the hotlist log), then
+/// writes it to the audit log: who changed which entry, and how.
+async fn change<F>(
+    state: &AppState,
+    principal: Principal,
+    apply: F,
+) -> Result<Json<EntryOut>, ApiError>
 where
-    F: FnOnce(&corridor_alerts::Hotlist, i64) -> Result<HotlistEntry, AlertError> + Send + 'static,
+    F: FnOnce(&Hotlist, &str, Timestamp) -> Result<HotlistEntry, AlertError> + Send + 'static,
 {
-    let hotlist = std::sync::Arc::clone(state.alerts().hotlist());
+    let hotlist = Arc::clone(state.alerts().hotlist());
+    let safeguards = Arc::clone(state.safeguards());
     let entry = state
-        .off_runtime(move || apply(&hotlist, now_micros()))
+        .off_runtime(move || -> Result<HotlistEntry, ApiError> {
+            let now = now_micros();
+            let entry = apply(&hotlist, &principal.user, now)?;
+            let what = serde_json::json!({
+                "entry_id": entry.entry_id.0,
+                "version": entry.version,
+                "change": entry.change.as_str(),
+                "plate": entry.fields.plate.as_str(),
+            });
+            let outcome = Outcome::with_count(OutcomeStatus::Ok, 1);
+            safeguards.record(
+                &principal,
+                Action::ManageHotlists.as_str(),
+                what,
+                outcome,
+                now,
+            )?;
+            Ok(entry)
+        })
         .await??;
     Ok(Json(EntryOut::from_entry(&entry)))
 }

@@ -181,4 +181,16 @@ async fn hotlist_entries_are_updated_expired_deleted_and_imported() {
         .send("analyst", Method::DELETE, "/api/v1/hotlist/9", None)
         .await;
     assert_eq!(missing.status, 404);
+
+    let audited = server
+        .safeguards
+        .audit()
+        .entries(&corridor_safeguards::audit::AuditFilter::default())
+        .expect("reading the audit log");
+    let changes: Vec<&str> = audited
+        .iter()
+        .filter(|entry| entry.action == "manage_hotlists")
+        .map(|entry| entry.what["change"].as_str().unwrap_or("import"))
+        .collect();
+    assert_eq!(changes, ["import", "updated", "expired", "deleted"]);
 }
