@@ -60,8 +60,6 @@ pub struct Limits {
     pub clock_skew_secs_max: u64,
     /// Most hotlist entries or alerts one listing returns.
     pub list_items_max: usize,
-    /// Alerts an SSE stream may hold back for a slow client before it catches up from the log.
-    pub sse_queue_max: usize,
 }
 
 impl Default for Limits {
@@ -75,7 +73,6 @@ impl Default for Limits {
             store_calls_max: 16,
             clock_skew_secs_max: 300,
             list_items_max: 1_000,
-            sse_queue_max: 256,
         }
     }
 }
@@ -95,7 +92,7 @@ impl ServerConfig {
     /// Checks that every limit is usable; the message names the offending setting.
     pub fn validate(&self) -> Result<(), String> {
         let limits = &self.limits;
-        let checks: [(&str, bool); 8] = [
+        let checks: [(&str, bool); 7] = [
             ("request_bytes_max", limits.request_bytes_max > 0),
             ("batch_rows_max", limits.batch_rows_max > 0),
             ("result_rows_max", limits.result_rows_max > 0),
@@ -109,7 +106,6 @@ impl ServerConfig {
             ),
             ("store_calls_max", limits.store_calls_max > 0),
             ("list_items_max", limits.list_items_max > 0),
-            ("sse_queue_max", limits.sse_queue_max > 0),
         ];
         for (name, ok) in checks {
             if !ok {
