@@ -72,3 +72,26 @@ fn serve_refuses_an_address_it_cannot_bind() {
         "{stderr}"
     );
 }
+
+#[test]
+fn users_add_prints_a_token_that_the_restarted_server_accepts() {
+    let mut server = TestServer::start(env!("CARGO_BIN_EXE_corridor")).expect("server starts");
+    let token = server.add_user("ana", "analyst").expect("users add");
+    assert!(token.starts_with("crd_"), "{token}");
+    // The server reads the user directory when it starts.
+    server.restart().expect("restart");
+    let reply = server
+        .client()
+        .with_bearer(&token)
+        .get_json("/api/v1/cameras")
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.text);
+
+    let partner = server.users_add(&["--name", "p", "--role", "partner", "--agency", "KMar"]);
+    let error = partner
+        .expect_err("a partner needs an agreement")
+        .to_string();
+    assert!(error.contains("agreement"), "{error}");
+    let role = server.users_add(&["--name", "q", "--role", "chief", "--agency", "KMar"]);
+    assert!(role.is_err());
+}
