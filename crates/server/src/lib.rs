@@ -1,20 +1,24 @@
-//! The HTTP API of Corridor: plate reads in, vehicle histories out.
+//! The HTTP API of Corridor: plate reads in, vehicle histories and alerts out, behind the
+//! safeguards.
 //!
 //! This is the only crate that knows HTTP and JSON. It serves an open
-//! [`corridor_store::Store`] with axum on tokio:
+//! [`corridor_store::Store`] with axum on tokio, and opens next to it the safeguards
+//! ([`corridor_safeguards::Safeguards`]: users, audit log, approvals, agreements) and the
+//! alert engine ([`corridor_alerts::AlertEngine`]: hotlist, alert log, webhooks):
 //!
 //! ```text
-//! client --HTTP--> axum router --(latency metrics)--> handler
-//!                                                       | parse + check rows (API types)
+//! client --HTTP--> axum router --(latency metrics)--> guard: authenticate (401), authorize (403)
+//!                                                       | parse + check (API types)
 //!                                                       v
-//!                              blocking pool (bounded) --> Store::append_durable / history
+//!   blocking pool (bounded) --> Store::append_durable -> AlertEngine::check_reads_durable
+//!                           --> Safeguards::gate -> lookup -> filter_reads -> record_result
 //! ```
 //!
-//! Routes, versioned under `/api/v1`: `POST /api/v1/reads` (JSON batch or NDJSON;
-//! answered only once every read is durable), `GET /api/v1/history`,
-//! `GET|PUT /api/v1/cameras`, `GET /api/v1/cameras/{id}`, `GET /api/v1/openapi.json`;
-//! and `GET /health`, `GET /metrics`. Bad input gets a 4xx whose JSON body names the
-//! row and field ([`ApiError`]); nothing of a refused batch is stored.
+//! Routes, versioned under `/api/v1`: reads, history, approvals, cameras, hotlist, alerts
+//! (with an SSE stream) and the OpenAPI document; and `GET /health` (the only route without
+//! a token) and `GET /metrics`. Every route's guard is in the route table; docs/api.md
+//! lists them. Bad input gets a 4xx whose JSON body says what was wrong ([`ApiError`]);
+//! nothing of a refused batch is stored.
 //!
 //! Store calls block on the disk, so handlers run them on tokio's blocking pool, at most
 //! `limits.store_calls_max` at a time, never on the HTTP worker threads.
