@@ -12,14 +12,16 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-/// The two partner agencies of the tests, each bound to its own agreement: the Dutch
-/// partner sees camera `C1` only (plate, time, camera), the French partner camera `M1`
-/// only (read id, plate, time).
+/// The partner agencies of the tests, each bound to its own agreement: the Dutch partner
+/// sees camera `C1` only (plate, time, camera), the French partner camera `M1` only (read
+/// id, plate, time), the Belgian partner only reads that hit its own hotlist entries.
 pub(crate) const AGREEMENTS: &str = r#"[
   {"id": "nl-kmar", "partner_agency": "KMar", "fields": ["plate", "ts", "camera_id"],
    "camera_ids": ["C1"], "scope": "reads"},
   {"id": "fr-dgddi", "partner_agency": "DGDDI", "fields": ["read_id", "plate", "ts"],
-   "camera_ids": ["M1"], "scope": "reads"}
+   "camera_ids": ["M1"], "scope": "reads"},
+  {"id": "be-police", "partner_agency": "BelPol", "fields": ["read_id", "plate"],
+   "all_regions": true, "scope": "hits_only"}
 ]"#;
 
 /// A running server and a token for each user.
@@ -41,9 +43,9 @@ pub(crate) struct Reply {
 }
 
 impl LiveServer {
-    /// A server with default safeguards, the two agreements, and users `<role>` (one per
-    /// role; the partner is `partner`, of the Dutch agreement), `partner-fr`, and
-    /// `partner-mallory` (a Dutch partner naming the French agreement).
+    /// A server with default safeguards, the [`AGREEMENTS`], and users `<role>` (one per
+    /// role; the partner is `partner`, of the Dutch agreement), `partner-fr`, `partner-be`
+    /// and `partner-mallory` (a Dutch partner naming the French agreement).
     pub(crate) async fn start(webhooks: Vec<WebhookTarget>) -> LiveServer {
         let dir = tempfile::tempdir().expect("temporary directory");
         let data_dir = dir.path().join("data");
@@ -68,6 +70,7 @@ impl LiveServer {
         }
         for (name, agency, agreement) in [
             ("partner-fr", "DGDDI", "fr-dgddi"),
+            ("partner-be", "BelPol", "be-police"),
             ("partner-mallory", "KMar", "fr-dgddi"),
         ] {
             let token = add_user(&safeguards, name, Role::Partner, agency, Some(agreement));

@@ -178,6 +178,37 @@ async fn a_partner_sees_only_its_agreement_through_the_api() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_hits_only_partner_sees_only_reads_that_hit_its_own_hotlist() {
+    let server = LiveServer::start(Vec::new()).await;
+    let entry = json!({"plate": "AB12CDE", "country": "GB", "reason": "smuggling",
+                       "agency": "BelPol", "sharing": "international"});
+    let reply = server.post("analyst", "/api/v1/hotlist", entry).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    seed_both_cameras(&server).await;
+    let other = json!([recent_read("other", "XY99ZZZ", "C1", 1)]);
+    let reply = server.post("operator", "/api/v1/reads", other).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+
+    let hits = server
+        .get("partner-be", "/api/v1/history?plate=AB12CDE")
+        .await;
+    assert_eq!(hits.status, 200, "{}", hits.text);
+    assert_eq!(reads(&hits.json).len(), 3, "{}", hits.text);
+    assert_eq!(field_names(&reads(&hits.json)[0]), ["plate", "read_id"]);
+    let misses = server
+        .get("partner-be", "/api/v1/history?plate=XY99ZZZ")
+        .await;
+    assert_eq!(
+        reads(&misses.json).len(),
+        0,
+        "not on its hotlist: {}",
+        misses.text
+    );
+    let analyst = server.get("analyst", "/api/v1/history?plate=XY99ZZZ").await;
+    assert_eq!(reads(&analyst.json).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_search_without_purpose_is_refused_and_an_over_scope_one_waits_for_a_supervisor() {
     let server = LiveServer::start(Vec::new()).await;
     seed_both_cameras(&server).await;
