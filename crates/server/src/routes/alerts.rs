@@ -13,9 +13,11 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use corridor_alerts::{Ack, AckOutcome, AlertLog};
-use corridor_safeguards::Principal;
+use corridor_safeguards::audit::{Outcome, OutcomeStatus};
+use corridor_safeguards::{Action, Principal};
 use futures::Stream;
 use serde::Deserialize;
+use serde_json::json;
 use std::sync::Arc;
 
 /// Paging of `GET /api/v1/alerts`.
@@ -27,8 +29,11 @@ pub(crate) struct ListParams {
     limit: Option<usize>,
 }
 
+/// Alerts name the reads that raised them, so the listing is audited like a search: what
+/// it returned is on record before the response.
 pub(crate) async fn list_alerts(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<AlertList>, ApiError> {
     let Query(params) = params?;
@@ -37,6 +42,16 @@ pub(crate) async fn list_alerts(
     let log = state.alerts().alert_log();
     let alerts = log.alerts_from(from_seq, limit);
     let next_seq = alerts.last().map_or(from_seq, |alert| alert.seq + 1);
+    let read_ids: Vec<&str> = alerts.iter().map(|alert| alert.read_id.as_str()).collect();
+    let outcome = Outcome::with_reads(OutcomeStatus::Ok, &read_ids);
+    let what = json!({ "from_seq": from_seq, "limit": limit });
+    let safeguards = Arc::clone(state.safeguards());
+    state
+        .off_runtime(move || {
+            let action = Action::ViewAlerts.as_str();
+            safeguards.record(&principal, action, what, outcome, now_micros())
+        })
+        .await??;
     let alerts: Vec<AlertOut> = alerts
         .iter()
         .map(|alert| AlertOut::new(alert, &log.acks(&alert.alert_id)))

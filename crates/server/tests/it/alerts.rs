@@ -127,6 +127,17 @@ async fn a_hotlisted_read_ingested_over_http_alerts_by_webhook_stream_and_list()
         listed.json["alerts"][0]["acks"][0]["handled_by"],
         "operator"
     );
+    let audited = server
+        .safeguards
+        .audit()
+        .entries(&corridor_safeguards::audit::AuditFilter::default())
+        .expect("reading the audit log");
+    assert!(
+        audited.iter().any(|entry| entry.action == "view_alerts"
+            && entry.who.user == "analyst"
+            && entry.outcome.read_ids == ["r-hot"]),
+        "the listing is on record"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
