@@ -42,6 +42,8 @@ enum Command {
     Audit(commands::audit::Args),
     /// Export a signed case evidence bundle, or verify one offline.
     Evidence(commands::evidence::Args),
+    /// Add users and issue API tokens for the HTTP API.
+    Users(commands::users::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -57,5 +59,6 @@ fn main() -> anyhow::Result<()> {
         Command::Store(args) => commands::store::run(args),
         Command::Audit(args) => commands::audit::run(args),
         Command::Evidence(args) => commands::evidence::run(args),
+        Command::Users(args) => commands::users::run(args),
     }
 }

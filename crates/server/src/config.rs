@@ -1,5 +1,7 @@
-//! `ServerConfig`: where the server listens and the limits it enforces.
+//! `ServerConfig`: where the server listens, the limits it enforces, the safeguards it
+//! applies and the webhooks it delivers alerts to.
 
+use corridor_safeguards::SafeguardsConfig;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,6 +20,24 @@ pub struct ServerConfig {
     /// The limits on requests and results.
     #[serde(default)]
     pub limits: Limits,
+    /// Authentication (OIDC), purpose and scope rules, audit checkpoints.
+    #[serde(default)]
+    pub safeguards: SafeguardsConfig,
+    /// Receivers that every alert is POSTed to (signed, retried until acknowledged).
+    #[serde(default)]
+    pub webhooks: Vec<WebhookTarget>,
+}
+
+/// One webhook receiver of alerts (see docs/alerts.md, "Delivery").
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookTarget {
+    /// Names the receiver's delivery cursor; keep it stable across restarts.
+    pub sink_id: String,
+    /// `http://` or `https://` URL the alerts are POSTed to.
+    pub url: String,
+    /// Shared secret of the HMAC signature, at least 16 bytes.
+    pub secret: String,
 }
 
 /// Limits on what one request may ask for; each has a default suited to a single node.
@@ -38,6 +58,8 @@ pub struct Limits {
     pub store_calls_max: usize,
     /// How far in the future a read's `ts` may lie (clock skew of cameras), in seconds.
     pub clock_skew_secs_max: u64,
+    /// Most hotlist entries or alerts one listing returns.
+    pub list_items_max: usize,
 }
 
 impl Default for Limits {
@@ -50,6 +72,7 @@ impl Default for Limits {
             cameras_per_request_max: 10_000,
             store_calls_max: 16,
             clock_skew_secs_max: 300,
+            list_items_max: 1_000,
         }
     }
 }
@@ -61,13 +84,15 @@ impl ServerConfig {
             listen,
             data_dir: data_dir.into(),
             limits: Limits::default(),
+            safeguards: SafeguardsConfig::default(),
+            webhooks: Vec::new(),
         }
     }
 
     /// Checks that every limit is usable; the message names the offending setting.
     pub fn validate(&self) -> Result<(), String> {
         let limits = &self.limits;
-        let checks: [(&str, bool); 6] = [
+        let checks: [(&str, bool); 7] = [
             ("request_bytes_max", limits.request_bytes_max > 0),
             ("batch_rows_max", limits.batch_rows_max > 0),
             ("result_rows_max", limits.result_rows_max > 0),
@@ -80,6 +105,7 @@ impl ServerConfig {
                 limits.cameras_per_request_max > 0,
             ),
             ("store_calls_max", limits.store_calls_max > 0),
+            ("list_items_max", limits.list_items_max > 0),
         ];
         for (name, ok) in checks {
             if !ok {

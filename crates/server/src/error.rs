@@ -37,6 +37,9 @@ struct ErrorBody {
     reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
+    /// Every rule a refused search broke (purpose and scope control).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    reasons: Vec<String>,
 }
 
 /// A rejected read (or camera) of a batch: which row, which field, and why.
@@ -84,6 +87,7 @@ impl ApiError {
                 field: row_error.field,
                 reason: Some(row_error.reason),
                 request_id: None,
+                reasons: Vec::new(),
             }),
         }
     }
@@ -102,6 +106,33 @@ impl ApiError {
         );
         error.body.field = Some(param.to_owned());
         error
+    }
+
+    /// 401 `unauthenticated`: no usable `Authorization: Bearer <token>`.
+    pub fn unauthenticated(message: impl Into<String>) -> ApiError {
+        ApiError::client(StatusCode::UNAUTHORIZED, "unauthenticated", message.into())
+    }
+
+    /// 403 `forbidden`: the caller's role may not do this (see the safeguards' `MATRIX`).
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::client(StatusCode::FORBIDDEN, "forbidden", message.into())
+    }
+
+    /// 403 `purpose_refused`: purpose or scope control refused the search; `reasons`
+    /// lists every rule it broke.
+    pub fn purpose_refused(reasons: Vec<String>) -> ApiError {
+        let mut error = ApiError::client(
+            StatusCode::FORBIDDEN,
+            "purpose_refused",
+            format!("search refused: {}", reasons.join("; ")),
+        );
+        error.body.reasons = reasons;
+        error
+    }
+
+    /// 409 `conflict`: the item is not in a state that allows the operation.
+    pub fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError::client(StatusCode::CONFLICT, "conflict", message.into())
     }
 
     /// 404 `not_found`.
@@ -139,6 +170,7 @@ impl ApiError {
                 field: None,
                 reason: None,
                 request_id: Some(request_id),
+                reasons: Vec::new(),
             }),
         }
     }
@@ -163,7 +195,48 @@ impl ApiError {
                 field: None,
                 reason: None,
                 request_id: None,
+                reasons: Vec::new(),
             }),
+        }
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> ApiError {
+        ApiError::bad_request("bad_param", rejection.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
+        ApiError::bad_request("bad_json", rejection.body_text())
+    }
+}
+
+impl From<corridor_safeguards::SafeguardsError> for ApiError {
+    fn from(error: corridor_safeguards::SafeguardsError) -> ApiError {
+        use corridor_safeguards::SafeguardsError as E;
+        match error {
+            E::Unauthenticated(message) => ApiError::unauthenticated(message),
+            E::Forbidden(message) => ApiError::forbidden(message),
+            E::Invalid { field, reason } => ApiError::bad_param(field, reason),
+            E::NotFound { .. } => ApiError::not_found(error.to_string()),
+            E::Conflict(message) => ApiError::conflict(message),
+            E::Io { .. } | E::Corrupt { .. } => ApiError::internal(&error),
+        }
+    }
+}
+
+impl From<corridor_alerts::AlertError> for ApiError {
+    fn from(error: corridor_alerts::AlertError) -> ApiError {
+        use corridor_alerts::AlertError as E;
+        match error {
+            E::CsvField { .. } | E::Csv { .. } => {
+                ApiError::bad_request("bad_csv", error.to_string())
+            }
+            E::BadField { field, reason } => ApiError::bad_param(field, reason),
+            E::UnknownEntry(_) | E::UnknownAlert(_) => ApiError::not_found(error.to_string()),
+            E::Io { .. } | E::Corrupt { .. } => ApiError::internal(&error),
         }
     }
 }

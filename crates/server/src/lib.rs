@@ -1,20 +1,24 @@
-//! The HTTP API of Corridor: plate reads in, vehicle histories out.
+//! The HTTP API of Corridor: plate reads in, vehicle histories and alerts out, behind the
+//! safeguards.
 //!
 //! This is the only crate that knows HTTP and JSON. It serves an open
-//! [`corridor_store::Store`] with axum on tokio:
+//! [`corridor_store::Store`] with axum on tokio, and opens next to it the safeguards
+//! ([`corridor_safeguards::Safeguards`]: users, audit log, approvals, agreements) and the
+//! alert engine ([`corridor_alerts::AlertEngine`]: hotlist, alert log, webhooks):
 //!
 //! ```text
-//! client --HTTP--> axum router --(latency metrics)--> handler
-//!                                                       | parse + check rows (API types)
+//! client --HTTP--> axum router --(latency metrics)--> guard: authenticate (401), authorize (403)
+//!                                                       | parse + check (API types)
 //!                                                       v
-//!                              blocking pool (bounded) --> Store::append_durable / history
+//!   blocking pool (bounded) --> Store::append_durable -> AlertEngine::check_reads_durable
+//!                           --> Safeguards::gate -> lookup -> filter_reads -> record_result
 //! ```
 //!
-//! Routes, versioned under `/api/v1`: `POST /api/v1/reads` (JSON batch or NDJSON;
-//! answered only once every read is durable), `GET /api/v1/history`,
-//! `GET|PUT /api/v1/cameras`, `GET /api/v1/cameras/{id}`, `GET /api/v1/openapi.json`;
-//! and `GET /health`, `GET /metrics`. Bad input gets a 4xx whose JSON body names the
-//! row and field ([`ApiError`]); nothing of a refused batch is stored.
+//! Routes, versioned under `/api/v1`: reads, history, approvals, cameras, hotlist, alerts
+//! (with an SSE stream) and the OpenAPI document; and `GET /health` (the only route without
+//! a token) and `GET /metrics`. Every route's guard is in the route table; docs/api.md
+//! lists them. Bad input gets a 4xx whose JSON body says what was wrong ([`ApiError`]);
+//! nothing of a refused batch is stored.
 //!
 //! Store calls block on the disk, so handlers run them on tokio's blocking pool, at most
 //! `limits.store_calls_max` at a time, never on the HTTP worker threads.
@@ -31,6 +35,7 @@
 //! ```
 
 mod api;
+mod auth;
 mod config;
 mod error;
 mod lookup;
@@ -39,12 +44,15 @@ mod openapi;
 mod routes;
 mod state;
 
-pub use config::{Limits, ServerConfig};
+pub use auth::{HEADER_CASE, HEADER_JUSTIFICATION, HEADER_OFFENCE};
+pub use config::{Limits, ServerConfig, WebhookTarget};
 pub use error::{ApiError, RowError};
-pub use state::AppState;
+pub use state::{ALERTS_DIR, AppState};
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::Next;
+use corridor_alerts::WebhookConfig;
 use corridor_store::Store;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -69,6 +77,12 @@ pub enum ServeError {
     /// The store could not be flushed on shutdown.
     #[error("flushing the store on shutdown: {0}")]
     Store(#[source] corridor_store::Error),
+    /// The safeguards (users, audit log, approvals, agreements) could not be opened.
+    #[error("opening the safeguards: {0}")]
+    Safeguards(#[source] corridor_safeguards::SafeguardsError),
+    /// The alert engine (hotlist, alert log) could not be opened, or a webhook not started.
+    #[error("alerts: {0}")]
+    Alerts(#[source] corridor_alerts::AlertError),
 }
 
 /// The router for `state`, with every route of the API, metrics and limits.
@@ -78,7 +92,14 @@ pub fn router(state: AppState) -> Router {
     let request_bytes_max = state.config().limits.request_bytes_max;
     let mut router = Router::new();
     for route in routes::table() {
-        router = router.route(route.path, route.handler);
+        let (guard, guard_state) = (route.guard, state.clone());
+        let enforce = move |request: Request, next: Next| {
+            auth::enforce(guard_state.clone(), guard, request, next)
+        };
+        let handler = route
+            .handler
+            .route_layer(axum::middleware::from_fn(enforce));
+        router = router.route(route.path, handler);
     }
     router
         .fallback(routes::not_found)
@@ -99,10 +120,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Checks the configuration and binds its listen address (port 0 picks a free port).
+    /// Checks the configuration, opens the safeguards and the alert engine under its data
+    /// directory, and binds its listen address (port 0 picks a free port).
     pub async fn bind(config: ServerConfig, store: Arc<Store>) -> Result<Server, ServeError> {
         config.validate().map_err(ServeError::Config)?;
-        let addr = config.listen;
+        let state = AppState::open(config, store)?;
+        let addr = state.config().listen;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
@@ -112,8 +135,13 @@ impl Server {
         Ok(Server {
             listener,
             local_addr,
-            state: AppState::new(config, store),
+            state,
         })
+    }
+
+    /// The state the server will serve (to add users or hotlist entries before it runs).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// The address actually bound (with the real port when the configuration asked for 0).
@@ -128,6 +156,18 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let store = Arc::clone(self.state.store());
+        // The workers deliver until they are dropped, when the server stops.
+        let _webhooks = self
+            .state
+            .config()
+            .webhooks
+            .iter()
+            .map(|target| {
+                let config = WebhookConfig::new(&target.sink_id, &target.url, &target.secret);
+                self.state.alerts().spawn_webhook(config)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ServeError::Alerts)?;
         tracing::info!(addr = %self.local_addr, "Serving HTTP.");
         axum::serve(self.listener, router(self.state))
             .with_graceful_shutdown(shutdown)

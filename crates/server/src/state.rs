@@ -1,12 +1,20 @@
-//! `AppState`: what every handler shares (the store, the configuration, the metrics), and
-//! the one way handlers call the store: off the HTTP runtime, a bounded number at a time.
+//! `AppState`: what every handler shares (the store, the safeguards, the alert engine, the
+//! configuration, the metrics), and the one way handlers call blocking code: off the HTTP
+//! runtime, a bounded number at a time.
 
+use crate::ServeError;
 use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use corridor_alerts::{AlertConfig, AlertEngine, GeoPoint};
+use corridor_domain::confusion::ConfusionModel;
+use corridor_safeguards::Safeguards;
 use corridor_store::Store;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
+
+/// The alert engine's directory under the data directory.
+pub const ALERTS_DIR: &str = "alerts";
 
 /// Shared state of the router; cheap to clone.
 #[derive(Clone, Debug)]
@@ -17,23 +25,44 @@ pub struct AppState {
 #[derive(Debug)]
 struct Inner {
     store: Arc<Store>,
+    safeguards: Arc<Safeguards>,
+    alerts: Arc<AlertEngine>,
     config: ServerConfig,
     metrics: Metrics,
     store_calls: Semaphore,
 }
 
 impl AppState {
-    /// State for a router serving `store` under `config`'s limits.
-    pub fn new(config: ServerConfig, store: Arc<Store>) -> AppState {
+    /// State for a router serving `store` under `config`: opens the safeguards (users,
+    /// audit log, approvals, agreements) and the alert engine (hotlist, alert log) under
+    /// `config.data_dir`.
+    pub fn open(config: ServerConfig, store: Arc<Store>) -> Result<AppState, ServeError> {
+        let safeguards = Safeguards::open(&config.data_dir, config.safeguards.clone())
+            .map_err(ServeError::Safeguards)?;
+        let camera_store = Arc::clone(&store);
+        let camera_position = move |camera_id: &str| {
+            camera_store.camera(camera_id).map(|camera| GeoPoint {
+                lat: camera.lat,
+                lon: camera.lon,
+            })
+        };
+        let alerts = AlertEngine::open(
+            AlertConfig::new(config.data_dir.join(ALERTS_DIR)),
+            Arc::new(ConfusionModel::standard()),
+            Arc::new(camera_position),
+        )
+        .map_err(ServeError::Alerts)?;
         let store_calls = Semaphore::new(config.limits.store_calls_max);
-        AppState {
+        Ok(AppState {
             inner: Arc::new(Inner {
                 store,
+                safeguards: Arc::new(safeguards),
+                alerts: Arc::new(alerts),
                 config,
                 metrics: Metrics::new(),
                 store_calls,
             }),
-        }
+        })
     }
 
     /// The configuration the server runs with.
@@ -44,6 +73,16 @@ impl AppState {
     /// The store served.
     pub fn store(&self) -> &Arc<Store> {
         &self.inner.store
+    }
+
+    /// The safeguards every request passes (users and tokens are managed through it).
+    pub fn safeguards(&self) -> &Arc<Safeguards> {
+        &self.inner.safeguards
+    }
+
+    /// The alert engine fed by every ingested batch.
+    pub fn alerts(&self) -> &Arc<AlertEngine> {
+        &self.inner.alerts
     }
 
     pub(crate) fn metrics(&self) -> &Metrics {
@@ -57,14 +96,24 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Store) -> T + Send + 'static,
     {
+        let store = Arc::clone(&self.inner.store);
+        self.off_runtime(move || work(&store)).await
+    }
+
+    /// Runs blocking `work` (store calls, audit appends, alert log syncs) on the blocking
+    /// pool, at most `store_calls_max` at a time.
+    pub(crate) async fn off_runtime<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
         let _permit = self
             .inner
             .store_calls
             .acquire()
             .await
             .expect("the store-call semaphore is never closed");
-        let store = Arc::clone(&self.inner.store);
-        tokio::task::spawn_blocking(move || work(&store))
+        tokio::task::spawn_blocking(work)
             .await
             .map_err(|join_error| ApiError::internal(&join_error))
     }

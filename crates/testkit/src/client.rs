@@ -8,6 +8,8 @@ use std::time::Duration;
 pub struct HttpClient {
     base_url: String,
     http: reqwest::blocking::Client,
+    /// Sent with every request (credentials, purpose).
+    headers: reqwest::header::HeaderMap,
 }
 
 /// A response: its status and its body parsed as JSON (`Value::Null` for a non-JSON body,
@@ -29,7 +31,21 @@ impl HttpClient {
         Ok(HttpClient {
             base_url: base_url.trim_end_matches('/').to_owned(),
             http,
+            headers: reqwest::header::HeaderMap::new(),
         })
+    }
+
+    /// The same client, sending `name: value` with every request.
+    pub fn with_header(mut self, name: &'static str, value: &str) -> HttpClient {
+        let value = reqwest::header::HeaderValue::from_str(value)
+            .unwrap_or_else(|_| panic!("header {name} must be visible ASCII: {value:?}"));
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// The same client, sending `Authorization: Bearer <token>` with every request.
+    pub fn with_bearer(self, token: &str) -> HttpClient {
+        self.with_header("authorization", &format!("Bearer {token}"))
     }
 
     /// The base URL requests go to.
@@ -43,6 +59,7 @@ impl HttpClient {
         let response = self
             .http
             .get(&url)
+            .headers(self.headers.clone())
             .send()
             .with_context(|| format!("GET {url}"))?;
         into_reply(response, &url)
@@ -54,6 +71,7 @@ impl HttpClient {
         let response = self
             .http
             .post(&url)
+            .headers(self.headers.clone())
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(body)
             .send()
@@ -72,6 +90,7 @@ impl HttpClient {
         let response = self
             .http
             .put(&url)
+            .headers(self.headers.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(serde_json::to_vec(body)?)
             .send()

@@ -4,7 +4,9 @@
 //! temporary one unless given), finds its URL from the first line it prints, and can kill
 //! it with SIGKILL ([`TestServer::kill_hard`]), stop it with SIGTERM ([`TestServer::stop`])
 //! and start it again on the same data directory ([`TestServer::restart`]).
-//! [`HttpClient`] is a small blocking JSON client for its API.
+//! [`HttpClient`] is a small blocking JSON client for its API. Before the first start,
+//! the server gets a user and an API token per role ([`ROLES`], `corridor users add`);
+//! [`TestServer::client_as`] sends one of them, with a purpose for searches.
 //!
 //! ```no_run
 //! use corridor_testkit::TestServer;
@@ -13,6 +15,8 @@
 //! let mut server = TestServer::start(corridor)?;
 //! let health = server.client().get_json("/health")?;
 //! assert_eq!(health.status, 200);
+//! let cameras = server.client_as("operator").get_json("/api/v1/cameras")?;
+//! assert_eq!(cameras.status, 200);
 //! server.kill_hard()?;
 //! server.restart()?;
 //! # Ok::<(), anyhow::Error>(())
@@ -28,4 +32,4 @@ mod server;
 
 pub use client::{HttpClient, Reply};
 pub use dice::Dice;
-pub use server::TestServer;
+pub use server::{ROLES, TEST_PURPOSE, TestServer};

@@ -2,6 +2,7 @@
 
 use crate::client::HttpClient;
 use anyhow::{Context, bail};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -14,6 +15,20 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long one request of [`TestServer::client`] may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The roles [`TestServer`] creates a user and a token for before its first start
+/// (`test-<role>`, agency `Test Police`). Partners need a sharing agreement, so none is made.
+pub const ROLES: [&str; 5] = ["analyst", "operator", "supervisor", "auditor", "admin"];
+
+/// The purpose [`TestServer::client_as`] declares on every request (searches need one).
+pub const TEST_PURPOSE: [(&str, &str); 3] = [
+    ("x-corridor-case", "OP-TEST/2026/0001"),
+    ("x-corridor-offence", "vehicle_crime"),
+    (
+        "x-corridor-justification",
+        "end-to-end tests of the corridor binary",
+    ),
+];
+
 /// A running `corridor serve` process on `127.0.0.1:0`.
 ///
 /// Dropping it kills the process (SIGKILL) and removes the temporary directory.
@@ -21,6 +36,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct TestServer {
     binary: PathBuf,
     data_dir: PathBuf,
+    /// API tokens by role, made with `corridor users add`.
+    tokens: HashMap<String, String>,
     /// Holds the data directory (unless the caller gave one) and the server logs.
     scratch: tempfile::TempDir,
     child: Option<Child>,
@@ -57,7 +74,12 @@ impl TestServer {
             child: None,
             url: String::new(),
             n_starts: 0,
+            tokens: HashMap::new(),
         };
+        for role in ROLES {
+            let token = server.add_user(&format!("test-{role}"), role)?;
+            server.tokens.insert(role.to_owned(), token);
+        }
         server.spawn()?;
         Ok(server)
     }
@@ -79,9 +101,50 @@ impl TestServer {
             .join(format!("server-{}.log", self.n_starts))
     }
 
-    /// A blocking client for the current run.
+    /// A blocking client for the current run, without credentials (for `/health`).
     pub fn client(&self) -> HttpClient {
         HttpClient::new(&self.url, REQUEST_TIMEOUT).expect("a client without TLS always builds")
+    }
+
+    /// A blocking client for the current run, authenticated as the `test-<role>` user of
+    /// one of [`ROLES`] and declaring [`TEST_PURPOSE`].
+    pub fn client_as(&self, role: &str) -> HttpClient {
+        let mut client = self.client().with_bearer(self.token(role));
+        for (name, value) in TEST_PURPOSE {
+            client = client.with_header(name, value);
+        }
+        client
+    }
+
+    /// The API token of the `test-<role>` user; panics for a role not in [`ROLES`].
+    pub fn token(&self, role: &str) -> &str {
+        self.tokens
+            .get(role)
+            .unwrap_or_else(|| panic!("no test user with role `{role}`; see ROLES"))
+    }
+
+    /// Adds a user with `corridor users add` and returns their token. The server reads the
+    /// user directory when it starts: call [`TestServer::restart`] before using the token.
+    pub fn add_user(&self, name: &str, role: &str) -> anyhow::Result<String> {
+        self.users_add(&["--name", name, "--role", role, "--agency", "Test Police"])
+    }
+
+    /// Runs `corridor users add --data DIR ARGS` and returns the token it prints.
+    pub fn users_add(&self, args: &[&str]) -> anyhow::Result<String> {
+        let output = Command::new(&self.binary)
+            .args(["users", "add", "--data"])
+            .arg(&self.data_dir)
+            .args(args)
+            .output()
+            .with_context(|| format!("running {:?} users add", self.binary))?;
+        if !output.status.success() {
+            bail!(
+                "`corridor users add {args:?}` failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let token = String::from_utf8(output.stdout).context("the token is not UTF-8")?;
+        Ok(token.trim().to_owned())
     }
 
     /// Kills the server with SIGKILL, as a power cut would, and reaps it.

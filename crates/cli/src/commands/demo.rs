@@ -287,15 +287,19 @@ fn serve(listen: SocketAddr, data: &Path, store: Arc<Store>) -> anyhow::Result<(
         .context("starting the tokio runtime")?;
     runtime.block_on(async move {
         let server = Server::bind(ServerConfig::new(listen, data), store).await?;
+        let tokens = demo_tokens(server.state().safeguards())?;
         #[allow(
             clippy::print_stdout,
-            reason = "the URL on stdout is this command's interface"
+            reason = "the URL and tokens on stdout are this command's interface"
         )]
         {
             println!(
                 "serving the API and UI on http://{}/ (Ctrl-C to stop)",
                 server.local_addr()
             );
+            for (name, token) in tokens {
+                println!("  token of `{name}`: {token}");
+            }
         }
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
@@ -303,4 +307,35 @@ fn serve(listen: SocketAddr, data: &Path, store: Arc<Store>) -> anyhow::Result<(
         server.run(shutdown).await?;
         anyhow::Ok(())
     })
+}
+
+/// The demo's users, one per role that works with plate data, each with a fresh token:
+/// every API route needs one (`curl -H "Authorization: Bearer $TOKEN" ...`).
+fn demo_tokens(
+    safeguards: &corridor_safeguards::Safeguards,
+) -> anyhow::Result<Vec<(String, String)>> {
+    use corridor_safeguards::Role;
+    let users = safeguards.users();
+    let now = corridor_safeguards::util::now_micros();
+    let mut tokens = Vec::new();
+    for role in [
+        Role::Analyst,
+        Role::Operator,
+        Role::Supervisor,
+        Role::Auditor,
+    ] {
+        let name = format!("demo-{role}");
+        if !users.users().iter().any(|user| user.name == name) {
+            users.add_user(corridor_safeguards::auth::User {
+                name: name.clone(),
+                role,
+                agency: "Demo Police".to_owned(),
+                agreement: None,
+                disabled: false,
+            })?;
+        }
+        let issued = users.issue_token(&name, "demo", None, now)?;
+        tokens.push((name, issued.secret));
+    }
+    Ok(tokens)
 }

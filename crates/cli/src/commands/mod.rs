@@ -9,6 +9,7 @@ pub(crate) mod import;
 pub(crate) mod serve;
 pub(crate) mod simulate;
 pub(crate) mod store;
+pub(crate) mod users;
 
 use std::path::PathBuf;
 

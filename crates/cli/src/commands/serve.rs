@@ -1,10 +1,12 @@
-//! `corridor serve`: the HTTP API over a data directory.
+//! `corridor serve`: the HTTP API over a data directory, behind the safeguards, with alerts.
 
 use super::DataDir;
 use anyhow::Context;
-use corridor_server::{Limits, Server, ServerConfig};
+use corridor_safeguards::SafeguardsConfig;
+use corridor_server::{Limits, Server, ServerConfig, WebhookTarget};
 use corridor_store::{Store, StoreConfig};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Arguments of `corridor serve`.
@@ -12,6 +14,10 @@ use std::sync::Arc;
 /// The first line printed on stdout is `listening on http://ADDR`, with the real port
 /// when `--listen` asks for port 0. SIGTERM or Ctrl-C stops the server gracefully:
 /// requests in flight finish and the store is flushed.
+///
+/// Every route but `/health` needs `Authorization: Bearer <token>`; create users and
+/// tokens with `corridor users add` (before starting the server: it reads the user
+/// directory when it starts).
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     #[command(flatten)]
@@ -36,6 +42,26 @@ pub(crate) struct Args {
     /// How far in the future (seconds) a read's timestamp may lie, for camera clock skew.
     #[arg(long, env = "CORRIDOR_CLOCK_SKEW_SECS_MAX", default_value_t = Limits::default().clock_skew_secs_max)]
     clock_skew_secs_max: u64,
+    /// Safeguards settings as JSON (`scope_rules`, `anomaly_rules`, `checkpoint_interval`,
+    /// `oidc`, `audit_key_path`; see docs/safeguards.md). Defaults apply when absent.
+    #[arg(long, env = "CORRIDOR_SAFEGUARDS_CONFIG", value_name = "FILE")]
+    safeguards_config: Option<PathBuf>,
+    /// URL every alert is POSTed to (signed; see docs/alerts.md, "Verifying a webhook").
+    #[arg(
+        long,
+        env = "CORRIDOR_WEBHOOK_URL",
+        value_name = "URL",
+        requires = "webhook_secret"
+    )]
+    webhook_url: Option<String>,
+    /// Shared secret of the webhook signature, at least 16 bytes.
+    #[arg(
+        long,
+        env = "CORRIDOR_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    webhook_secret: Option<String>,
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
@@ -52,6 +78,16 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             clock_skew_secs_max: args.clock_skew_secs_max,
             ..Limits::default()
         },
+        safeguards: safeguards_config(args.safeguards_config.as_deref())?,
+        webhooks: args
+            .webhook_url
+            .map(|url| WebhookTarget {
+                sink_id: "webhook".to_owned(),
+                url,
+                secret: args.webhook_secret.unwrap_or_default(),
+            })
+            .into_iter()
+            .collect(),
     };
     config.validate().map_err(anyhow::Error::msg)?;
     let store = Store::open(&args.data.path, StoreConfig::default())
@@ -88,4 +124,14 @@ async fn serve(config: ServerConfig, store: Arc<Store>) -> anyhow::Result<()> {
     };
     server.run(shutdown).await?;
     Ok(())
+}
+
+fn safeguards_config(path: Option<&std::path::Path>) -> anyhow::Result<SafeguardsConfig> {
+    let Some(path) = path else {
+        return Ok(SafeguardsConfig::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the safeguards configuration {path:?}"))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("parsing the safeguards configuration {path:?}"))
 }

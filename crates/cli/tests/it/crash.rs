@@ -24,6 +24,8 @@ const ACK_TIMEOUT: Duration = Duration::from_secs(60);
 struct Shared {
     /// The server's URL and its generation (bumped on every restart).
     server: Mutex<(String, u64)>,
+    /// The operator's API token the clients ingest with.
+    token: String,
     restarted: Condvar,
     /// Acknowledged batches so far, and the read ids they held.
     acked: Mutex<(u64, Vec<String>)>,
@@ -40,13 +42,14 @@ fn every_acknowledged_read_survives_repeated_sigkill() {
     let mut dice = Dice::new(seed);
     let mut server = TestServer::start(env!("CARGO_BIN_EXE_corridor")).expect("server starts");
     let reply = server
-        .client()
+        .client_as("operator")
         .put_json("/api/v1/cameras", &cameras_json(N_CAMERAS))
         .unwrap();
     assert_eq!(reply.status, 200, "{}", reply.text);
 
     let shared = Arc::new(Shared {
         server: Mutex::new((server.url().to_owned(), 0)),
+        token: server.token("operator").to_owned(),
         restarted: Condvar::new(),
         acked: Mutex::new((0, Vec::new())),
         acked_more: Condvar::new(),
@@ -115,7 +118,9 @@ fn run_client(shared: &Shared, seed: u64, client_seed: u64, client_idx: usize) {
         };
         loop {
             let (url, generation) = shared.server.lock().unwrap().clone();
-            let client = HttpClient::new(&url, Duration::from_secs(30)).expect("client");
+            let client = HttpClient::new(&url, Duration::from_secs(30))
+                .expect("client")
+                .with_bearer(&shared.token);
             match client.post("/api/v1/reads", content_type, batch.body.clone()) {
                 Ok(reply) if reply.status == 200 => {
                     let mut acked = shared.acked.lock().unwrap();

@@ -9,8 +9,14 @@ fn serve_prints_its_url_ingests_and_stops_gracefully() {
     let url = server.url().to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert!(!url.ends_with(":0"), "the real port is printed: {url}");
-    let client = server.client();
-    assert_eq!(client.get_json("/health").unwrap().json["status"], "ok");
+    assert_eq!(
+        server.client().get_json("/health").unwrap().json["status"],
+        "ok"
+    );
+    let anonymous = server.client().get_json("/api/v1/cameras").unwrap();
+    assert_eq!(anonymous.status, 401, "{}", anonymous.text);
+    assert_eq!(anonymous.json["error"]["code"], "unauthenticated");
+    let client = server.client_as("operator");
     let reply = client
         .put_json("/api/v1/cameras", &cameras_json(5))
         .unwrap();
@@ -25,16 +31,22 @@ fn serve_prints_its_url_ingests_and_stops_gracefully() {
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json["n_new"], 60);
     let path = format!("/api/v1/history?plate={plate}&country={country}");
-    let before = client.get_json(&path).unwrap();
+    let refused = client.get_json(&path).unwrap();
+    assert_eq!(
+        refused.status, 403,
+        "operators do not search: {}",
+        refused.text
+    );
+    let before = server.client_as("analyst").get_json(&path).unwrap();
     let n_reads = before.json["n_reads"].as_u64().expect("n_reads");
     assert!(n_reads > 0, "{}", before.text);
 
     let status = server.stop().expect("SIGTERM stops the server");
     assert!(status.success(), "graceful shutdown exits 0: {status}");
     server.restart().expect("restart");
-    let after = server.client().get_json(&path).unwrap();
+    let after = server.client_as("analyst").get_json(&path).unwrap();
     assert_eq!(after.json["reads"], before.json["reads"]);
-    let metrics = server.client().get_json("/metrics").unwrap();
+    let metrics = server.client_as("auditor").get_json("/metrics").unwrap();
     let expected = format!("corridor_store_reads {}", 60);
     assert!(
         metrics.text.lines().any(|line| line == expected),
@@ -59,4 +71,27 @@ fn serve_refuses_an_address_it_cannot_bind() {
         stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")),
         "{stderr}"
     );
+}
+
+#[test]
+fn users_add_prints_a_token_that_the_restarted_server_accepts() {
+    let mut server = TestServer::start(env!("CARGO_BIN_EXE_corridor")).expect("server starts");
+    let token = server.add_user("ana", "analyst").expect("users add");
+    assert!(token.starts_with("crd_"), "{token}");
+    // The server reads the user directory when it starts.
+    server.restart().expect("restart");
+    let reply = server
+        .client()
+        .with_bearer(&token)
+        .get_json("/api/v1/cameras")
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.text);
+
+    let partner = server.users_add(&["--name", "p", "--role", "partner", "--agency", "KMar"]);
+    let error = partner
+        .expect_err("a partner needs an agreement")
+        .to_string();
+    assert!(error.contains("agreement"), "{error}");
+    let role = server.users_add(&["--name", "q", "--role", "chief", "--agency", "KMar"]);
+    assert!(role.is_err());
 }

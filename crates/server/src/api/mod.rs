@@ -2,6 +2,7 @@
 //! and to the domain's types (domain types never derive `Serialize`).
 
 pub(crate) mod cameras;
+pub(crate) mod hotlist;
 pub(crate) mod reads_in;
 pub(crate) mod reads_out;
 pub(crate) mod validate;

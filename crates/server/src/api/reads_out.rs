@@ -1,35 +1,51 @@
 //! Reads and reports as the API sends them back.
 
 use super::validate::format_ts;
-use corridor_domain::PlateRead;
+use corridor_safeguards::approvals::{PendingRequest, RequestState};
+use corridor_safeguards::sharing::SharedRead;
 use serde::Serialize;
 
-/// A stored read, with the exchange schema's field names (`ts` as RFC 3339 UTC).
+/// A read as the caller may see it, with the exchange schema's field names (`ts` as
+/// RFC 3339 UTC). A field the caller's sharing agreement withholds, or that the read does
+/// not have, is left out.
 #[derive(Debug, Serialize)]
 pub(crate) struct ReadOut {
-    read_id: String,
-    plate: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     country: Option<String>,
-    camera_id: String,
-    ts: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    camera_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ts: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     confidence: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     lon: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     heading: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     make: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     colour: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     vehicle_type: Option<String>,
 }
 
 impl ReadOut {
-    pub(crate) fn from_read(read: &PlateRead) -> ReadOut {
+    pub(crate) fn from_shared(read: &SharedRead) -> ReadOut {
         ReadOut {
             read_id: read.read_id.clone(),
-            plate: read.plate.as_str().to_owned(),
-            country: read.country.map(|country| country.as_str().to_owned()),
+            plate: read.plate.clone(),
+            country: read.country.clone(),
             camera_id: read.camera_id.clone(),
-            ts: format_ts(read.ts),
+            ts: read.ts.map(format_ts),
             confidence: read.confidence,
             lat: read.lat,
             lon: read.lon,
@@ -53,6 +69,8 @@ pub(crate) struct IngestReport {
     pub(crate) n_duplicate: u64,
     /// Reads older than the store's retention period, accepted but not stored.
     pub(crate) n_expired: u64,
+    /// Alerts newly raised by the batch (hotlist, geofence and convoy).
+    pub(crate) n_alerts: u64,
 }
 
 /// A read found by a history query.
@@ -66,10 +84,10 @@ pub(crate) struct HistoryRead {
 }
 
 impl HistoryRead {
-    pub(crate) fn from_found(found: &crate::lookup::FoundRead) -> HistoryRead {
+    pub(crate) fn from_shared(read: &SharedRead, likelihood: Option<f64>) -> HistoryRead {
         HistoryRead {
-            read: ReadOut::from_read(&found.read),
-            likelihood: found.likelihood,
+            read: ReadOut::from_shared(read),
+            likelihood,
         }
     }
 }
@@ -84,4 +102,43 @@ pub(crate) struct History {
     /// More reads matched than the limit let through.
     pub(crate) truncated: bool,
     pub(crate) reads: Vec<HistoryRead>,
+}
+
+/// The body of a search that waits for a supervisor (202), and of an approval listing.
+#[derive(Debug, Serialize)]
+pub(crate) struct PendingOut {
+    /// `pending`, `approved`, `denied` or `executed`.
+    pub(crate) status: &'static str,
+    pub(crate) approval_id: String,
+    pub(crate) requester: String,
+    pub(crate) action: &'static str,
+    pub(crate) case_ref: String,
+    /// The scope rules the search exceeds.
+    pub(crate) reasons: Vec<String>,
+    /// The supervisor who approved or denied it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) decided_by: Option<String>,
+    /// Where the requester runs it once approved.
+    pub(crate) run: String,
+}
+
+impl PendingOut {
+    pub(crate) fn from_request(request: &PendingRequest) -> PendingOut {
+        let (status, decided_by) = match &request.state {
+            RequestState::Pending => ("pending", None),
+            RequestState::Approved { by, .. } => ("approved", Some(by.clone())),
+            RequestState::Denied { by, .. } => ("denied", Some(by.clone())),
+            RequestState::Executed { approved_by, .. } => ("executed", Some(approved_by.clone())),
+        };
+        PendingOut {
+            status,
+            approval_id: request.id.clone(),
+            requester: request.requester.user.clone(),
+            action: request.action.as_str(),
+            case_ref: request.purpose.case_ref.clone(),
+            reasons: request.reasons.clone(),
+            decided_by,
+            run: format!("/api/v1/approvals/{}/run", request.id),
+        }
+    }
 }

@@ -3,19 +3,36 @@
 //! `plate` is searched exactly, as a wildcard pattern (`AB12?CD`, `*CDE`) or fuzzily under
 //! the OCR confusion model; `mode` defaults to `wildcard` when the plate holds `?` or `*`
 //! and to `exact` otherwise.
+//!
+//! Every search passes the safeguards' gate with the purpose of its headers
+//! ([`crate::auth::purpose_from_headers`]): it runs, waits for a supervisor (202 with an
+//! approval id) or is refused (403). What it returns is filtered for the caller (partners
+//! see only what their agreement shares) and written to the audit log before the response.
+//! Without `from`, a search covers the window that needs no approval
+//! (`scope_rules.age_days_without_approval`, 90 days by default).
 
-use crate::api::reads_out::{History, HistoryRead};
+use crate::api::reads_out::{History, HistoryRead, PendingOut};
 use crate::api::validate::parse_ts;
+use crate::auth::{now_micros, purpose_from_headers};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use corridor_domain::{Country, PlateText, Timestamp};
-use serde::Deserialize;
+use corridor_safeguards::audit::{Outcome, OutcomeStatus};
+use corridor_safeguards::{Action, Gate, Principal, Role, SearchScope, Ticket};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-/// The query parameters, as sent; checked by [`HistoryParams::check`].
-#[derive(Debug, Deserialize)]
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// The query parameters, as sent; checked by [`HistoryParams::check`]. Kept as sent in the
+/// approval queue, so that an approved search runs exactly what was asked.
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct HistoryParams {
     plate: Option<String>,
@@ -57,23 +74,104 @@ pub(crate) struct HistoryRequest {
 
 pub(crate) async fn get_history(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
     params: Result<Query<HistoryParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(mut params) = params?;
+    let purpose = purpose_from_headers(&headers)?;
+    let now = now_micros();
+    if params.from.as_deref().is_none_or(str::is_empty) {
+        let age_days = state
+            .safeguards()
+            .config()
+            .scope_rules
+            .age_days_without_approval;
+        let from = now - i64::from(age_days) * DAY_MICROS;
+        params.from = Some(crate::api::validate::format_ts(from));
+    }
+    let request = check(&state, params.clone())?;
+    let scope = SearchScope {
+        plates: vec![request.plate.clone()],
+        from: request.from,
+        to: request.to,
+        area: None,
+    };
+    let query = serde_json::to_value(&params).map_err(|error| ApiError::internal(&error))?;
+    let safeguards = Arc::clone(state.safeguards());
+    let gate = state
+        .off_runtime(move || {
+            safeguards.gate(
+                &principal,
+                Action::ReadHistory,
+                purpose.as_ref(),
+                &scope,
+                query,
+                now,
+            )
+        })
+        .await??;
+    match gate {
+        Gate::Proceed(ticket) => Ok(run_history(&state, ticket, request).await?.into_response()),
+        Gate::Pending(pending) => Ok((
+            StatusCode::ACCEPTED,
+            Json(PendingOut::from_request(&pending)),
+        )
+            .into_response()),
+        Gate::Refused { reasons } => Err(ApiError::purpose_refused(reasons)),
+    }
+}
+
+/// Runs a search the gate (or a supervisor) cleared: the lookup, the sharing filter, then
+/// the audit record of exactly what is returned, before it is returned.
+pub(crate) async fn run_history(
+    state: &AppState,
+    ticket: Ticket,
+    request: HistoryRequest,
 ) -> Result<Json<History>, ApiError> {
-    let Query(params) =
-        params.map_err(|rejection| ApiError::bad_request("bad_param", rejection.body_text()))?;
-    let limits = &state.config().limits;
-    let request = params.check(limits.result_rows_default, limits.result_rows_max)?;
     let search = request.clone();
     let found = state
         .blocking(move |store| crate::lookup::history(store, &search))
-        .await?
-        .map_err(|error| match error {
-            corridor_store::Error::BadQuery { text, reason } => {
-                ApiError::bad_param("plate", format!("`{text}`: {reason}"))
-            }
-            error => ApiError::internal(&error),
-        })?;
-    let reads: Vec<HistoryRead> = found.reads.iter().map(HistoryRead::from_found).collect();
+        .await?;
+    let found = match found {
+        Ok(found) => found,
+        Err(error) => {
+            record(state, ticket, Outcome::status(OutcomeStatus::Failed)).await?;
+            return Err(match error {
+                corridor_store::Error::BadQuery { text, reason } => {
+                    ApiError::bad_param("plate", format!("`{text}`: {reason}"))
+                }
+                error => ApiError::internal(&error),
+            });
+        }
+    };
+    let cameras = partner_cameras(state, &ticket.principal).await?;
+    let hit_read_ids = partner_hits(state, &ticket.principal);
+    let now = now_micros();
+    let mut reads = Vec::with_capacity(found.reads.len());
+    let mut read_ids = Vec::with_capacity(found.reads.len());
+    for found_read in &found.reads {
+        let shared = state.safeguards().filter_reads(
+            &ticket.principal,
+            std::slice::from_ref(&found_read.read),
+            &cameras,
+            &hit_read_ids,
+            now,
+        )?;
+        for shared_read in shared {
+            read_ids.push(found_read.read.read_id.clone());
+            reads.push(HistoryRead::from_shared(
+                &shared_read,
+                found_read.likelihood,
+            ));
+        }
+    }
+    record(
+        state,
+        ticket,
+        Outcome::with_reads(OutcomeStatus::Ok, &read_ids),
+    )
+    .await?;
     Ok(Json(History {
         mode: request.mode.as_str(),
         plate: request.plate,
@@ -82,6 +180,50 @@ pub(crate) async fn get_history(
         truncated: found.truncated,
         reads,
     }))
+}
+
+/// Checks the parameters of a search (as sent, or as stored for approval).
+pub(crate) fn check(state: &AppState, params: HistoryParams) -> Result<HistoryRequest, ApiError> {
+    let limits = &state.config().limits;
+    params.check(limits.result_rows_default, limits.result_rows_max)
+}
+
+/// Writes the audit record of a cleared search (synced before the caller responds).
+async fn record(state: &AppState, ticket: Ticket, outcome: Outcome) -> Result<(), ApiError> {
+    let safeguards = Arc::clone(state.safeguards());
+    state
+        .off_runtime(move || safeguards.record_result(&ticket, outcome, now_micros()))
+        .await??;
+    Ok(())
+}
+
+/// The camera registry, which places partner reads in their agreed regions; internal
+/// roles see every read and need none.
+async fn partner_cameras(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<HashMap<String, corridor_domain::Camera>, ApiError> {
+    if principal.role != Role::Partner {
+        return Ok(HashMap::new());
+    }
+    let cameras = state.blocking(|store| store.cameras()).await?;
+    Ok(cameras
+        .into_iter()
+        .map(|camera| (camera.camera_id.clone(), camera))
+        .collect())
+}
+
+/// Reads that hit a hotlist entry of the partner's own agency, for `hits_only` agreements.
+fn partner_hits(state: &AppState, principal: &Principal) -> HashSet<String> {
+    if principal.role != Role::Partner {
+        return HashSet::new();
+    }
+    let log = state.alerts().alert_log();
+    log.alerts_from(0, usize::try_from(log.len()).unwrap_or(usize::MAX))
+        .iter()
+        .filter(|alert| alert.watch.agency == principal.agency)
+        .map(|alert| alert.read_id.clone())
+        .collect()
 }
 
 impl HistoryParams {

@@ -1,13 +1,18 @@
 //! The route table, the request-latency middleware and the fallback.
 //!
-//! [`table`] is the one list of routes: [`crate::router`] is built from it, and a test
-//! checks that the OpenAPI document describes exactly these routes.
+//! [`table`] is the one list of routes, each with the [`Guard`] its caller must pass:
+//! [`crate::router`] is built from it, a test checks that the OpenAPI document describes
+//! exactly these routes, and the role tests call each of them as every role.
 
+mod alerts;
+mod approvals;
 mod cameras;
 pub(crate) mod history;
+mod hotlist;
 mod ops;
 mod reads;
 
+use crate::auth::Guard;
 use crate::error::ApiError;
 use crate::metrics::RequestLabels;
 use crate::state::AppState;
@@ -15,42 +20,144 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post, put};
+use corridor_safeguards::Action;
 use std::time::Instant;
 
-/// One route: its method, its path (axum syntax, which is also OpenAPI's) and its handler.
+/// One route: its method, its path (axum syntax, which is also OpenAPI's), who may call it
+/// and its handler.
 pub(crate) struct Route {
-    /// Only the OpenAPI test reads it; the handler carries the method for routing.
+    /// Read by the OpenAPI and role tests; the handler carries the method for routing.
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) method: Method,
     pub(crate) path: &'static str,
+    pub(crate) guard: Guard,
     pub(crate) handler: MethodRouter<AppState>,
 }
 
 /// Every route the server answers.
 pub(crate) fn table() -> Vec<Route> {
-    let route = |method: Method, path: &'static str, handler: MethodRouter<AppState>| Route {
-        method,
-        path,
-        handler,
-    };
+    use Action::{IngestReads, ManageCameras, ManageHotlists, ReadHistory, ViewAlerts};
+    use Guard::{Authenticated, Public};
+    let route =
+        |method: Method, path: &'static str, guard: Guard, handler: MethodRouter<AppState>| Route {
+            method,
+            path,
+            guard,
+            handler,
+        };
+    let action = Guard::Action;
     vec![
-        route(Method::POST, "/api/v1/reads", post(reads::post_reads)),
-        route(Method::GET, "/api/v1/history", get(history::get_history)),
-        route(Method::GET, "/api/v1/cameras", get(cameras::list_cameras)),
+        route(
+            Method::POST,
+            "/api/v1/reads",
+            action(IngestReads),
+            post(reads::post_reads),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/history",
+            action(ReadHistory),
+            get(history::get_history),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/approvals",
+            Authenticated,
+            get(approvals::list_approvals),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/approvals/{id}/decision",
+            action(Action::ApproveRequests),
+            post(approvals::decide),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/approvals/{id}/run",
+            action(ReadHistory),
+            post(approvals::run_approved),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/cameras",
+            Authenticated,
+            get(cameras::list_cameras),
+        ),
         route(
             Method::PUT,
             "/api/v1/cameras",
-            axum::routing::put(cameras::put_cameras),
+            action(ManageCameras),
+            put(cameras::put_cameras),
         ),
         route(
             Method::GET,
             "/api/v1/cameras/{id}",
+            Authenticated,
             get(cameras::get_camera),
         ),
-        route(Method::GET, "/api/v1/openapi.json", get(ops::openapi)),
-        route(Method::GET, "/health", get(ops::health)),
-        route(Method::GET, "/metrics", get(ops::metrics)),
+        route(
+            Method::GET,
+            "/api/v1/hotlist",
+            action(ManageHotlists),
+            get(hotlist::list_entries),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/hotlist",
+            action(ManageHotlists),
+            post(hotlist::create_entry),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/hotlist/import",
+            action(ManageHotlists),
+            post(hotlist::import_csv),
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/hotlist/{id}",
+            action(ManageHotlists),
+            put(hotlist::update_entry),
+        ),
+        route(
+            Method::DELETE,
+            "/api/v1/hotlist/{id}",
+            action(ManageHotlists),
+            delete(hotlist::delete_entry),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/hotlist/{id}/expire",
+            action(ManageHotlists),
+            post(hotlist::expire_entry),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/alerts",
+            action(ViewAlerts),
+            get(alerts::list_alerts),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/alerts/stream",
+            action(ViewAlerts),
+            get(alerts::stream_alerts),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/alerts/{id}/ack",
+            action(ViewAlerts),
+            post(alerts::acknowledge),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/openapi.json",
+            Authenticated,
+            get(ops::openapi),
+        ),
+        route(Method::GET, "/health", Public, get(ops::health)),
+        route(Method::GET, "/metrics", Authenticated, get(ops::metrics)),
     ]
 }
 

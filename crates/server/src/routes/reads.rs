@@ -2,8 +2,13 @@
 //!
 //! ```text
 //! body -> parse rows -> check each row -> drop repeats within the batch -> append_durable
-//!          (row/field errors: 400, nothing stored)                          (fsync) -> 200
+//!          (row/field errors: 400, nothing stored)                          (fsync)
+//!     -> AlertEngine::check_reads_durable (hotlist match, alert log fsync, webhooks, SSE) -> 200
 //! ```
+//!
+//! Alerts are logged before the acknowledgement, so no alert of an acknowledged read is
+//! lost in a crash; a batch sent again raises no second alert (alert ids are derived from
+//! the read).
 
 use crate::api::reads_in::{ParseError, RowIn, parse_json_batch, parse_ndjson};
 use crate::api::reads_out::IngestReport;
@@ -18,10 +23,12 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
+use corridor_alerts::AlertEngine;
 use corridor_domain::PlateRead;
 use corridor_store::Store;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 /// How the body is encoded, from its `Content-Type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +43,8 @@ enum Refusal {
     Client(ApiError, &'static str),
     /// The store failed.
     Store(corridor_store::Error),
+    /// The reads are durable but their alerts could not be logged; a retry raises them.
+    Alerts(corridor_alerts::AlertError),
 }
 
 pub(crate) async fn post_reads(
@@ -46,8 +55,9 @@ pub(crate) async fn post_reads(
     let format = body_format(&headers)?;
     let body = body.map_err(|rejection| body_rejection(&rejection))?;
     let limits = state.config().limits.clone();
+    let alerts = Arc::clone(state.alerts());
     let outcome = state
-        .blocking(move |store| ingest(store, &body, format, &limits))
+        .blocking(move |store| ingest(store, &alerts, &body, format, &limits))
         .await?;
     let metrics = state.metrics();
     match outcome {
@@ -65,6 +75,7 @@ pub(crate) async fn post_reads(
             Err(error)
         }
         Err((Refusal::Store(error), _)) => Err(ApiError::internal(&error)),
+        Err((Refusal::Alerts(error), _)) => Err(ApiError::internal(&error)),
     }
 }
 
@@ -95,6 +106,7 @@ pub(crate) fn body_rejection(rejection: &BytesRejection) -> ApiError {
 /// On refusal, also returns how many reads the refused batch held (0 if it did not parse).
 fn ingest(
     store: &Store,
+    alerts: &AlertEngine,
     body: &[u8],
     format: BodyFormat,
     limits: &Limits,
@@ -116,12 +128,18 @@ fn ingest(
     let (unique_reads, unique_rows) = drop_repeats(reads, read_rows).map_err(refuse)?;
     let n_repeats = n_received - unique_reads.len() as u64;
     match store.append_durable(&unique_reads) {
-        Ok(report) => Ok(IngestReport {
-            n_received,
-            n_new: report.n_appended as u64,
-            n_duplicate: report.n_duplicates as u64 + n_repeats,
-            n_expired: report.n_expired as u64,
-        }),
+        Ok(report) => {
+            let raised = alerts
+                .check_reads_durable(&unique_reads, chrono::Utc::now().timestamp_micros())
+                .map_err(|error| (Refusal::Alerts(error), n_received))?;
+            Ok(IngestReport {
+                n_received,
+                n_new: report.n_appended as u64,
+                n_duplicate: report.n_duplicates as u64 + n_repeats,
+                n_expired: report.n_expired as u64,
+                n_alerts: raised.len() as u64,
+            })
+        }
         Err(corridor_store::Error::ConflictingReadId { read_id }) => {
             let row_idx = unique_reads
                 .iter()

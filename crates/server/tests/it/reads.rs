@@ -17,7 +17,7 @@ async fn a_json_batch_is_stored_and_a_resend_counts_duplicates() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert_eq!(
         reply.json,
-        json!({"n_received": 3, "n_new": 3, "n_duplicate": 0, "n_expired": 0})
+        json!({"n_received": 3, "n_new": 3, "n_duplicate": 0, "n_expired": 0, "n_alerts": 0})
     );
     assert_eq!(harness.read_ids_of("AB12CDE").await, ["r1", "r2"]);
 

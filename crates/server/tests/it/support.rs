@@ -1,9 +1,17 @@
 //! The test harness: a store in a temporary directory, its router, and request helpers.
+//!
+//! Every request is authenticated with a real API token of a role that may make it: an
+//! operator ingests and registers cameras, an analyst searches (with a purpose) and does
+//! the rest.
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use corridor_server::{AppState, Limits, ServerConfig, router};
+use corridor_safeguards::auth::User;
+use corridor_safeguards::{Role, Safeguards};
+use corridor_server::{
+    AppState, HEADER_CASE, HEADER_JUSTIFICATION, HEADER_OFFENCE, Limits, ServerConfig, router,
+};
 use corridor_store::{Store, StoreConfig};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -13,6 +21,8 @@ use tower::ServiceExt;
 pub(crate) struct Harness {
     _dir: tempfile::TempDir,
     pub(crate) router: Router,
+    operator_token: String,
+    analyst_token: String,
 }
 
 /// A response: status and JSON body (`Value::Null` when the body is not JSON).
@@ -34,9 +44,22 @@ impl Harness {
         let store = Store::open(&data_dir, StoreConfig::default()).expect("opening the store");
         let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), data_dir);
         config.limits = limits;
+        // These tests are about searching, not scope control (tests/it/safeguards.rs is):
+        // short wildcard patterns run without a supervisor.
+        config.safeguards.scope_rules.wildcard_literals_min = 1;
+        config
+            .safeguards
+            .scope_rules
+            .wildcard_literals_refused_below = 1;
+        let state = AppState::open(config, Arc::new(store)).expect("opening the server state");
+        let safeguards = state.safeguards();
+        let operator_token = add_user(safeguards, "olly", Role::Operator, "Kent Police", None);
+        let analyst_token = add_user(safeguards, "ana", Role::Analyst, "Kent Police", None);
         let harness = Harness {
             _dir: dir,
-            router: router(AppState::new(config, Arc::new(store))),
+            router: router(state),
+            operator_token,
+            analyst_token,
         };
         let reply = harness.put_json("/api/v1/cameras", &cameras()).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
@@ -50,7 +73,19 @@ impl Harness {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Reply {
-        let mut request = Request::builder().method(method).uri(path);
+        let token = match (&method, path) {
+            (&Method::POST, "/api/v1/reads") | (&Method::PUT, "/api/v1/cameras") => {
+                &self.operator_token
+            }
+            _ => &self.analyst_token,
+        };
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header(HEADER_CASE, "OP-TEST/2026/0001")
+            .header(HEADER_OFFENCE, "vehicle_crime")
+            .header(HEADER_JUSTIFICATION, "handler tests of the history search");
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
@@ -108,6 +143,32 @@ impl Harness {
             .map(|read| read["read_id"].as_str().expect("read_id").to_owned())
             .collect()
     }
+}
+
+/// Adds a user and returns a fresh API token of theirs.
+pub(crate) fn add_user(
+    safeguards: &Safeguards,
+    name: &str,
+    role: Role,
+    agency: &str,
+    agreement: Option<&str>,
+) -> String {
+    safeguards
+        .users()
+        .add_user(User {
+            name: name.to_owned(),
+            role,
+            agency: agency.to_owned(),
+            agreement: agreement.map(str::to_owned),
+            disabled: false,
+        })
+        .expect("adding a user");
+    let now = corridor_safeguards::util::now_micros();
+    safeguards
+        .users()
+        .issue_token(name, "tests", None, now)
+        .expect("issuing a token")
+        .secret
 }
 
 /// The cameras every harness starts with.

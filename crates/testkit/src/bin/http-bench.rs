@@ -72,6 +72,7 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     let config = ServerConfig::new("127.0.0.1:0".parse()?, &data_dir);
     let server = server_runtime.block_on(Server::bind(config, Arc::clone(&store)))?;
+    let token = operator_token(server.state().safeguards())?;
     let url = format!("http://{}", server.local_addr());
     let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = server_runtime.spawn(server.run(async move {
@@ -83,15 +84,52 @@ fn main() -> anyhow::Result<()> {
         .thread_name("bench-client")
         .enable_all()
         .build()?;
-    let reports = client_runtime.block_on(run_clients(&args, &url))?;
+    let reports = client_runtime.block_on(run_clients(&args, &url, &token))?;
     let _ = stop_server.send(());
     server_runtime.block_on(serving)??;
     print_report(&args, &reports, store.stats().n_reads);
     Ok(())
 }
 
-async fn run_clients(args: &Args, url: &str) -> anyhow::Result<(Vec<ClientReport>, Duration)> {
-    let http = reqwest::Client::builder().build()?;
+/// A user allowed to ingest, and a token of theirs.
+fn operator_token(safeguards: &corridor_safeguards::Safeguards) -> anyhow::Result<String> {
+    let name = "http-bench";
+    if !safeguards
+        .users()
+        .users()
+        .iter()
+        .any(|user| user.name == name)
+    {
+        safeguards
+            .users()
+            .add_user(corridor_safeguards::auth::User {
+                name: name.to_owned(),
+                role: corridor_safeguards::Role::Operator,
+                agency: "benchmark".to_owned(),
+                agreement: None,
+                disabled: false,
+            })?;
+    }
+    let now = corridor_safeguards::util::now_micros();
+    Ok(safeguards
+        .users()
+        .issue_token(name, "http-bench", None, now)?
+        .secret)
+}
+
+async fn run_clients(
+    args: &Args,
+    url: &str,
+    token: &str,
+) -> anyhow::Result<(Vec<ClientReport>, Duration)> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))?,
+    );
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()?;
     let reply = http
         .put(format!("{url}/api/v1/cameras"))
         .header("content-type", "application/json")

@@ -1,7 +1,10 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`.
 //!
 //! Written by hand next to the API types it describes; a test checks that its paths and
-//! methods are exactly those of [`crate::routes::table`].
+//! methods are exactly those of [`crate::routes::table`]. Each operation's security and
+//! action come from the route table's guards ([`guarded::annotate`]).
+
+mod guarded;
 
 use serde_json::{Value, json};
 
@@ -14,15 +17,34 @@ pub(crate) fn document() -> Value {
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Plate reads in, vehicle histories out. Field names follow the \
                 exchange schema (docs/schema.md). A 2xx to POST /api/v1/reads means every read \
-                of the request is durable; a 4xx means none of it was stored."
+                of the request is durable; a 4xx means none of it was stored. Every operation \
+                but /health needs `Authorization: Bearer <token>` (an API token from \
+                `corridor users add`, or an OIDC JWT); `x-corridor-action` names the \
+                safeguards action the caller's role must be allowed (docs/safeguards.md). \
+                Searches declare a purpose in the X-Corridor-Case, X-Corridor-Offence and \
+                X-Corridor-Justification headers."
         },
+        "security": [{ "bearer": [] }],
         "paths": paths(),
-        "components": { "schemas": schemas() }
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": { "bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "A Corridor API token (`crd_...`) or an OIDC JWT"
+            }}
+        }
     })
 }
 
 fn paths() -> Value {
-    json!({
+    let mut paths = core_paths();
+    paths.extend(guarded::paths());
+    guarded::annotate(&mut paths);
+    Value::Object(paths)
+}
+
+fn core_paths() -> serde_json::Map<String, Value> {
+    let paths = json!({
         "/api/v1/reads": { "post": post_reads() },
         "/api/v1/history": { "get": get_history() },
         "/api/v1/cameras": {
@@ -89,7 +111,11 @@ fn paths() -> Value {
                         "schema": { "type": "string" } } } } }
             }
         }
-    })
+    });
+    match paths {
+        Value::Object(paths) => paths,
+        _ => unreachable!("a JSON object literal"),
+    }
 }
 
 fn post_reads() -> Value {
@@ -125,8 +151,12 @@ fn get_history() -> Value {
         json!({ "name": name, "in": "query", "required": required,
                 "description": description, "schema": schema })
     };
+    let header = |name: &str, description: &str| {
+        json!({ "name": name, "in": "header", "required": true,
+                "description": description, "schema": { "type": "string" } })
+    };
     json!({
-        "summary": "Where has this vehicle been? Exact, wildcard or fuzzy plate search",
+        "summary": "Where has this vehicle been? Exact, wildcard or fuzzy plate search, under a purpose; without `from`, the last 90 days",
         "operationId": "getHistory",
         "parameters": [
             param("plate", true, "Plate text, or a wildcard pattern (`?` one character, `*` any run) in wildcard mode",
@@ -137,20 +167,31 @@ fn get_history() -> Value {
             param("mode", false, "exact (default), wildcard or fuzzy",
                 json!({ "type": "string", "enum": ["exact", "wildcard", "fuzzy"] })),
             param("limit", false, "Most reads returned (capped by the server's limit)",
-                json!({ "type": "integer", "minimum": 1 }))
+                json!({ "type": "integer", "minimum": 1 })),
+            header("X-Corridor-Case", "Case reference, e.g. OP-TIDE/2026/0042"),
+            header("X-Corridor-Offence", "Offence category, e.g. people_smuggling"),
+            header("X-Corridor-Justification", "Why the search is necessary and proportionate (20+ characters)")
         ],
         "responses": {
             "200": ok_json("History"),
-            "400": error_response("A parameter was missing or malformed")
+            "202": ok_json("Approval"),
+            "400": error_response("A parameter or purpose header was missing or malformed"),
+            "403": error_response("Refused: no purpose, or a scope rule that no approval can lift (`purpose_refused`, with `reasons`)")
         }
     })
 }
 
 fn schemas() -> Value {
+    let mut schemas = core_schemas();
+    schemas.extend(guarded::schemas());
+    Value::Object(schemas)
+}
+
+fn core_schemas() -> serde_json::Map<String, Value> {
     let text = json!({ "type": "string" });
     let opt_text = json!({ "type": ["string", "null"] });
     let opt_number = json!({ "type": ["number", "null"] });
-    json!({
+    let schemas = json!({
         "Read": {
             "type": "object",
             "required": ["read_id", "plate", "camera_id", "ts"],
@@ -182,12 +223,13 @@ fn schemas() -> Value {
         },
         "IngestReport": {
             "type": "object",
-            "required": ["n_received", "n_new", "n_duplicate", "n_expired"],
+            "required": ["n_received", "n_new", "n_duplicate", "n_expired", "n_alerts"],
             "properties": {
                 "n_received": { "type": "integer" },
                 "n_new": { "type": "integer" },
                 "n_duplicate": { "type": "integer", "description": "Already stored with the same content, or repeated in the request" },
-                "n_expired": { "type": "integer", "description": "Older than the retention period: accepted, not stored" }
+                "n_expired": { "type": "integer", "description": "Older than the retention period: accepted, not stored" },
+                "n_alerts": { "type": "integer", "description": "Alerts the batch raised (logged before this answer)" }
             }
         },
         "Camera": {
@@ -226,27 +268,33 @@ fn schemas() -> Value {
                 "type": "object",
                 "required": ["code", "message"],
                 "properties": {
-                    "code": { "type": "string", "description": "bad_field, unknown_field, bad_json, bad_param, bad_body, not_found, payload_too_large, batch_too_large, unsupported_media_type, internal" },
+                    "code": { "type": "string", "description": "bad_field, unknown_field, bad_json, bad_param, bad_body, bad_purpose, bad_csv, unauthenticated, forbidden, purpose_refused, conflict, not_found, payload_too_large, batch_too_large, unsupported_media_type, internal" },
                     "message": text,
                     "row": { "type": "integer", "description": "1-based row of the rejected read" },
                     "field": text,
                     "reason": { "type": "string", "description": "Rejection key of docs/schema.md" },
-                    "request_id": { "type": "string", "description": "5xx only: quote it when reporting" }
+                    "request_id": { "type": "string", "description": "5xx only: quote it when reporting" },
+                    "reasons": { "type": "array", "items": text,
+                        "description": "purpose_refused only: every rule the search broke" }
                 }
             }}
         }
-    })
+    });
+    match schemas {
+        Value::Object(schemas) => schemas,
+        _ => unreachable!("a JSON object literal"),
+    }
 }
 
-fn schema_ref(name: &str) -> Value {
+pub(crate) fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-fn ok_json(schema: &str) -> Value {
+pub(crate) fn ok_json(schema: &str) -> Value {
     json!({ "description": "OK", "content": { "application/json": { "schema": schema_ref(schema) } } })
 }
 
-fn error_response(description: &str) -> Value {
+pub(crate) fn error_response(description: &str) -> Value {
     json!({ "description": description,
             "content": { "application/json": { "schema": schema_ref("Error") } } })
 }

@@ -1,0 +1,94 @@
+//! Over-scope searches: `GET /api/v1/approvals` (supervisors see every request, others
+//! their own), `POST /api/v1/approvals/{id}/decision` (a supervisor approves or denies) and
+//! `POST /api/v1/approvals/{id}/run` (the requester runs an approved search, once).
+//!
+//! The workflow is the safeguards' approval queue; every step is in the audit log.
+
+use super::history::{HistoryParams, check, run_history};
+use crate::api::reads_out::{History, PendingOut};
+use crate::auth::now_micros;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Extension, Path, State};
+use corridor_safeguards::approvals::Decision;
+use corridor_safeguards::{Action, Principal};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The body of `GET /api/v1/approvals`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ApprovalList {
+    n_approvals: usize,
+    approvals: Vec<PendingOut>,
+}
+
+/// The body of `POST /api/v1/approvals/{id}/decision`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionIn {
+    decision: Decision,
+    /// Why; required.
+    note: String,
+}
+
+pub(crate) async fn list_approvals(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Json<ApprovalList> {
+    let approvals: Vec<PendingOut> = state
+        .safeguards()
+        .approvals()
+        .list_for(&principal)
+        .iter()
+        .map(PendingOut::from_request)
+        .collect();
+    Json(ApprovalList {
+        n_approvals: approvals.len(),
+        approvals,
+    })
+}
+
+pub(crate) async fn decide(
+    State(state): State<AppState>,
+    Extension(supervisor): Extension<Principal>,
+    Path(approval_id): Path<String>,
+    body: Result<Json<DecisionIn>, JsonRejection>,
+) -> Result<Json<PendingOut>, ApiError> {
+    let Json(body) = body?;
+    let safeguards = Arc::clone(state.safeguards());
+    let decided = state
+        .off_runtime(move || {
+            safeguards.decide(
+                &supervisor,
+                &approval_id,
+                body.decision,
+                &body.note,
+                now_micros(),
+            )
+        })
+        .await??;
+    Ok(Json(PendingOut::from_request(&decided)))
+}
+
+pub(crate) async fn run_approved(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(approval_id): Path<String>,
+) -> Result<Json<History>, ApiError> {
+    let safeguards = Arc::clone(state.safeguards());
+    let ticket = state
+        .off_runtime(move || safeguards.run_approved(&principal, &approval_id, now_micros()))
+        .await??;
+    if ticket.action != Action::ReadHistory {
+        return Err(ApiError::conflict(format!(
+            "request is a `{}`, which this server does not run",
+            ticket.action
+        )));
+    }
+    let params: HistoryParams =
+        serde_json::from_value(ticket.query.clone()).map_err(|error| ApiError::internal(&error))?;
+    let request = check(&state, params)?;
+    run_history(&state, ticket, request).await
+}
