@@ -68,7 +68,7 @@ impl Default for AnalysisConfig {
             speed_kmh_travel: 50.0,
             dwell_secs_min: 1800.0,
             convoy_window_secs: 600,
-            occasion_gap_secs: 3 * 3600,
+            occasion_gap_secs: 1200,
             occasion_cameras_min: 2,
             convoy_occasions_min: 2,
             habit_window_secs: 1200,

@@ -11,12 +11,8 @@
 //! a hundred, 4 one in ten thousand. More occasions on more days give a higher score.
 
 use crate::AnalysisConfig;
-use crate::table::{DAY_MICROS, FastMap, FastSet, MICROS, ReadTable};
+use crate::table::{DAY_MICROS, MICROS, ReadTable};
 use crate::traffic::Traffic;
-
-/// Pseudo-count added to a vehicle's habit days, so that a habit seen on none of a few
-/// other days is not taken as certainly absent.
-const HABIT_PRIOR: f64 = 0.25;
 
 /// One co-occurrence: rows `row_a` (plate a) and `row_b` (plate b) at one camera.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -94,6 +90,7 @@ pub(crate) fn targeted(
     index: &CameraIndex,
     traffic: &Traffic,
     focus: &[u32],
+    eligible: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
     let window = config.convoy_window_secs * MICROS;
@@ -103,7 +100,7 @@ pub(crate) fn targeted(
             let (camera, ts) = (table.camera[row as usize], table.ts[row as usize]);
             for &other in index.window(table, camera, ts - window, ts + window + 1) {
                 let other_plate = table.plate[other as usize];
-                if other_plate != plate {
+                if other_plate != plate && eligible[other_plate as usize] {
                     co_occurrences.push(pair_entry(table, row, other));
                 }
             }
@@ -245,7 +242,12 @@ fn score_pairs(
     let days = DayCounts::new(table);
     let mut findings = Vec::new();
     for group in sorted.chunk_by(|a, b| a.0 == b.0) {
-        let occasions = occasions_of(table, group, config.occasion_cameras_min);
+        let occasions = occasions_of(
+            table,
+            group,
+            config.occasion_cameras_min,
+            config.occasion_gap_secs * MICROS,
+        );
         if occasions.len() < config.convoy_occasions_min {
             continue;
         }
@@ -264,17 +266,17 @@ fn occasions_of(
     table: &ReadTable,
     group: &[(u64, CoOccurrence)],
     cameras_min: usize,
+    gap: i64,
 ) -> Vec<Occasion> {
-    let mut occasions: Vec<Occasion> = Vec::new();
-    let mut by_day: FastMap<i64, Vec<CoOccurrence>> = FastMap::default();
-    for (_, co) in group {
-        by_day
-            .entry(day_of(table.ts[co.row_a as usize]))
-            .or_default()
-            .push(*co);
-    }
-    for (day, co_occurrences) in by_day {
-        let mut cameras: Vec<u32> = co_occurrences
+    let mut co_occurrences: Vec<CoOccurrence> = group.iter().map(|(_, co)| *co).collect();
+    co_occurrences.sort_by_key(|co| table.ts[co.row_a as usize]);
+    co_occurrences.dedup();
+    let mut occasions = Vec::new();
+    for trip in co_occurrences.chunk_by(|a, b| {
+        let (ta, tb) = (table.ts[a.row_a as usize], table.ts[b.row_a as usize]);
+        tb - ta <= gap && day_of(ta) == day_of(tb)
+    }) {
+        let mut cameras: Vec<u32> = trip
             .iter()
             .map(|co| table.camera[co.row_a as usize])
             .collect();
@@ -282,18 +284,19 @@ fn occasions_of(
         cameras.dedup();
         if cameras.len() >= cameras_min {
             occasions.push(Occasion {
-                day,
-                co_occurrences,
+                day: day_of(table.ts[trip[0].row_a as usize]),
+                co_occurrences: trip.to_vec(),
                 chance: 0.0,
             });
         }
     }
-    occasions.sort_by_key(|occasion| occasion.day);
     occasions
 }
 
-/// How many days of each kind (weekday, weekend) the data spans.
+/// The days the data spans, by kind (weekday, weekend).
 struct DayCounts {
+    first: i64,
+    last: i64,
     weekdays: usize,
     weekends: usize,
 }
@@ -303,17 +306,21 @@ impl DayCounts {
         let (first, last) = day_span(table).unwrap_or((0, -1));
         let weekends = (first..=last).filter(|&day| weekend(day)).count();
         DayCounts {
+            first,
+            last,
             weekdays: (first..=last).count() - weekends,
             weekends,
         }
     }
 
-    fn of_kind(&self, day: i64) -> usize {
+    /// Other days of the same kind as `day`.
+    fn same_kind_others(&self, day: i64) -> usize {
         if weekend(day) {
             self.weekends
         } else {
             self.weekdays
         }
+        .saturating_sub(1)
     }
 }
 
@@ -326,22 +333,21 @@ fn score_pair(
     mut occasions: Vec<Occasion>,
     config: &AnalysisConfig,
 ) -> ConvoyFinding {
-    let habit_window = config.habit_window_secs * MICROS;
     for occasion in &mut occasions {
-        let other_days = days.of_kind(occasion.day).saturating_sub(1);
-        let mut chance_sum = 0.0;
-        for co in &occasion.co_occurrences {
-            let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
-            let habit_a = habit_days(table, plate_a, camera, ts, habit_window);
-            let habit_b = habit_days(table, plate_b, camera, ts, habit_window);
-            // Smoothed share of other days: with few days observed, habits are uncertain.
-            let by_habit = (habit_a.max(habit_b) as f64 + HABIT_PRIOR) / (other_days as f64 + 1.0);
-            let by_traffic = traffic.chance(camera, ts, config.convoy_window_secs);
-            chance_sum += by_habit.max(by_traffic);
-        }
-        occasion.chance = (chance_sum / occasion.co_occurrences.len() as f64).min(1.0);
+        // However regular the pair, a trip together can always happen by coincidence in
+        // the traffic at those cameras: the floor is the likeliest of its co-occurrences.
+        occasion.chance = occasion
+            .co_occurrences
+            .iter()
+            .map(|co| {
+                let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
+                traffic.chance(camera, ts, config.convoy_window_secs)
+            })
+            .fold(0.0, f64::max)
+            .min(1.0);
     }
-    let expected: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
+    let floor: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
+    let expected = floor + habitual_occasions(table, days, plate_a, plate_b, config);
     let score = -poisson_tail_log10(occasions.len(), expected);
     ConvoyFinding {
         plate_a,
@@ -352,26 +358,72 @@ fn score_pair(
     }
 }
 
-/// Other days of the same kind on which `plate` was read by `camera` within `window` of
-/// the time of day of `ts`.
-fn habit_days(table: &ReadTable, plate: u32, camera: u32, ts: i64, window: i64) -> usize {
-    let day = day_of(ts);
-    let kind = weekend(day);
-    let time_of_day = ts.rem_euclid(DAY_MICROS);
-    let mut seen_days: Vec<i64> = Vec::new();
-    for &row in table.plate_rows(plate) {
-        let row_ts = table.ts[row as usize];
-        let row_day = day_of(row_ts);
-        if table.camera[row as usize] != camera || row_day == day || weekend(row_day) != kind {
+/// Trips together that the pair's habits alone would give: plate b's days are shifted
+/// against plate a's (to other days of the same kind, weekday or weekend), and the trips
+/// together found on those mismatched days are averaged per day. Neighbours who leave for
+/// work at the same minute every morning meet as often on mismatched days as on the same
+/// day, so their habits explain them; vehicles that arrange to meet do not.
+fn habitual_occasions(
+    table: &ReadTable,
+    days: &DayCounts,
+    plate_a: u32,
+    plate_b: u32,
+    config: &AnalysisConfig,
+) -> f64 {
+    let (rows_a, rows_b) = (table.plate_rows(plate_a), table.plate_rows(plate_b));
+    let window = config.convoy_window_secs * MICROS;
+    let gap = config.occasion_gap_secs * MICROS;
+    let mut days_a: Vec<i64> = rows_a.iter().map(|&row| day_of(table.ts[row as usize])).collect();
+    days_a.dedup();
+    let mut expected = 0.0;
+    let mut co_occurrences: Vec<(i64, u32)> = Vec::new();
+    for &day in &days_a {
+        let others = days.same_kind_others(day);
+        if others == 0 {
             continue;
         }
-        let diff = (row_ts.rem_euclid(DAY_MICROS) - time_of_day).abs();
-        let circular = diff.min(DAY_MICROS - diff);
-        if circular <= window && seen_days.last() != Some(&row_day) {
-            seen_days.push(row_day);
+        let mut found = 0usize;
+        for other_day in days.first..=days.last {
+            if other_day == day || weekend(other_day) != weekend(day) {
+                continue;
+            }
+            let shift = (other_day - day) * DAY_MICROS;
+            co_occurrences.clear();
+            for &row in rows_a {
+                let ts = table.ts[row as usize];
+                if day_of(ts) != day {
+                    continue;
+                }
+                let camera = table.camera[row as usize];
+                let from = rows_b.partition_point(|&b| table.ts[b as usize] < ts + shift - window);
+                for &b in &rows_b[from..] {
+                    if table.ts[b as usize] > ts + shift + window {
+                        break;
+                    }
+                    if table.camera[b as usize] == camera {
+                        co_occurrences.push((ts, camera));
+                        break;
+                    }
+                }
+            }
+            found += count_trips(&co_occurrences, gap, config.occasion_cameras_min);
         }
+        expected += found as f64 / others as f64;
     }
-    seen_days.len()
+    expected
+}
+
+/// Trips (co-occurrences closer than `gap`, time-ordered) with `cameras_min` cameras.
+fn count_trips(co_occurrences: &[(i64, u32)], gap: i64, cameras_min: usize) -> usize {
+    co_occurrences
+        .chunk_by(|a, b| b.0 - a.0 <= gap)
+        .filter(|trip| {
+            let mut cameras: Vec<u32> = trip.iter().map(|(_, camera)| *camera).collect();
+            cameras.sort_unstable();
+            cameras.dedup();
+            cameras.len() >= cameras_min
+        })
+        .count()
 }
 
 /// `log10 P(N >= k)` for `N ~ Poisson(mean)`.
@@ -394,99 +446,4 @@ pub(crate) fn poisson_tail_log10(k: usize, mean: f64) -> f64 {
 
 fn ln_factorial(n: usize) -> f64 {
     (2..=n).map(|i| (i as f64).ln()).sum()
-}
-
-/// Per joining plate: cameras shared with member a, with member b, and the rows of each.
-type JoinerEvidence = (Vec<u32>, Vec<u32>, Vec<CoOccurrence>, Vec<CoOccurrence>);
-
-/// Vehicles that joined a convoy on one of its occasions: read with one member at
-/// `cameras_min` distinct cameras or more and with the other member at least once, within
-/// the co-occurrence window. Each joiner is paired with both members, with that occasion.
-pub(crate) fn joiners(
-    table: &ReadTable,
-    index: &CameraIndex,
-    convoys: &[ConvoyFinding],
-    cameras_min: usize,
-    config: &AnalysisConfig,
-) -> Vec<ConvoyFinding> {
-    let window = config.convoy_window_secs * MICROS;
-    let mut found: FastMap<(u32, u32), ConvoyFinding> = FastMap::default();
-    for convoy in convoys {
-        for occasion in &convoy.occasions {
-            // Per joining plate: cameras shared with a, cameras shared with b, and rows.
-            let mut seen: FastMap<u32, JoinerEvidence> = FastMap::default();
-            for co in &occasion.co_occurrences {
-                for (member_row, is_a) in [(co.row_a, true), (co.row_b, false)] {
-                    let (camera, ts) = (
-                        table.camera[member_row as usize],
-                        table.ts[member_row as usize],
-                    );
-                    for &other in index.window(table, camera, ts - window, ts + window + 1) {
-                        let plate = table.plate[other as usize];
-                        if plate == convoy.plate_a || plate == convoy.plate_b {
-                            continue;
-                        }
-                        let entry = seen.entry(plate).or_default();
-                        let pair = CoOccurrence {
-                            row_a: member_row,
-                            row_b: other,
-                        };
-                        if is_a {
-                            entry.0.push(camera);
-                            entry.2.push(pair);
-                        } else {
-                            entry.1.push(camera);
-                            entry.3.push(pair);
-                        }
-                    }
-                }
-            }
-            for (plate, (mut cams_a, mut cams_b, rows_a, rows_b)) in seen {
-                cams_a.sort_unstable();
-                cams_a.dedup();
-                cams_b.sort_unstable();
-                cams_b.dedup();
-                if cams_a.is_empty()
-                    || cams_b.is_empty()
-                    || cams_a.len().max(cams_b.len()) < cameras_min
-                {
-                    continue;
-                }
-                for (member, rows) in [(convoy.plate_a, rows_a), (convoy.plate_b, rows_b)] {
-                    let key = (member.min(plate), member.max(plate));
-                    let entry = found.entry(key).or_insert_with(|| ConvoyFinding {
-                        plate_a: key.0,
-                        plate_b: key.1,
-                        occasions: Vec::new(),
-                        expected: 0.0,
-                        score: 0.0,
-                    });
-                    if entry.occasions.iter().all(|o| o.day != occasion.day) {
-                        entry.occasions.push(Occasion {
-                            day: occasion.day,
-                            co_occurrences: rows,
-                            chance: occasion.chance,
-                        });
-                    }
-                }
-            }
-        }
-    }
-    let known: FastSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
-    let mut out: Vec<ConvoyFinding> = found
-        .into_values()
-        .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b)))
-        .map(|mut finding| {
-            finding.occasions.sort_by_key(|o| o.day);
-            finding.expected = finding.occasions.iter().map(|o| o.chance).sum();
-            finding.score = -poisson_tail_log10(finding.occasions.len(), finding.expected);
-            finding
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| (a.plate_a, a.plate_b).cmp(&(b.plate_a, b.plate_b)))
-    });
-    out
 }

@@ -15,8 +15,6 @@ use crate::{AnalysisConfig, AnalysisInput, Error, Report, clock, convoys, misrea
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-/// Distinct cameras a vehicle must share with a convoy on one occasion to join it.
-const JOINER_CAMERAS_MIN: usize = 3;
 /// Threads for the DataFusion plans.
 const PLAN_PARTITIONS: usize = 2;
 /// Read ids listed per route (a route may hold hundreds of trips).
@@ -56,17 +54,18 @@ pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Repo
     let index = CameraIndex::build(&table);
     timings.lap("camera_index");
     let seeds = seed_plates(&table, input);
-    let mut convoys = if input.seeds.is_empty() {
+    // Lorries and coaches platoon and keep timetables for reasons of their own.
+    let light: Vec<bool> = table.heavy_plates().iter().map(|heavy| !heavy).collect();
+    let convoys = if input.seeds.is_empty() {
         let eligible: Vec<bool> = plate_days
             .iter()
-            .map(|&days| days as usize >= config.convoy_days_min)
+            .zip(&light)
+            .map(|(&days, &light)| light && days as usize >= config.convoy_days_min)
             .collect();
         convoys::discovery(&table, &index, &traffic, &eligible, config)
     } else {
-        expand_convoys(&table, &index, &traffic, &seeds, config)
+        expand_convoys(&table, &index, &traffic, &seeds, &light, config)
     };
-    let joined = convoys::joiners(&table, &index, &convoys, JOINER_CAMERAS_MIN, config);
-    convoys.extend(joined);
     timings.lap("convoys");
     let clones = find_clones(&table, config);
     timings.lap("clones");
@@ -136,6 +135,7 @@ fn expand_convoys(
     index: &CameraIndex,
     traffic: &Traffic,
     seeds: &[u32],
+    eligible: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
     let mut known: BTreeSet<u32> = seeds.iter().copied().collect();
@@ -146,7 +146,7 @@ fn expand_convoys(
             break;
         }
         let mut next = Vec::new();
-        for convoy in convoys::targeted(table, index, traffic, &frontier, config) {
+        for convoy in convoys::targeted(table, index, traffic, &frontier, eligible, config) {
             for plate in [convoy.plate_a, convoy.plate_b] {
                 if known.insert(plate) {
                     next.push(plate);

@@ -134,6 +134,7 @@ fn targeted_search_from_the_van_finds_only_the_scout() {
         &index,
         &no_traffic(&table),
         &[van],
+        &vec![true; table.n_plates()],
         &AnalysisConfig::default(),
     );
     assert_eq!(convoys.len(), 1);
