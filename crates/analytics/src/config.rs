@@ -21,7 +21,8 @@ pub struct AnalysisConfig {
     pub dwell_secs_min: f64,
     /// Two reads at one camera at most this far apart are a co-occurrence.
     pub convoy_window_secs: i64,
-    /// Co-occurrences of a pair less than this apart belong to one occasion.
+    /// Consecutive co-occurrences of a pair belong to one occasion (a trip together) when
+    /// the time between them, less the driving time between their cameras, is at most this.
     pub occasion_gap_secs: i64,
     /// Distinct cameras with co-occurrences needed for an occasion to count.
     pub occasion_cameras_min: usize,
@@ -68,11 +69,11 @@ impl Default for AnalysisConfig {
             speed_kmh_travel: 50.0,
             dwell_secs_min: 1800.0,
             convoy_window_secs: 600,
-            occasion_gap_secs: 1200,
+            occasion_gap_secs: 600,
             occasion_cameras_min: 2,
             convoy_occasions_min: 2,
             habit_window_secs: 1200,
-            convoy_score_min_discovery: 3.0,
+            convoy_score_min_discovery: 4.0,
             convoy_score_min_targeted: 2.0,
             convoy_days_min: 2,
             hub_cluster_radius_m: 2500.0,

@@ -14,6 +14,10 @@ use crate::AnalysisConfig;
 use crate::table::{DAY_MICROS, MICROS, ReadTable};
 use crate::traffic::Traffic;
 
+/// Chance that two vehicles that met by coincidence at one camera are still together at
+/// the next one (a junction lies between most cameras).
+const STAY_TOGETHER_CHANCE: f64 = 0.7;
+
 /// One co-occurrence: rows `row_a` (plate a) and `row_b` (plate b) at one camera.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct CoOccurrence {
@@ -241,23 +245,27 @@ fn score_pairs(
 ) -> Vec<ConvoyFinding> {
     let days = DayCounts::new(table);
     let mut findings = Vec::new();
+    let mut n_tested = 0usize;
     for group in sorted.chunk_by(|a, b| a.0 == b.0) {
         let occasions = occasions_of(
             table,
             group,
             config.occasion_cameras_min,
             config.occasion_gap_secs * MICROS,
+            config,
         );
         if occasions.len() < config.convoy_occasions_min {
             continue;
         }
         let (key, _) = group[0];
         let (plate_a, plate_b) = ((key >> 32) as u32, key as u32);
-        let finding = score_pair(table, traffic, &days, plate_a, plate_b, occasions, config);
-        if finding.score >= threshold {
-            findings.push(finding);
-        }
+        n_tested += 1;
+        findings.push(score_pair(table, traffic, &days, plate_a, plate_b, occasions, config));
     }
+    // Many pairs tested make some high scores by chance: a pair must also beat the number
+    // of pairs tested (Bonferroni), so discovery over busy data asks more of each pair.
+    let threshold = threshold.max((n_tested.max(1) as f64).log10());
+    findings.retain(|finding| finding.score >= threshold);
     findings.sort_by(|a, b| b.score.total_cmp(&a.score));
     findings
 }
@@ -267,15 +275,13 @@ fn occasions_of(
     group: &[(u64, CoOccurrence)],
     cameras_min: usize,
     gap: i64,
+    config: &AnalysisConfig,
 ) -> Vec<Occasion> {
     let mut co_occurrences: Vec<CoOccurrence> = group.iter().map(|(_, co)| *co).collect();
     co_occurrences.sort_by_key(|co| table.ts[co.row_a as usize]);
     co_occurrences.dedup();
     let mut occasions = Vec::new();
-    for trip in co_occurrences.chunk_by(|a, b| {
-        let (ta, tb) = (table.ts[a.row_a as usize], table.ts[b.row_a as usize]);
-        tb - ta <= gap && day_of(ta) == day_of(tb)
-    }) {
+    for trip in co_occurrences.chunk_by(|a, b| together(table, a.row_a, b.row_a, gap, config)) {
         let mut cameras: Vec<u32> = trip
             .iter()
             .map(|co| table.camera[co.row_a as usize])
@@ -291,6 +297,16 @@ fn occasions_of(
         }
     }
     occasions
+}
+
+/// Whether two time-ordered reads of one plate belong to one trip: the time between them,
+/// less the time to drive from one camera to the other, is at most `gap` (a long stretch
+/// of motorway without cameras is not a stop; a beach or a hub is).
+fn together(table: &ReadTable, row: u32, next: u32, gap: i64, config: &AnalysisConfig) -> bool {
+    let elapsed = table.ts[next as usize] - table.ts[row as usize];
+    let road_m = config.road_m(table.point(row).distance_m(table.point(next)));
+    let driving = (road_m / (config.speed_kmh_travel / 3.6) * MICROS as f64) as i64;
+    elapsed - driving <= gap && day_of(table.ts[row as usize]) == day_of(table.ts[next as usize])
 }
 
 /// The days the data spans, by kind (weekday, weekend).
@@ -345,6 +361,17 @@ fn score_pair(
             })
             .fold(0.0, f64::max)
             .min(1.0);
+        // Vehicles that meet by chance part at the next junction: every further camera
+        // passed together makes the coincidence less likely.
+        let mut cameras: Vec<u32> = occasion
+            .co_occurrences
+            .iter()
+            .map(|co| table.camera[co.row_a as usize])
+            .collect();
+        cameras.sort_unstable();
+        cameras.dedup();
+        let extra = cameras.len().saturating_sub(config.occasion_cameras_min);
+        occasion.chance *= STAY_TOGETHER_CHANCE.powi(extra as i32);
     }
     let floor: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
     let expected = floor + habitual_occasions(table, days, plate_a, plate_b, config);
@@ -376,7 +403,7 @@ fn habitual_occasions(
     let mut days_a: Vec<i64> = rows_a.iter().map(|&row| day_of(table.ts[row as usize])).collect();
     days_a.dedup();
     let mut expected = 0.0;
-    let mut co_occurrences: Vec<(i64, u32)> = Vec::new();
+    let mut co_occurrences: Vec<(u32, u32)> = Vec::new();
     for &day in &days_a {
         let others = days.same_kind_others(day);
         if others == 0 {
@@ -401,27 +428,33 @@ fn habitual_occasions(
                         break;
                     }
                     if table.camera[b as usize] == camera {
-                        co_occurrences.push((ts, camera));
+                        co_occurrences.push((row, camera));
                         break;
                     }
                 }
             }
-            found += count_trips(&co_occurrences, gap, config.occasion_cameras_min);
+            found += count_trips(table, &co_occurrences, gap, config);
         }
         expected += found as f64 / others as f64;
     }
     expected
 }
 
-/// Trips (co-occurrences closer than `gap`, time-ordered) with `cameras_min` cameras.
-fn count_trips(co_occurrences: &[(i64, u32)], gap: i64, cameras_min: usize) -> usize {
+/// Trips together among time-ordered co-occurrences (plate a's row, camera) with
+/// `occasion_cameras_min` distinct cameras or more.
+fn count_trips(
+    table: &ReadTable,
+    co_occurrences: &[(u32, u32)],
+    gap: i64,
+    config: &AnalysisConfig,
+) -> usize {
     co_occurrences
-        .chunk_by(|a, b| b.0 - a.0 <= gap)
+        .chunk_by(|a, b| together(table, a.0, b.0, gap, config))
         .filter(|trip| {
             let mut cameras: Vec<u32> = trip.iter().map(|(_, camera)| *camera).collect();
             cameras.sort_unstable();
             cameras.dedup();
-            cameras.len() >= cameras_min
+            cameras.len() >= config.occasion_cameras_min
         })
         .count()
 }
