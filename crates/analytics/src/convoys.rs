@@ -18,6 +18,10 @@ use crate::traffic::Traffic;
 /// the next one (a junction lies between most cameras).
 const STAY_TOGETHER_CHANCE: f64 = 0.7;
 
+/// A pause after which a pair carries on onwards together is one journey with what came
+/// before (ferry crossings take up to two hours, plus boarding).
+const JOURNEY_PAUSE_SECS_MAX: i64 = 4 * 3600;
+
 /// One co-occurrence: rows `row_a` (plate a) and `row_b` (plate b) at one camera.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct CoOccurrence {
@@ -247,13 +251,7 @@ fn score_pairs(
     let mut findings = Vec::new();
     let mut n_tested = 0usize;
     for group in sorted.chunk_by(|a, b| a.0 == b.0) {
-        let occasions = occasions_of(
-            table,
-            group,
-            config.occasion_cameras_min,
-            config.occasion_gap_secs * MICROS,
-            config,
-        );
+        let occasions = occasions_of(table, group, config.occasion_gap_secs * MICROS, config);
         if occasions.len() < config.convoy_occasions_min {
             continue;
         }
@@ -273,30 +271,68 @@ fn score_pairs(
 fn occasions_of(
     table: &ReadTable,
     group: &[(u64, CoOccurrence)],
-    cameras_min: usize,
     gap: i64,
     config: &AnalysisConfig,
 ) -> Vec<Occasion> {
     let mut co_occurrences: Vec<CoOccurrence> = group.iter().map(|(_, co)| *co).collect();
     co_occurrences.sort_by_key(|co| table.ts[co.row_a as usize]);
     co_occurrences.dedup();
-    let mut occasions = Vec::new();
-    for trip in co_occurrences.chunk_by(|a, b| together(table, a.row_a, b.row_a, gap, config)) {
-        let mut cameras: Vec<u32> = trip
+    let rows: Vec<u32> = co_occurrences.iter().map(|co| co.row_a).collect();
+    trips_together(table, &rows, gap, config)
+        .into_iter()
+        .map(|range| Occasion {
+            day: day_of(table.ts[rows[range.start] as usize]),
+            co_occurrences: co_occurrences[range].to_vec(),
+            chance: 0.0,
+        })
+        .collect()
+}
+
+/// The trips together among a pair's time-ordered co-occurrences (plate a's rows), as
+/// ranges of `rows`: runs without a stop between them, with `occasion_cameras_min`
+/// distinct cameras or more. A run that carries on from where the previous one ended
+/// (a ferry crossing, a break on a long drive) is one journey with it, not a second
+/// occasion; a run that heads back towards where the previous one started (out to a
+/// beach and back) is a second trip together.
+fn trips_together(
+    table: &ReadTable,
+    rows: &[u32],
+    gap: i64,
+    config: &AnalysisConfig,
+) -> Vec<std::ops::Range<usize>> {
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for idx in 1..=rows.len() {
+        if idx == rows.len() || !together(table, rows[idx - 1], rows[idx], gap, config) {
+            runs.push(start..idx);
+            start = idx;
+        }
+    }
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for run in runs {
+        if let Some(last) = merged.last_mut() {
+            let (first_row, last_end) = (rows[last.start], rows[last.end - 1]);
+            let pause = table.ts[rows[run.start] as usize] - table.ts[last_end as usize];
+            let origin = table.point(first_row);
+            let heads_back = table.point(rows[run.end - 1]).distance_m(origin)
+                < table.point(last_end).distance_m(origin);
+            if pause <= JOURNEY_PAUSE_SECS_MAX * MICROS && !heads_back {
+                last.end = run.end;
+                continue;
+            }
+        }
+        merged.push(run);
+    }
+    merged.retain(|range| {
+        let mut cameras: Vec<u32> = rows[range.clone()]
             .iter()
-            .map(|co| table.camera[co.row_a as usize])
+            .map(|&row| table.camera[row as usize])
             .collect();
         cameras.sort_unstable();
         cameras.dedup();
-        if cameras.len() >= cameras_min {
-            occasions.push(Occasion {
-                day: day_of(table.ts[trip[0].row_a as usize]),
-                co_occurrences: trip.to_vec(),
-                chance: 0.0,
-            });
-        }
-    }
-    occasions
+        cameras.len() >= config.occasion_cameras_min
+    });
+    merged
 }
 
 /// Whether two time-ordered reads of one plate belong to one trip: the time between them,
@@ -306,7 +342,7 @@ fn together(table: &ReadTable, row: u32, next: u32, gap: i64, config: &AnalysisC
     let elapsed = table.ts[next as usize] - table.ts[row as usize];
     let road_m = config.road_m(table.point(row).distance_m(table.point(next)));
     let driving = (road_m / (config.speed_kmh_travel / 3.6) * MICROS as f64) as i64;
-    elapsed - driving <= gap && day_of(table.ts[row as usize]) == day_of(table.ts[next as usize])
+    elapsed - driving <= gap
 }
 
 /// The days the data spans, by kind (weekday, weekend).
@@ -403,7 +439,7 @@ fn habitual_occasions(
     let mut days_a: Vec<i64> = rows_a.iter().map(|&row| day_of(table.ts[row as usize])).collect();
     days_a.dedup();
     let mut expected = 0.0;
-    let mut co_occurrences: Vec<(u32, u32)> = Vec::new();
+    let mut co_occurrences: Vec<u32> = Vec::new();
     for &day in &days_a {
         let others = days.same_kind_others(day);
         if others == 0 {
@@ -428,35 +464,16 @@ fn habitual_occasions(
                         break;
                     }
                     if table.camera[b as usize] == camera {
-                        co_occurrences.push((row, camera));
+                        co_occurrences.push(row);
                         break;
                     }
                 }
             }
-            found += count_trips(table, &co_occurrences, gap, config);
+            found += trips_together(table, &co_occurrences, gap, config).len();
         }
         expected += found as f64 / others as f64;
     }
     expected
-}
-
-/// Trips together among time-ordered co-occurrences (plate a's row, camera) with
-/// `occasion_cameras_min` distinct cameras or more.
-fn count_trips(
-    table: &ReadTable,
-    co_occurrences: &[(u32, u32)],
-    gap: i64,
-    config: &AnalysisConfig,
-) -> usize {
-    co_occurrences
-        .chunk_by(|a, b| together(table, a.0, b.0, gap, config))
-        .filter(|trip| {
-            let mut cameras: Vec<u32> = trip.iter().map(|(_, camera)| *camera).collect();
-            cameras.sort_unstable();
-            cameras.dedup();
-            cameras.len() >= config.occasion_cameras_min
-        })
-        .count()
 }
 
 /// `log10 P(N >= k)` for `N ~ Poisson(mean)`.
