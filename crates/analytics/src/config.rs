@@ -73,7 +73,7 @@ impl Default for AnalysisConfig {
             occasion_cameras_min: 2,
             convoy_occasions_min: 2,
             habit_window_secs: 1200,
-            convoy_score_min_discovery: 4.0,
+            convoy_score_min_discovery: 3.0,
             convoy_score_min_targeted: 2.0,
             convoy_days_min: 2,
             hub_cluster_radius_m: 2500.0,

@@ -22,6 +22,10 @@ const STAY_TOGETHER_CHANCE: f64 = 0.7;
 /// before (ferry crossings take up to two hours, plus boarding).
 const JOURNEY_PAUSE_SECS_MAX: i64 = 4 * 3600;
 
+/// Distinct cameras at which a vehicle must be read with each member of a convoy, on one
+/// of its occasions, to have joined it.
+const JOINER_CAMERAS_MIN: usize = 3;
+
 /// One co-occurrence: rows `row_a` (plate a) and `row_b` (plate b) at one camera.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct CoOccurrence {
@@ -117,7 +121,13 @@ pub(crate) fn targeted(
     co_occurrences.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
     co_occurrences.dedup();
     let threshold = config.convoy_score_min_targeted;
-    score_pairs(table, traffic, &co_occurrences, config, threshold)
+    score_pairs(
+        table,
+        traffic,
+        &co_occurrences,
+        config,
+        (config.convoy_occasions_min, threshold),
+    )
 }
 
 /// Every convoy among the `eligible` plates (discovery); `eligible[plate]` says whether a
@@ -159,7 +169,10 @@ pub(crate) fn discovery(
         traffic,
         &candidates,
         config,
-        config.convoy_score_min_discovery,
+        (
+            config.convoy_occasions_min,
+            config.convoy_score_min_discovery,
+        ),
     )
 }
 
@@ -245,14 +258,14 @@ fn score_pairs(
     traffic: &Traffic,
     sorted: &[(u64, CoOccurrence)],
     config: &AnalysisConfig,
-    threshold: f64,
+    (occasions_min, threshold): (usize, f64),
 ) -> Vec<ConvoyFinding> {
     let days = DayCounts::new(table);
     let mut findings = Vec::new();
     let mut n_tested = 0usize;
     for group in sorted.chunk_by(|a, b| a.0 == b.0) {
         let occasions = occasions_of(table, group, config.occasion_gap_secs * MICROS, config);
-        if occasions.len() < config.convoy_occasions_min {
+        if occasions.len() < occasions_min {
             continue;
         }
         let (key, _) = group[0];
@@ -474,6 +487,81 @@ fn habitual_occasions(
         expected += found as f64 / others as f64;
     }
     expected
+}
+
+/// Vehicles that joined a found convoy on one of its trips: read with both members at
+/// `JOINER_CAMERAS_MIN` distinct cameras or more each, within the co-occurrence window (a
+/// scout that went along one night, a hire van kept for two days). The search is around
+/// the convoy's own trips, so one trip together is enough when its score reaches
+/// `convoy_score_min_discovery`.
+pub(crate) fn joiners(
+    table: &ReadTable,
+    index: &CameraIndex,
+    traffic: &Traffic,
+    convoys: &[ConvoyFinding],
+    eligible: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let window = config.convoy_window_secs * MICROS;
+    let mut entries: Vec<(u64, CoOccurrence)> = Vec::new();
+    for convoy in convoys {
+        for occasion in &convoy.occasions {
+            // Per joining plate: (camera, member is a, member row, joiner row).
+            let mut seen: Vec<(u32, u32, bool, u32, u32)> = Vec::new();
+            for co in &occasion.co_occurrences {
+                for (member_row, is_a) in [(co.row_a, true), (co.row_b, false)] {
+                    let (camera, ts) = (
+                        table.camera[member_row as usize],
+                        table.ts[member_row as usize],
+                    );
+                    for &other in index.window(table, camera, ts - window, ts + window + 1) {
+                        let plate = table.plate[other as usize];
+                        if plate != convoy.plate_a
+                            && plate != convoy.plate_b
+                            && eligible[plate as usize]
+                        {
+                            seen.push((plate, camera, is_a, member_row, other));
+                        }
+                    }
+                }
+            }
+            seen.sort_unstable();
+            for by_plate in seen.chunk_by(|a, b| a.0 == b.0) {
+                let cameras_with = |is_a: bool| {
+                    let mut cameras: Vec<u32> = by_plate
+                        .iter()
+                        .filter(|entry| entry.2 == is_a)
+                        .map(|entry| entry.1)
+                        .collect();
+                    cameras.dedup();
+                    cameras.len()
+                };
+                if cameras_with(true) >= JOINER_CAMERAS_MIN
+                    && cameras_with(false) >= JOINER_CAMERAS_MIN
+                {
+                    entries.extend(
+                        by_plate
+                            .iter()
+                            .map(|&(_, _, _, member_row, other)| pair_entry(table, member_row, other)),
+                    );
+                }
+            }
+        }
+    }
+    let known: std::collections::HashSet<(u32, u32)> =
+        convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    entries.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
+    entries.dedup();
+    score_pairs(
+        table,
+        traffic,
+        &entries,
+        config,
+        (1, config.convoy_score_min_discovery),
+    )
+    .into_iter()
+    .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b)))
+    .collect()
 }
 
 /// `log10 P(N >= k)` for `N ~ Poisson(mean)`.

@@ -15,6 +15,9 @@ use crate::{AnalysisConfig, AnalysisInput, Error, Report, clock, convoys, misrea
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
+/// Rounds of looking for vehicles that joined found convoys (a joiner's own partners on
+/// that trip are found in the next round).
+const JOINER_ROUNDS: usize = 2;
 /// Threads for the DataFusion plans.
 const PLAN_PARTITIONS: usize = 2;
 /// Read ids listed per route (a route may hold hundreds of trips).
@@ -56,7 +59,7 @@ pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Repo
     let seeds = seed_plates(&table, input);
     // Lorries and coaches platoon and keep timetables for reasons of their own.
     let light: Vec<bool> = table.heavy_plates().iter().map(|heavy| !heavy).collect();
-    let convoys = if input.seeds.is_empty() {
+    let mut convoys = if input.seeds.is_empty() {
         let eligible: Vec<bool> = plate_days
             .iter()
             .zip(&light)
@@ -66,6 +69,13 @@ pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Repo
     } else {
         expand_convoys(&table, &index, &traffic, &seeds, &light, config)
     };
+    for _ in 0..JOINER_ROUNDS {
+        let joined = convoys::joiners(&table, &index, &traffic, &convoys, &light, config);
+        if joined.is_empty() {
+            break;
+        }
+        convoys.extend(joined);
+    }
     timings.lap("convoys");
     let clones = find_clones(&table, config);
     timings.lap("clones");
