@@ -67,6 +67,8 @@ pub(crate) struct CameraSite {
     pub(crate) point: Point,
     /// A vehicle-mounted camera: its reads carry their own position.
     pub(crate) mobile: bool,
+    /// Direction of the traffic the camera reads, degrees clockwise from north.
+    pub(crate) heading_deg: Option<f64>,
 }
 
 /// The reads, columnar and interned. Row `i` is one read.
@@ -195,6 +197,7 @@ impl Builder {
                     lon: camera.lon,
                 },
                 mobile: camera.kind == CameraKind::Mobile,
+                heading_deg: camera.heading_deg.map(f64::from),
             })
             .collect();
         let camera_by_id = sites
