@@ -3,8 +3,8 @@
 
 use crate::AnalysisConfig;
 use crate::misread::confusable_variants;
-use corridor_domain::confusion::ConfusionModel;
 use crate::table::{MICROS, ReadTable, VehicleDesc};
+use corridor_domain::confusion::ConfusionModel;
 
 /// Why a plate is believed to be on more than one vehicle.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

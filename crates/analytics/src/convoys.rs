@@ -271,7 +271,9 @@ fn score_pairs(
         let (key, _) = group[0];
         let (plate_a, plate_b) = ((key >> 32) as u32, key as u32);
         n_tested += 1;
-        findings.push(score_pair(table, traffic, &days, plate_a, plate_b, occasions, config));
+        findings.push(score_pair(
+            table, traffic, &days, plate_a, plate_b, occasions, config,
+        ));
     }
     // Many pairs tested make some high scores by chance: a pair must also beat the number
     // of pairs tested (Bonferroni), so discovery over busy data asks more of each pair.
@@ -449,7 +451,10 @@ fn habitual_occasions(
     let (rows_a, rows_b) = (table.plate_rows(plate_a), table.plate_rows(plate_b));
     let window = config.convoy_window_secs * MICROS;
     let gap = config.occasion_gap_secs * MICROS;
-    let mut days_a: Vec<i64> = rows_a.iter().map(|&row| day_of(table.ts[row as usize])).collect();
+    let mut days_a: Vec<i64> = rows_a
+        .iter()
+        .map(|&row| day_of(table.ts[row as usize]))
+        .collect();
     days_a.dedup();
     let mut expected = 0.0;
     let mut co_occurrences: Vec<u32> = Vec::new();
@@ -540,9 +545,9 @@ pub(crate) fn joiners(
                     && cameras_with(false) >= JOINER_CAMERAS_MIN
                 {
                     entries.extend(
-                        by_plate
-                            .iter()
-                            .map(|&(_, _, _, member_row, other)| pair_entry(table, member_row, other)),
+                        by_plate.iter().map(|&(_, _, _, member_row, other)| {
+                            pair_entry(table, member_row, other)
+                        }),
                     );
                 }
             }

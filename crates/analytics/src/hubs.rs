@@ -93,8 +93,16 @@ fn weighted_centre(stops: &[&Stop]) -> (Point, f64) {
     let weight = |stop: &Stop| 1.0 / (stop.uncertainty_m * stop.uncertainty_m);
     let total: f64 = stops.iter().map(|stop| weight(stop)).sum();
     let centre = Point {
-        lat: stops.iter().map(|stop| weight(stop) * stop.point.lat).sum::<f64>() / total,
-        lon: stops.iter().map(|stop| weight(stop) * stop.point.lon).sum::<f64>() / total,
+        lat: stops
+            .iter()
+            .map(|stop| weight(stop) * stop.point.lat)
+            .sum::<f64>()
+            / total,
+        lon: stops
+            .iter()
+            .map(|stop| weight(stop) * stop.point.lon)
+            .sum::<f64>()
+            / total,
     };
     let points: Vec<Point> = stops.iter().map(|stop| stop.point).collect();
     let (_, rms_m) = centroid(&points);

@@ -170,7 +170,10 @@ impl ReadTable {
                 VehicleClass::Unknown => {}
             }
         }
-        votes.into_iter().map(|(heavy, light)| heavy > light).collect()
+        votes
+            .into_iter()
+            .map(|(heavy, light)| heavy > light)
+            .collect()
     }
 
     /// The plate text of plate `plate`.

@@ -172,7 +172,9 @@ fn lorries_that_platoon_every_night_are_background_not_a_convoy() {
         "{pairs:?}"
     );
     assert!(
-        pairs.iter().all(|plates| !plates.iter().any(|p| p.starts_with("LORRY"))),
+        pairs
+            .iter()
+            .all(|plates| !plates.iter().any(|p| p.starts_with("LORRY"))),
         "{pairs:?}"
     );
 }
@@ -180,7 +182,11 @@ fn lorries_that_platoon_every_night_are_background_not_a_convoy() {
 /// Two vehicles drive C0..C4 together, pause for two hours, then drive together again:
 /// `back` returns over C4..C0, otherwise they carry on over C5..C9 (a ferry crossing).
 fn out_and_on(back: bool) -> Vec<R> {
-    let second: &[usize] = if back { &[4, 3, 2, 1, 0] } else { &[5, 6, 7, 8, 9] };
+    let second: &[usize] = if back {
+        &[4, 3, 2, 1, 0]
+    } else {
+        &[5, 6, 7, 8, 9]
+    };
     let start = MONDAY + 22 * 3600;
     let mut reads = Vec::new();
     for (plate, offset) in [("VAN0001", 0), ("VAN0002", 60)] {
@@ -307,7 +313,12 @@ fn impossible_hops_of_a_likely_misread_of_a_busier_plate_are_not_a_clone() {
     assert_eq!(find_clones(&alone, &config).len(), 1);
     let mut reads = odd;
     for day in 1..6 {
-        reads.extend(drive("DE8ABC1", &[0, 1, 2, 3, 4, 5], MONDAY + day * 86_400, 180));
+        reads.extend(drive(
+            "DE8ABC1",
+            &[0, 1, 2, 3, 4, 5],
+            MONDAY + day * 86_400,
+            180,
+        ));
     }
     let busy = table(cameras, &reads);
     assert!(find_clones(&busy, &config).is_empty());
