@@ -9,7 +9,7 @@ use crate::misread::Link;
 use crate::report::*;
 use crate::routes::{LegCounts, RouteFinding, find_routes};
 use crate::swaps::{SwapFinding, find_swaps};
-use crate::table::{FastMap, FastSet, ReadTable};
+use crate::table::{FastMap, FastSet, MICROS, ReadTable};
 use crate::traffic::Traffic;
 use crate::{AnalysisConfig, AnalysisInput, Error, Report, clock, convoys, misread, plans};
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,6 +22,10 @@ const JOINER_ROUNDS: usize = 2;
 const PLAN_PARTITIONS: usize = 2;
 /// Read ids listed per route (a route may hold hundreds of trips).
 const ROUTE_READ_IDS_MAX: usize = 500;
+/// Night, for hub visitors, in UTC hours: 19:00 to 05:00 (20:00 to 06:00 in Central
+/// European Time).
+const NIGHT_STARTS_HOUR_UTC: i64 = 19;
+const NIGHT_ENDS_HOUR_UTC: i64 = 5;
 /// Stops at a hub needed for a vehicle outside the network to count as a hub visitor.
 const HUB_VISITS_MIN: usize = 2;
 
@@ -235,7 +239,7 @@ fn find_places(
         find_hubs(&stops, &background, share, config)
     };
     let hubs = hubs_of(interest);
-    let visitors = hub_visitors(&hubs, &all.stops, config);
+    let visitors = hub_visitors(table, &hubs, &all.stops, config);
     let mut candidates: BTreeSet<u32> = interest.clone();
     candidates.extend(visitors.keys().copied());
     let candidates: Vec<u32> = candidates.into_iter().collect();
@@ -252,7 +256,7 @@ fn find_places(
     } else {
         hubs
     };
-    findings.hub_visitors = hub_visitors(&findings.hubs, &all.stops, config);
+    findings.hub_visitors = hub_visitors(table, &findings.hubs, &all.stops, config);
     let trips: Vec<Trip> = interest
         .iter()
         .filter_map(|plate| all.trips.get(plate))
@@ -264,12 +268,22 @@ fn find_places(
 
 /// For every plate with `HUB_VISITS_MIN` stops or more at a hub: (hub index, visits).
 fn hub_visitors(
+    table: &ReadTable,
     hubs: &[HubFinding],
     stops: &[Stop],
     config: &AnalysisConfig,
 ) -> BTreeMap<u32, Vec<(usize, usize)>> {
     let mut visits: BTreeMap<(u32, usize), usize> = BTreeMap::new();
-    for stop in stops {
+    // People work on the estates hubs hide in; arriving or leaving at night is what a
+    // commuter does not do.
+    let at_night = |row: u32| {
+        let hour = (table.ts[row as usize] / (3600 * MICROS)).rem_euclid(24);
+        !(NIGHT_ENDS_HOUR_UTC..NIGHT_STARTS_HOUR_UTC).contains(&hour)
+    };
+    for stop in stops
+        .iter()
+        .filter(|stop| at_night(stop.row_before) || at_night(stop.row_after))
+    {
         for (hub_idx, hub) in hubs.iter().enumerate() {
             if stop.point.distance_m(hub.centre) <= hub.radius_m.max(config.hub_cluster_radius_m) {
                 *visits.entry((stop.plate, hub_idx)).or_default() += 1;
