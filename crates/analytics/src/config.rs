@@ -26,12 +26,12 @@ pub struct AnalysisConfig {
     pub occasion_gap_secs: i64,
     /// Distinct cameras with co-occurrences needed for an occasion to count.
     pub occasion_cameras_min: usize,
-    /// Occasions (on distinct days) needed to report a convoy.
+    /// Occasions (trips together) needed to report a convoy found by discovery or targeted
+    /// search.
     pub convoy_occasions_min: usize,
-    /// A vehicle counts as habitually at a camera on another day when read there within this
-    /// many seconds of the same time of day.
-    pub habit_window_secs: i64,
-    /// Minimum convoy score (-log10 chance probability) in discovery.
+    /// Minimum convoy score (-log10 chance probability) in discovery, and for vehicles that
+    /// joined a found convoy on one trip; discovery also asks at least `log10` of the
+    /// number of pairs tested.
     pub convoy_score_min_discovery: f64,
     /// Minimum convoy score for partners of seed or network vehicles.
     pub convoy_score_min_targeted: f64,
@@ -72,7 +72,6 @@ impl Default for AnalysisConfig {
             occasion_gap_secs: 600,
             occasion_cameras_min: 2,
             convoy_occasions_min: 2,
-            habit_window_secs: 1200,
             convoy_score_min_discovery: 3.0,
             convoy_score_min_targeted: 2.0,
             convoy_days_min: 2,
@@ -111,7 +110,6 @@ impl AnalysisConfig {
         for (field, value) in [
             ("convoy_window_secs", self.convoy_window_secs),
             ("occasion_gap_secs", self.occasion_gap_secs),
-            ("habit_window_secs", self.habit_window_secs),
         ] {
             if value <= 0 {
                 return Err(bad(field, "must be positive"));

@@ -1,14 +1,17 @@
 //! Convoys: vehicles that travel together, scored against chance.
 //!
 //! A co-occurrence is two plates read by one camera at most `convoy_window_secs` apart.
-//! A pair's co-occurrences on one day (the day starts at noon UTC, so a night run is one
-//! day) at `occasion_cameras_min` distinct cameras or more are an occasion. Each occasion
-//! would have happened by chance with probability `p`: the larger of each vehicle's habit
-//! (the share of other days of the same kind on which it passed those cameras at that time
-//! of day, so that commuters and scheduled lorries explain themselves) and a floor from
-//! the camera's traffic at that hour and the number of days observed. The score is
-//! `-log10 P(N >= k)` for `N ~ Poisson(sum of p)` and `k` occasions: 2 means one chance in
-//! a hundred, 4 one in ten thousand. More occasions on more days give a higher score.
+//! A pair's co-occurrences make one trip together while the time between them is
+//! explained by driving; a trip that carries on onwards after a pause (a ferry) is one
+//! journey with the one before, one that heads back is a second trip together. Each trip
+//! together with `occasion_cameras_min` distinct cameras or more is an occasion.
+//!
+//! The expected number of chance occasions is what the pair's habits give (plate b's days
+//! shifted onto plate a's other days of the same kind, so that neighbours who commute at
+//! the same minute explain themselves) plus, per occasion, the chance from the cameras'
+//! traffic at that hour, smaller the more cameras the pair passed together. The score is
+//! `-log10 P(N >= k)` for `N ~ Poisson(expected)` and `k` occasions: 2 means one chance in
+//! a hundred, 4 one in ten thousand. More occasions give a higher score.
 
 use crate::AnalysisConfig;
 use crate::table::{DAY_MICROS, MICROS, ReadTable};
