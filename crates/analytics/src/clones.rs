@@ -2,7 +2,9 @@
 //! from reads that describe different vehicles; the plate's reads are split into tracks.
 
 use crate::AnalysisConfig;
+use crate::misread::confusable_variants;
 use crate::table::{MICROS, ReadTable, VehicleDesc};
+use corridor_domain::confusion::ConfusionModel;
 
 /// Why a plate is believed to be on more than one vehicle.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -25,6 +27,8 @@ pub(crate) struct CloneFinding {
 /// Reads in a track needed for it to count as a vehicle (one odd read is more likely a
 /// misread or a clock fault than a second vehicle).
 const TRACK_READS_MIN: usize = 2;
+/// A plate read this many times more than a confusable plate is the true reading of it.
+const BUSIER_FACTOR: usize = 5;
 /// Share of a plate's described reads that a second description needs.
 const MINORITY_SHARE_MIN: f64 = 0.1;
 
@@ -39,14 +43,29 @@ pub(crate) fn impossible(table: &ReadTable, a: u32, b: u32, config: &AnalysisCon
 
 /// Every cloned plate in the table.
 pub(crate) fn find_clones(table: &ReadTable, config: &AnalysisConfig) -> Vec<CloneFinding> {
+    let model = ConfusionModel::standard();
     let mut findings = Vec::new();
     for plate in 0..table.n_plates() as u32 {
         let rows = table.plate_rows(plate);
         let finding = impossible_journey(table, plate, rows, config)
+            .filter(|_| !misread_of_busier_plate(&model, table, plate))
             .or_else(|| inconsistent_vehicle(table, plate, rows));
         findings.extend(finding);
     }
     findings
+}
+
+/// Reads of a plate that the OCR confusion model derives from a plate read many times
+/// more are misreads of that plate's vehicle (or vehicles, when that plate is itself
+/// cloned): their impossible hops say nothing about a clone of this plate.
+fn misread_of_busier_plate(model: &ConfusionModel, table: &ReadTable, plate: u32) -> bool {
+    let n_reads = table.plate_rows(plate).len();
+    confusable_variants(model, table, plate).iter().any(|text| {
+        table
+            .plates_with_text(text)
+            .iter()
+            .any(|&other| table.plate_rows(other).len() >= BUSIER_FACTOR * n_reads)
+    })
 }
 
 /// A clone shown by impossible hops between two tracks of at least two reads each.

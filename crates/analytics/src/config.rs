@@ -21,16 +21,17 @@ pub struct AnalysisConfig {
     pub dwell_secs_min: f64,
     /// Two reads at one camera at most this far apart are a co-occurrence.
     pub convoy_window_secs: i64,
-    /// Co-occurrences of a pair less than this apart belong to one occasion.
+    /// Consecutive co-occurrences of a pair belong to one occasion (a trip together) when
+    /// the time between them, less the driving time between their cameras, is at most this.
     pub occasion_gap_secs: i64,
     /// Distinct cameras with co-occurrences needed for an occasion to count.
     pub occasion_cameras_min: usize,
-    /// Occasions (on distinct days) needed to report a convoy.
+    /// Occasions (trips together) needed to report a convoy found by discovery or targeted
+    /// search.
     pub convoy_occasions_min: usize,
-    /// A vehicle counts as habitually at a camera on another day when read there within this
-    /// many seconds of the same time of day.
-    pub habit_window_secs: i64,
-    /// Minimum convoy score (-log10 chance probability) in discovery.
+    /// Minimum convoy score (-log10 chance probability) in discovery, and for vehicles that
+    /// joined a found convoy on one trip; discovery also asks at least `log10` of the
+    /// number of pairs tested.
     pub convoy_score_min_discovery: f64,
     /// Minimum convoy score for partners of seed or network vehicles.
     pub convoy_score_min_targeted: f64,
@@ -68,10 +69,9 @@ impl Default for AnalysisConfig {
             speed_kmh_travel: 50.0,
             dwell_secs_min: 1800.0,
             convoy_window_secs: 600,
-            occasion_gap_secs: 3 * 3600,
+            occasion_gap_secs: 600,
             occasion_cameras_min: 2,
             convoy_occasions_min: 2,
-            habit_window_secs: 1200,
             convoy_score_min_discovery: 3.0,
             convoy_score_min_targeted: 2.0,
             convoy_days_min: 2,
@@ -110,7 +110,6 @@ impl AnalysisConfig {
         for (field, value) in [
             ("convoy_window_secs", self.convoy_window_secs),
             ("occasion_gap_secs", self.occasion_gap_secs),
-            ("habit_window_secs", self.habit_window_secs),
         ] {
             if value <= 0 {
                 return Err(bad(field, "must be positive"));

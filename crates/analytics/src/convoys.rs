@@ -1,22 +1,33 @@
 //! Convoys: vehicles that travel together, scored against chance.
 //!
 //! A co-occurrence is two plates read by one camera at most `convoy_window_secs` apart.
-//! A pair's co-occurrences on one day (the day starts at noon UTC, so a night run is one
-//! day) at `occasion_cameras_min` distinct cameras or more are an occasion. Each occasion
-//! would have happened by chance with probability `p`: the larger of each vehicle's habit
-//! (the share of other days of the same kind on which it passed those cameras at that time
-//! of day, so that commuters and scheduled lorries explain themselves) and a floor from
-//! the camera's traffic at that hour and the number of days observed. The score is
-//! `-log10 P(N >= k)` for `N ~ Poisson(sum of p)` and `k` occasions: 2 means one chance in
-//! a hundred, 4 one in ten thousand. More occasions on more days give a higher score.
+//! A pair's co-occurrences make one trip together while the time between them is
+//! explained by driving; a trip that carries on onwards after a pause (a ferry) is one
+//! journey with the one before, one that heads back is a second trip together. Each trip
+//! together with `occasion_cameras_min` distinct cameras or more is an occasion.
+//!
+//! The expected number of chance occasions is what the pair's habits give (plate b's days
+//! shifted onto plate a's other days of the same kind, so that neighbours who commute at
+//! the same minute explain themselves) plus, per occasion, the chance from the cameras'
+//! traffic at that hour, smaller the more cameras the pair passed together. The score is
+//! `-log10 P(N >= k)` for `N ~ Poisson(expected)` and `k` occasions: 2 means one chance in
+//! a hundred, 4 one in ten thousand. More occasions give a higher score.
 
 use crate::AnalysisConfig;
-use crate::table::{DAY_MICROS, FastMap, FastSet, MICROS, ReadTable};
+use crate::table::{DAY_MICROS, MICROS, ReadTable};
 use crate::traffic::Traffic;
 
-/// Pseudo-count added to a vehicle's habit days, so that a habit seen on none of a few
-/// other days is not taken as certainly absent.
-const HABIT_PRIOR: f64 = 0.25;
+/// Chance that two vehicles that met by coincidence at one camera are still together at
+/// the next one (a junction lies between most cameras).
+const STAY_TOGETHER_CHANCE: f64 = 0.7;
+
+/// A pause after which a pair carries on onwards together is one journey with what came
+/// before (ferry crossings take up to two hours, plus boarding).
+const JOURNEY_PAUSE_SECS_MAX: i64 = 4 * 3600;
+
+/// Distinct cameras at which a vehicle must be read with each member of a convoy, on one
+/// of its occasions, to have joined it.
+const JOINER_CAMERAS_MIN: usize = 3;
 
 /// One co-occurrence: rows `row_a` (plate a) and `row_b` (plate b) at one camera.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -94,6 +105,7 @@ pub(crate) fn targeted(
     index: &CameraIndex,
     traffic: &Traffic,
     focus: &[u32],
+    eligible: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
     let window = config.convoy_window_secs * MICROS;
@@ -103,7 +115,7 @@ pub(crate) fn targeted(
             let (camera, ts) = (table.camera[row as usize], table.ts[row as usize]);
             for &other in index.window(table, camera, ts - window, ts + window + 1) {
                 let other_plate = table.plate[other as usize];
-                if other_plate != plate {
+                if other_plate != plate && eligible[other_plate as usize] {
                     co_occurrences.push(pair_entry(table, row, other));
                 }
             }
@@ -112,7 +124,13 @@ pub(crate) fn targeted(
     co_occurrences.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
     co_occurrences.dedup();
     let threshold = config.convoy_score_min_targeted;
-    score_pairs(table, traffic, &co_occurrences, config, threshold)
+    score_pairs(
+        table,
+        traffic,
+        &co_occurrences,
+        config,
+        (config.convoy_occasions_min, threshold),
+    )
 }
 
 /// Every convoy among the `eligible` plates (discovery); `eligible[plate]` says whether a
@@ -154,7 +172,10 @@ pub(crate) fn discovery(
         traffic,
         &candidates,
         config,
-        config.convoy_score_min_discovery,
+        (
+            config.convoy_occasions_min,
+            config.convoy_score_min_discovery,
+        ),
     )
 }
 
@@ -240,22 +261,27 @@ fn score_pairs(
     traffic: &Traffic,
     sorted: &[(u64, CoOccurrence)],
     config: &AnalysisConfig,
-    threshold: f64,
+    (occasions_min, threshold): (usize, f64),
 ) -> Vec<ConvoyFinding> {
     let days = DayCounts::new(table);
     let mut findings = Vec::new();
+    let mut n_tested = 0usize;
     for group in sorted.chunk_by(|a, b| a.0 == b.0) {
-        let occasions = occasions_of(table, group, config.occasion_cameras_min);
-        if occasions.len() < config.convoy_occasions_min {
+        let occasions = occasions_of(table, group, config.occasion_gap_secs * MICROS, config);
+        if occasions.len() < occasions_min {
             continue;
         }
         let (key, _) = group[0];
         let (plate_a, plate_b) = ((key >> 32) as u32, key as u32);
-        let finding = score_pair(table, traffic, &days, plate_a, plate_b, occasions, config);
-        if finding.score >= threshold {
-            findings.push(finding);
-        }
+        n_tested += 1;
+        findings.push(score_pair(
+            table, traffic, &days, plate_a, plate_b, occasions, config,
+        ));
     }
+    // Many pairs tested make some high scores by chance: a pair must also beat the number
+    // of pairs tested (Bonferroni), so discovery over busy data asks more of each pair.
+    let threshold = threshold.max((n_tested.max(1) as f64).log10());
+    findings.retain(|finding| finding.score >= threshold);
     findings.sort_by(|a, b| b.score.total_cmp(&a.score));
     findings
 }
@@ -263,37 +289,84 @@ fn score_pairs(
 fn occasions_of(
     table: &ReadTable,
     group: &[(u64, CoOccurrence)],
-    cameras_min: usize,
+    gap: i64,
+    config: &AnalysisConfig,
 ) -> Vec<Occasion> {
-    let mut occasions: Vec<Occasion> = Vec::new();
-    let mut by_day: FastMap<i64, Vec<CoOccurrence>> = FastMap::default();
-    for (_, co) in group {
-        by_day
-            .entry(day_of(table.ts[co.row_a as usize]))
-            .or_default()
-            .push(*co);
+    let mut co_occurrences: Vec<CoOccurrence> = group.iter().map(|(_, co)| *co).collect();
+    co_occurrences.sort_by_key(|co| table.ts[co.row_a as usize]);
+    co_occurrences.dedup();
+    let rows: Vec<u32> = co_occurrences.iter().map(|co| co.row_a).collect();
+    trips_together(table, &rows, gap, config)
+        .into_iter()
+        .map(|range| Occasion {
+            day: day_of(table.ts[rows[range.start] as usize]),
+            co_occurrences: co_occurrences[range].to_vec(),
+            chance: 0.0,
+        })
+        .collect()
+}
+
+/// The trips together among a pair's time-ordered co-occurrences (plate a's rows), as
+/// ranges of `rows`: runs without a stop between them, with `occasion_cameras_min`
+/// distinct cameras or more. A run that carries on from where the previous one ended
+/// (a ferry crossing, a break on a long drive) is one journey with it, not a second
+/// occasion; a run that heads back towards where the previous one started (out to a
+/// beach and back) is a second trip together.
+fn trips_together(
+    table: &ReadTable,
+    rows: &[u32],
+    gap: i64,
+    config: &AnalysisConfig,
+) -> Vec<std::ops::Range<usize>> {
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for idx in 1..=rows.len() {
+        if idx == rows.len() || !together(table, rows[idx - 1], rows[idx], gap, config) {
+            runs.push(start..idx);
+            start = idx;
+        }
     }
-    for (day, co_occurrences) in by_day {
-        let mut cameras: Vec<u32> = co_occurrences
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for run in runs {
+        if let Some(last) = merged.last_mut() {
+            let (first_row, last_end) = (rows[last.start], rows[last.end - 1]);
+            let pause = table.ts[rows[run.start] as usize] - table.ts[last_end as usize];
+            let origin = table.point(first_row);
+            let heads_back = table.point(rows[run.end - 1]).distance_m(origin)
+                < table.point(last_end).distance_m(origin);
+            if pause <= JOURNEY_PAUSE_SECS_MAX * MICROS && !heads_back {
+                last.end = run.end;
+                continue;
+            }
+        }
+        merged.push(run);
+    }
+    merged.retain(|range| {
+        let mut cameras: Vec<u32> = rows[range.clone()]
             .iter()
-            .map(|co| table.camera[co.row_a as usize])
+            .map(|&row| table.camera[row as usize])
             .collect();
         cameras.sort_unstable();
         cameras.dedup();
-        if cameras.len() >= cameras_min {
-            occasions.push(Occasion {
-                day,
-                co_occurrences,
-                chance: 0.0,
-            });
-        }
-    }
-    occasions.sort_by_key(|occasion| occasion.day);
-    occasions
+        cameras.len() >= config.occasion_cameras_min
+    });
+    merged
 }
 
-/// How many days of each kind (weekday, weekend) the data spans.
+/// Whether two time-ordered reads of one plate belong to one trip: the time between them,
+/// less the time to drive from one camera to the other, is at most `gap` (a long stretch
+/// of motorway without cameras is not a stop; a beach or a hub is).
+fn together(table: &ReadTable, row: u32, next: u32, gap: i64, config: &AnalysisConfig) -> bool {
+    let elapsed = table.ts[next as usize] - table.ts[row as usize];
+    let road_m = config.road_m(table.point(row).distance_m(table.point(next)));
+    let driving = (road_m / (config.speed_kmh_travel / 3.6) * MICROS as f64) as i64;
+    elapsed - driving <= gap
+}
+
+/// The days the data spans, by kind (weekday, weekend).
 struct DayCounts {
+    first: i64,
+    last: i64,
     weekdays: usize,
     weekends: usize,
 }
@@ -303,17 +376,21 @@ impl DayCounts {
         let (first, last) = day_span(table).unwrap_or((0, -1));
         let weekends = (first..=last).filter(|&day| weekend(day)).count();
         DayCounts {
+            first,
+            last,
             weekdays: (first..=last).count() - weekends,
             weekends,
         }
     }
 
-    fn of_kind(&self, day: i64) -> usize {
+    /// Other days of the same kind as `day`.
+    fn same_kind_others(&self, day: i64) -> usize {
         if weekend(day) {
             self.weekends
         } else {
             self.weekdays
         }
+        .saturating_sub(1)
     }
 }
 
@@ -326,22 +403,32 @@ fn score_pair(
     mut occasions: Vec<Occasion>,
     config: &AnalysisConfig,
 ) -> ConvoyFinding {
-    let habit_window = config.habit_window_secs * MICROS;
     for occasion in &mut occasions {
-        let other_days = days.of_kind(occasion.day).saturating_sub(1);
-        let mut chance_sum = 0.0;
-        for co in &occasion.co_occurrences {
-            let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
-            let habit_a = habit_days(table, plate_a, camera, ts, habit_window);
-            let habit_b = habit_days(table, plate_b, camera, ts, habit_window);
-            // Smoothed share of other days: with few days observed, habits are uncertain.
-            let by_habit = (habit_a.max(habit_b) as f64 + HABIT_PRIOR) / (other_days as f64 + 1.0);
-            let by_traffic = traffic.chance(camera, ts, config.convoy_window_secs);
-            chance_sum += by_habit.max(by_traffic);
-        }
-        occasion.chance = (chance_sum / occasion.co_occurrences.len() as f64).min(1.0);
+        // However regular the pair, a trip together can always happen by coincidence in
+        // the traffic at those cameras: the floor is the likeliest of its co-occurrences.
+        occasion.chance = occasion
+            .co_occurrences
+            .iter()
+            .map(|co| {
+                let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
+                traffic.chance(camera, ts, config.convoy_window_secs)
+            })
+            .fold(0.0, f64::max)
+            .min(1.0);
+        // Vehicles that meet by chance part at the next junction: every further camera
+        // passed together makes the coincidence less likely.
+        let mut cameras: Vec<u32> = occasion
+            .co_occurrences
+            .iter()
+            .map(|co| table.camera[co.row_a as usize])
+            .collect();
+        cameras.sort_unstable();
+        cameras.dedup();
+        let extra = cameras.len().saturating_sub(config.occasion_cameras_min);
+        occasion.chance *= STAY_TOGETHER_CHANCE.powi(extra as i32);
     }
-    let expected: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
+    let floor: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
+    let expected = floor + habitual_occasions(table, days, plate_a, plate_b, config);
     let score = -poisson_tail_log10(occasions.len(), expected);
     ConvoyFinding {
         plate_a,
@@ -352,26 +439,137 @@ fn score_pair(
     }
 }
 
-/// Other days of the same kind on which `plate` was read by `camera` within `window` of
-/// the time of day of `ts`.
-fn habit_days(table: &ReadTable, plate: u32, camera: u32, ts: i64, window: i64) -> usize {
-    let day = day_of(ts);
-    let kind = weekend(day);
-    let time_of_day = ts.rem_euclid(DAY_MICROS);
-    let mut seen_days: Vec<i64> = Vec::new();
-    for &row in table.plate_rows(plate) {
-        let row_ts = table.ts[row as usize];
-        let row_day = day_of(row_ts);
-        if table.camera[row as usize] != camera || row_day == day || weekend(row_day) != kind {
+/// Trips together that the pair's habits alone would give: plate b's days are shifted
+/// against plate a's (to other days of the same kind, weekday or weekend), and the trips
+/// together found on those mismatched days are averaged per day. Neighbours who leave for
+/// work at the same minute every morning meet as often on mismatched days as on the same
+/// day, so their habits explain them; vehicles that arrange to meet do not.
+fn habitual_occasions(
+    table: &ReadTable,
+    days: &DayCounts,
+    plate_a: u32,
+    plate_b: u32,
+    config: &AnalysisConfig,
+) -> f64 {
+    let (rows_a, rows_b) = (table.plate_rows(plate_a), table.plate_rows(plate_b));
+    let window = config.convoy_window_secs * MICROS;
+    let gap = config.occasion_gap_secs * MICROS;
+    let mut days_a: Vec<i64> = rows_a
+        .iter()
+        .map(|&row| day_of(table.ts[row as usize]))
+        .collect();
+    days_a.dedup();
+    let mut expected = 0.0;
+    let mut co_occurrences: Vec<u32> = Vec::new();
+    for &day in &days_a {
+        let others = days.same_kind_others(day);
+        if others == 0 {
             continue;
         }
-        let diff = (row_ts.rem_euclid(DAY_MICROS) - time_of_day).abs();
-        let circular = diff.min(DAY_MICROS - diff);
-        if circular <= window && seen_days.last() != Some(&row_day) {
-            seen_days.push(row_day);
+        let mut found = 0usize;
+        for other_day in days.first..=days.last {
+            if other_day == day || weekend(other_day) != weekend(day) {
+                continue;
+            }
+            let shift = (other_day - day) * DAY_MICROS;
+            co_occurrences.clear();
+            for &row in rows_a {
+                let ts = table.ts[row as usize];
+                if day_of(ts) != day {
+                    continue;
+                }
+                let camera = table.camera[row as usize];
+                let from = rows_b.partition_point(|&b| table.ts[b as usize] < ts + shift - window);
+                for &b in &rows_b[from..] {
+                    if table.ts[b as usize] > ts + shift + window {
+                        break;
+                    }
+                    if table.camera[b as usize] == camera {
+                        co_occurrences.push(row);
+                        break;
+                    }
+                }
+            }
+            found += trips_together(table, &co_occurrences, gap, config).len();
+        }
+        expected += found as f64 / others as f64;
+    }
+    expected
+}
+
+/// Vehicles that joined a found convoy on one of its trips: read with both members at
+/// `JOINER_CAMERAS_MIN` distinct cameras or more each, within the co-occurrence window (a
+/// scout that went along one night, a hire van kept for two days). The search is around
+/// the convoy's own trips, so one trip together is enough when its score reaches
+/// `convoy_score_min_discovery`.
+pub(crate) fn joiners(
+    table: &ReadTable,
+    index: &CameraIndex,
+    traffic: &Traffic,
+    convoys: &[ConvoyFinding],
+    eligible: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let window = config.convoy_window_secs * MICROS;
+    let mut entries: Vec<(u64, CoOccurrence)> = Vec::new();
+    for convoy in convoys {
+        for occasion in &convoy.occasions {
+            // Per joining plate: (camera, member is a, member row, joiner row).
+            let mut seen: Vec<(u32, u32, bool, u32, u32)> = Vec::new();
+            for co in &occasion.co_occurrences {
+                for (member_row, is_a) in [(co.row_a, true), (co.row_b, false)] {
+                    let (camera, ts) = (
+                        table.camera[member_row as usize],
+                        table.ts[member_row as usize],
+                    );
+                    for &other in index.window(table, camera, ts - window, ts + window + 1) {
+                        let plate = table.plate[other as usize];
+                        if plate != convoy.plate_a
+                            && plate != convoy.plate_b
+                            && eligible[plate as usize]
+                        {
+                            seen.push((plate, camera, is_a, member_row, other));
+                        }
+                    }
+                }
+            }
+            seen.sort_unstable();
+            for by_plate in seen.chunk_by(|a, b| a.0 == b.0) {
+                let cameras_with = |is_a: bool| {
+                    let mut cameras: Vec<u32> = by_plate
+                        .iter()
+                        .filter(|entry| entry.2 == is_a)
+                        .map(|entry| entry.1)
+                        .collect();
+                    cameras.dedup();
+                    cameras.len()
+                };
+                if cameras_with(true) >= JOINER_CAMERAS_MIN
+                    && cameras_with(false) >= JOINER_CAMERAS_MIN
+                {
+                    entries.extend(
+                        by_plate.iter().map(|&(_, _, _, member_row, other)| {
+                            pair_entry(table, member_row, other)
+                        }),
+                    );
+                }
+            }
         }
     }
-    seen_days.len()
+    let known: std::collections::HashSet<(u32, u32)> =
+        convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    entries.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
+    entries.dedup();
+    score_pairs(
+        table,
+        traffic,
+        &entries,
+        config,
+        (1, config.convoy_score_min_discovery),
+    )
+    .into_iter()
+    .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b)))
+    .collect()
 }
 
 /// `log10 P(N >= k)` for `N ~ Poisson(mean)`.
@@ -394,99 +592,4 @@ pub(crate) fn poisson_tail_log10(k: usize, mean: f64) -> f64 {
 
 fn ln_factorial(n: usize) -> f64 {
     (2..=n).map(|i| (i as f64).ln()).sum()
-}
-
-/// Per joining plate: cameras shared with member a, with member b, and the rows of each.
-type JoinerEvidence = (Vec<u32>, Vec<u32>, Vec<CoOccurrence>, Vec<CoOccurrence>);
-
-/// Vehicles that joined a convoy on one of its occasions: read with one member at
-/// `cameras_min` distinct cameras or more and with the other member at least once, within
-/// the co-occurrence window. Each joiner is paired with both members, with that occasion.
-pub(crate) fn joiners(
-    table: &ReadTable,
-    index: &CameraIndex,
-    convoys: &[ConvoyFinding],
-    cameras_min: usize,
-    config: &AnalysisConfig,
-) -> Vec<ConvoyFinding> {
-    let window = config.convoy_window_secs * MICROS;
-    let mut found: FastMap<(u32, u32), ConvoyFinding> = FastMap::default();
-    for convoy in convoys {
-        for occasion in &convoy.occasions {
-            // Per joining plate: cameras shared with a, cameras shared with b, and rows.
-            let mut seen: FastMap<u32, JoinerEvidence> = FastMap::default();
-            for co in &occasion.co_occurrences {
-                for (member_row, is_a) in [(co.row_a, true), (co.row_b, false)] {
-                    let (camera, ts) = (
-                        table.camera[member_row as usize],
-                        table.ts[member_row as usize],
-                    );
-                    for &other in index.window(table, camera, ts - window, ts + window + 1) {
-                        let plate = table.plate[other as usize];
-                        if plate == convoy.plate_a || plate == convoy.plate_b {
-                            continue;
-                        }
-                        let entry = seen.entry(plate).or_default();
-                        let pair = CoOccurrence {
-                            row_a: member_row,
-                            row_b: other,
-                        };
-                        if is_a {
-                            entry.0.push(camera);
-                            entry.2.push(pair);
-                        } else {
-                            entry.1.push(camera);
-                            entry.3.push(pair);
-                        }
-                    }
-                }
-            }
-            for (plate, (mut cams_a, mut cams_b, rows_a, rows_b)) in seen {
-                cams_a.sort_unstable();
-                cams_a.dedup();
-                cams_b.sort_unstable();
-                cams_b.dedup();
-                if cams_a.is_empty()
-                    || cams_b.is_empty()
-                    || cams_a.len().max(cams_b.len()) < cameras_min
-                {
-                    continue;
-                }
-                for (member, rows) in [(convoy.plate_a, rows_a), (convoy.plate_b, rows_b)] {
-                    let key = (member.min(plate), member.max(plate));
-                    let entry = found.entry(key).or_insert_with(|| ConvoyFinding {
-                        plate_a: key.0,
-                        plate_b: key.1,
-                        occasions: Vec::new(),
-                        expected: 0.0,
-                        score: 0.0,
-                    });
-                    if entry.occasions.iter().all(|o| o.day != occasion.day) {
-                        entry.occasions.push(Occasion {
-                            day: occasion.day,
-                            co_occurrences: rows,
-                            chance: occasion.chance,
-                        });
-                    }
-                }
-            }
-        }
-    }
-    let known: FastSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
-    let mut out: Vec<ConvoyFinding> = found
-        .into_values()
-        .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b)))
-        .map(|mut finding| {
-            finding.occasions.sort_by_key(|o| o.day);
-            finding.expected = finding.occasions.iter().map(|o| o.chance).sum();
-            finding.score = -poisson_tail_log10(finding.occasions.len(), finding.expected);
-            finding
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| (a.plate_a, a.plate_b).cmp(&(b.plate_a, b.plate_b)))
-    });
-    out
 }

@@ -63,8 +63,8 @@ pub(crate) fn find_hubs(
         if gatherings == 0 || (gatherings as f64) < GATHERING_SHARE_MIN * long_stays.len() as f64 {
             continue;
         }
-        let points: Vec<Point> = members.iter().map(|&idx| usable[idx].point).collect();
-        let (centre, rms_m) = centroid(&points);
+        let member_stops: Vec<&Stop> = members.iter().map(|&idx| usable[idx]).collect();
+        let (centre, rms_m) = weighted_centre(&member_stops);
         let radius_m = rms_m.max(500.0);
         let area_m = radius_m.max(config.hub_cluster_radius_m);
         let stops_all = background
@@ -84,6 +84,29 @@ pub(crate) fn find_hubs(
     }
     hubs.sort_by(|a, b| b.score.total_cmp(&a.score));
     hubs
+}
+
+/// The mean of the stop estimates weighted by the inverse square of their uncertainty (a
+/// stop bracketed by two close cameras says more about the place than one bracketed by
+/// cameras far apart), and the root-mean-square distance of the estimates from it.
+fn weighted_centre(stops: &[&Stop]) -> (Point, f64) {
+    let weight = |stop: &Stop| 1.0 / (stop.uncertainty_m * stop.uncertainty_m);
+    let total: f64 = stops.iter().map(|stop| weight(stop)).sum();
+    let centre = Point {
+        lat: stops
+            .iter()
+            .map(|stop| weight(stop) * stop.point.lat)
+            .sum::<f64>()
+            / total,
+        lon: stops
+            .iter()
+            .map(|stop| weight(stop) * stop.point.lon)
+            .sum::<f64>()
+            / total,
+    };
+    let points: Vec<Point> = stops.iter().map(|stop| stop.point).collect();
+    let (_, rms_m) = centroid(&points);
+    (centre, rms_m)
 }
 
 /// Single-linkage clusters of stops closer than `radius_m`; indexes into `stops`.

@@ -11,6 +11,10 @@ use crate::table::{MICROS, ReadTable};
 
 /// Reads by one camera closer than this are one passage (duplicate reads).
 const SAME_PASSAGE_SECS: i64 = 90;
+/// Cameras closer than this are one site (one camera per direction).
+const SAME_SITE_M: f64 = 300.0;
+/// How far beyond the camera it passed a vehicle that turned round is placed.
+const TURN_ROUND_AHEAD_M: f64 = 1200.0;
 /// A vehicle seen again at the same camera after this long turned round somewhere beyond it.
 const TURN_ROUND_SECS: f64 = 600.0;
 
@@ -94,6 +98,25 @@ pub(crate) fn split_journeys(
     journeys
 }
 
+/// Where a vehicle that came back past the site it went out by stopped: beyond the camera
+/// it passed on the way in, ahead in the direction that camera reads (a lock-up at the end
+/// of an access road, a beach lane), `TURN_ROUND_AHEAD_M` on, a typical access road.
+/// `None` when the vehicle came back another way or the camera's heading is unknown.
+fn turn_round_place(table: &ReadTable, before: u32, distance_m: f64) -> Option<Point> {
+    let site = &table.cameras[table.camera[before as usize] as usize];
+    if distance_m > SAME_SITE_M || site.mobile {
+        return None;
+    }
+    let heading = site.heading_deg?.to_radians();
+    let point = site.point;
+    let metres_per_deg = 111_320.0;
+    Some(Point {
+        lat: point.lat + TURN_ROUND_AHEAD_M * heading.cos() / metres_per_deg,
+        lon: point.lon
+            + TURN_ROUND_AHEAD_M * heading.sin() / (metres_per_deg * point.lat.to_radians().cos()),
+    })
+}
+
 /// The stop between two consecutive reads of one plate, if the gap holds one.
 pub(crate) fn stop_between(
     table: &ReadTable,
@@ -114,14 +137,15 @@ pub(crate) fn stop_between(
     if dwell_secs < config.dwell_secs_min && !turned_round {
         return None;
     }
+    let point = turn_round_place(table, before, distance_m).unwrap_or(Point {
+        lat: (point_before.lat + point_after.lat) / 2.0,
+        lon: (point_before.lon + point_after.lon) / 2.0,
+    });
     Some(Stop {
         plate: table.plate[before as usize],
         row_before: before,
         row_after: after,
-        point: Point {
-            lat: (point_before.lat + point_after.lat) / 2.0,
-            lon: (point_before.lon + point_after.lon) / 2.0,
-        },
+        point,
         uncertainty_m: distance_m / 2.0 + 1000.0,
         dwell_secs: dwell_secs.max(0.0),
         departs_together: false,

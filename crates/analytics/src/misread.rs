@@ -129,7 +129,11 @@ fn fits_track(table: &ReadTable, row: u32, plate: u32, config: &AnalysisConfig) 
 
 /// The likeliest true readings of a plate's text under the OCR confusion model, itself
 /// excluded.
-fn confusable_variants(model: &ConfusionModel, table: &ReadTable, plate: u32) -> Vec<String> {
+pub(crate) fn confusable_variants(
+    model: &ConfusionModel,
+    table: &ReadTable,
+    plate: u32,
+) -> Vec<String> {
     let entry = &table.plates[plate as usize];
     let Ok(observed) = PlateText::parse(&entry.text) else {
         return Vec::new();

@@ -9,18 +9,23 @@ use crate::misread::Link;
 use crate::report::*;
 use crate::routes::{LegCounts, RouteFinding, find_routes};
 use crate::swaps::{SwapFinding, find_swaps};
-use crate::table::{FastMap, FastSet, ReadTable};
+use crate::table::{FastMap, FastSet, MICROS, ReadTable};
 use crate::traffic::Traffic;
 use crate::{AnalysisConfig, AnalysisInput, Error, Report, clock, convoys, misread, plans};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-/// Distinct cameras a vehicle must share with a convoy on one occasion to join it.
-const JOINER_CAMERAS_MIN: usize = 3;
+/// Rounds of looking for vehicles that joined found convoys (a joiner's own partners on
+/// that trip are found in the next round).
+const JOINER_ROUNDS: usize = 2;
 /// Threads for the DataFusion plans.
 const PLAN_PARTITIONS: usize = 2;
 /// Read ids listed per route (a route may hold hundreds of trips).
 const ROUTE_READ_IDS_MAX: usize = 500;
+/// Night, for hub visitors, in UTC hours: 19:00 to 05:00 (20:00 to 06:00 in Central
+/// European Time).
+const NIGHT_STARTS_HOUR_UTC: i64 = 19;
+const NIGHT_ENDS_HOUR_UTC: i64 = 5;
 /// Stops at a hub needed for a vehicle outside the network to count as a hub visitor.
 const HUB_VISITS_MIN: usize = 2;
 
@@ -56,17 +61,25 @@ pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Repo
     let index = CameraIndex::build(&table);
     timings.lap("camera_index");
     let seeds = seed_plates(&table, input);
+    // Lorries and coaches platoon and keep timetables for reasons of their own.
+    let light: Vec<bool> = table.heavy_plates().iter().map(|heavy| !heavy).collect();
     let mut convoys = if input.seeds.is_empty() {
         let eligible: Vec<bool> = plate_days
             .iter()
-            .map(|&days| days as usize >= config.convoy_days_min)
+            .zip(&light)
+            .map(|(&days, &light)| light && days as usize >= config.convoy_days_min)
             .collect();
         convoys::discovery(&table, &index, &traffic, &eligible, config)
     } else {
-        expand_convoys(&table, &index, &traffic, &seeds, config)
+        expand_convoys(&table, &index, &traffic, &seeds, &light, config)
     };
-    let joined = convoys::joiners(&table, &index, &convoys, JOINER_CAMERAS_MIN, config);
-    convoys.extend(joined);
+    for _ in 0..JOINER_ROUNDS {
+        let joined = convoys::joiners(&table, &index, &traffic, &convoys, &light, config);
+        if joined.is_empty() {
+            break;
+        }
+        convoys.extend(joined);
+    }
     timings.lap("convoys");
     let clones = find_clones(&table, config);
     timings.lap("clones");
@@ -136,6 +149,7 @@ fn expand_convoys(
     index: &CameraIndex,
     traffic: &Traffic,
     seeds: &[u32],
+    eligible: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
     let mut known: BTreeSet<u32> = seeds.iter().copied().collect();
@@ -146,7 +160,7 @@ fn expand_convoys(
             break;
         }
         let mut next = Vec::new();
-        for convoy in convoys::targeted(table, index, traffic, &frontier, config) {
+        for convoy in convoys::targeted(table, index, traffic, &frontier, eligible, config) {
             for plate in [convoy.plate_a, convoy.plate_b] {
                 if known.insert(plate) {
                     next.push(plate);
@@ -225,7 +239,7 @@ fn find_places(
         find_hubs(&stops, &background, share, config)
     };
     let hubs = hubs_of(interest);
-    let visitors = hub_visitors(&hubs, &all.stops, config);
+    let visitors = hub_visitors(table, &hubs, &all.stops, config);
     let mut candidates: BTreeSet<u32> = interest.clone();
     candidates.extend(visitors.keys().copied());
     let candidates: Vec<u32> = candidates.into_iter().collect();
@@ -242,7 +256,7 @@ fn find_places(
     } else {
         hubs
     };
-    findings.hub_visitors = hub_visitors(&findings.hubs, &all.stops, config);
+    findings.hub_visitors = hub_visitors(table, &findings.hubs, &all.stops, config);
     let trips: Vec<Trip> = interest
         .iter()
         .filter_map(|plate| all.trips.get(plate))
@@ -254,12 +268,22 @@ fn find_places(
 
 /// For every plate with `HUB_VISITS_MIN` stops or more at a hub: (hub index, visits).
 fn hub_visitors(
+    table: &ReadTable,
     hubs: &[HubFinding],
     stops: &[Stop],
     config: &AnalysisConfig,
 ) -> BTreeMap<u32, Vec<(usize, usize)>> {
     let mut visits: BTreeMap<(u32, usize), usize> = BTreeMap::new();
-    for stop in stops {
+    // People work on the estates hubs hide in; arriving or leaving at night is what a
+    // commuter does not do.
+    let at_night = |row: u32| {
+        let hour = (table.ts[row as usize] / (3600 * MICROS)).rem_euclid(24);
+        !(NIGHT_ENDS_HOUR_UTC..NIGHT_STARTS_HOUR_UTC).contains(&hour)
+    };
+    for stop in stops
+        .iter()
+        .filter(|stop| at_night(stop.row_before) || at_night(stop.row_after))
+    {
         for (hub_idx, hub) in hubs.iter().enumerate() {
             if stop.point.distance_m(hub.centre) <= hub.radius_m.max(config.hub_cluster_radius_m) {
                 *visits.entry((stop.plate, hub_idx)).or_default() += 1;

@@ -37,6 +37,29 @@ pub(crate) struct VehicleDesc {
     pub(crate) colour: Option<String>,
 }
 
+/// The kind of vehicle a camera reported, as far as the analyses care.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) enum VehicleClass {
+    /// No `vehicle_type` given.
+    #[default]
+    Unknown,
+    /// Cars, vans, motorbikes.
+    Light,
+    /// Lorries, coaches and buses: they travel in platoons and on timetables for reasons of
+    /// their own (ferry queues, haulier fleets, coach lines).
+    Heavy,
+}
+
+impl VehicleClass {
+    fn parse(vehicle_type: Option<&str>) -> VehicleClass {
+        match vehicle_type.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("") => VehicleClass::Unknown,
+            Some("lorry" | "truck" | "hgv" | "coach" | "bus") => VehicleClass::Heavy,
+            Some(_) => VehicleClass::Light,
+        }
+    }
+}
+
 /// A camera as the algorithms need it.
 #[derive(Clone, Debug)]
 pub(crate) struct CameraSite {
@@ -44,6 +67,8 @@ pub(crate) struct CameraSite {
     pub(crate) point: Point,
     /// A vehicle-mounted camera: its reads carry their own position.
     pub(crate) mobile: bool,
+    /// Direction of the traffic the camera reads, degrees clockwise from north.
+    pub(crate) heading_deg: Option<f64>,
 }
 
 /// The reads, columnar and interned. Row `i` is one read.
@@ -53,6 +78,8 @@ pub(crate) struct ReadTable {
     pub(crate) camera: Vec<u32>,
     pub(crate) ts: Vec<i64>,
     pub(crate) desc: Vec<u32>,
+    /// Per row: what the camera said the vehicle type was (see [`VehicleClass`]).
+    pub(crate) class: Vec<VehicleClass>,
     read_ref: Vec<(u32, u32)>,
     read_id_columns: Vec<StringArray>,
     pub(crate) plates: Vec<PlateEntry>,
@@ -132,6 +159,23 @@ impl ReadTable {
         self.plate_offsets = offsets;
     }
 
+    /// Per plate: whether most of its reads that give a vehicle type say it is heavy.
+    pub(crate) fn heavy_plates(&self) -> Vec<bool> {
+        let mut votes = vec![(0u32, 0u32); self.n_plates()];
+        for (row, class) in self.class.iter().enumerate() {
+            let entry = &mut votes[self.plate[row] as usize];
+            match class {
+                VehicleClass::Heavy => entry.0 += 1,
+                VehicleClass::Light => entry.1 += 1,
+                VehicleClass::Unknown => {}
+            }
+        }
+        votes
+            .into_iter()
+            .map(|(heavy, light)| heavy > light)
+            .collect()
+    }
+
     /// The plate text of plate `plate`.
     pub(crate) fn plate_text(&self, plate: u32) -> &str {
         &self.plates[plate as usize].text
@@ -156,6 +200,7 @@ impl Builder {
                     lon: camera.lon,
                 },
                 mobile: camera.kind == CameraKind::Mobile,
+                heading_deg: camera.heading_deg.map(f64::from),
             })
             .collect();
         let camera_by_id = sites
@@ -169,6 +214,7 @@ impl Builder {
                 camera: Vec::with_capacity(n_rows),
                 ts: Vec::with_capacity(n_rows),
                 desc: Vec::with_capacity(n_rows),
+                class: Vec::with_capacity(n_rows),
                 read_ref: Vec::with_capacity(n_rows),
                 read_id_columns: Vec::new(),
                 plates: Vec::new(),
@@ -193,6 +239,7 @@ impl Builder {
         let make = string_column(batch, "make", false)?;
         let model = string_column(batch, "model", false)?;
         let colour = string_column(batch, "colour", false)?;
+        let vehicle_type = string_column(batch, "vehicle_type", false)?;
         let ts = micros_column(batch)?;
         let lat = float_column(batch, "lat")?;
         let lon = float_column(batch, "lon")?;
@@ -233,6 +280,9 @@ impl Builder {
             table.camera.push(camera);
             table.ts.push(ts_value);
             table.desc.push(desc);
+            table
+                .class
+                .push(VehicleClass::parse(opt(vehicle_type.as_ref(), row)));
             table.read_ref.push((batch_idx, row as u32));
         }
         self.table.read_id_columns.push(read_id);

@@ -22,6 +22,7 @@ pub(crate) struct R {
     pub(crate) secs: i64,
     pub(crate) make: Option<String>,
     pub(crate) colour: Option<String>,
+    pub(crate) vehicle_type: Option<String>,
 }
 
 pub(crate) fn r(plate: &str, camera: &str, secs: i64) -> R {
@@ -31,6 +32,7 @@ pub(crate) fn r(plate: &str, camera: &str, secs: i64) -> R {
         secs,
         make: None,
         colour: None,
+        vehicle_type: None,
     }
 }
 
@@ -75,6 +77,7 @@ pub(crate) fn batch(reads: &[R]) -> RecordBatch {
         ),
         Field::new("make", DataType::Utf8, true),
         Field::new("colour", DataType::Utf8, true),
+        Field::new("vehicle_type", DataType::Utf8, true),
     ]));
     let ts = Int64Array::from(
         reads
@@ -108,6 +111,12 @@ pub(crate) fn batch(reads: &[R]) -> RecordBatch {
                 reads
                     .iter()
                     .map(|read| read.colour.clone())
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(StringArray::from(
+                reads
+                    .iter()
+                    .map(|read| read.vehicle_type.clone())
                     .collect::<Vec<_>>(),
             )),
         ],

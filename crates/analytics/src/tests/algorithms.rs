@@ -134,6 +134,7 @@ fn targeted_search_from_the_van_finds_only_the_scout() {
         &index,
         &no_traffic(&table),
         &[van],
+        &vec![true; table.n_plates()],
         &AnalysisConfig::default(),
     );
     assert_eq!(convoys.len(), 1);
@@ -143,6 +144,73 @@ fn targeted_search_from_the_van_finds_only_the_scout() {
         convoys[0].plate_a
     };
     assert_eq!(table.plate_text(partner), "SCOUT01");
+}
+
+#[test]
+fn lorries_that_platoon_every_night_are_background_not_a_convoy() {
+    let mut reads = commuters_and_a_convoy();
+    for (day, hour_secs) in [(1i64, 5000), (2, 20_000), (7, 40_000), (9, 30_000)] {
+        let start = MONDAY + day * 86_400 + hour_secs;
+        for (plate, offset) in [("LORRY01", 0), ("LORRY02", 20)] {
+            for mut read in drive(plate, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], start + offset, 240) {
+                read.vehicle_type = Some("lorry".to_owned());
+                reads.push(read);
+            }
+        }
+    }
+    let report = crate::analyse(
+        &input(line_cameras(10, 5.0), &reads),
+        &AnalysisConfig::default(),
+    )
+    .expect("analysis runs");
+    let pairs: Vec<Vec<String>> = report.convoys.iter().map(|c| c.plates.clone()).collect();
+    assert!(
+        pairs
+            .iter()
+            .any(|plates| plates.contains(&"VAN0001".to_owned())
+                && plates.contains(&"SCOUT01".to_owned())),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs
+            .iter()
+            .all(|plates| !plates.iter().any(|p| p.starts_with("LORRY"))),
+        "{pairs:?}"
+    );
+}
+
+/// Two vehicles drive C0..C4 together, pause for two hours, then drive together again:
+/// `back` returns over C4..C0, otherwise they carry on over C5..C9 (a ferry crossing).
+fn out_and_on(back: bool) -> Vec<R> {
+    let second: &[usize] = if back {
+        &[4, 3, 2, 1, 0]
+    } else {
+        &[5, 6, 7, 8, 9]
+    };
+    let start = MONDAY + 22 * 3600;
+    let mut reads = Vec::new();
+    for (plate, offset) in [("VAN0001", 0), ("VAN0002", 60)] {
+        reads.extend(drive(plate, &[0, 1, 2, 3, 4], start + offset, 200));
+        reads.extend(drive(plate, second, start + 2 * 3600 + offset, 200));
+    }
+    reads
+}
+
+#[test]
+fn a_trip_out_and_back_together_is_two_occasions_a_journey_on_after_a_ferry_is_one() {
+    let config = AnalysisConfig::default();
+    let occasions = |back: bool| {
+        let table = table(line_cameras(10, 5.0), &out_and_on(back));
+        let index = CameraIndex::build(&table);
+        let eligible = vec![true; table.n_plates()];
+        discovery(&table, &index, &no_traffic(&table), &eligible, &config)
+            .iter()
+            .map(|convoy| convoy.occasions.len())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(occasions(true), vec![2]);
+    // One occasion is below `convoy_occasions_min`: a single journey is not reported.
+    assert_eq!(occasions(false), Vec::<usize>::new());
 }
 
 #[test]
@@ -224,6 +292,36 @@ fn a_misread_does_not_make_a_clone_and_joins_the_track_it_fits() {
     assert!(find_clones(&table, &config).is_empty());
     let true_plate = table.plates_with_text("DE8ABC1")[0];
     assert_eq!(table.plate_rows(true_plate).len(), 6);
+}
+
+#[test]
+fn impossible_hops_of_a_likely_misread_of_a_busier_plate_are_not_a_clone() {
+    // DEBABC1 is read near C0 and, two minutes later, 150 km away: impossible for one
+    // vehicle. Alone it is a clone; next to DE8ABC1, read thirty times, it is that
+    // plate's misreads (8 read as B).
+    let deg = 150.0 / (111.32 * 50.9f64.to_radians().cos());
+    let mut cameras = line_cameras(6, 5.0);
+    cameras.push(camera("F0", 50.9, 2.0 + deg));
+    let odd = vec![
+        r("DEBABC1", "C0", MONDAY + 100),
+        r("DEBABC1", "C1", MONDAY + 280),
+        r("DEBABC1", "F0", MONDAY + 400),
+        r("DEBABC1", "F0", MONDAY + 500),
+    ];
+    let config = AnalysisConfig::default();
+    let alone = table(cameras.clone(), &odd);
+    assert_eq!(find_clones(&alone, &config).len(), 1);
+    let mut reads = odd;
+    for day in 1..6 {
+        reads.extend(drive(
+            "DE8ABC1",
+            &[0, 1, 2, 3, 4, 5],
+            MONDAY + day * 86_400,
+            180,
+        ));
+    }
+    let busy = table(cameras, &reads);
+    assert!(find_clones(&busy, &config).is_empty());
 }
 
 #[test]

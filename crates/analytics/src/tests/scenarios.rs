@@ -1,5 +1,8 @@
-//! Accuracy on a small simulator scenario, scored as `analytics-eval` scores the large
-//! ones (see docs/analytics.md for the full tables).
+//! Accuracy on small simulator scenarios, scored as `analytics-eval` scores the large
+//! ones (see docs/analytics.md for the tables).
+//!
+//! `cargo test --workspace --lib -- issue_4 --nocapture` prints one line per scenario and
+//! mode; those lines are the accuracy table in docs/analytics.md.
 
 use crate::eval::{Scores, score, truth_read_ids};
 use crate::{AnalysisConfig, AnalysisInput, Report, analyse};
@@ -7,12 +10,13 @@ use corridor_domain::PlateText;
 use corridor_sim::ScenarioConfig;
 use std::collections::HashMap;
 
-/// A scenario seed not used while developing the algorithms (those were 7 and 8).
-const SCENARIO_SEED: u64 = 4242;
+/// Scenario seeds; none was used while the algorithms were first written (those were 7
+/// and 8).
+const SCENARIO_SEEDS: [u64; 4] = [4242, 1, 2, 3];
 const SCENARIO_READS: u64 = 200_000;
 
-fn run(seeded: bool) -> (Report, Scores) {
-    let config = ScenarioConfig::new(SCENARIO_SEED, SCENARIO_READS);
+fn run(scenario_seed: u64, seeded: bool) -> (Report, Scores) {
+    let config = ScenarioConfig::new(scenario_seed, SCENARIO_READS);
     let scenario = corridor_sim::generate_in_memory(&config).expect("the simulator runs");
     let wanted = truth_read_ids(&scenario.truth);
     let read_plates: HashMap<String, String> = scenario
@@ -40,7 +44,27 @@ fn run(seeded: bool) -> (Report, Scores) {
     let report = analyse(&input, &AnalysisConfig::default()).expect("analysis runs");
     let json = serde_json::to_value(&report).expect("reports serialise");
     let scores = score(&json, &scenario.truth, &read_plates);
+    eprintln!("{}", table_row(scenario_seed, seeded, &scores));
     (report, scores)
+}
+
+/// One row of the accuracy table in docs/analytics.md.
+fn table_row(scenario_seed: u64, seeded: bool, scores: &Scores) -> String {
+    let f = |value: Option<f64>| value.map_or("-".to_owned(), |v| format!("{v:.2}"));
+    format!(
+        "| {scenario_seed} | {} | {} / {} | {} / {} | {} / {} | {} / {} | {} | {} |",
+        if seeded { "seeded" } else { "discovery" },
+        f(scores.hubs.precision),
+        f(scores.hubs.recall),
+        f(scores.convoys.precision),
+        f(scores.convoys.recall),
+        f(scores.clones.precision),
+        f(scores.clones.recall),
+        f(scores.swaps.precision),
+        f(scores.swaps.recall),
+        f(scores.routes_recall),
+        f(scores.ranked_precision_at_k),
+    )
 }
 
 #[track_caller]
@@ -53,9 +77,9 @@ fn at_least(what: &str, value: Option<f64>, target: f64, scores: &Scores) {
 }
 
 #[test]
-#[ignore = "TODO(#4): accuracy below the issue's targets; run with --ignored while tuning"]
+#[ignore = "TODO(#4): discovery convoy precision 0.81 and recall 0.76 on seed 4242 (recall 0.59-0.76 over the seeds) are below the issue's 0.9; see docs/analytics.md"]
 fn issue_4_discovery_on_a_small_scenario_meets_the_accuracy_targets() {
-    let (_, scores) = run(false);
+    let (_, scores) = run(SCENARIO_SEEDS[0], false);
     at_least("convoy precision", scores.convoys.precision, 0.9, &scores);
     at_least("convoy recall", scores.convoys.recall, 0.9, &scores);
     at_least("clone precision", scores.clones.precision, 0.95, &scores);
@@ -63,9 +87,9 @@ fn issue_4_discovery_on_a_small_scenario_meets_the_accuracy_targets() {
 }
 
 #[test]
-#[ignore = "TODO(#4): accuracy below the issue's targets; run with --ignored while tuning"]
+#[ignore = "TODO(#4): hub precision and recall 0.75 and ranked precision at k 0.73 on seed 4242 are below the issue's 0.9 and 0.8; see docs/analytics.md"]
 fn issue_4_seeded_analysis_on_a_small_scenario_meets_the_accuracy_targets() {
-    let (report, scores) = run(true);
+    let (report, scores) = run(SCENARIO_SEEDS[0], true);
     assert!(!report.ranked_vehicles.is_empty());
     at_least("hub precision", scores.hubs.precision, 0.9, &scores);
     at_least("hub recall", scores.hubs.recall, 0.9, &scores);
@@ -76,4 +100,42 @@ fn issue_4_seeded_analysis_on_a_small_scenario_meets_the_accuracy_targets() {
         &scores,
     );
     at_least("routes recovered", scores.routes_recall, 0.9, &scores);
+}
+
+/// Floors under the accuracy measured on every scenario seed when this test was written
+/// (the table in docs/analytics.md), so that a change that loses accuracy fails; below the
+/// issue's targets where those are not reached yet.
+#[test]
+fn issue_4_discovery_accuracy_does_not_regress() {
+    for scenario_seed in SCENARIO_SEEDS {
+        let (_, scores) = run(scenario_seed, false);
+        at_least("convoy precision", scores.convoys.precision, 0.75, &scores);
+        at_least("convoy recall", scores.convoys.recall, 0.55, &scores);
+        at_least("hub precision", scores.hubs.precision, 0.75, &scores);
+        at_least("hub recall", scores.hubs.recall, 0.5, &scores);
+        at_least("clone precision", scores.clones.precision, 0.6, &scores);
+        at_least("clone recall", scores.clones.recall, 0.95, &scores);
+        at_least("routes recovered", scores.routes_recall, 0.9, &scores);
+    }
+}
+
+/// As [`issue_4_discovery_accuracy_does_not_regress`], with the scenario's seeds.
+#[test]
+fn issue_4_seeded_accuracy_does_not_regress() {
+    for scenario_seed in SCENARIO_SEEDS {
+        let (report, scores) = run(scenario_seed, true);
+        assert!(!report.ranked_vehicles.is_empty());
+        at_least("convoy precision", scores.convoys.precision, 0.8, &scores);
+        at_least("convoy recall", scores.convoys.recall, 0.6, &scores);
+        at_least("hub precision", scores.hubs.precision, 0.6, &scores);
+        at_least("hub recall", scores.hubs.recall, 0.5, &scores);
+        at_least("clone recall", scores.clones.recall, 0.95, &scores);
+        at_least("routes recovered", scores.routes_recall, 0.9, &scores);
+        at_least(
+            "ranked precision at k",
+            scores.ranked_precision_at_k,
+            0.7,
+            &scores,
+        );
+    }
 }
