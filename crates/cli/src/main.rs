@@ -44,6 +44,8 @@ enum Command {
     Evidence(commands::evidence::Args),
     /// Add users and issue API tokens for the HTTP API.
     Users(commands::users::Args),
+    /// Apply the retention policy to the store; place and release legal holds.
+    Retention(commands::retention::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -60,5 +62,6 @@ fn main() -> anyhow::Result<()> {
         Command::Audit(args) => commands::audit::run(args),
         Command::Evidence(args) => commands::evidence::run(args),
         Command::Users(args) => commands::users::run(args),
+        Command::Retention(args) => commands::retention::run(args),
     }
 }

@@ -6,7 +6,7 @@ use crate::segment::{self, Segment, day_of};
 use crate::store::{Shared, add_to_directory, filter_ts, open_segments};
 use crate::{CompactReport, Error, PurgeReport};
 use arrow::array::RecordBatch;
-use corridor_domain::{Camera, Timestamp};
+use corridor_domain::{Camera, PlateRead, Timestamp};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::collections::{BTreeMap, HashSet};
@@ -97,7 +97,7 @@ pub(crate) fn compact(shared: &Shared) -> Result<CompactReport, Error> {
                 "segments of day {day} hold reads of that day only"
             );
             let removed: HashSet<u64> = group.iter().map(|segment| segment.id).collect();
-            replace_segments(shared, &mut catalog, &removed, written, None)?;
+            replace_segments(shared, &mut catalog, &removed, written, None, false)?;
             report.n_segments_in += group.len();
             report.n_segments_out += 1;
             report.n_reads += batch.num_rows() as u64;
@@ -143,13 +143,14 @@ fn read_segments(segments: &[Arc<Segment>], from: Option<Timestamp>) -> Result<R
 }
 
 /// Commits a catalog without `removed` and with `added`, then installs it in memory.
-/// With `rebuild_ids`, the id index and directory are rebuilt from the remaining segments.
+/// With `rebuild_indexes_after`, the id index and directory are rebuilt from the segments.
 fn replace_segments(
     shared: &Shared,
     catalog: &mut Catalog,
     removed: &HashSet<u64>,
     added: Vec<(u64, String)>,
     expired_before: Option<Timestamp>,
+    rebuild_indexes_after: bool,
 ) -> Result<(), Error> {
     let mut next = catalog.clone();
     next.segments.retain(|(id, _)| !removed.contains(id));
@@ -174,7 +175,7 @@ fn replace_segments(
     // removes reads, so it rebuilds both.
     segments.extend(opened.into_iter().map(|(segment, _)| Arc::new(segment)));
     state.segments = Arc::new(segments);
-    if expired_before.is_some() {
+    if rebuild_indexes_after {
         let (ids, directory) = rebuild_indexes(&shared.root, &state.segments)?;
         state.ids = ids;
         state.directory = directory;
@@ -238,7 +239,62 @@ pub(crate) fn purge_older_than(shared: &Shared, cutoff: Timestamp) -> Result<Pur
         report.n_segments_rewritten += 1;
     }
     let expired_before = shared.state.read().expired_before;
-    replace_segments(shared, &mut catalog, &removed, added, expired_before)?;
+    replace_segments(shared, &mut catalog, &removed, added, expired_before, true)?;
+    for segment in segments
+        .iter()
+        .filter(|segment| removed.contains(&segment.id))
+    {
+        segment::remove_files(&shared.root, segment.id, &segment.rel_path);
+    }
+    remove_empty_day_dirs(&shared.root.join("segments"));
+    Ok(report)
+}
+
+/// Removes every read for which `doomed` is true from the WAL, segments and indexes
+/// (retention by country or agreement, erasure on request). The WAL is flushed first, so
+/// no log file keeps a copy; segments holding a doomed read are rewritten without it.
+/// Unlike [`purge_older_than`] nothing stops a purged read id from being stored again.
+pub(crate) fn purge_reads(
+    shared: &Shared,
+    doomed: &dyn Fn(&PlateRead) -> bool,
+) -> Result<PurgeReport, Error> {
+    let mut catalog = shared.catalog.lock();
+    shared.flush_locked(&mut catalog)?;
+    let segments = shared.state.read().segments.clone();
+    let mut report = PurgeReport::default();
+    let mut removed = HashSet::new();
+    let mut added = Vec::new();
+    for segment in segments.iter() {
+        let all = read_segments(std::slice::from_ref(segment), None)?;
+        let reads = crate::schema::batch_to_reads(&all)?;
+        let keep: Vec<bool> = reads.iter().map(|read| !doomed(read)).collect();
+        let n_kept = keep.iter().filter(|&&keep| keep).count();
+        if n_kept == reads.len() {
+            continue;
+        }
+        removed.insert(segment.id);
+        report.n_reads_removed += (reads.len() - n_kept) as u64;
+        if n_kept == 0 {
+            report.n_segments_deleted += 1;
+            continue;
+        }
+        let kept =
+            arrow::compute::filter_record_batch(&all, &arrow::array::BooleanArray::from(keep))?;
+        let id = shared.allocate_segment_id();
+        let rel_path = segment::write_segment(
+            &shared.root,
+            id,
+            day_of(segment.ts_max),
+            &kept,
+            &shared.properties,
+        )?;
+        added.push((id, rel_path));
+        report.n_segments_rewritten += 1;
+    }
+    if removed.is_empty() {
+        return Ok(report);
+    }
+    replace_segments(shared, &mut catalog, &removed, added, None, true)?;
     for segment in segments
         .iter()
         .filter(|segment| removed.contains(&segment.id))

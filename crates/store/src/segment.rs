@@ -198,7 +198,11 @@ pub(crate) fn write_segment(
         .map_err(|err| Error::io("syncing segment", &path, err))?;
     crate::fsutil::sync_dir(dir)?;
     let index_path = index_path(root, id);
-    let index = encode_index(batch)?;
+    // Uncompressed segments get an uncompressed index too, so that every byte of a
+    // plate can be looked for (the retention tests do).
+    let compress_index = properties.compression(&parquet::schema::types::ColumnPath::from("plate"))
+        != parquet::basic::Compression::UNCOMPRESSED;
+    let index = encode_index(batch, compress_index)?;
     std::fs::write(&index_path, index)
         .and_then(|()| File::open(&index_path)?.sync_all())
         .map_err(|err| Error::io("writing index", &index_path, err))?;
@@ -290,7 +294,7 @@ pub(crate) fn plate_hash(plate: &str) -> u64 {
     xxh3_64(plate.as_bytes())
 }
 
-fn encode_index(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
+fn encode_index(batch: &RecordBatch, compress: bool) -> Result<Vec<u8>, Error> {
     let columns = ReadColumns::new(batch)?;
     let n_rows = batch.num_rows();
     let mut out = Vec::with_capacity(64 + n_rows * 6);
@@ -321,9 +325,14 @@ fn encode_index(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
         n_plates += 1;
         row = end;
     }
-    let plates = zstd::bulk::compress(&plates, INDEX_ZSTD_LEVEL)
-        .map_err(|err| Error::io("compressing", Path::new("index plate section"), err))?;
+    let plates = if compress {
+        zstd::bulk::compress(&plates, INDEX_ZSTD_LEVEL)
+            .map_err(|err| Error::io("compressing", Path::new("index plate section"), err))?
+    } else {
+        plates
+    };
     out.extend_from_slice(&n_plates.to_le_bytes());
+    out.push(u8::from(compress));
     out.extend_from_slice(&(plates.len() as u64).to_le_bytes());
     out.extend_from_slice(&plates);
     let mut hashes: Vec<u64> = columns
@@ -366,12 +375,20 @@ fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
     let ts_max = take_u64(&mut cursor).ok_or_else(truncated)? as i64;
     let n_plates = take_bytes(&mut cursor, 4).ok_or_else(truncated)?;
     let n_plates = u32::from_le_bytes(n_plates.try_into().expect("4 bytes")) as usize;
-    let n_compressed = take_u64(&mut cursor).ok_or_else(truncated)? as usize;
-    let compressed = take_bytes(&mut cursor, n_compressed).ok_or_else(truncated)?;
-    // Each plate entry takes at most 1 + PLATE_LEN_MAX + 2 + 10 bytes.
-    let capacity = n_plates.saturating_mul(corridor_domain::PLATE_LEN_MAX + 13);
-    let plate_section = zstd::bulk::decompress(compressed, capacity)
-        .map_err(|err| format!("plate section: {err}"))?;
+    let compressed = *take_bytes(&mut cursor, 1)
+        .ok_or_else(truncated)?
+        .first()
+        .ok_or_else(truncated)?
+        == 1;
+    let n_section = take_u64(&mut cursor).ok_or_else(truncated)? as usize;
+    let section = take_bytes(&mut cursor, n_section).ok_or_else(truncated)?;
+    let plate_section = if compressed {
+        // Each plate entry takes at most 1 + PLATE_LEN_MAX + 2 + 10 bytes.
+        let capacity = n_plates.saturating_mul(corridor_domain::PLATE_LEN_MAX + 13);
+        zstd::bulk::decompress(section, capacity).map_err(|err| format!("plate section: {err}"))?
+    } else {
+        section.to_vec()
+    };
     let mut plate_cursor = &plate_section[..];
     let mut plates = Vec::with_capacity(n_plates);
     let mut plate_runs: Vec<(u64, u32, u32)> = Vec::with_capacity(n_plates);
@@ -570,7 +587,7 @@ mod tests {
             ["c", "d", "e", "b", "a"],
             "plate, then country (none first), then ts"
         );
-        let bytes = encode_index(&parts[0].1).unwrap();
+        let bytes = encode_index(&parts[0].1, true).unwrap();
         let decoded = decode_index(&bytes).unwrap();
         assert_eq!((decoded.n_rows, decoded.ts_min, decoded.ts_max), (5, 1, 9));
         let counts: Vec<(String, u64)> = decoded

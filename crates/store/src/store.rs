@@ -173,6 +173,12 @@ impl Store {
         crate::maintenance::purge_older_than(&self.shared, cutoff)
     }
 
+    /// Removes every read for which `doomed` is true from every file (WAL, segments,
+    /// indexes): retention by country or agreement, legal erasure.
+    pub fn purge_reads(&self, doomed: &dyn Fn(&PlateRead) -> bool) -> Result<PurgeReport, Error> {
+        crate::maintenance::purge_reads(&self.shared, doomed)
+    }
+
     /// The committed Parquet segment files (readable by DuckDB, DataFusion, Spark).
     pub fn segment_paths(&self) -> Vec<PathBuf> {
         let state = self.shared.state.read();

@@ -179,7 +179,7 @@ fn format_entry(entry: &AuditEntry) -> String {
     )
 }
 
-fn parse_time(raw: &str) -> anyhow::Result<i64> {
+pub(crate) fn parse_time(raw: &str) -> anyhow::Result<i64> {
     if let Ok(date) = chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
         let midnight = date.and_hms_opt(0, 0, 0).context("midnight exists")?;
         return Ok(midnight.and_utc().timestamp_micros());

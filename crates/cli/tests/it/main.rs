@@ -4,5 +4,6 @@ mod crash;
 mod demo;
 mod history;
 mod import;
+mod retention;
 mod serve;
 mod support;

@@ -88,3 +88,55 @@ fn purge_removes_every_byte_of_expired_plates() {
         Vec::<std::path::PathBuf>::new()
     );
 }
+
+#[test]
+fn purge_reads_removes_the_chosen_reads_from_every_file_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        dir.path(),
+        StoreConfig {
+            compression: Compression::UNCOMPRESSED,
+            ..config()
+        },
+    )
+    .unwrap();
+    let (french, british) = ("QF11FRA", "QB22GBR");
+    store
+        .append_durable(&[
+            read("f1", french, Some("FR"), DAY0),
+            read("b1", british, Some("GB"), DAY0 + HOUR),
+        ])
+        .unwrap();
+    store.flush().unwrap();
+    // One read of each only in the WAL.
+    store
+        .append_durable(&[
+            read("f2", french, Some("FR"), DAY0 + 2 * HOUR),
+            read("b2", british, Some("GB"), DAY0 + 3 * HOUR),
+        ])
+        .unwrap();
+    assert!(!files_containing(dir.path(), french.as_bytes()).is_empty());
+
+    let is_french = |read: &corridor_domain::PlateRead| {
+        read.country.is_some_and(|country| country.as_str() == "FR")
+    };
+    let report = store.purge_reads(&is_french).unwrap();
+    assert_eq!(report.n_reads_removed, 2);
+    assert_eq!(
+        files_containing(dir.path(), french.as_bytes()),
+        Vec::<std::path::PathBuf>::new()
+    );
+    let history = |store: &Store, plate: &str| {
+        store
+            .history(&HistoryQuery::plate(PlateText::parse(plate).unwrap()))
+            .unwrap()
+    };
+    assert!(history(&store, french).is_empty());
+    assert_eq!(history(&store, british).len(), 2);
+    // Nothing left to remove: a second purge changes nothing.
+    assert_eq!(store.purge_reads(&is_french).unwrap().n_reads_removed, 0);
+    drop(store);
+    let store = Store::open(dir.path(), config()).unwrap();
+    assert_eq!(store.stats().n_reads, 2);
+    assert!(history(&store, french).is_empty());
+}
