@@ -5,7 +5,8 @@ use anyhow::Context;
 use corridor_domain::PlateText;
 use corridor_safeguards::audit::{AuditFilter, Outcome, OutcomeStatus};
 use corridor_safeguards::evidence::{
-    CameraClockStatus, EvidenceInput, export_bundle, reads_from_csv, verify_bundle,
+    AnalysisInput, CameraClockStatus, EvidenceInput, Reproducer, export_bundle, reads_from_csv,
+    verify_bundle,
 };
 use corridor_safeguards::keys::{fingerprint, load_or_create_signing_key, read_public_key};
 use corridor_safeguards::{
@@ -71,6 +72,10 @@ struct ExportArgs {
     /// The bundle directory to create (must not exist or be empty).
     #[arg(long, value_name = "BUNDLE")]
     out: PathBuf,
+    /// Also run the analyses (seeded by the case's plates) on the exported reads and put
+    /// them in the bundle with their parameters, so that `verify` re-runs them.
+    #[arg(long)]
+    analyse: bool,
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
@@ -88,9 +93,7 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
             read_public_key(path).with_context(|| format!("reading public key {}", path.display()))
         })
         .transpose()?;
-    // TODO(#6): wire a Reproducer to corridor_analytics once it has a top-level `analyse`
-    // entry point; until then analyses are checked by hash only.
-    match verify_bundle(&args.bundle, trusted.as_ref(), None) {
+    match verify_bundle(&args.bundle, trusted.as_ref(), Some(&CaseAnalysis)) {
         Ok(report) if args.json => {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
@@ -105,9 +108,15 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
                     "note: verified with the key embedded in the bundle; compare its fingerprint with the exporter's published key, or pass --public-key"
                 );
             }
+            if !report.analyses_reproduced.is_empty() {
+                println!(
+                    "analyses re-run on the bundle's reads and reproduced: {}",
+                    report.analyses_reproduced.join(", ")
+                );
+            }
             if !report.analyses_not_rerun.is_empty() {
                 println!(
-                    "note: analyses checked by hash, not re-run (no analytics entry point in this build): {}",
+                    "note: analyses checked by hash, not re-run: {}",
                     report.analyses_not_rerun.join(", ")
                 );
             }
@@ -138,6 +147,15 @@ fn run_export(args: ExportArgs) -> anyhow::Result<()> {
         None => reads_from_store(&args.data.path, &args.plates)?,
     };
     let images = images_of(args.images.as_deref(), &reads)?;
+    let analyses = if args.analyse {
+        let cameras =
+            corridor_store::Store::open(&args.data.path, corridor_store::StoreConfig::default())
+                .with_context(|| format!("opening the store in {}", args.data.path.display()))?
+                .cameras();
+        vec![case_analysis(&reads, &cameras, &args.plates)?]
+    } else {
+        Vec::new()
+    };
     let audit_extract = safeguards.audit().entries(&AuditFilter {
         case_ref: Some(args.case_ref.clone()),
         ..AuditFilter::default()
@@ -172,7 +190,7 @@ fn run_export(args: ExportArgs) -> anyhow::Result<()> {
         purpose,
         reads: &reads,
         images,
-        analyses: Vec::new(),
+        analyses,
         audit_extract,
         camera_clocks,
     };
@@ -263,6 +281,129 @@ fn images_of(
     Ok(images)
 }
 
+/// The name of the analysis record in bundles (`analyses/analysis.json`).
+const CASE_ANALYSIS: &str = "analysis";
+
+/// Runs `corridor_analytics::analyse` seeded by the case plates on the case's reads.
+/// The parameters hold everything needed to run it again: seeds, configuration and the
+/// cameras the reads name.
+fn case_analysis(
+    reads: &[corridor_domain::PlateRead],
+    cameras: &[corridor_domain::Camera],
+    plates: &[String],
+) -> anyhow::Result<AnalysisInput> {
+    let named: BTreeSet<&str> = reads.iter().map(|read| read.camera_id.as_str()).collect();
+    let cameras: Vec<serde_json::Value> = cameras
+        .iter()
+        .filter(|camera| named.contains(camera.camera_id.as_str()))
+        .map(camera_json)
+        .collect();
+    let parameters = serde_json::json!({
+        "seeds": plates,
+        "config": corridor_analytics::AnalysisConfig::default(),
+        "cameras": cameras,
+    });
+    let result = CaseAnalysis
+        .reproduce(CASE_ANALYSIS, &parameters, reads)
+        .map_err(|reason| anyhow::anyhow!("the case analysis failed: {reason}"))?;
+    Ok(AnalysisInput {
+        name: CASE_ANALYSIS.to_owned(),
+        parameters,
+        result,
+    })
+}
+
+/// Re-runs a bundle's case analysis with the recorded parameters.
+struct CaseAnalysis;
+
+impl Reproducer for CaseAnalysis {
+    fn reproduce(
+        &self,
+        name: &str,
+        parameters: &serde_json::Value,
+        reads: &[corridor_domain::PlateRead],
+    ) -> Result<serde_json::Value, String> {
+        if name != CASE_ANALYSIS {
+            return Err(format!("unknown analysis `{name}`"));
+        }
+        let config: corridor_analytics::AnalysisConfig =
+            serde_json::from_value(parameters["config"].clone())
+                .map_err(|err| format!("parameters.config: {err}"))?;
+        let seeds = parameters["seeds"]
+            .as_array()
+            .ok_or("parameters.seeds: not a list")?
+            .iter()
+            .map(|seed| {
+                seed.as_str()
+                    .ok_or_else(|| "parameters.seeds: not a string".to_owned())
+                    .and_then(|seed| PlateText::parse(seed).map_err(|err| err.to_string()))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let cameras = parameters["cameras"]
+            .as_array()
+            .ok_or("parameters.cameras: not a list")?
+            .iter()
+            .map(camera_from_json)
+            .collect::<Result<Vec<_>, String>>()?;
+        let input = corridor_analytics::AnalysisInput {
+            reads: vec![corridor_store::schema::reads_to_batch(reads)],
+            cameras,
+            seeds,
+            window: None,
+        };
+        let report = corridor_analytics::analyse(&input, &config).map_err(|err| err.to_string())?;
+        let mut result = serde_json::to_value(&report).map_err(|err| err.to_string())?;
+        // Wall times differ from run to run; everything else must reproduce.
+        if let Some(object) = result.as_object_mut() {
+            object.remove("timings_ms");
+        }
+        Ok(result)
+    }
+}
+
+fn camera_json(camera: &corridor_domain::Camera) -> serde_json::Value {
+    serde_json::json!({
+        "camera_id": camera.camera_id,
+        "name": camera.name,
+        "lat": camera.lat,
+        "lon": camera.lon,
+        "heading": camera.heading_deg,
+        "country": camera.country.map(|country| country.as_str().to_owned()),
+        "operator": camera.operator,
+        "kind": camera.kind.as_str(),
+        "infrared": camera.infrared,
+    })
+}
+
+fn camera_from_json(value: &serde_json::Value) -> Result<corridor_domain::Camera, String> {
+    let text = |field: &str| {
+        value[field]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("parameters.cameras: `{field}` missing"))
+    };
+    let number = |field: &str| {
+        value[field]
+            .as_f64()
+            .ok_or_else(|| format!("parameters.cameras: `{field}` missing"))
+    };
+    Ok(corridor_domain::Camera {
+        camera_id: text("camera_id")?,
+        name: text("name")?,
+        lat: number("lat")?,
+        lon: number("lon")?,
+        heading_deg: value["heading"].as_f64().map(|heading| heading as f32),
+        country: value["country"]
+            .as_str()
+            .map(corridor_domain::Country::parse)
+            .transpose()
+            .map_err(|err| err.to_string())?,
+        operator: text("operator")?,
+        kind: corridor_domain::CameraKind::parse(&text("kind")?).map_err(|err| err.to_string())?,
+        infrared: value["infrared"].as_bool().unwrap_or(false),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +428,22 @@ mod tests {
             })
             .unwrap();
         drop(safeguards);
+        let store =
+            corridor_store::Store::open(&data, corridor_store::StoreConfig::default()).unwrap();
+        store
+            .upsert_cameras(&[corridor_domain::Camera {
+                camera_id: "FR-A16-0042".into(),
+                name: "A16 Boulogne north".into(),
+                lat: 50.7421,
+                lon: 1.6113,
+                heading_deg: Some(180.0),
+                country: Some(corridor_domain::Country::parse("FR").unwrap()),
+                operator: "DIRNO".into(),
+                kind: corridor_domain::CameraKind::Fixed,
+                infrared: true,
+            }])
+            .unwrap();
+        drop(store);
         let reads = dir.path().join("reads.csv");
         std::fs::write(&reads, READS).unwrap();
         let bundle = dir.path().join("bundle");
@@ -300,8 +457,17 @@ mod tests {
             plates: vec!["AB12CDE".into()],
             images: None,
             out: bundle.clone(),
+            analyse: true,
         })
         .unwrap();
+        let report = verify_bundle(&bundle, None, Some(&CaseAnalysis)).expect("verifies");
+        assert_eq!(report.analyses_reproduced, [CASE_ANALYSIS]);
+        let recorded: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(bundle.join("analyses").join("analysis.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(recorded["parameters"]["seeds"][0], "AB12CDE");
+        assert_eq!(recorded["result"]["n_reads"], 1, "{recorded}");
         let verify_args = || VerifyArgs {
             bundle: bundle.clone(),
             public_key: None,
@@ -337,6 +503,7 @@ mod tests {
             plates: vec!["AB12CDE".into()],
             images: None,
             out: dir.path().join("bundle"),
+            analyse: false,
         })
         .unwrap_err()
         .to_string();
