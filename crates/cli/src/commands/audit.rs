@@ -23,6 +23,28 @@ enum AuditCommand {
     Show(ShowArgs),
     /// Print the checkpoint public key (hex), to hand to auditors.
     PublicKey(DataDir),
+    /// The data-protection officer's transparency report: counts of reads, searches by
+    /// purpose, hits, approvals and deletions by retention, per period (no plate, person
+    /// or case is named).
+    Transparency(TransparencyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct TransparencyArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// Start of the window (RFC 3339 or `YYYY-MM-DD`); default: 365 days ago.
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// End of the window (exclusive); default: now.
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    /// Bucketing: day, week or month.
+    #[arg(long, default_value = "month", value_parser = ["day", "week", "month"])]
+    by: String,
+    /// Print JSON instead of Markdown.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -67,6 +89,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         AuditCommand::Verify(verify_args) => run_verify(verify_args),
         AuditCommand::Show(show_args) => run_show(show_args),
+        AuditCommand::Transparency(report_args) => run_transparency(report_args),
         AuditCommand::PublicKey(data) => {
             let paths = SafeguardsPaths::under(&data.path);
             let key = read_public_key(&paths.audit_public_key).with_context(|| {
@@ -130,6 +153,42 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
             anyhow::bail!("audit log verification FAILED: {violation}")
         }
     }
+}
+
+fn run_transparency(args: TransparencyArgs) -> anyhow::Result<()> {
+    use corridor_safeguards::transparency::{Granularity, build_report};
+    let now = corridor_safeguards::util::now_micros();
+    let to = args
+        .until
+        .as_deref()
+        .map(parse_time)
+        .transpose()?
+        .unwrap_or(now);
+    let from = match args.since.as_deref() {
+        Some(raw) => parse_time(raw)?,
+        None => to - 365 * 86_400_000_000,
+    };
+    let granularity = match args.by.as_str() {
+        "day" => Granularity::Day,
+        "week" => Granularity::Week,
+        _ => Granularity::Month,
+    };
+    let safeguards = corridor_safeguards::Safeguards::open(
+        &args.data.path,
+        corridor_safeguards::SafeguardsConfig::default(),
+    )
+    .with_context(|| format!("opening the safeguards of {}", args.data.path.display()))?;
+    let entries = safeguards.audit().entries(&AuditFilter::default())?;
+    let retention =
+        corridor_safeguards::retention::read_reports(&safeguards.paths().retention_reports)?;
+    let alerts = safeguards.auditor_alerts()?;
+    let report = build_report(&entries, &retention, &alerts, from, to, granularity);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_markdown());
+    }
+    Ok(())
 }
 
 fn run_show(args: ShowArgs) -> anyhow::Result<()> {

@@ -120,4 +120,18 @@ fn retention_deletes_expired_reads_per_country_and_keeps_held_ones() {
     assert!(ids("HE11HLD").is_empty());
     // The audit log records both runs and still verifies.
     stdout_of(&corridor(&["audit", "verify", "--data", &data]));
+    // The transparency report counts the deletions, naming no plate.
+    let transparency: serde_json::Value = serde_json::from_str(&stdout_of(&corridor(&[
+        "audit",
+        "transparency",
+        "--data",
+        &data,
+        "--json",
+    ])))
+    .expect("the transparency report is JSON");
+    assert_eq!(
+        transparency["total"]["deleted_by_retention"]["reads"], 3,
+        "{transparency}"
+    );
+    assert!(!transparency.to_string().contains("HE11HLD"));
 }
