@@ -33,8 +33,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Recent days, so that searches stay inside the window that needs no approval.
-start_date="$(date -u -d '-5 days' +%F)"
-"$corridor" simulate --out "$work/scenario" --reads 60000 --days 4 --seed 7 --start "$start_date" >/dev/null
+start_date="$(date -u -d '-15 days' +%F)"
+"$corridor" simulate --out "$work/scenario" --reads 200000 --days 14 --seed 7 --start "$start_date" >/dev/null
 "$corridor" import --data "$work/data" --cameras "$work/scenario/cameras.csv" \
   --reads "$work/scenario/reads.parquet" >/dev/null
 analyst="$("$corridor" users add --data "$work/data" --name ana --role analyst --agency "Kent Police" | grep -o 'crd_[A-Za-z0-9_-]*' | head -1)"

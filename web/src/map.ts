@@ -5,6 +5,7 @@
 import * as maplibregl from "maplibre-gl";
 import type { GeoJSONSource, StyleSpecification } from "maplibre-gl";
 import "maplibre-gl/dist/maplibre-gl.css";
+import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import { feature, mesh } from "topojson-client";
 import type { Topology, GeometryCollection } from "topojson-specification";
 import countriesTopology from "world-atlas/countries-50m.json";
@@ -19,6 +20,9 @@ export const KIND_COLOURS: Record<string, string> = {
 
 export const OVERLAYS = ["path", "hubs", "routes", "convoys", "clones", "selection"] as const;
 export type Overlay = (typeof OVERLAYS)[number];
+
+// MapLibre 6 runs its worker from a module file: serve it from this origin, as a hashed asset.
+maplibregl.setWorkerUrl(workerUrl);
 
 const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
 
