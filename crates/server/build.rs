@@ -54,7 +54,11 @@ fn main() {
 
 /// `npm ci` is needed when the installed tree is missing or older than the lock file.
 fn needs_install(web_dir: &Path) -> bool {
-    let modified = |path: PathBuf| std::fs::metadata(path).and_then(|meta| meta.modified()).ok();
+    let modified = |path: PathBuf| {
+        std::fs::metadata(path)
+            .and_then(|meta| meta.modified())
+            .ok()
+    };
     let installed = modified(web_dir.join("node_modules/.package-lock.json"));
     let locked = modified(web_dir.join("package-lock.json"));
     match (installed, locked) {
