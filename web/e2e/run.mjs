@@ -82,8 +82,17 @@ await test("first_screen_loads_and_signs_in", async () => {
   await page.waitForSelector("body[data-ready=true]");
   await page.waitForSelector("#map[data-cameras]");
   const mapScreenMs = Date.now() - signInStarted;
-  loadFigures = { ...timing, map_screen_after_sign_in_ms: mapScreenMs };
-  if (timing.load_ms > 2000) throw new Error(`first screen took ${timing.load_ms} ms`);
+  const marks = await page.evaluate(() => {
+    const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
+    const start = at("corridor:start");
+    return {
+      cameras_fetched_ms: at("corridor:cameras") - start,
+      map_loaded_ms: at("corridor:map-loaded") - start,
+      cameras_drawn_ms: at("corridor:ready") - start,
+    };
+  });
+  // Figures only: tests never assert speed (docs/ui.md records them with the command).
+  loadFigures = { ...timing, map_screen_after_sign_in_ms: mapScreenMs, ...marks };
 });
 
 await test("search_without_purpose_is_refused", async () => {

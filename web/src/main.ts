@@ -38,7 +38,9 @@ function showSignIn(message = ""): void {
 }
 
 async function start(): Promise<void> {
+  performance.mark("corridor:start");
   const cameras = await api.cameras();
+  performance.mark("corridor:cameras");
   const signOut = el("button", { type: "button", id: "sign-out" }, "Sign out");
   const layout = el("div", { class: "layout" },
     el("a", { class: "skip", href: "#search-plate" }, "Skip to search"),
@@ -64,7 +66,10 @@ async function start(): Promise<void> {
   mountSearch(left, map, camerasById);
   mountAnalysis(left, map, camerasById);
   mountAlerts(byId("right"), camerasById);
+  await map.whenReady();
+  performance.mark("corridor:map-loaded");
   await map.showCameras(cameras);
+  performance.mark("corridor:ready");
   document.body.dataset.ready = "true";
 }
 

@@ -26,10 +26,38 @@ maplibregl.setWorkerUrl(workerUrl);
 
 const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
 
+/** West, south, east, north: Europe around the corridors. The rest of the world is left out
+ * of the basemap, so that MapLibre's worker tiles a tenth of the polygons. */
+const REGION = [-25, 30, 45, 72] as const;
+
+function inRegion(country: Feature): boolean {
+  let inside = false;
+  const visit = (coordinates: unknown): void => {
+    if (inside || !Array.isArray(coordinates)) return;
+    if (typeof coordinates[0] === "number") {
+      const [lon, lat] = coordinates as number[];
+      inside = lon >= REGION[0] && lat >= REGION[1] && lon <= REGION[2] && lat <= REGION[3];
+      return;
+    }
+    for (const child of coordinates) visit(child);
+  };
+  if (country.geometry.type === "Polygon" || country.geometry.type === "MultiPolygon") {
+    visit(country.geometry.coordinates);
+  }
+  return inside;
+}
+
 function basemapStyle(): StyleSpecification {
   const topology = countriesTopology as unknown as Topology<{ countries: GeometryCollection }>;
-  const land = feature(topology, topology.objects.countries);
-  const borders = mesh(topology, topology.objects.countries, (a, b) => a !== b);
+  const world = feature(topology, topology.objects.countries);
+  const land: FeatureCollection = { type: "FeatureCollection", features: world.features.filter(inRegion) };
+  // Borders are the arcs shared by two countries of the region.
+  const ids = new Set(land.features.map((country) => country.id));
+  const regional: GeometryCollection = {
+    ...topology.objects.countries,
+    geometries: topology.objects.countries.geometries.filter((country) => ids.has(country.id)),
+  };
+  const borders = mesh(topology, regional, (a, b) => a !== b);
   return {
     version: 8,
     sources: {
