@@ -14,3 +14,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --locked --no-fail-fast
+
+echo "== web UI end-to-end (headless Chromium)"
+scripts/ui-e2e.sh

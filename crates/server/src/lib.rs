@@ -43,6 +43,7 @@ mod metrics;
 mod openapi;
 mod routes;
 mod state;
+mod ui;
 
 pub use auth::{HEADER_CASE, HEADER_JUSTIFICATION, HEADER_OFFENCE};
 pub use config::{Limits, ServerConfig, WebhookTarget};

@@ -85,6 +85,25 @@ pub(super) fn paths() -> Map<String, Value> {
         "/api/v1/hotlist/{id}/expire": {
             "post": entry_change("Stop an entry alerting now", "expireHotlistEntry")
         },
+        "/api/v1/analyses": { "post": {
+            "summary": "Analyse hubs, routes, convoys and clones from seed plates, under a purpose (the X-Corridor-* headers, as for history)",
+            "operationId": "postAnalysis",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "type": "object", "required": ["seeds"],
+                "properties": {
+                    "seeds": { "type": "array", "items": { "type": "string" },
+                               "minItems": 1, "maxItems": 50 },
+                    "from": { "type": "string", "format": "date-time" },
+                    "to": { "type": "string", "format": "date-time" } }
+            }}}},
+            "responses": {
+                "200": { "description": "The report (hubs, routes, convoys, clones, ...) and `reads`: the cited reads by id",
+                    "content": { "application/json": { "schema": { "type": "object" } } } },
+                "202": { "description": "Over scope: waiting for a supervisor",
+                    "content": { "application/json": { "schema": { "type": "object" } } } },
+                "400": error_response("A seed, the window or the purpose is malformed")
+            }
+        }},
         "/api/v1/alerts": { "get": {
             "summary": "Alerts in log order, with their acknowledgements",
             "operationId": "listAlerts",

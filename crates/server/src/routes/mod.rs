@@ -5,6 +5,7 @@
 //! exactly these routes, and the role tests call each of them as every role.
 
 mod alerts;
+mod analyses;
 mod approvals;
 mod cameras;
 pub(crate) mod history;
@@ -19,7 +20,7 @@ use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post, put};
 use corridor_safeguards::Action;
 use std::time::Instant;
@@ -59,6 +60,12 @@ pub(crate) fn table() -> Vec<Route> {
             "/api/v1/history",
             action(ReadHistory),
             get(history::get_history),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/analyses",
+            action(Action::RunAnalysis),
+            post(analyses::post_analysis),
         ),
         route(
             Method::GET,
@@ -186,11 +193,16 @@ pub(crate) async fn track_latency(
     response
 }
 
-/// Answers every path that no route matches.
-pub(crate) async fn not_found(request: Request) -> ApiError {
+/// Answers every path that no route matches: the web UI for a `GET` outside the API, a
+/// 404 otherwise.
+pub(crate) async fn not_found(request: Request) -> Response {
+    if crate::ui::is_ui_request(&request) {
+        return crate::ui::serve(request.uri().path());
+    }
     ApiError::not_found(format!(
         "no route {} {}; see /api/v1/openapi.json",
         request.method(),
         request.uri().path()
     ))
+    .into_response()
 }

@@ -10,3 +10,4 @@ mod ops;
 mod reads;
 mod safeguards;
 mod support;
+mod ui;

@@ -1,0 +1,124 @@
+// Analysis from seed plates: hubs (with their uncertainty radius), routes, convoys and clones
+// as map layers and as a list; choosing a finding lists the reads that support it.
+
+import * as api from "./api";
+import { el, formatTs, setStatus } from "./dom";
+import { circle, collection, line, point, type CorridorMap, type Overlay } from "./map";
+import { currentPlate, describe, readPurpose } from "./search";
+
+interface Finding {
+  layer: Overlay;
+  title: string;
+  detail: string;
+  readIds: string[];
+}
+
+export function mountAnalysis(
+  parent: HTMLElement,
+  map: CorridorMap,
+  cameras: Map<string, api.Camera>,
+): void {
+  const seeds = el("input", { id: "analysis-seeds", autocomplete: "off", placeholder: "AB12CDE, XY34ZZZ" });
+  const from = el("input", { id: "analysis-from", type: "date" });
+  const status = el("p", { id: "analysis-status", class: "status", role: "status", "aria-live": "polite" });
+  const findings = el("ul", { id: "findings", class: "list", "aria-label": "Findings" });
+  const supporting = el("ol", { id: "supporting-reads", class: "list", "aria-label": "Supporting reads" });
+  const form = el("form", { "aria-labelledby": "analysis-title" },
+    el("h2", { id: "analysis-title" }, "Analyse from seeds"),
+    el("label", { for: "analysis-seeds" }, "Seed plates (comma-separated; empty: the searched plate)"), seeds,
+    el("label", { for: "analysis-from" }, "From (optional)"), from,
+    el("p", {}, el("button", { type: "submit", class: "primary", id: "analysis-run" }, "Run analysis")),
+    status);
+  parent.append(el("section", {}, form, findings,
+    el("h2", { id: "supporting-title" }, "Supporting reads"), supporting));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const seedList = (seeds.value.trim() || currentPlate).split(",").map((s) => s.trim()).filter(Boolean);
+    if (seedList.length === 0) {
+      setStatus(status, "Give a seed plate, or search one first.", "error");
+      return;
+    }
+    findings.replaceChildren();
+    supporting.replaceChildren();
+    setStatus(status, `Analysing ${seedList.join(", ")}...`, "pending");
+    try {
+      const fromTs = from.value ? `${from.value}T00:00:00Z` : null;
+      const answer = await api.analyse(seedList, fromTs, readPurpose());
+      if (api.isPending(answer)) {
+        setStatus(status, `Waiting for a supervisor: ${answer.reasons.join("; ")} (request ${answer.approval_id})`, "pending");
+        return;
+      }
+      const list = drawReport(answer, map, cameras);
+      setStatus(status, `${answer.n_reads} reads analysed: ${answer.hubs.length} hubs, ` +
+        `${answer.routes.length} routes, ${answer.convoys.length} convoys, ${answer.clones.length} clones` +
+        (answer.seeds_unseen.length ? `; not seen: ${answer.seeds_unseen.join(", ")}` : ""));
+      for (const finding of list) {
+        const button = el("button", { type: "button", class: "finding", "aria-pressed": "false" },
+          el("strong", {}, finding.title), el("div", { class: "meta" }, finding.detail));
+        button.addEventListener("click", () => {
+          findings.querySelectorAll("button").forEach((other) => other.setAttribute("aria-pressed", "false"));
+          button.setAttribute("aria-pressed", "true");
+          showSupporting(finding, answer, map, cameras, supporting);
+        });
+        findings.append(el("li", {}, button));
+      }
+    } catch (error) {
+      setStatus(status, describe(error), "error");
+    }
+  });
+}
+
+function drawReport(report: api.Report, map: CorridorMap, cameras: Map<string, api.Camera>): Finding[] {
+  const where = (cameraId: string): [number, number] | null => {
+    const camera = cameras.get(cameraId);
+    return camera ? [camera.lon, camera.lat] : null;
+  };
+  const path = (cameraIds: string[]) => cameraIds.map(where).filter((c): c is [number, number] => c !== null);
+  const readPath = (readIds: string[]) => path(readIds
+    .map((id) => report.reads[id]).filter(Boolean)
+    .sort((a, b) => a.ts.localeCompare(b.ts)).map((read) => read.camera_id));
+  map.setOverlay("hubs", collection(report.hubs.map((hub, index) =>
+    circle(hub.lon, hub.lat, hub.radius_m, { index, score: hub.score }))));
+  map.setOverlay("routes", collection(report.routes.map((route) => line(path(route.cameras)))));
+  map.setOverlay("convoys", collection(report.convoys.map((convoy) => line(path(convoy.cameras)))));
+  map.setOverlay("clones", collection(report.clones.flatMap((clone) =>
+    (clone.tracks.length ? clone.tracks : [clone.read_ids]).map((track) => line(readPath(track))))));
+  map.setOverlay("selection", collection([]));
+  const all = [
+    ...report.hubs.map((hub) => [hub.lon, hub.lat] as [number, number]),
+    ...report.routes.flatMap((route) => path(route.cameras)),
+  ];
+  map.fitTo(all);
+  return [
+    ...report.hubs.map((hub, index) => ({ layer: "hubs" as const, title: `Hub ${index + 1}`,
+      detail: `${hub.plates.join(", ")} | radius ${Math.round(hub.radius_m)} m | score ${hub.score.toFixed(1)}`,
+      readIds: hub.read_ids })),
+    ...report.routes.map((route, index) => ({ layer: "routes" as const, title: `Route ${index + 1}`,
+      detail: `${route.cameras.length} cameras, ${route.trips} trips | ${route.plates.join(", ")}`,
+      readIds: route.read_ids })),
+    ...report.convoys.map((convoy, index) => ({ layer: "convoys" as const, title: `Convoy ${index + 1}`,
+      detail: `${convoy.plates.join(" + ")} | ${convoy.occasions} occasions`, readIds: convoy.read_ids })),
+    ...report.clones.map((clone) => ({ layer: "clones" as const, title: `Clone ${clone.plate}`,
+      detail: `${clone.kind.replace(/_/g, " ")} | ${clone.plates.join(", ")}`, readIds: clone.read_ids })),
+  ];
+}
+
+function showSupporting(
+  finding: Finding,
+  report: api.Report,
+  map: CorridorMap,
+  cameras: Map<string, api.Camera>,
+  list: HTMLElement,
+): void {
+  const reads = finding.readIds.map((id) => report.reads[id]).filter(Boolean)
+    .sort((a, b) => a.ts.localeCompare(b.ts));
+  const points = [];
+  list.replaceChildren();
+  for (const read of reads) {
+    const camera = cameras.get(read.camera_id);
+    if (camera) points.push(point(camera.lon, camera.lat, { read_id: read.read_id }));
+    list.append(el("li", {}, el("strong", {}, read.plate), " ", formatTs(read.ts),
+      el("div", { class: "meta" }, `${camera ? camera.name : read.camera_id} | ${read.read_id}`)));
+  }
+  map.setOverlay("selection", collection(points));
+}

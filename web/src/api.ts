@@ -1,0 +1,255 @@
+// The HTTP API as the UI uses it: the token from sessionStorage on every call, the purpose
+// headers on searches and analyses, and the alert stream read with fetch (EventSource cannot
+// send an Authorization header, and a token in a URL would end up in logs).
+
+const TOKEN_KEY = "corridor.token";
+
+export interface Camera {
+  camera_id: string;
+  name: string;
+  lat: number;
+  lon: number;
+  kind: "fixed" | "mobile" | "covert";
+  country?: string;
+  operator?: string;
+}
+
+export interface HistoryRead {
+  read_id: string;
+  plate: string;
+  country?: string;
+  camera_id: string;
+  ts: string;
+  confidence?: number;
+  likelihood?: number;
+  make?: string;
+  model?: string;
+  colour?: string;
+}
+
+export interface History {
+  mode: string;
+  plate: string;
+  n_reads: number;
+  truncated: boolean;
+  reads: HistoryRead[];
+}
+
+export interface Purpose {
+  caseRef: string;
+  offence: string;
+  justification: string;
+}
+
+export interface CitedRead {
+  read_id: string;
+  plate: string;
+  camera_id: string;
+  ts: string;
+}
+
+export interface Hub {
+  lat: number;
+  lon: number;
+  radius_m: number;
+  score: number;
+  plates: string[];
+  read_ids: string[];
+}
+export interface RouteFinding {
+  cameras: string[];
+  plates: string[];
+  trips: number;
+  score: number;
+  read_ids: string[];
+}
+export interface Convoy {
+  plates: string[];
+  occasions: number;
+  cameras: string[];
+  score: number;
+  read_ids: string[];
+}
+export interface CloneFinding {
+  plate: string;
+  kind: string;
+  plates: string[];
+  score: number;
+  read_ids: string[];
+  tracks: string[][];
+}
+export interface Report {
+  n_reads: number;
+  seeds: string[];
+  seeds_unseen: string[];
+  hubs: Hub[];
+  routes: RouteFinding[];
+  convoys: Convoy[];
+  clones: CloneFinding[];
+  reads: Record<string, CitedRead>;
+}
+
+export interface Pending {
+  status: "pending";
+  approval_id: string;
+  reasons: string[];
+}
+
+export interface Alert {
+  alert_id: string;
+  seq: number;
+  plate: string;
+  country?: string;
+  camera_id: string;
+  read_id: string;
+  read_ts: number;
+  trigger: { type: string };
+  watch?: { reason?: string };
+}
+
+/** An answer the API refused, with its JSON error body. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly reasons: string[],
+  ) {
+    super(message);
+  }
+}
+
+export const token = {
+  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set: (value: string) => sessionStorage.setItem(TOKEN_KEY, value),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+async function call(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("Authorization", `Bearer ${token.get() ?? ""}`);
+  const response = await fetch(path, { ...init, headers });
+  if (response.status >= 400) {
+    let code = "http_" + response.status;
+    let message = response.statusText;
+    let reasons: string[] = [];
+    try {
+      const body = await response.json();
+      code = body.error?.code ?? code;
+      message = body.error?.message ?? message;
+      reasons = body.error?.reasons ?? [];
+    } catch {
+      // Not JSON: keep the status line.
+    }
+    throw new ApiFailure(response.status, code, message, reasons);
+  }
+  return response;
+}
+
+function purposeHeaders(purpose: Purpose): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (purpose.caseRef.trim()) headers["X-Corridor-Case"] = purpose.caseRef.trim();
+  if (purpose.offence.trim()) headers["X-Corridor-Offence"] = purpose.offence.trim();
+  if (purpose.justification.trim())
+    headers["X-Corridor-Justification"] = purpose.justification.trim();
+  return headers;
+}
+
+export async function cameras(): Promise<Camera[]> {
+  const body = await (await call("/api/v1/cameras")).json();
+  return body.cameras;
+}
+
+export async function history(
+  plate: string,
+  mode: string,
+  from: string | null,
+  purpose: Purpose,
+): Promise<History | Pending> {
+  const params = new URLSearchParams({ plate, mode });
+  if (from) params.set("from", from);
+  const response = await call(`/api/v1/history?${params}`, { headers: purposeHeaders(purpose) });
+  return response.json();
+}
+
+export async function analyse(
+  seeds: string[],
+  from: string | null,
+  purpose: Purpose,
+): Promise<Report | Pending> {
+  const response = await call("/api/v1/analyses", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...purposeHeaders(purpose) },
+    body: JSON.stringify(from ? { seeds, from } : { seeds }),
+  });
+  return response.json();
+}
+
+export async function acknowledge(alertId: string, outcome: string): Promise<void> {
+  await call(`/api/v1/alerts/${encodeURIComponent(alertId)}/ack`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ outcome }),
+  });
+}
+
+/** Reads the live alert stream until `signal` aborts, resuming after the last seen alert. */
+export async function streamAlerts(
+  onAlert: (alert: Alert) => void,
+  onState: (connected: boolean) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let lastId: string | null = null;
+  while (!signal.aborted) {
+    try {
+      const headers: Record<string, string> = { Accept: "text/event-stream" };
+      if (lastId !== null) headers["Last-Event-ID"] = lastId;
+      const response = await call("/api/v1/alerts/stream", { headers, signal });
+      onState(true);
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const event = parseEvent(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+          if (event.name === "alert" && event.data) {
+            if (event.id !== null) lastId = event.id;
+            onAlert(JSON.parse(event.data));
+          }
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error instanceof ApiFailure && error.status < 500) {
+        onState(false);
+        return;
+      }
+    }
+    onState(false);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+function parseEvent(block: string): { name: string; id: string | null; data: string } {
+  let name = "message";
+  let id: string | null = null;
+  const data: string[] = [];
+  for (const line of block.split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon === 0) continue;
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+    if (field === "event") name = value;
+    else if (field === "id") id = value;
+    else if (field === "data") data.push(value);
+  }
+  return { name, id, data: data.join("\n") };
+}
+
+export function isPending(body: object): body is Pending {
+  return (body as Pending).status === "pending";
+}
