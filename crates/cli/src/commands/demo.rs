@@ -53,11 +53,18 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
     let scenario_dir = args.data.join("scenario");
+    // The scenario ends yesterday, so that its searches fall inside the window that needs
+    // no supervisor's approval (safeguards: data older than 90 days does).
+    let start = chrono::Utc::now().date_naive() - chrono::Days::new(u64::from(args.days) + 1);
     let config = ScenarioConfig {
         days: args.days,
+        start,
         ..ScenarioConfig::new(args.seed, args.reads)
     };
-    let truth = simulate(&config, &scenario_dir)?;
+    let (truth, fresh) = simulate(&config, &scenario_dir)?;
+    if fresh {
+        start_afresh(&args.data)?;
+    }
     let store = Arc::new(
         Store::open(&args.data, StoreConfig::default())
             .with_context(|| format!("opening the store in {}", args.data.display()))?,
@@ -93,17 +100,39 @@ fn bar(len: u64, prefix: &'static str, unit: &str) -> ProgressBar {
     bar
 }
 
-/// Generates the scenario, or reuses it when the same one is already there.
-fn simulate(config: &ScenarioConfig, dir: &Path) -> anyhow::Result<Truth> {
+/// The demo's directory holds one scenario: a new one replaces the old store (the
+/// scenario folder itself was just rewritten), so reads of two scenarios never mix.
+fn start_afresh(data: &Path) -> anyhow::Result<()> {
+    for sub in ["wal", "segments", "index", "alerts"] {
+        let path = data.join(sub);
+        if path.exists() {
+            std::fs::remove_dir_all(&path)
+                .with_context(|| format!("removing the old demo's {}", path.display()))?;
+        }
+    }
+    for file in ["CATALOG", "cameras.parquet"] {
+        let path = data.join(file);
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("removing the old demo's {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Generates the scenario (`true`), or reuses it when the same one is already there.
+fn simulate(config: &ScenarioConfig, dir: &Path) -> anyhow::Result<(Truth, bool)> {
     let truth_path = dir.join("truth.json");
     if let Ok(truth) = Truth::load(&truth_path)
         && truth.params.seed == config.seed
         && truth.params.n_reads_requested == config.n_reads
         && truth.params.days == config.days
+        && truth.params.start == config.start.format("%Y-%m-%d").to_string()
     {
         eprintln!("reusing the scenario in {}", dir.display());
-        return Ok(truth);
+        return Ok((truth, false));
     }
+    let _ = std::fs::remove_file(dir.join("imported"));
     let progress = bar(config.n_reads, "simulate", "reads");
     corridor_sim::generate(config, dir, &|p| {
         progress.set_position(p.n_reads.min(config.n_reads));
@@ -111,7 +140,10 @@ fn simulate(config: &ScenarioConfig, dir: &Path) -> anyhow::Result<Truth> {
     })
     .with_context(|| format!("simulating into {}", dir.display()))?;
     progress.finish_and_clear();
-    Truth::load(&truth_path).context("reading back truth.json")
+    Ok((
+        Truth::load(&truth_path).context("reading back truth.json")?,
+        true,
+    ))
 }
 
 /// Imports the scenario through the real import path (validation included), once.
