@@ -11,6 +11,8 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 const MINUTE_US: i64 = 60_000_000;
+/// The shortest stay at the hub before a run leaves: loading boats and engines.
+const LOADING_US_MIN: i64 = 20 * MINUTE_US;
 
 /// What a network vehicle does.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -447,29 +449,37 @@ fn plan_run(
         );
         hub_arrivals.push((tag, arrive));
     }
-    // Loading done, they leave together between 22:00 and 01:30, the scout minutes ahead or behind.
-    let depart = ctx.midnight_us + 22 * HOUR_US + rng.random_range(0..210) * MINUTE_US;
+    // Loading done, they leave together between 22:00 and 01:30, the scout minutes ahead or behind;
+    // never before everyone has arrived and loaded: a far hub makes the night later.
+    let depart_drawn = ctx.midnight_us + 22 * HOUR_US + rng.random_range(0..210) * MINUTE_US;
     let (cruise, pace) = (
         rng.random_range(95.0..115.0f32),
         rng.random_range(0.9..0.98f32),
     );
     let scout_ahead = rng.random_bool(0.6);
+    let mut van_gap = 0;
+    let start_offsets: Vec<i64> = crew
+        .iter()
+        .map(|member| {
+            if member.role == Role::Scout {
+                let lead = rng.random_range(2..9) * MINUTE_US;
+                if scout_ahead { -lead } else { lead }
+            } else {
+                let start = van_gap;
+                van_gap += rng.random_range(30..180) * 1_000_000;
+                start
+            }
+        })
+        .collect();
+    let depart = hub_arrivals
+        .iter()
+        .zip(&start_offsets)
+        .map(|((_, arrive), offset)| arrive + LOADING_US_MIN - offset)
+        .fold(depart_drawn, i64::max);
     let mut outbound = Vec::new();
     let mut launch_arrival = depart;
-    let mut van_gap = 0;
     for (index, member) in crew.iter().enumerate() {
-        let start = if member.role == Role::Scout {
-            let lead = rng.random_range(2..9) * MINUTE_US;
-            if scout_ahead {
-                depart - lead
-            } else {
-                depart + lead
-            }
-        } else {
-            let start = depart + van_gap;
-            van_gap += rng.random_range(30..180) * 1_000_000;
-            start
-        };
+        let start = depart + start_offsets[index];
         let kind = if member.role == Role::Scout {
             TagKind::ScoutOut
         } else {

@@ -251,7 +251,12 @@ pub(crate) fn run(
     Ok(())
 }
 
-fn plan_day(world: &World, state: &mut State, day: u32, midnight_us: i64) -> Vec<TripPlan> {
+pub(crate) fn plan_day(
+    world: &World,
+    state: &mut State,
+    day: u32,
+    midnight_us: i64,
+) -> Vec<TripPlan> {
     let mut rng = stream(world.config.seed, Stream::Day, u64::from(day));
     let mut plans = Vec::new();
     let n_hire = world.population.hire_vans.len();

@@ -689,3 +689,53 @@ fn the_map_shows_roads_cameras_hubs_and_beaches() {
         assert!(svg.contains(needle), "the map lacks {needle}");
     }
 }
+
+/// A planted trip: start, arrival, from node, to node.
+type Leg = (i64, i64, u16, u16);
+
+#[test]
+fn issue_3_no_planted_vehicle_leaves_before_it_has_arrived() {
+    // Planning is cheap: the days are planned without expanding trips into reads.
+    for seed in [1, 2, 3, 4242, 77] {
+        let config = ScenarioConfig {
+            days: 14,
+            ..ScenarioConfig::new(seed, 200_000)
+        };
+        let (world, mut state) = generate::build(&config);
+        for day in 0..config.days {
+            let midnight_us = world.midnight0_us + i64::from(day) * 24 * HOUR_US;
+            generate::plan_day(&world, &mut state, day, midnight_us);
+        }
+        // One itinerary per vehicle: a network's own vehicle, or a hire van whoever rents it.
+        // (network, vehicle) -> trips as (start, arrival, from node, to node).
+        let mut itineraries: BTreeMap<(u16, u32), Vec<Leg>> = BTreeMap::new();
+        for tag in &state.registry.tags {
+            if tag.gang == u16::MAX {
+                continue;
+            }
+            let owner = if tag.vehicle > u32::MAX / 2 {
+                u16::MAX
+            } else {
+                tag.gang
+            };
+            itineraries.entry((owner, tag.vehicle)).or_default().push((
+                tag.start_us,
+                tag.arrive_us,
+                tag.from,
+                tag.to,
+            ));
+        }
+        assert!(itineraries.len() >= 4, "seed {seed}: networks drove");
+        for ((gang, vehicle), trips) in &mut itineraries {
+            trips.sort_unstable();
+            for pair in trips.windows(2) {
+                let ((_, arrive_us, _, to), (start_us, _, from, _)) = (pair[0], pair[1]);
+                assert!(
+                    start_us >= arrive_us,
+                    "seed {seed}: network {gang} vehicle {vehicle} leaves node {from} at {start_us} \
+                     before it reaches node {to} at {arrive_us}"
+                );
+            }
+        }
+    }
+}
