@@ -227,19 +227,49 @@ pub(crate) fn purge_older_than(shared: &Shared, cutoff: Timestamp) -> Result<Pur
             report.n_segments_deleted += 1;
             continue;
         }
-        let id = shared.allocate_segment_id();
-        let rel_path = segment::write_segment(
-            &shared.root,
-            id,
-            day_of(segment.ts_max),
-            &kept,
-            &shared.properties,
-        )?;
-        added.push((id, rel_path));
+        added.push(write_replacement(shared, segment, &kept)?);
         report.n_segments_rewritten += 1;
     }
     let expired_before = shared.state.read().expired_before;
-    replace_segments(shared, &mut catalog, &removed, added, expired_before, true)?;
+    commit_purge(
+        shared,
+        &mut catalog,
+        &segments,
+        &removed,
+        added,
+        expired_before,
+    )?;
+    Ok(report)
+}
+
+/// Writes `kept`, the remaining reads of `segment`, as a new segment of the same day.
+fn write_replacement(
+    shared: &Shared,
+    segment: &Segment,
+    kept: &RecordBatch,
+) -> Result<(u64, String), Error> {
+    let id = shared.allocate_segment_id();
+    let rel_path = segment::write_segment(
+        &shared.root,
+        id,
+        day_of(segment.ts_max),
+        kept,
+        &shared.properties,
+    )?;
+    Ok((id, rel_path))
+}
+
+/// Commits a purge: the catalog without `removed` and with `added`, rebuilt indexes, then
+/// the removed segments' files and any emptied day directories deleted.
+fn commit_purge(
+    shared: &Shared,
+    catalog: &mut Catalog,
+    segments: &[Arc<Segment>],
+    removed: &HashSet<u64>,
+    added: Vec<(u64, String)>,
+    expired_before: Option<Timestamp>,
+) -> Result<(), Error> {
+    replace_segments(shared, catalog, removed, added, expired_before, true)?;
     for segment in segments
         .iter()
         .filter(|segment| removed.contains(&segment.id))
@@ -247,7 +277,7 @@ pub(crate) fn purge_older_than(shared: &Shared, cutoff: Timestamp) -> Result<Pur
         segment::remove_files(&shared.root, segment.id, &segment.rel_path);
     }
     remove_empty_day_dirs(&shared.root.join("segments"));
-    Ok(report)
+    Ok(())
 }
 
 /// Removes every read for which `doomed` is true from the WAL, segments and indexes
@@ -280,28 +310,13 @@ pub(crate) fn purge_reads(
         }
         let kept =
             arrow::compute::filter_record_batch(&all, &arrow::array::BooleanArray::from(keep))?;
-        let id = shared.allocate_segment_id();
-        let rel_path = segment::write_segment(
-            &shared.root,
-            id,
-            day_of(segment.ts_max),
-            &kept,
-            &shared.properties,
-        )?;
-        added.push((id, rel_path));
+        added.push(write_replacement(shared, segment, &kept)?);
         report.n_segments_rewritten += 1;
     }
     if removed.is_empty() {
         return Ok(report);
     }
-    replace_segments(shared, &mut catalog, &removed, added, None, true)?;
-    for segment in segments
-        .iter()
-        .filter(|segment| removed.contains(&segment.id))
-    {
-        segment::remove_files(&shared.root, segment.id, &segment.rel_path);
-    }
-    remove_empty_day_dirs(&shared.root.join("segments"));
+    commit_purge(shared, &mut catalog, &segments, &removed, added, None)?;
     Ok(report)
 }
 
