@@ -3,6 +3,13 @@
 //! Each subcommand lives in its own module under `commands/`, with a clap `Args` struct
 //! and a `run` function; this file only dispatches.
 
+/// mimalloc reuses freed memory: bulk imports allocate and free large Arrow buffers at a
+/// high rate, which the system allocator hands back to the kernel and faults in again.
+/// Built without transparent huge pages (`no_thp`): zeroing 2 MiB pages on each fault
+/// cost more than it saved (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 mod commands;

@@ -122,6 +122,110 @@ impl IdIndex {
     }
 }
 
+/// The id hashes of one bulk import: an [`IdIndex`] behind Bloom filters, so that the
+/// common case (a new id) costs one cache line instead of a search of every run.
+/// Filters are added as the import grows (each twice the size of the one before), so
+/// nothing has to know the import's size in advance; about 1.3 bytes per id.
+#[derive(Debug, Default)]
+pub(crate) struct ImportIds {
+    index: IdIndex,
+    filters: Vec<BlockedBloom>,
+}
+
+/// Ids the first filter is sized for.
+const FILTER_IDS_FIRST: usize = 1 << 22;
+
+impl ImportIds {
+    /// Adds sorted hashes.
+    pub(crate) fn add_sorted(&mut self, hashes: Vec<u64>) {
+        let mut rest = &hashes[..];
+        while !rest.is_empty() {
+            if self.filters.last().is_none_or(BlockedBloom::is_full) {
+                let capacity = self
+                    .filters
+                    .last()
+                    .map_or(FILTER_IDS_FIRST, |filter| filter.capacity * 2);
+                self.filters.push(BlockedBloom::with_capacity(capacity));
+            }
+            let filter = self.filters.last_mut().expect("a filter");
+            let n = rest.len().min(filter.capacity - filter.len);
+            for &hash in &rest[..n] {
+                filter.insert(hash);
+            }
+            rest = &rest[n..];
+        }
+        self.index.add_sorted(hashes);
+    }
+
+    /// For sorted `probes`, the positions of those that may be in this import.
+    pub(crate) fn hits_sorted(&self, probes: &[u64]) -> Vec<usize> {
+        (0..probes.len())
+            .filter(|&idx| {
+                let hash = probes[idx];
+                self.filters.iter().any(|filter| filter.may_contain(hash))
+                    && self.index.contains(hash)
+            })
+            .collect()
+    }
+
+    /// All hashes in one sorted vector.
+    pub(crate) fn into_sorted(self) -> Vec<u64> {
+        self.index.into_sorted()
+    }
+}
+
+/// A Bloom filter of id hashes in 512-bit blocks (one cache line): the top bits of a hash
+/// pick the block, so sorted hashes walk the filter front to back; 6 bits per hash set
+/// within the block, about 12 bits per id: a false positive rate near 1%.
+#[derive(Debug)]
+struct BlockedBloom {
+    blocks: Vec<[u64; 8]>,
+    capacity: usize,
+    len: usize,
+}
+
+impl BlockedBloom {
+    const BITS_PER_ID: usize = 12;
+
+    fn with_capacity(capacity: usize) -> BlockedBloom {
+        let n_blocks = (capacity * Self::BITS_PER_ID).div_ceil(512).max(1);
+        BlockedBloom {
+            blocks: vec![[0; 8]; n_blocks],
+            capacity,
+            len: 0,
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.len >= self.capacity
+    }
+
+    /// The block of `hash` (a 48-bit id hash: monotone in it) and the bits to set there.
+    fn locate(&self, hash: u64) -> (usize, [u32; 6]) {
+        let block = ((u128::from(hash) * self.blocks.len() as u128) >> 48) as usize;
+        let mixed = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let bits =
+            std::array::from_fn(|probe| ((mixed >> (64 - 9 * (probe as u32 + 1))) & 511) as u32);
+        (block.min(self.blocks.len() - 1), bits)
+    }
+
+    fn insert(&mut self, hash: u64) {
+        let (block, bits) = self.locate(hash);
+        let block = &mut self.blocks[block];
+        for bit in bits {
+            block[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+        self.len += 1;
+    }
+
+    fn may_contain(&self, hash: u64) -> bool {
+        let (block, bits) = self.locate(hash);
+        let block = &self.blocks[block];
+        bits.iter()
+            .all(|&bit| block[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+    }
+}
+
 fn merge(left: &[u64], right: &[u64]) -> Vec<u64> {
     let mut out = Vec::with_capacity(left.len() + right.len());
     let (mut i, mut j) = (0, 0);
@@ -154,6 +258,41 @@ fn merge_hits(run: &[u64], probes: &[u64], hits: &mut Vec<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_ids_find_every_added_hash_across_filters() {
+        let mut ids = ImportIds::default();
+        let n = FILTER_IDS_FIRST + 1000;
+        let mut all: Vec<u64> = (0..n).map(|n| id_hash(&format!("r{n}"))).collect();
+        for chunk in all.chunks(1 << 16) {
+            let mut chunk = chunk.to_vec();
+            chunk.sort_unstable();
+            ids.add_sorted(chunk);
+        }
+        assert_eq!(
+            ids.filters.len(),
+            2,
+            "a second filter once the first is full"
+        );
+        let false_positives = (0..100_000)
+            .filter(|n| ids.filters[0].may_contain(id_hash(&format!("y{n}"))))
+            .count();
+        assert!(
+            false_positives < 2_000,
+            "{false_positives} false positives in 100,000"
+        );
+        let mut probes: Vec<u64> = all.iter().step_by(997).copied().collect();
+        let absent: Vec<u64> = (0..1000).map(|n| id_hash(&format!("x{n}"))).collect();
+        probes.extend(&absent);
+        probes.sort_unstable();
+        let hits = ids.hits_sorted(&probes);
+        let expected: Vec<usize> = (0..probes.len())
+            .filter(|&idx| !absent.contains(&probes[idx]))
+            .collect();
+        assert_eq!(hits, expected);
+        all.sort_unstable();
+        assert_eq!(ids.into_sorted(), all);
+    }
 
     #[test]
     fn finds_every_added_hash_and_rejects_others() {

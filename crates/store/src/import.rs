@@ -1,12 +1,14 @@
 //! [`BulkImport`]: loads many reads by writing sorted segments directly (no WAL), then
 //! makes them visible with one catalog commit.
 //!
-//! Memory is bounded by `StoreConfig::import_buffer_rows_max`: when the buffer is full its
-//! rows are split by day, sorted and written as segments that nobody sees yet. Dropping an
-//! import without [`BulkImport::commit`] deletes those files; a crash leaves them orphaned
-//! and the next open deletes them.
+//! Each batch is sorted into segment order as it arrives (while it is in cache). Memory is
+//! bounded by `StoreConfig::import_buffer_rows_max`: when the buffer is full its sorted
+//! batches are merged by day and written as segments that nobody sees yet, on a
+//! background thread while the next buffer fills (at most one such write in flight).
+//! Dropping an import without [`BulkImport::commit`] deletes those files; a crash leaves
+//! them orphaned and the next open deletes them.
 
-use crate::ids::{IdIndex, id_hash};
+use crate::ids::{ImportIds, id_hash};
 use crate::schema::{ReadColumns, reads_to_batch};
 use crate::segment::{self, Segment};
 use crate::store::{Shared, add_to_directory, find_in_segments, open_segments};
@@ -14,16 +16,23 @@ use crate::{Error, ImportReport, Store};
 use arrow::array::{Array, BooleanArray, RecordBatch};
 use corridor_domain::{PLATE_LEN_MAX, PlateRead, Timestamp};
 use std::sync::Arc;
+use std::thread::JoinHandle;
+
+/// Segments written by a spill: `(segment id, path)`.
+type Written = Vec<(u64, String)>;
 
 /// A bulk load in progress; see the module docs.
 #[derive(Debug)]
 pub struct BulkImport<'a> {
+    store: &'a Store,
     shared: &'a Shared,
+    /// Batches in segment order, not yet written.
     buffer: Vec<RecordBatch>,
     n_buffered: usize,
+    spilling: Option<JoinHandle<Result<Written, Error>>>,
     /// Id hashes of every read of this import (buffered or written).
-    ids: IdIndex,
-    written: Vec<(u64, String)>,
+    ids: ImportIds,
+    written: Written,
     report: ImportReport,
     expired_before: Option<Timestamp>,
     committed: bool,
@@ -43,10 +52,12 @@ impl<'a> BulkImport<'a> {
         let shared: &Shared = &store.shared;
         let expired_before = shared.state.read().expired_before;
         BulkImport {
+            store,
             shared,
             buffer: Vec::new(),
             n_buffered: 0,
-            ids: IdIndex::default(),
+            spilling: None,
+            ids: ImportIds::default(),
             written: Vec::new(),
             report: ImportReport::default(),
             expired_before,
@@ -84,9 +95,18 @@ impl<'a> BulkImport<'a> {
         self.add_batch(reads_to_batch(reads))
     }
 
+    /// Waits for the segments being written in the background and returns how many
+    /// segments this import has written so far (none of them visible before
+    /// [`BulkImport::commit`]).
+    pub fn wait_written(&mut self) -> Result<usize, Error> {
+        self.finish_spill()?;
+        Ok(self.written.len())
+    }
+
     /// Makes every added read visible, atomically and durably.
     pub fn commit(mut self) -> Result<ImportReport, Error> {
         self.spill()?;
+        self.finish_spill()?;
         let shared = self.shared;
         let mut catalog = shared.catalog.lock();
         let hashes = std::mem::take(&mut self.ids).into_sorted();
@@ -209,7 +229,7 @@ impl<'a> BulkImport<'a> {
     }
 
     /// The read with `read.read_id` in the store or earlier in this import.
-    fn find_stored(&self, read: &PlateRead) -> Result<Option<PlateRead>, Error> {
+    fn find_stored(&mut self, read: &PlateRead) -> Result<Option<PlateRead>, Error> {
         {
             let state = self.shared.state.read();
             let hash = id_hash(&read.read_id);
@@ -220,6 +240,7 @@ impl<'a> BulkImport<'a> {
                 }
             }
         }
+        self.finish_spill()?;
         for batch in &self.buffer {
             let columns = ReadColumns::new(batch)?;
             if let Some(row) =
@@ -249,6 +270,7 @@ impl<'a> BulkImport<'a> {
         } else {
             arrow::compute::filter_record_batch(&batch, &BooleanArray::from(classified.keep))?
         };
+        let batch = segment::sort_batch(batch)?;
         self.ids.add_sorted(classified.kept_hashes);
         self.report.n_imported += n_kept as u64;
         self.n_buffered += n_kept;
@@ -259,14 +281,31 @@ impl<'a> BulkImport<'a> {
         Ok(())
     }
 
-    /// Writes the buffer as sorted segments (not yet visible).
+    /// Starts writing the buffer as sorted segments (not yet visible) on a background
+    /// thread, once the previous such write has finished.
     fn spill(&mut self) -> Result<(), Error> {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let written = self.shared.write_day_segments(&self.buffer)?;
-        self.buffer.clear();
+        self.finish_spill()?;
+        let batches = Arc::new(std::mem::take(&mut self.buffer));
         self.n_buffered = 0;
+        // The writer holds the store only until it is joined (at the latest on drop).
+        let shared = Arc::clone(&self.store.shared);
+        let handle = std::thread::Builder::new()
+            .name("corridor-import-spill".to_owned())
+            .spawn(move || shared.write_day_segments(&batches))
+            .map_err(|err| Error::io("starting a segment writer", &self.shared.root, err))?;
+        self.spilling = Some(handle);
+        Ok(())
+    }
+
+    /// Waits for the segment write in flight, if any.
+    fn finish_spill(&mut self) -> Result<(), Error> {
+        let Some(handle) = self.spilling.take() else {
+            return Ok(());
+        };
+        let written = handle.join().expect("segment writer thread panicked")?;
         self.written.extend(written);
         Ok(())
     }
@@ -282,6 +321,11 @@ struct Classified {
 
 impl Drop for BulkImport<'_> {
     fn drop(&mut self) {
+        if let Some(handle) = self.spilling.take()
+            && let Ok(Ok(written)) = handle.join()
+        {
+            self.written.extend(written);
+        }
         if !self.committed {
             for (id, rel_path) in &self.written {
                 segment::remove_files(&self.shared.root, *id, rel_path);

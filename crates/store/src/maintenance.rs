@@ -188,7 +188,7 @@ fn rebuild_indexes(
     segments: &[Arc<Segment>],
 ) -> Result<(crate::ids::IdIndex, crate::store::Directory), Error> {
     let mut hashes = Vec::new();
-    let mut directory = crate::store::Directory::new();
+    let mut directory = crate::store::Directory::default();
     for segment in segments {
         let (_, contents) = Segment::open(root, segment.id, &segment.rel_path)?;
         hashes.extend_from_slice(&contents.id_hashes);

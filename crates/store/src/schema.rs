@@ -113,7 +113,7 @@ pub fn ts_type() -> DataType {
 /// sort order `(plate, country, ts)` recorded in the file.
 pub fn parquet_writer_properties() -> WriterProperties {
     writer_properties_with(Compression::ZSTD(
-        ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
+        ZstdLevel::try_new(1).expect("1 is a valid zstd level"),
     ))
 }
 

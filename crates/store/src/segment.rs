@@ -220,13 +220,14 @@ pub(crate) fn remove_files(root: &Path, id: u64, rel_path: &str) {
     }
 }
 
-/// Splits reads batches by UTC day and sorts each day by (plate, country, ts); days ascending.
-pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBatch)>, Error> {
-    let mut keys: Vec<(i64, u64, u16, i64, u32, u32)> =
-        Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
-    for (batch_idx, batch) in batches.iter().enumerate() {
-        let columns = ReadColumns::new(batch)?;
-        for row in 0..batch.num_rows() {
+/// The order of rows in segments: UTC day, then plate, country and time.
+pub(crate) type SortKey = (i64, u64, u16, i64);
+
+/// The sort key of every row of a reads batch.
+fn sort_keys(batch: &RecordBatch) -> Result<Vec<SortKey>, Error> {
+    let columns = ReadColumns::new(batch)?;
+    Ok((0..batch.num_rows())
+        .map(|row| {
             let country = if columns.country.is_null(row) {
                 0
             } else {
@@ -237,19 +238,53 @@ pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBat
                 ])
             };
             let ts = columns.ts.value(row);
-            let plate = plate_code(columns.plate.value(row));
-            keys.push((day_of(ts), plate, country, ts, batch_idx as u32, row as u32));
-        }
+            (
+                day_of(ts),
+                plate_code(columns.plate.value(row)),
+                country,
+                ts,
+            )
+        })
+        .collect())
+}
+
+/// Sorts one batch into segment order. Sorting each incoming batch while it is still in
+/// cache makes the later merge of many batches ([`sort_by_day`]) read every batch
+/// front to back instead of jumping around memory.
+pub(crate) fn sort_batch(batch: RecordBatch) -> Result<RecordBatch, Error> {
+    let keys = sort_keys(&batch)?;
+    if keys.is_sorted() {
+        return Ok(batch);
     }
-    keys.sort_unstable();
+    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+    order.sort_unstable_by_key(|&row| keys[row as usize]);
+    let order = arrow::array::UInt32Array::from(order);
+    Ok(arrow::compute::take_record_batch(&batch, &order)?)
+}
+
+/// Splits reads batches by UTC day and sorts each day by (plate, country, ts); days ascending.
+/// Batches already in segment order ([`sort_batch`]) are merged rather than re-sorted.
+pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBatch)>, Error> {
+    let mut keys: Vec<(SortKey, u32, u32)> =
+        Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
+    for (batch_idx, batch) in batches.iter().enumerate() {
+        keys.extend(
+            sort_keys(batch)?
+                .into_iter()
+                .enumerate()
+                .map(|(row, key)| (key, batch_idx as u32, row as u32)),
+        );
+    }
+    // The stable sort finds the sorted runs and merges them.
+    keys.sort();
     let mut parts = Vec::new();
     let mut start = 0;
     while start < keys.len() {
-        let day = keys[start].0;
-        let end = start + keys[start..].partition_point(|key| key.0 == day);
+        let day = keys[start].0.0;
+        let end = start + keys[start..].partition_point(|key| key.0.0 == day);
         let indices: Vec<(usize, usize)> = keys[start..end]
             .iter()
-            .map(|key| (key.4 as usize, key.5 as usize))
+            .map(|key| (key.1 as usize, key.2 as usize))
             .collect();
         parts.push((day, gather(batches, &indices)?));
         start = end;

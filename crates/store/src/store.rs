@@ -28,7 +28,8 @@ pub struct Store {
 }
 
 /// Distinct plate keys and their read counts in segments.
-pub(crate) type Directory = HashMap<PlateText, Vec<(Option<Country>, u64)>>;
+pub(crate) type Directory =
+    HashMap<PlateText, Vec<(Option<Country>, u64)>, foldhash::fast::RandomState>;
 
 #[derive(Debug)]
 pub(crate) struct Shared {

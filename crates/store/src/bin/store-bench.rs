@@ -16,6 +16,13 @@
 //! Python package: load into a database file, the same exact lookups) and prints both
 //! side by side with the ratios.
 
+/// mimalloc reuses freed memory: bulk imports allocate and free large Arrow buffers at a
+/// high rate, which the system allocator hands back to the kernel and faults in again.
+/// Built without transparent huge pages (`no_thp`): zeroing 2 MiB pages on each fault
+/// cost more than it saved (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use arrow::array::{Array, AsArray, RecordBatch};
 use corridor_domain::{Country, PlateText, Timestamp};
 use corridor_store::search::{SearchMode, SearchQuery, search};
@@ -121,12 +128,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut plates: Vec<(PlateText, Option<Country>)> = Vec::with_capacity(args.n_lookups);
     let mut row0 = 0u64;
     let mut import = store.bulk_import();
-    for batch in builder.build()? {
+    // Decoding runs on its own thread, as in `corridor import`.
+    let reader = builder.build()?;
+    let (sender, receiver) = std::sync::mpsc::sync_channel(2);
+    let decoder = std::thread::spawn(move || {
+        for batch in reader {
+            if sender.send(batch).is_err() {
+                return;
+            }
+        }
+    });
+    for batch in receiver {
         let batch = batch?;
         sample_plates(&batch, row0, stride, args.n_lookups, &mut plates)?;
         row0 += batch.num_rows() as u64;
         import.add_batch(batch)?;
     }
+    decoder.join().expect("decoder thread");
     let report = import.commit()?;
     let import_time = started.elapsed();
     let stats = store.stats();

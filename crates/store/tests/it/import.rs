@@ -94,6 +94,7 @@ fn dropping_an_import_leaves_nothing_behind() {
             .map(|n| read(&format!("r{n}"), "AB12CDE", None, DAY0 + n))
             .collect();
         import.add_reads(&reads).unwrap();
+        assert!(import.wait_written().unwrap() > 0);
         assert!(
             files_under(dir.path(), ".parquet") > 0,
             "spilled segments exist while importing"
@@ -125,6 +126,7 @@ fn files_of_an_import_cut_short_by_a_crash_are_deleted_on_open() {
                     .collect::<Vec<_>>(),
             )
             .unwrap();
+        assert!(import.wait_written().unwrap() > 0);
         // A crash: the import's destructor never runs.
         std::mem::forget(import);
     }
