@@ -71,13 +71,17 @@ fn maintain(shared: &Shared) {
 }
 
 /// Merges, per day, segments smaller than `compaction_segment_rows_min`, up to
-/// `segment_rows_max` rows per output segment.
+/// `segment_rows_max` rows per output segment. Days before today (UTC) are closed: all
+/// their segments are candidates, so that a closed day ends in as few segments as its
+/// size allows (a history lookup opens each segment that holds the plate).
 pub(crate) fn compact(shared: &Shared) -> Result<CompactReport, Error> {
     let mut catalog = shared.catalog.lock();
     let segments = shared.state.read().segments.clone();
+    let today = day_of(chrono::Utc::now().timestamp_micros());
     let mut by_day: BTreeMap<i64, Vec<Arc<Segment>>> = BTreeMap::new();
     for segment in segments.iter() {
-        if (segment.n_rows as usize) < shared.config.compaction_segment_rows_min {
+        let day = day_of(segment.ts_min);
+        if day < today || (segment.n_rows as usize) < shared.config.compaction_segment_rows_min {
             by_day
                 .entry(day_of(segment.ts_min))
                 .or_default()
@@ -85,8 +89,9 @@ pub(crate) fn compact(shared: &Shared) -> Result<CompactReport, Error> {
         }
     }
     let mut report = CompactReport::default();
-    for (day, small) in by_day {
-        for group in group_by_size(small, shared.config.segment_rows_max) {
+    for (day, mut candidates) in by_day {
+        candidates.sort_by_key(|segment| segment.n_rows);
+        for group in group_by_size(candidates, shared.config.segment_rows_max) {
             if group.len() < 2 {
                 continue;
             }

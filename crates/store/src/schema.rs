@@ -56,7 +56,7 @@ pub(crate) mod col {
 /// Rows per Parquet row group in segments.
 pub const ROW_GROUP_ROWS: usize = 1 << 20;
 /// Rows per data page: small pages keep a plate lookup to a few kilobytes of decoding.
-pub const DATA_PAGE_ROWS: usize = 4096;
+pub const DATA_PAGE_ROWS: usize = 1024;
 
 /// The canonical reads schema (exchange schema and segment schema).
 pub fn reads_schema() -> SchemaRef {
