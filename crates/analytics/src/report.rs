@@ -60,6 +60,21 @@ pub struct Report {
     pub timings_ms: Vec<(String, u64)>,
 }
 
+impl Report {
+    /// The ids of the reads that the findings cite (hubs, routes, convoys, clones).
+    pub fn cited_read_ids(&self) -> std::collections::BTreeSet<&str> {
+        let hubs = self.hubs.iter().flat_map(|hub| &hub.read_ids);
+        let routes = self.routes.iter().flat_map(|route| &route.read_ids);
+        let convoys = self.convoys.iter().flat_map(|convoy| &convoy.read_ids);
+        let clones = self.clones.iter().flat_map(|clone| &clone.read_ids);
+        hubs.chain(routes)
+            .chain(convoys)
+            .chain(clones)
+            .map(String::as_str)
+            .collect()
+    }
+}
+
 /// A hub.
 #[derive(Clone, Debug, Serialize)]
 pub struct HubReport {

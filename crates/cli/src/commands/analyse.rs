@@ -38,6 +38,8 @@ pub(crate) struct Args {
     /// Also write the network's links as CSV (for i2 Analyst's Notebook and similar).
     #[arg(long = "links-csv", env = "CORRIDOR_LINKS_CSV", value_name = "FILE")]
     links_csv: Option<PathBuf>,
+    #[command(flatten)]
+    purpose: super::local_audit::PurposeArgs,
     /// Analysis settings as JSON (any subset of the fields of `AnalysisConfig`).
     #[arg(long, env = "CORRIDOR_ANALYSIS_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
@@ -45,6 +47,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let config = load_config(args.config.as_deref())?;
+    let why = args.purpose.purpose()?;
     let seeds = args
         .seeds
         .iter()
@@ -84,6 +87,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         window,
     };
     let report = analyse(&input, &config).context("analysing")?;
+    let cited: Vec<&str> = report.cited_read_ids().into_iter().collect();
+    super::local_audit::record(
+        &args.data.path,
+        corridor_safeguards::Action::RunAnalysis,
+        why,
+        serde_json::json!({ "seeds": args.seeds, "from": args.from, "to": args.to }),
+        &cited,
+    )?;
     write_outputs(&args, &report)?;
     print_summary(&report, &args.report);
     Ok(())

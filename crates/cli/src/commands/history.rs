@@ -43,6 +43,8 @@ pub(crate) struct Args {
         default_value_t = 1000
     )]
     limit: usize,
+    #[command(flatten)]
+    purpose: super::local_audit::PurposeArgs,
     /// Show at most this many plates.
     #[arg(
         long,
@@ -57,6 +59,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let store = Store::open(&args.data.path, StoreConfig::default())
         .with_context(|| format!("opening the store in {}", args.data.path.display()))?;
     let mode = search_mode(&args.plate, args.fuzzy)?;
+    let why = args.purpose.purpose()?;
     let query = SearchQuery {
         text: args.plate.clone(),
         country: args.country,
@@ -70,6 +73,23 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         let n_extra = hit.reads.len().saturating_sub(args.limit);
         hit.reads.drain(..n_extra);
     }
+    let read_ids: Vec<&str> = hits
+        .iter()
+        .flat_map(|hit| hit.reads.iter().map(|read| read.read_id.as_str()))
+        .collect();
+    super::local_audit::record(
+        &args.data.path,
+        corridor_safeguards::Action::ReadHistory,
+        why,
+        json!({
+            "plate": args.plate,
+            "country": args.country.map(|country| country.to_string()),
+            "mode": mode_name(mode),
+            "from": args.from.map(format_timestamp),
+            "to": args.to.map(format_timestamp),
+        }),
+        &read_ids,
+    )?;
     let cameras: HashMap<String, Camera> = store
         .cameras()
         .into_iter()

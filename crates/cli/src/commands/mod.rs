@@ -6,6 +6,7 @@ pub(crate) mod demo;
 pub(crate) mod evidence;
 pub(crate) mod history;
 pub(crate) mod import;
+pub(crate) mod local_audit;
 pub(crate) mod retention;
 pub(crate) mod serve;
 pub(crate) mod simulate;

@@ -1,7 +1,7 @@
 //! `corridor history` end to end: exact, wildcard and fuzzy search, filters, output forms.
 
 use crate::support::{
-    READS_HEADER, Scene, corridor, hours_ago, ids_by_plate, read_row, stderr_of_failure,
+    READS_HEADER, Scene, corridor, hours_ago, ids_by_plate, read_row, stderr_of_failure, stdout_of,
 };
 
 /// A van AB12CDE (GB) seen five times, two of them misread (B as 8, D as 0); another
@@ -212,4 +212,70 @@ fn bad_queries_say_what_is_wrong() {
     );
     let plate = stderr_of_failure(&corridor(&["history", "--data", &data, "AB!12"]));
     assert!(plate.contains("only letters, digits"), "{plate}");
+}
+
+#[test]
+fn a_local_search_is_in_the_audit_log_with_its_purpose_and_reads() {
+    let scene = scene();
+    scene.history(&[
+        "AB12CDE",
+        "--country",
+        "GB",
+        "--case",
+        "OP-TIDE/2026/0042",
+        "--offence",
+        "people_smuggling",
+        "--justification",
+        "van seen at the Dunkirk lock-up by the surveillance team",
+    ]);
+    scene.history(&["XY99ZZZ"]);
+    let data = scene.data();
+    let shown = stdout_of(&corridor(&[
+        "audit",
+        "show",
+        "--data",
+        &data,
+        "--case",
+        "OP-TIDE/2026/0042",
+        "--json",
+    ]));
+    let entries: Vec<serde_json::Value> = shown
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON lines"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{shown}");
+    let entry = &entries[0];
+    assert_eq!(entry["action"], "read_history");
+    assert!(entry["who"]["user"].as_str().unwrap().starts_with("local:"));
+    assert_eq!(entry["why"]["offence_category"], "people_smuggling");
+    assert_eq!(entry["outcome"]["n_results"], 3);
+    assert_eq!(
+        entry["outcome"]["read_ids"],
+        serde_json::json!(["v1", "v3", "v5"])
+    );
+    let all = stdout_of(&corridor(&[
+        "audit",
+        "show",
+        "--data",
+        &data,
+        "--action",
+        "read_history",
+        "--json",
+    ]));
+    assert_eq!(
+        all.lines().count(),
+        2,
+        "the search without a purpose is recorded too"
+    );
+    stdout_of(&corridor(&["audit", "verify", "--data", &data]));
+}
+
+#[test]
+fn a_partial_purpose_is_refused_before_searching() {
+    let scene = scene();
+    let data = scene.data();
+    let output = corridor(&["history", "--data", &data, "AB12CDE", "--case", "OP-1"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--offence"), "{stderr}");
 }

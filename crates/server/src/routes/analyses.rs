@@ -23,7 +23,7 @@ use corridor_safeguards::audit::{Outcome, OutcomeStatus};
 use corridor_safeguards::{Action, Gate, Principal, SearchScope, Ticket};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 const DAY_MICROS: i64 = 86_400_000_000;
@@ -167,7 +167,7 @@ fn analyse_window(
     };
     let report = corridor_analytics::analyse(&input, &AnalysisConfig::default())
         .map_err(|error| format!("analysing: {error}"))?;
-    let cited = cited_read_ids(&report);
+    let cited = report.cited_read_ids();
     let mut cited_reads = HashMap::with_capacity(cited.len());
     for batch in &input.reads {
         let plate_reads = corridor_store::schema::batch_to_reads(batch)
@@ -179,18 +179,6 @@ fn analyse_window(
         }
     }
     Ok((report, cited_reads))
-}
-
-fn cited_read_ids(report: &Report) -> BTreeSet<&str> {
-    let hubs = report.hubs.iter().flat_map(|hub| &hub.read_ids);
-    let routes = report.routes.iter().flat_map(|route| &route.read_ids);
-    let convoys = report.convoys.iter().flat_map(|convoy| &convoy.read_ids);
-    let clones = report.clones.iter().flat_map(|clone| &clone.read_ids);
-    hubs.chain(routes)
-        .chain(convoys)
-        .chain(clones)
-        .map(String::as_str)
-        .collect()
 }
 
 fn read_json(plate_read: &PlateRead) -> Value {
