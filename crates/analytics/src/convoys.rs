@@ -37,6 +37,52 @@ const JOINER_CAMERAS_MIN: usize = 3;
 /// faster one overtaking the slower, and stay in it along a long road without parting.
 const LEAD_SPREAD_SECS_MAX: i64 = 120;
 
+/// Whose coincidence an occasion's chance measures.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Chance {
+    /// That this partner passes by chance: the likeliest, over the occasion's cameras, of
+    /// one given vehicle among those using the camera at that hour being in the window.
+    /// For pairs that recur, or that joined a convoy on one of its trips.
+    OfThePartner,
+    /// That any vehicle does: the vehicles expected in the window at the quietest of the
+    /// occasion's cameras at that hour. For partners on a single trip, where any of the
+    /// focus vehicle's fellow travellers could have been the one: a van's scout on empty
+    /// lanes at night scores high, two cars on a busy motorway by day do not.
+    OfAnyVehicle,
+}
+
+/// What a search reports: pairs with `occasions_min` occasions or more that score at
+/// least `score_min` (and the Bonferroni bound), their chance measured as `chance` says.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wanted {
+    occasions_min: usize,
+    score_min: f64,
+    chance: Chance,
+}
+
+impl Wanted {
+    /// Partners of seeds: `convoy_occasions_min` occasions scoring
+    /// `convoy_score_min_targeted`.
+    pub(crate) fn recurring(config: &AnalysisConfig) -> Wanted {
+        Wanted {
+            occasions_min: config.convoy_occasions_min,
+            score_min: config.convoy_score_min_targeted,
+            chance: Chance::OfThePartner,
+        }
+    }
+
+    /// Partners of the network's vehicles on a single trip together (a scout ahead of the
+    /// vans on one night, a second van along once), unlikely for any vehicle at all and
+    /// scoring `convoy_score_min_discovery`.
+    pub(crate) fn on_one_trip(config: &AnalysisConfig) -> Wanted {
+        Wanted {
+            occasions_min: 1,
+            score_min: config.convoy_score_min_discovery,
+            chance: Chance::OfAnyVehicle,
+        }
+    }
+}
+
 /// One co-occurrence: rows `row_a` (plate a) and `row_b` (plate b) at one camera.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct CoOccurrence {
@@ -107,14 +153,16 @@ fn weekend(day: i64) -> bool {
     matches!((day + 3).rem_euclid(7), 5 | 6)
 }
 
-/// Convoy partners of the `focus` plates (targeted search).
-pub(crate) fn targeted(
+/// Partners among `eligible` plates of the `focus` plates, as `wanted`: convoy partners
+/// (targeted search, [`Wanted::recurring`]) or partners on a single trip
+/// ([`Wanted::on_one_trip`]).
+pub(crate) fn partners(
     table: &ReadTable,
     index: &CameraIndex,
     traffic: &Traffic,
-    focus: &[u32],
-    eligible: &[bool],
+    (focus, eligible): (&[u32], &[bool]),
     config: &AnalysisConfig,
+    wanted: Wanted,
 ) -> Vec<ConvoyFinding> {
     let window = config.convoy_window_secs * MICROS;
     let mut co_occurrences: Vec<(u64, CoOccurrence)> = Vec::new();
@@ -131,14 +179,7 @@ pub(crate) fn targeted(
     }
     co_occurrences.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
     co_occurrences.dedup();
-    let threshold = config.convoy_score_min_targeted;
-    score_pairs(
-        table,
-        traffic,
-        &co_occurrences,
-        config,
-        (config.convoy_occasions_min, threshold),
-    )
+    score_pairs(table, traffic, &co_occurrences, config, wanted)
 }
 
 /// Every convoy among the `eligible` plates (discovery); `eligible[plate]` says whether a
@@ -180,10 +221,11 @@ pub(crate) fn discovery(
         traffic,
         &candidates,
         config,
-        (
-            config.convoy_occasions_min,
-            config.convoy_score_min_discovery,
-        ),
+        Wanted {
+            occasions_min: config.convoy_occasions_min,
+            score_min: config.convoy_score_min_discovery,
+            chance: Chance::OfThePartner,
+        },
     )
 }
 
@@ -262,33 +304,38 @@ pub(crate) fn day_span(table: &ReadTable) -> Option<(i64, i64)> {
     Some((day_of(*first), day_of(*last)))
 }
 
-/// Groups sorted co-occurrences by pair and day, scores each pair, keeps those above
-/// `threshold`, best first.
+/// Groups sorted co-occurrences by pair and day, scores each pair, keeps those `wanted`,
+/// best first.
 fn score_pairs(
     table: &ReadTable,
     traffic: &Traffic,
     sorted: &[(u64, CoOccurrence)],
     config: &AnalysisConfig,
-    (occasions_min, threshold): (usize, f64),
+    wanted: Wanted,
 ) -> Vec<ConvoyFinding> {
     let days = DayCounts::new(table);
     let mut findings = Vec::new();
     let mut n_tested = 0usize;
     for group in sorted.chunk_by(|a, b| a.0 == b.0) {
         let occasions = occasions_of(table, group, config.occasion_gap_secs * MICROS, config);
-        if occasions.len() < occasions_min {
+        if occasions.len() < wanted.occasions_min {
             continue;
         }
         let (key, _) = group[0];
         let (plate_a, plate_b) = ((key >> 32) as u32, key as u32);
         n_tested += 1;
         findings.push(score_pair(
-            table, traffic, &days, plate_a, plate_b, occasions, config,
+            table,
+            traffic,
+            &days,
+            (plate_a, plate_b),
+            occasions,
+            (wanted.chance, config),
         ));
     }
     // Many pairs tested make some high scores by chance: a pair must also beat the number
     // of pairs tested (Bonferroni), so discovery over busy data asks more of each pair.
-    let threshold = threshold.max((n_tested.max(1) as f64).log10());
+    let threshold = wanted.score_min.max((n_tested.max(1) as f64).log10());
     findings.retain(|finding| finding.score >= threshold);
     findings.sort_by(|a, b| b.score.total_cmp(&a.score));
     findings
@@ -432,23 +479,26 @@ fn score_pair(
     table: &ReadTable,
     traffic: &Traffic,
     days: &DayCounts,
-    plate_a: u32,
-    plate_b: u32,
+    (plate_a, plate_b): (u32, u32),
     mut occasions: Vec<Occasion>,
-    config: &AnalysisConfig,
+    (chance, config): (Chance, &AnalysisConfig),
 ) -> ConvoyFinding {
     for occasion in &mut occasions {
         // However regular the pair, a trip together can always happen by coincidence in
-        // the traffic at those cameras: the floor is the likeliest of its co-occurrences.
-        occasion.chance = occasion
-            .co_occurrences
-            .iter()
-            .map(|co| {
-                let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
-                traffic.chance(camera, ts, config.convoy_window_secs)
-            })
-            .fold(0.0, f64::max)
-            .min(1.0);
+        // the traffic at those cameras.
+        let at_cameras = occasion.co_occurrences.iter().map(|co| {
+            let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
+            match chance {
+                Chance::OfThePartner => traffic.chance(camera, ts, config.convoy_window_secs),
+                Chance::OfAnyVehicle => {
+                    traffic.vehicles_in_window(camera, ts, config.convoy_window_secs)
+                }
+            }
+        });
+        occasion.chance = match chance {
+            Chance::OfThePartner => at_cameras.fold(0.0, f64::max).min(1.0),
+            Chance::OfAnyVehicle => at_cameras.fold(f64::INFINITY, f64::min),
+        };
         // Vehicles that meet by chance part at the next junction, or drift apart: every
         // further camera passed together at a steady lead makes the coincidence less likely.
         let extra = steady_cameras(table, occasion).saturating_sub(config.occasion_cameras_min);
@@ -602,7 +652,11 @@ pub(crate) fn joiners(
         traffic,
         &entries,
         config,
-        (1, config.convoy_score_min_discovery),
+        Wanted {
+            occasions_min: 1,
+            score_min: config.convoy_score_min_discovery,
+            chance: Chance::OfThePartner,
+        },
     )
     .into_iter()
     .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b)))

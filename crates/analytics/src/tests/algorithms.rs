@@ -2,10 +2,11 @@
 
 use super::*;
 use crate::clones::{CloneKind, find_clones, impossible};
-use crate::convoys::{CameraIndex, discovery, poisson_tail_log10, targeted};
+use crate::convoys::{CameraIndex, Wanted, discovery, partners, poisson_tail_log10};
 use crate::hubs::find_hubs;
 use crate::journeys::split_journeys;
 use crate::misread::link_misreads;
+use crate::plans::CameraHour;
 use crate::routes::lcs_len;
 use crate::traffic::Traffic;
 use proptest::prelude::*;
@@ -124,18 +125,62 @@ fn discovery_finds_a_convoy_of_two_among_commuters() {
     assert_eq!(convoys[0].occasions.len(), 4);
 }
 
+/// Traffic of `vehicles_per_hour` at every camera and hour over 100 days, each vehicle
+/// seen once.
+fn steady_traffic(table: &ReadTable, vehicles_per_hour: f64) -> Traffic {
+    let n_days = 100;
+    let n_reads = (vehicles_per_hour * n_days as f64) as u64;
+    let rows: Vec<CameraHour> = (0..table.cameras.len() as u32)
+        .flat_map(|camera| {
+            (0..24u8).map(move |hour| CameraHour {
+                camera,
+                hour,
+                n_reads,
+                n_plates: n_reads,
+            })
+        })
+        .collect();
+    Traffic::new(table.cameras.len(), n_days, &rows)
+}
+
+#[test]
+fn a_partner_on_one_trip_counts_on_quiet_roads_not_in_busy_traffic() {
+    // A van and its scout four minutes ahead, past twelve cameras on one night.
+    let cameras: Vec<usize> = (0..12).collect();
+    let mut reads = drive("VAN0001", &cameras, MONDAY + 22 * 3600, 300);
+    reads.extend(drive("SCOUT01", &cameras, MONDAY + 22 * 3600 - 240, 300));
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let van = table.plates_with_text("VAN0001")[0];
+    let config = AnalysisConfig::default();
+    let eligible = vec![true; table.n_plates()];
+    let search = |traffic: &Traffic| {
+        partners(
+            &table,
+            &index,
+            traffic,
+            (&[van], &eligible),
+            &config,
+            Wanted::on_one_trip(&config),
+        )
+    };
+    assert_eq!(search(&steady_traffic(&table, 0.01)).len(), 1);
+    assert!(search(&steady_traffic(&table, 100.0)).is_empty());
+}
+
 #[test]
 fn targeted_search_from_the_van_finds_only_the_scout() {
     let table = table(line_cameras(10, 5.0), &commuters_and_a_convoy());
     let index = CameraIndex::build(&table);
     let van = table.plates_with_text("VAN0001")[0];
-    let convoys = targeted(
+    let config = AnalysisConfig::default();
+    let convoys = partners(
         &table,
         &index,
         &no_traffic(&table),
-        &[van],
-        &vec![true; table.n_plates()],
-        &AnalysisConfig::default(),
+        (&[van], &vec![true; table.n_plates()]),
+        &config,
+        Wanted::recurring(&config),
     );
     assert_eq!(convoys.len(), 1);
     let partner = if convoys[0].plate_a == van {
