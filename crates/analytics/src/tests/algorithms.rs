@@ -8,6 +8,7 @@ use crate::journeys::split_journeys;
 use crate::misread::link_misreads;
 use crate::plans::CameraHour;
 use crate::routes::lcs_len;
+use crate::swaps::find_swaps;
 use crate::traffic::Traffic;
 use proptest::prelude::*;
 
@@ -465,4 +466,40 @@ proptest! {
             prop_assert!(trip.rows.windows(2).all(|w| table.ts[w[0] as usize] <= table.ts[w[1] as usize]));
         }
     }
+}
+
+#[test]
+fn a_swap_partner_outside_the_focus_is_kept_only_when_nothing_moves_more_like_it() {
+    let van_route = [0, 1, 2, 3, 4, 5];
+    let mut reads = Vec::new();
+    for night in 0..5i64 {
+        let plate = if night % 2 == 0 { "VAN0001" } else { "VAN0002" };
+        reads.extend(drive(
+            plate,
+            &van_route,
+            MONDAY + night * 86_400 + 22 * 3600,
+            300,
+        ));
+    }
+    // Two commuters on part of the van's road, by day: each moves more like the other.
+    for day in 0..10i64 {
+        let morning = MONDAY + day * 86_400 + 8 * 3600;
+        reads.extend(drive("CM00001", &[0, 1, 2, 3], morning, 300));
+        reads.extend(drive("CM00002", &[0, 1, 2, 3], morning + 4 * 3600, 300));
+    }
+    let table = table(line_cameras(6, 5.0), &reads);
+    let van = table.plates_with_text("VAN0001")[0];
+    let swaps = find_swaps(&table, &[van]);
+    let pairs: Vec<(&str, &str)> = swaps
+        .iter()
+        .map(|swap| {
+            (
+                table.plate_text(swap.plate_a),
+                table.plate_text(swap.plate_b),
+            )
+        })
+        .collect();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let (a, b) = pairs[0];
+    assert_eq!([a.min(b), a.max(b)], ["VAN0001", "VAN0002"]);
 }
