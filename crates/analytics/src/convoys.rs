@@ -8,8 +8,10 @@
 //!
 //! The expected number of chance occasions is what the pair's habits give (plate b's days
 //! shifted onto plate a's other days of the same kind, so that neighbours who commute at
-//! the same minute explain themselves) plus, per occasion, the chance from the cameras'
-//! traffic at that hour, smaller the more cameras the pair passed together. The score is
+//! the same minute explain themselves; only trips together at least as long as the pair's
+//! count) plus, per occasion, the chance from the cameras' traffic at that hour, smaller
+//! the more cameras the pair passed together at a steady lead (strangers at different
+//! speeds drift through the window, one overtaking the other). The score is
 //! `-log10 P(N >= k)` for `N ~ Poisson(expected)` and `k` occasions: 2 means one chance in
 //! a hundred, 4 one in ten thousand. More occasions give a higher score.
 
@@ -28,6 +30,58 @@ const JOURNEY_PAUSE_SECS_MAX: i64 = 4 * 3600;
 /// Distinct cameras at which a vehicle must be read with each member of a convoy, on one
 /// of its occasions, to have joined it.
 const JOINER_CAMERAS_MIN: usize = 3;
+
+/// How much the time between two vehicles may vary along a trip for them to be driving
+/// together: vehicles that keep company keep their order and distance, give or take the
+/// traffic; strangers at different speeds drift through the co-occurrence window, the
+/// faster one overtaking the slower, and stay in it along a long road without parting.
+const LEAD_SPREAD_SECS_MAX: i64 = 120;
+
+/// Whose coincidence an occasion's chance measures.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Chance {
+    /// That this partner passes by chance: the likeliest, over the occasion's cameras, of
+    /// one given vehicle among those using the camera at that hour being in the window.
+    /// For pairs that recur, or that joined a convoy on one of its trips.
+    OfThePartner,
+    /// That any vehicle does: the vehicles expected in the window at the quietest of the
+    /// occasion's cameras at that hour. For partners on a single trip, where any of the
+    /// focus vehicle's fellow travellers could have been the one: a van's scout on empty
+    /// lanes at night scores high, two cars on a busy motorway by day do not.
+    OfAnyVehicle,
+}
+
+/// What a search reports: pairs with `occasions_min` occasions or more that score at
+/// least `score_min` (and the Bonferroni bound), their chance measured as `chance` says.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wanted {
+    occasions_min: usize,
+    score_min: f64,
+    chance: Chance,
+}
+
+impl Wanted {
+    /// Partners of seeds: `convoy_occasions_min` occasions scoring
+    /// `convoy_score_min_targeted`.
+    pub(crate) fn recurring(config: &AnalysisConfig) -> Wanted {
+        Wanted {
+            occasions_min: config.convoy_occasions_min,
+            score_min: config.convoy_score_min_targeted,
+            chance: Chance::OfThePartner,
+        }
+    }
+
+    /// Partners of the network's vehicles on a single trip together (a scout ahead of the
+    /// vans on one night, a second van along once), unlikely for any vehicle at all and
+    /// scoring `convoy_score_min_discovery`.
+    pub(crate) fn on_one_trip(config: &AnalysisConfig) -> Wanted {
+        Wanted {
+            occasions_min: 1,
+            score_min: config.convoy_score_min_discovery,
+            chance: Chance::OfAnyVehicle,
+        }
+    }
+}
 
 /// One co-occurrence: rows `row_a` (plate a) and `row_b` (plate b) at one camera.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -99,14 +153,16 @@ fn weekend(day: i64) -> bool {
     matches!((day + 3).rem_euclid(7), 5 | 6)
 }
 
-/// Convoy partners of the `focus` plates (targeted search).
-pub(crate) fn targeted(
+/// Partners among `eligible` plates of the `focus` plates, as `wanted`: convoy partners
+/// (targeted search, [`Wanted::recurring`]) or partners on a single trip
+/// ([`Wanted::on_one_trip`]).
+pub(crate) fn partners(
     table: &ReadTable,
     index: &CameraIndex,
     traffic: &Traffic,
-    focus: &[u32],
-    eligible: &[bool],
+    (focus, eligible): (&[u32], &[bool]),
     config: &AnalysisConfig,
+    wanted: Wanted,
 ) -> Vec<ConvoyFinding> {
     let window = config.convoy_window_secs * MICROS;
     let mut co_occurrences: Vec<(u64, CoOccurrence)> = Vec::new();
@@ -123,14 +179,7 @@ pub(crate) fn targeted(
     }
     co_occurrences.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
     co_occurrences.dedup();
-    let threshold = config.convoy_score_min_targeted;
-    score_pairs(
-        table,
-        traffic,
-        &co_occurrences,
-        config,
-        (config.convoy_occasions_min, threshold),
-    )
+    score_pairs(table, traffic, &co_occurrences, config, wanted)
 }
 
 /// Every convoy among the `eligible` plates (discovery); `eligible[plate]` says whether a
@@ -172,10 +221,11 @@ pub(crate) fn discovery(
         traffic,
         &candidates,
         config,
-        (
-            config.convoy_occasions_min,
-            config.convoy_score_min_discovery,
-        ),
+        Wanted {
+            occasions_min: config.convoy_occasions_min,
+            score_min: config.convoy_score_min_discovery,
+            chance: Chance::OfThePartner,
+        },
     )
 }
 
@@ -254,33 +304,38 @@ pub(crate) fn day_span(table: &ReadTable) -> Option<(i64, i64)> {
     Some((day_of(*first), day_of(*last)))
 }
 
-/// Groups sorted co-occurrences by pair and day, scores each pair, keeps those above
-/// `threshold`, best first.
+/// Groups sorted co-occurrences by pair and day, scores each pair, keeps those `wanted`,
+/// best first.
 fn score_pairs(
     table: &ReadTable,
     traffic: &Traffic,
     sorted: &[(u64, CoOccurrence)],
     config: &AnalysisConfig,
-    (occasions_min, threshold): (usize, f64),
+    wanted: Wanted,
 ) -> Vec<ConvoyFinding> {
     let days = DayCounts::new(table);
     let mut findings = Vec::new();
     let mut n_tested = 0usize;
     for group in sorted.chunk_by(|a, b| a.0 == b.0) {
         let occasions = occasions_of(table, group, config.occasion_gap_secs * MICROS, config);
-        if occasions.len() < occasions_min {
+        if occasions.len() < wanted.occasions_min {
             continue;
         }
         let (key, _) = group[0];
         let (plate_a, plate_b) = ((key >> 32) as u32, key as u32);
         n_tested += 1;
         findings.push(score_pair(
-            table, traffic, &days, plate_a, plate_b, occasions, config,
+            table,
+            traffic,
+            &days,
+            (plate_a, plate_b),
+            occasions,
+            (wanted.chance, config),
         ));
     }
     // Many pairs tested make some high scores by chance: a pair must also beat the number
     // of pairs tested (Bonferroni), so discovery over busy data asks more of each pair.
-    let threshold = threshold.max((n_tested.max(1) as f64).log10());
+    let threshold = wanted.score_min.max((n_tested.max(1) as f64).log10());
     findings.retain(|finding| finding.score >= threshold);
     findings.sort_by(|a, b| b.score.total_cmp(&a.score));
     findings
@@ -296,7 +351,7 @@ fn occasions_of(
     co_occurrences.sort_by_key(|co| table.ts[co.row_a as usize]);
     co_occurrences.dedup();
     let rows: Vec<u32> = co_occurrences.iter().map(|co| co.row_a).collect();
-    trips_together(table, &rows, gap, config)
+    trips_together(table, &rows, gap, config.occasion_cameras_min, config)
         .into_iter()
         .map(|range| Occasion {
             day: day_of(table.ts[rows[range.start] as usize]),
@@ -307,8 +362,8 @@ fn occasions_of(
 }
 
 /// The trips together among a pair's time-ordered co-occurrences (plate a's rows), as
-/// ranges of `rows`: runs without a stop between them, with `occasion_cameras_min`
-/// distinct cameras or more. A run that carries on from where the previous one ended
+/// ranges of `rows`: runs without a stop between them, with `cameras_min` distinct
+/// cameras or more. A run that carries on from where the previous one ended
 /// (a ferry crossing, a break on a long drive) is one journey with it, not a second
 /// occasion; a run that heads back towards where the previous one started (out to a
 /// beach and back) is a second trip together.
@@ -316,6 +371,7 @@ fn trips_together(
     table: &ReadTable,
     rows: &[u32],
     gap: i64,
+    cameras_min: usize,
     config: &AnalysisConfig,
 ) -> Vec<std::ops::Range<usize>> {
     let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
@@ -341,16 +397,41 @@ fn trips_together(
         }
         merged.push(run);
     }
-    merged.retain(|range| {
-        let mut cameras: Vec<u32> = rows[range.clone()]
-            .iter()
-            .map(|&row| table.camera[row as usize])
-            .collect();
-        cameras.sort_unstable();
-        cameras.dedup();
-        cameras.len() >= config.occasion_cameras_min
-    });
+    merged.retain(|range| distinct_cameras(table, &rows[range.clone()]) >= cameras_min);
     merged
+}
+
+/// The number of distinct cameras that read `rows`.
+fn distinct_cameras(table: &ReadTable, rows: &[u32]) -> usize {
+    let mut cameras: Vec<u32> = rows.iter().map(|&row| table.camera[row as usize]).collect();
+    cameras.sort_unstable();
+    cameras.dedup();
+    cameras.len()
+}
+
+/// The number of distinct cameras of an occasion passed at a steady lead: the most cameras
+/// whose leads (plate b's time less plate a's) lie within `LEAD_SPREAD_SECS_MAX` of each
+/// other.
+fn steady_cameras(table: &ReadTable, occasion: &Occasion) -> usize {
+    let mut by_lead: Vec<(i64, u32)> = occasion
+        .co_occurrences
+        .iter()
+        .map(|co| {
+            let lead = table.ts[co.row_b as usize] - table.ts[co.row_a as usize];
+            (lead, co.row_a)
+        })
+        .collect();
+    by_lead.sort_unstable();
+    let mut best = 0;
+    let mut start = 0;
+    for end in 0..by_lead.len() {
+        while by_lead[end].0 - by_lead[start].0 > LEAD_SPREAD_SECS_MAX * MICROS {
+            start += 1;
+        }
+        let rows: Vec<u32> = by_lead[start..=end].iter().map(|(_, row)| *row).collect();
+        best = best.max(distinct_cameras(table, &rows));
+    }
+    best
 }
 
 /// Whether two time-ordered reads of one plate belong to one trip: the time between them,
@@ -398,37 +479,42 @@ fn score_pair(
     table: &ReadTable,
     traffic: &Traffic,
     days: &DayCounts,
-    plate_a: u32,
-    plate_b: u32,
+    (plate_a, plate_b): (u32, u32),
     mut occasions: Vec<Occasion>,
-    config: &AnalysisConfig,
+    (chance, config): (Chance, &AnalysisConfig),
 ) -> ConvoyFinding {
     for occasion in &mut occasions {
         // However regular the pair, a trip together can always happen by coincidence in
-        // the traffic at those cameras: the floor is the likeliest of its co-occurrences.
-        occasion.chance = occasion
-            .co_occurrences
-            .iter()
-            .map(|co| {
-                let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
-                traffic.chance(camera, ts, config.convoy_window_secs)
-            })
-            .fold(0.0, f64::max)
-            .min(1.0);
-        // Vehicles that meet by chance part at the next junction: every further camera
-        // passed together makes the coincidence less likely.
-        let mut cameras: Vec<u32> = occasion
-            .co_occurrences
-            .iter()
-            .map(|co| table.camera[co.row_a as usize])
-            .collect();
-        cameras.sort_unstable();
-        cameras.dedup();
-        let extra = cameras.len().saturating_sub(config.occasion_cameras_min);
+        // the traffic at those cameras.
+        let at_cameras = occasion.co_occurrences.iter().map(|co| {
+            let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
+            match chance {
+                Chance::OfThePartner => traffic.chance(camera, ts, config.convoy_window_secs),
+                Chance::OfAnyVehicle => {
+                    traffic.vehicles_in_window(camera, ts, config.convoy_window_secs)
+                }
+            }
+        });
+        occasion.chance = match chance {
+            Chance::OfThePartner => at_cameras.fold(0.0, f64::max).min(1.0),
+            Chance::OfAnyVehicle => at_cameras.fold(f64::INFINITY, f64::min),
+        };
+        // Vehicles that meet by chance part at the next junction, or drift apart: every
+        // further camera passed together at a steady lead makes the coincidence less likely.
+        let extra = steady_cameras(table, occasion).saturating_sub(config.occasion_cameras_min);
         occasion.chance *= STAY_TOGETHER_CHANCE.powi(extra as i32);
     }
     let floor: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
-    let expected = floor + habitual_occasions(table, days, plate_a, plate_b, config);
+    // Habits explain an occasion only with trips together at least as long: two vans that
+    // both drive from one lock-up to the coast most nights meet on mismatched nights at a
+    // few cameras, not along the whole way.
+    let cameras_min = occasions
+        .iter()
+        .map(|occasion| steady_cameras(table, occasion))
+        .min()
+        .unwrap_or(config.occasion_cameras_min);
+    let habits = habitual_occasions(table, days, (plate_a, plate_b), cameras_min, config);
+    let expected = floor + habits;
     let score = -poisson_tail_log10(occasions.len(), expected);
     ConvoyFinding {
         plate_a,
@@ -439,16 +525,17 @@ fn score_pair(
     }
 }
 
-/// Trips together that the pair's habits alone would give: plate b's days are shifted
-/// against plate a's (to other days of the same kind, weekday or weekend), and the trips
-/// together found on those mismatched days are averaged per day. Neighbours who leave for
+/// Trips together with `cameras_min` distinct cameras or more that the pair's habits alone
+/// would give: plate b's days are shifted against plate a's (to other days of the same
+/// kind, weekday or weekend), and the trips together found on those mismatched days are
+/// averaged per day. Neighbours who leave for
 /// work at the same minute every morning meet as often on mismatched days as on the same
 /// day, so their habits explain them; vehicles that arrange to meet do not.
 fn habitual_occasions(
     table: &ReadTable,
     days: &DayCounts,
-    plate_a: u32,
-    plate_b: u32,
+    (plate_a, plate_b): (u32, u32),
+    cameras_min: usize,
     config: &AnalysisConfig,
 ) -> f64 {
     let (rows_a, rows_b) = (table.plate_rows(plate_a), table.plate_rows(plate_b));
@@ -490,7 +577,7 @@ fn habitual_occasions(
                     }
                 }
             }
-            found += trips_together(table, &co_occurrences, gap, config).len();
+            found += trips_together(table, &co_occurrences, gap, cameras_min, config).len();
         }
         expected += found as f64 / others as f64;
     }
@@ -565,7 +652,11 @@ pub(crate) fn joiners(
         traffic,
         &entries,
         config,
-        (1, config.convoy_score_min_discovery),
+        Wanted {
+            occasions_min: 1,
+            score_min: config.convoy_score_min_discovery,
+            chance: Chance::OfThePartner,
+        },
     )
     .into_iter()
     .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b)))

@@ -11,11 +11,12 @@
 //!                        │ clock skew per camera, corrected        (clock)
 //!                        │ misreads linked to the track they fit   (misread)
 //!                        ├─> DataFusion: traffic per camera-hour   (plans, traffic)
-//!                        ├─> convoys: targeted from seeds, or discovery (convoys)
+//!                        ├─> convoys: targeted from seeds, or discovery, then partners
+//!                        │   on a single trip and joiners         (convoys)
 //!                        ├─> clones: impossible journeys, inconsistent vehicles (clones)
 //!                        ├─> journeys: trips and stops of every vehicle (journeys)
 //!                        ├─> hubs from the stops of vehicles of interest (hubs)
-//!                        ├─> swaps among vehicles of interest and hub visitors (swaps)
+//!                        ├─> swaps of vehicles of interest with any plate (swaps)
 //!                        └─> routes of vehicles of interest (routes) ──> Report
 //! ```
 //!

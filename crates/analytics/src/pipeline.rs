@@ -1,7 +1,7 @@
 //! The order in which the analyses run and feed each other, and the report's assembly.
 
 use crate::clones::{CloneFinding, CloneKind, find_clones};
-use crate::convoys::{CameraIndex, ConvoyFinding, day_span};
+use crate::convoys::{CameraIndex, ConvoyFinding, Wanted, day_span};
 use crate::geo::Point;
 use crate::hubs::{HubFinding, find_hubs};
 use crate::journeys::{Stop, Trip, split_journeys};
@@ -73,6 +73,14 @@ pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Repo
     } else {
         expand_convoys(&table, &index, &traffic, &seeds, &light, config)
     };
+    add_trip_partners(
+        &table,
+        &index,
+        &traffic,
+        (&seeds, &light),
+        &mut convoys,
+        config,
+    );
     for _ in 0..JOINER_ROUNDS {
         let joined = convoys::joiners(&table, &index, &traffic, &convoys, &light, config);
         if joined.is_empty() {
@@ -160,7 +168,10 @@ fn expand_convoys(
             break;
         }
         let mut next = Vec::new();
-        for convoy in convoys::targeted(table, index, traffic, &frontier, eligible, config) {
+        let wanted = Wanted::recurring(config);
+        for convoy in
+            convoys::partners(table, index, traffic, (&frontier, eligible), config, wanted)
+        {
             for plate in [convoy.plate_a, convoy.plate_b] {
                 if known.insert(plate) {
                     next.push(plate);
@@ -175,6 +186,32 @@ fn expand_convoys(
     let mut convoys: Vec<ConvoyFinding> = found.into_values().collect();
     convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
     convoys
+}
+
+/// Adds the partners of the network's vehicles (seeds and convoy members) on a single trip
+/// together: a scout ahead of the vans on one night, a second van along once.
+fn add_trip_partners(
+    table: &ReadTable,
+    index: &CameraIndex,
+    traffic: &Traffic,
+    (seeds, eligible): (&[u32], &[bool]),
+    convoys: &mut Vec<ConvoyFinding>,
+    config: &AnalysisConfig,
+) {
+    let focus: BTreeSet<u32> = seeds
+        .iter()
+        .copied()
+        .chain(convoys.iter().flat_map(|c| [c.plate_a, c.plate_b]))
+        .collect();
+    let focus: Vec<u32> = focus.into_iter().collect();
+    let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    let wanted = Wanted::on_one_trip(config);
+    let on_one_trip = convoys::partners(table, index, traffic, (&focus, eligible), config, wanted);
+    convoys.extend(
+        on_one_trip
+            .into_iter()
+            .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b))),
+    );
 }
 
 /// Trips of vehicles of interest, every vehicle's stops and leg counts.

@@ -23,16 +23,26 @@ pub(crate) struct SwapFinding {
 /// Visit counts per camera, sorted by camera.
 type Profile = Vec<(u32, f64)>;
 
-/// Swaps among `candidates` (plates of interest and plates stopping at hubs).
-pub(crate) fn find_swaps(table: &ReadTable, candidates: &[u32]) -> Vec<SwapFinding> {
-    let profiles: Vec<(u32, Profile, u32)> = candidates
-        .iter()
-        .filter(|&&plate| table.plate_rows(plate).len() >= READS_MIN)
-        .map(|&plate| (plate, camera_profile(table, plate), main_desc(table, plate)))
-        .collect();
+/// Swaps of the `focus` plates (plates of interest and plates stopping at hubs) with any
+/// plate read `READS_MIN` times or more: the other plates a network van carried are often
+/// read only on the nights it carried them, with no convoy or hub of their own.
+pub(crate) fn find_swaps(table: &ReadTable, focus: &[u32]) -> Vec<SwapFinding> {
+    let profiled = |plate: u32| {
+        (table.plate_rows(plate).len() >= READS_MIN)
+            .then(|| (plate, camera_profile(table, plate), main_desc(table, plate)))
+    };
+    let focus_profiles: Vec<(u32, Profile, u32)> =
+        focus.iter().filter_map(|&plate| profiled(plate)).collect();
+    let all_profiles: Vec<(u32, Profile, u32)> =
+        (0..table.n_plates() as u32).filter_map(profiled).collect();
     let mut swaps = Vec::new();
-    for (idx, (plate_a, profile_a, desc_a)) in profiles.iter().enumerate() {
-        for (plate_b, profile_b, desc_b) in &profiles[idx + 1..] {
+    let mut seen: std::collections::BTreeSet<(u32, u32)> = std::collections::BTreeSet::new();
+    for (plate_a, profile_a, desc_a) in &focus_profiles {
+        for (plate_b, profile_b, desc_b) in &all_profiles {
+            let key = ((*plate_a).min(*plate_b), (*plate_a).max(*plate_b));
+            if plate_a == plate_b || seen.contains(&key) {
+                continue;
+            }
             if *desc_a != 0
                 && *desc_b != 0
                 && conflicts(
@@ -46,9 +56,20 @@ pub(crate) fn find_swaps(table: &ReadTable, candidates: &[u32]) -> Vec<SwapFindi
             if similarity < SIMILARITY_MIN || seen_together(table, *plate_a, *plate_b) {
                 continue;
             }
+            // A plate outside the focus moves like many others by chance; it is the focus
+            // plate's other plate only when no plate moves more like it.
+            let in_focus = focus_profiles.iter().any(|(plate, _, _)| plate == plate_b);
+            if !in_focus
+                && all_profiles.iter().any(|(plate, profile, _)| {
+                    plate != plate_b && cosine(profile_b, profile) > similarity
+                })
+            {
+                continue;
+            }
+            seen.insert(key);
             swaps.push(SwapFinding {
-                plate_a: *plate_a,
-                plate_b: *plate_b,
+                plate_a: key.0,
+                plate_b: key.1,
                 similarity,
             });
         }

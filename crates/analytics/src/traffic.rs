@@ -26,12 +26,18 @@ impl Traffic {
     /// within `window_secs` of `ts` on a day: the expected number of vehicles in the
     /// window shared among the distinct vehicles seen there at this hour.
     pub(crate) fn chance(&self, camera: u32, ts: i64, window_secs: i64) -> f64 {
-        let (reads_per_day, n_plates) = self.cell(camera, ts);
+        let (_, n_plates) = self.cell(camera, ts);
         if n_plates <= 0.0 {
             return 0.0;
         }
-        let in_window = reads_per_day * (2 * window_secs) as f64 / 3600.0;
-        (in_window / n_plates).min(1.0)
+        (self.vehicles_in_window(camera, ts, window_secs) / n_plates).min(1.0)
+    }
+
+    /// The vehicles expected to pass `camera` within `window_secs` either side of `ts` on a
+    /// day, from the traffic there at this hour.
+    pub(crate) fn vehicles_in_window(&self, camera: u32, ts: i64, window_secs: i64) -> f64 {
+        let (reads_per_day, _) = self.cell(camera, ts);
+        reads_per_day * (2 * window_secs) as f64 / 3600.0
     }
 
     fn cell(&self, camera: u32, ts: i64) -> (f64, f64) {

@@ -180,6 +180,12 @@ fn read_plates(scenario: &Scenario) -> HashMap<String, String> {
         ) else {
             continue;
         };
+        // DataFusion reads Parquet strings as string views; the scorer wants plain strings.
+        let as_utf8 = |column: &datafusion::arrow::array::ArrayRef| {
+            datafusion::arrow::compute::cast(column, &datafusion::arrow::datatypes::DataType::Utf8)
+                .expect("read ids and plates are strings")
+        };
+        let (ids, plates) = (as_utf8(ids), as_utf8(plates));
         let (ids, plates) = (ids.as_string::<i32>(), plates.as_string::<i32>());
         for row in 0..batch.num_rows() {
             if wanted.contains(ids.value(row)) {

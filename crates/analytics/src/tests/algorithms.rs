@@ -2,11 +2,13 @@
 
 use super::*;
 use crate::clones::{CloneKind, find_clones, impossible};
-use crate::convoys::{CameraIndex, discovery, poisson_tail_log10, targeted};
+use crate::convoys::{CameraIndex, Wanted, discovery, partners, poisson_tail_log10};
 use crate::hubs::find_hubs;
 use crate::journeys::split_journeys;
 use crate::misread::link_misreads;
+use crate::plans::CameraHour;
 use crate::routes::lcs_len;
+use crate::swaps::find_swaps;
 use crate::traffic::Traffic;
 use proptest::prelude::*;
 
@@ -124,18 +126,62 @@ fn discovery_finds_a_convoy_of_two_among_commuters() {
     assert_eq!(convoys[0].occasions.len(), 4);
 }
 
+/// Traffic of `vehicles_per_hour` at every camera and hour over 100 days, each vehicle
+/// seen once.
+fn steady_traffic(table: &ReadTable, vehicles_per_hour: f64) -> Traffic {
+    let n_days = 100;
+    let n_reads = (vehicles_per_hour * n_days as f64) as u64;
+    let rows: Vec<CameraHour> = (0..table.cameras.len() as u32)
+        .flat_map(|camera| {
+            (0..24u8).map(move |hour| CameraHour {
+                camera,
+                hour,
+                n_reads,
+                n_plates: n_reads,
+            })
+        })
+        .collect();
+    Traffic::new(table.cameras.len(), n_days, &rows)
+}
+
+#[test]
+fn a_partner_on_one_trip_counts_on_quiet_roads_not_in_busy_traffic() {
+    // A van and its scout four minutes ahead, past twelve cameras on one night.
+    let cameras: Vec<usize> = (0..12).collect();
+    let mut reads = drive("VAN0001", &cameras, MONDAY + 22 * 3600, 300);
+    reads.extend(drive("SCOUT01", &cameras, MONDAY + 22 * 3600 - 240, 300));
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let van = table.plates_with_text("VAN0001")[0];
+    let config = AnalysisConfig::default();
+    let eligible = vec![true; table.n_plates()];
+    let search = |traffic: &Traffic| {
+        partners(
+            &table,
+            &index,
+            traffic,
+            (&[van], &eligible),
+            &config,
+            Wanted::on_one_trip(&config),
+        )
+    };
+    assert_eq!(search(&steady_traffic(&table, 0.01)).len(), 1);
+    assert!(search(&steady_traffic(&table, 100.0)).is_empty());
+}
+
 #[test]
 fn targeted_search_from_the_van_finds_only_the_scout() {
     let table = table(line_cameras(10, 5.0), &commuters_and_a_convoy());
     let index = CameraIndex::build(&table);
     let van = table.plates_with_text("VAN0001")[0];
-    let convoys = targeted(
+    let config = AnalysisConfig::default();
+    let convoys = partners(
         &table,
         &index,
         &no_traffic(&table),
-        &[van],
-        &vec![true; table.n_plates()],
-        &AnalysisConfig::default(),
+        (&[van], &vec![true; table.n_plates()]),
+        &config,
+        Wanted::recurring(&config),
     );
     assert_eq!(convoys.len(), 1);
     let partner = if convoys[0].plate_a == van {
@@ -420,4 +466,40 @@ proptest! {
             prop_assert!(trip.rows.windows(2).all(|w| table.ts[w[0] as usize] <= table.ts[w[1] as usize]));
         }
     }
+}
+
+#[test]
+fn a_swap_partner_outside_the_focus_is_kept_only_when_nothing_moves_more_like_it() {
+    let van_route = [0, 1, 2, 3, 4, 5];
+    let mut reads = Vec::new();
+    for night in 0..5i64 {
+        let plate = if night % 2 == 0 { "VAN0001" } else { "VAN0002" };
+        reads.extend(drive(
+            plate,
+            &van_route,
+            MONDAY + night * 86_400 + 22 * 3600,
+            300,
+        ));
+    }
+    // Two commuters on part of the van's road, by day: each moves more like the other.
+    for day in 0..10i64 {
+        let morning = MONDAY + day * 86_400 + 8 * 3600;
+        reads.extend(drive("CM00001", &[0, 1, 2, 3], morning, 300));
+        reads.extend(drive("CM00002", &[0, 1, 2, 3], morning + 4 * 3600, 300));
+    }
+    let table = table(line_cameras(6, 5.0), &reads);
+    let van = table.plates_with_text("VAN0001")[0];
+    let swaps = find_swaps(&table, &[van]);
+    let pairs: Vec<(&str, &str)> = swaps
+        .iter()
+        .map(|swap| {
+            (
+                table.plate_text(swap.plate_a),
+                table.plate_text(swap.plate_b),
+            )
+        })
+        .collect();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let (a, b) = pairs[0];
+    assert_eq!([a.min(b), a.max(b)], ["VAN0001", "VAN0002"]);
 }
