@@ -180,7 +180,7 @@ async function download(on, selector) {
   return { name: file.suggestedFilename(), text: readFileSync(path, "utf8") };
 }
 
-await test("hotlist_entry_is_added_and_listed_and_a_bad_field_is_named", async () => {
+await test("hotlist_entry_is_added_imported_and_listed_and_a_bad_field_is_named", async () => {
   // Hotlists are managed by analysts and supervisors (the safeguards matrix), not operators.
   await page.click("#tab-hotlist");
   await page.waitForSelector("#hotlist-list-status:not(:empty)");
@@ -203,6 +203,13 @@ await test("hotlist_entry_is_added_and_listed_and_a_bad_field_is_named", async (
   await page.waitForSelector(`#hotlist-rows tr:has-text('${plate}')`);
   const row = await page.textContent(`#hotlist-rows tr:has-text('${plate}')`);
   if (!row.includes("stolen") || !row.includes("2031-01-01")) throw new Error(`row: ${row}`);
+  // A CSV file through the file picker (all or nothing).
+  await page.setInputFiles("#hotlist-file", { name: "watch.csv", mimeType: "text/csv",
+    buffer: Buffer.from("plate,country,reason,handling,agency,expires_at,sharing\n" +
+      "IM07RTX,GB,wanted,observe; do not stop,Kent Police,,national\n") });
+  await page.click("#hotlist-import");
+  await page.waitForSelector("#hotlist-import-status:has-text('Imported 1 entries')");
+  await page.waitForSelector("#hotlist-rows tr:has-text('IM07RTX')");
   await page.screenshot({ path: join(OUT, "hotlist.png") });
   await page.click(`#hotlist-rows tr:has-text('${plate}') button.expire`);
   await page.waitForSelector(`#hotlist-rows tr.inactive:has-text('${plate}')`);
