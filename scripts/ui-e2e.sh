@@ -48,6 +48,8 @@ start_date="$(date -u -d '-15 days' +%F)"
   --reads "$work/scenario/reads.parquet" >/dev/null
 analyst="$("$corridor" users add --data "$work/data" --name ana --role analyst --agency "Kent Police" | grep -o 'crd_[A-Za-z0-9_-]*' | head -1)"
 operator="$("$corridor" users add --data "$work/data" --name olly --role operator --agency "Kent Police" | grep -o 'crd_[A-Za-z0-9_-]*' | head -1)"
+supervisor="$("$corridor" users add --data "$work/data" --name sue --role supervisor --agency "Kent Police" | grep -o 'crd_[A-Za-z0-9_-]*' | head -1)"
+auditor="$("$corridor" users add --data "$work/data" --name aud --role auditor --agency "IOPC" | grep -o 'crd_[A-Za-z0-9_-]*' | head -1)"
 read -r seed_plate seed_country < <(python3 -c '
 import json, sys
 truth = json.load(open(sys.argv[1]))
@@ -65,8 +67,9 @@ url="$(sed -n 's/^listening on //p' "$work/serve.log" | head -1)"
 [ -n "$url" ] || { cat "$work/serve.log" >&2; exit 1; }
 
 export CORRIDOR_URL="$url" CORRIDOR_ANALYST_TOKEN="$analyst" CORRIDOR_OPERATOR_TOKEN="$operator"
+export CORRIDOR_SUPERVISOR_TOKEN="$supervisor" CORRIDOR_AUDITOR_TOKEN="$auditor"
 export CORRIDOR_SEED_PLATE="$seed_plate" CORRIDOR_SEED_COUNTRY="$seed_country"
 export CORRIDOR_FROM_DATE="$start_date" CORRIDOR_CAMERA_ID="$camera_id"
 export CORRIDOR_E2E_OUT="${CORRIDOR_E2E_OUT:-$CARGO_TARGET_DIR/ui-e2e}"
 echo "== ui e2e against $url (seed $seed_plate), screenshots in $CORRIDOR_E2E_OUT"
-timeout 180 node web/e2e/run.mjs
+timeout 300 node web/e2e/run.mjs

@@ -13,8 +13,9 @@ export function mountAlerts(parent: HTMLElement, cameras: Map<string, api.Camera
     el("h2", { id: "alerts-title" }, "Live alerts ", live),
     el("p", { class: "meta" }, "Hotlist hits as they are read; newest first."),
     list));
-  const onState = (connected: boolean) => {
-    live.textContent = connected ? "live" : "disconnected";
+  const onState = (connected: boolean, refusal?: string) => {
+    live.textContent = connected ? "live" : refusal ? "not for your role" : "disconnected";
+    if (refusal) live.title = refusal;
     live.className = `live ${connected ? "on" : "off"}`;
   };
   const onAlert = (alert: api.Alert) => list.prepend(alertItem(alert, cameras));

@@ -5,6 +5,7 @@ import * as api from "./api";
 import { el, formatTs, setStatus } from "./dom";
 import { circle, collection, line, point, type CorridorMap, type Overlay } from "./map";
 import { currentPlate, describe, readPurpose } from "./search";
+import { downloadButton, networkCsv, networkGraphMl, reportGeoJson, safeName } from "./exports";
 
 interface Finding {
   layer: Overlay;
@@ -23,13 +24,24 @@ export function mountAnalysis(
   const status = el("p", { id: "analysis-status", class: "status", role: "status", "aria-live": "polite" });
   const findings = el("ul", { id: "findings", class: "list", "aria-label": "Findings" });
   const supporting = el("ol", { id: "supporting-reads", class: "list", "aria-label": "Supporting reads" });
+  let report: api.Report | null = null;
+  const exportName = () => `analysis-${safeName(report?.seeds.join("-") ?? "")}`;
+  const exports = el("div", { class: "row exports", id: "analysis-exports", hidden: true,
+    role: "group", "aria-label": "Download the findings" },
+    el("span", { class: "meta" }, "Download"),
+    downloadButton("export-findings-geojson", "Findings GeoJSON", () => `${exportName()}.geojson`,
+      "application/geo+json", () => reportGeoJson(report!, cameras)),
+    downloadButton("export-network-graphml", "Network GraphML", () => `${exportName()}-network.graphml`,
+      "application/graphml+xml", () => networkGraphMl(report!)),
+    downloadButton("export-network-csv", "Network CSV", () => `${exportName()}-network.csv`,
+      "text/csv", () => networkCsv(report!)));
   const form = el("form", { "aria-labelledby": "analysis-title" },
     el("h2", { id: "analysis-title" }, "Analyse from seeds"),
     el("label", { for: "analysis-seeds" }, "Seed plates (comma-separated; empty: the searched plate)"), seeds,
     el("label", { for: "analysis-from" }, "From (optional)"), from,
     el("p", {}, el("button", { type: "submit", class: "primary", id: "analysis-run" }, "Run analysis")),
     status);
-  parent.append(el("section", {}, form, findings,
+  parent.append(el("section", {}, form, exports, findings,
     el("h2", { id: "supporting-title" }, "Supporting reads"), supporting));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -40,6 +52,8 @@ export function mountAnalysis(
     }
     findings.replaceChildren();
     supporting.replaceChildren();
+    exports.hidden = true;
+    report = null;
     setStatus(status, `Analysing ${seedList.join(", ")}...`, "pending");
     try {
       const fromTs = from.value ? `${from.value}T00:00:00Z` : null;
@@ -49,6 +63,8 @@ export function mountAnalysis(
         return;
       }
       const list = drawReport(answer, map, cameras);
+      report = answer;
+      exports.hidden = false;
       setStatus(status, `${answer.n_reads} reads analysed: ${answer.hubs.length} hubs, ` +
         `${answer.routes.length} routes, ${answer.convoys.length} convoys, ${answer.clones.length} clones` +
         (answer.seeds_unseen.length ? `; not seen: ${answer.seeds_unseen.join(", ")}` : ""));

@@ -95,6 +95,81 @@ export interface Pending {
   reasons: string[];
 }
 
+export interface Approval {
+  status: "pending" | "approved" | "denied" | "executed";
+  approval_id: string;
+  requester: string;
+  action: string;
+  case_ref: string;
+  offence: string;
+  justification: string;
+  scope: { plates: string[]; from?: string; to?: string };
+  created: string;
+  reasons: string[];
+  decided_by?: string;
+}
+
+export interface HotlistEntry {
+  entry_id: number;
+  version: number;
+  plate: string;
+  country: string;
+  reason: string;
+  handling: string;
+  agency: string;
+  expires_at: string | null;
+  sharing: string;
+  change: "created" | "updated" | "expired" | "deleted";
+  changed_at: string;
+  changed_by: string;
+}
+
+export interface HotlistEntryIn {
+  plate: string;
+  country: string;
+  reason: string;
+  handling: string;
+  expires_at?: string;
+  sharing: string;
+}
+
+export interface AuditEntry {
+  seq: number;
+  time: string;
+  user: string;
+  role: string;
+  agency: string;
+  action: string;
+  case_ref?: string;
+  offence?: string;
+  justification?: string;
+  what: unknown;
+  outcome: string;
+  n_results: number;
+  entry_hash: string;
+}
+
+export interface AuditPage {
+  n_entries: number;
+  next_before?: number;
+  entries: AuditEntry[];
+}
+
+export interface AuditFilter {
+  user: string;
+  caseRef: string;
+  action: string;
+  from: string | null;
+  to: string | null;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  report?: { n_entries: number; n_checkpoints: number; head_hash: string; n_unsigned_tail: number };
+  violation?: { kind: string; line?: number; seq?: number };
+  message?: string;
+}
+
 export interface Alert {
   alert_id: string;
   seq: number;
@@ -114,6 +189,7 @@ export class ApiFailure extends Error {
     readonly code: string,
     message: string,
     readonly reasons: string[],
+    readonly field: string | null = null,
   ) {
     super(message);
   }
@@ -133,15 +209,17 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
     let code = "http_" + response.status;
     let message = response.statusText;
     let reasons: string[] = [];
+    let field: string | null = null;
     try {
       const body = await response.json();
       code = body.error?.code ?? code;
       message = body.error?.message ?? message;
       reasons = body.error?.reasons ?? [];
+      field = body.error?.field ?? null;
     } catch {
       // Not JSON: keep the status line.
     }
-    throw new ApiFailure(response.status, code, message, reasons);
+    throw new ApiFailure(response.status, code, message, reasons, field);
   }
   return response;
 }
@@ -185,6 +263,77 @@ export async function analyse(
   return response.json();
 }
 
+export async function approvals(): Promise<Approval[]> {
+  const body = await (await call("/api/v1/approvals")).json();
+  return body.approvals;
+}
+
+export async function decide(approvalId: string, decision: "approve" | "deny", note: string): Promise<Approval> {
+  const response = await call(`/api/v1/approvals/${encodeURIComponent(approvalId)}/decision`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ decision, note }),
+  });
+  return response.json();
+}
+
+/** Runs an approved search once; its answer is the history. */
+export async function runApproved(approvalId: string): Promise<History> {
+  const response = await call(`/api/v1/approvals/${encodeURIComponent(approvalId)}/run`, { method: "POST" });
+  return response.json();
+}
+
+/** One page of hotlist entries by id: those after `after`. */
+export async function hotlist(after: number | null, limit: number): Promise<HotlistEntry[]> {
+  const params = new URLSearchParams({ limit: String(limit) });
+  if (after !== null) params.set("after", String(after));
+  const body = await (await call(`/api/v1/hotlist?${params}`)).json();
+  return body.entries;
+}
+
+export async function createHotlistEntry(entry: HotlistEntryIn): Promise<HotlistEntry> {
+  const response = await call("/api/v1/hotlist", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(entry),
+  });
+  return response.json();
+}
+
+export async function changeHotlistEntry(entryId: number, change: "expire" | "delete"): Promise<HotlistEntry> {
+  const path = `/api/v1/hotlist/${entryId}`;
+  const response = change === "expire"
+    ? await call(`${path}/expire`, { method: "POST" })
+    : await call(path, { method: "DELETE" });
+  return response.json();
+}
+
+/** Imports a CSV file (all or nothing); answers the created entries. */
+export async function importHotlist(csv: string): Promise<HotlistEntry[]> {
+  const response = await call("/api/v1/hotlist/import", {
+    method: "POST",
+    headers: { "content-type": "text/csv" },
+    body: csv,
+  });
+  return (await response.json()).entries;
+}
+
+/** One page of the audit log, newest first: entries older than `before`. */
+export async function audit(filter: AuditFilter, before: number | null, limit: number): Promise<AuditPage> {
+  const params = new URLSearchParams({ limit: String(limit) });
+  if (filter.user.trim()) params.set("user", filter.user.trim());
+  if (filter.caseRef.trim()) params.set("case", filter.caseRef.trim());
+  if (filter.action.trim()) params.set("action", filter.action.trim());
+  if (filter.from) params.set("from", filter.from);
+  if (filter.to) params.set("to", filter.to);
+  if (before !== null) params.set("before", String(before));
+  return (await call(`/api/v1/audit?${params}`)).json();
+}
+
+export async function verifyAudit(): Promise<AuditVerification> {
+  return (await call("/api/v1/audit/verify")).json();
+}
+
 export async function acknowledge(alertId: string, outcome: string): Promise<void> {
   await call(`/api/v1/alerts/${encodeURIComponent(alertId)}/ack`, {
     method: "POST",
@@ -196,7 +345,7 @@ export async function acknowledge(alertId: string, outcome: string): Promise<voi
 /** Reads the live alert stream until `signal` aborts, resuming after the last seen alert. */
 export async function streamAlerts(
   onAlert: (alert: Alert) => void,
-  onState: (connected: boolean) => void,
+  onState: (connected: boolean, refusal?: string) => void,
   signal: AbortSignal,
 ): Promise<void> {
   let lastId: string | null = null;
@@ -225,7 +374,7 @@ export async function streamAlerts(
     } catch (error) {
       if (signal.aborted) return;
       if (error instanceof ApiFailure && error.status < 500) {
-        onState(false);
+        onState(false, error.message);
         return;
       }
     }

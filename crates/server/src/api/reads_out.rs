@@ -113,6 +113,14 @@ pub(crate) struct PendingOut {
     pub(crate) requester: String,
     pub(crate) action: &'static str,
     pub(crate) case_ref: String,
+    /// The offence category of the purpose.
+    pub(crate) offence: &'static str,
+    /// The requester's justification.
+    pub(crate) justification: String,
+    /// What it would touch: the plates or patterns and the window asked for.
+    pub(crate) scope: ScopeOut,
+    /// When it was submitted.
+    pub(crate) created: String,
     /// The scope rules the search exceeds.
     pub(crate) reasons: Vec<String>,
     /// The supervisor who approved or denied it.
@@ -120,6 +128,18 @@ pub(crate) struct PendingOut {
     pub(crate) decided_by: Option<String>,
     /// Where the requester runs it once approved.
     pub(crate) run: String,
+}
+
+/// The scope of a request waiting for a supervisor.
+#[derive(Debug, Serialize)]
+pub(crate) struct ScopeOut {
+    pub(crate) plates: Vec<String>,
+    /// Earliest read time asked for; absent: from the beginning of the data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) from: Option<String>,
+    /// Latest read time asked for; absent: up to now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) to: Option<String>,
 }
 
 impl PendingOut {
@@ -136,6 +156,14 @@ impl PendingOut {
             requester: request.requester.user.clone(),
             action: request.action.as_str(),
             case_ref: request.purpose.case_ref.clone(),
+            offence: request.purpose.offence_category.as_str(),
+            justification: request.purpose.justification.clone(),
+            scope: ScopeOut {
+                plates: request.scope.plates.clone(),
+                from: request.scope.from.map(crate::api::validate::format_ts),
+                to: request.scope.to.map(crate::api::validate::format_ts),
+            },
+            created: crate::api::validate::format_ts(request.created),
             reasons: request.reasons.clone(),
             decided_by,
             run: format!("/api/v1/approvals/{}/run", request.id),

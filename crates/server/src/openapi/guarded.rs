@@ -1,5 +1,5 @@
-//! The OpenAPI description of the safeguarded and alert routes: approvals, hotlist,
-//! alerts; the bearer scheme; and the action each operation needs.
+//! The OpenAPI description of the safeguarded and alert routes: approvals, audit,
+//! hotlist, alerts; the bearer scheme; and the action each operation needs.
 
 use super::{error_response, ok_json, schema_ref};
 use crate::auth::Guard;
@@ -44,6 +44,30 @@ pub(super) fn paths() -> Map<String, Value> {
             "responses": { "200": ok_json("History"),
                            "403": error_response("Denied, or not the requester's"),
                            "409": error_response("Still pending, or already run") }
+        }},
+        "/api/v1/audit": { "get": {
+            "summary": "Audit log entries, newest first (this reading is itself recorded)",
+            "operationId": "listAudit",
+            "parameters": [
+                { "name": "user", "in": "query", "schema": { "type": "string" } },
+                { "name": "case", "in": "query", "description": "Case reference of the purpose",
+                  "schema": { "type": "string" } },
+                { "name": "action", "in": "query", "description": "e.g. `read_history`",
+                  "schema": { "type": "string" } },
+                { "name": "from", "in": "query", "schema": { "type": "string", "format": "date-time" } },
+                { "name": "to", "in": "query", "description": "Exclusive",
+                  "schema": { "type": "string", "format": "date-time" } },
+                { "name": "before", "in": "query", "description": "Entries with a smaller `seq` (the previous page's `next_before`)",
+                  "schema": { "type": "integer" } },
+                { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1 } }
+            ],
+            "responses": { "200": ok_json("AuditEntryList"),
+                           "400": error_response("A parameter was rejected") }
+        }},
+        "/api/v1/audit/verify": { "get": {
+            "summary": "Verify the audit log's hash chain and signed checkpoints",
+            "operationId": "verifyAudit",
+            "responses": { "200": ok_json("AuditVerification") }
         }},
         "/api/v1/hotlist": {
             "get": {
@@ -186,6 +210,11 @@ pub(super) fn schemas() -> Map<String, Value> {
             "properties": {
                 "status": { "type": "string", "enum": ["pending", "approved", "denied", "executed"] },
                 "approval_id": text, "requester": text, "action": text, "case_ref": text,
+                "offence": text, "justification": text,
+                "scope": { "type": "object", "description": "`plates` (plates or patterns) and the window `from`/`to` asked for",
+                    "properties": { "plates": { "type": "array", "items": text },
+                                    "from": text, "to": text } },
+                "created": { "type": "string", "format": "date-time" },
                 "reasons": { "type": "array", "items": text,
                     "description": "The scope rules the search exceeds" },
                 "decided_by": text,
@@ -196,6 +225,33 @@ pub(super) fn schemas() -> Map<String, Value> {
             "type": "object", "required": ["n_approvals", "approvals"],
             "properties": { "n_approvals": { "type": "integer" },
                 "approvals": { "type": "array", "items": schema_ref("Approval") } }
+        },
+        "AuditEntry": {
+            "type": "object",
+            "required": ["seq", "time", "user", "role", "agency", "action", "what", "outcome", "n_results", "entry_hash"],
+            "properties": {
+                "seq": { "type": "integer" }, "time": text, "user": text, "role": text,
+                "agency": text, "action": text, "case_ref": text, "offence": text,
+                "justification": text, "what": { "type": "object" },
+                "outcome": { "type": "string",
+                    "enum": ["ok", "refused", "pending", "approved", "denied", "failed"] },
+                "n_results": { "type": "integer" }, "entry_hash": text
+            }
+        },
+        "AuditEntryList": {
+            "type": "object", "required": ["n_entries", "entries"],
+            "properties": { "n_entries": { "type": "integer" },
+                "next_before": { "type": "integer", "description": "Absent on the last page" },
+                "entries": { "type": "array", "items": schema_ref("AuditEntry") } }
+        },
+        "AuditVerification": {
+            "type": "object", "required": ["ok"],
+            "properties": {
+                "ok": { "type": "boolean" },
+                "report": { "type": "object", "description": "When ok: n_entries, n_checkpoints, head_hash, last_checkpoint_seq, n_unsigned_tail, interval" },
+                "violation": { "type": "object", "description": "When not ok: the first problem, `kind` with its `line` and `seq`" },
+                "message": text
+            }
         },
         "HotlistEntryIn": {
             "type": "object", "required": ["plate", "country", "reason", "sharing"],

@@ -296,7 +296,7 @@ impl HistoryParams {
     }
 }
 
-fn optional_ts(raw: Option<&str>, param: &str) -> Result<Option<Timestamp>, ApiError> {
+pub(crate) fn optional_ts(raw: Option<&str>, param: &str) -> Result<Option<Timestamp>, ApiError> {
     match raw.filter(|raw| !raw.is_empty()) {
         None => Ok(None),
         // A `+` of an offset arrives as a space when the client did not percent-encode it.

@@ -7,6 +7,7 @@
 mod alerts;
 mod analyses;
 mod approvals;
+mod audit;
 mod cameras;
 pub(crate) mod history;
 mod hotlist;
@@ -84,6 +85,18 @@ pub(crate) fn table() -> Vec<Route> {
             "/api/v1/approvals/{id}/run",
             action(ReadHistory),
             post(approvals::run_approved),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/audit",
+            action(Action::ReadAudit),
+            get(audit::list_entries),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/audit/verify",
+            action(Action::VerifyAudit),
+            get(audit::verify_chain),
         ),
         route(
             Method::GET,

@@ -298,3 +298,92 @@ async fn a_history_request_is_in_the_audit_log_which_verifies() {
     );
     assert!(server.data_dir.join("audit").exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_auditor_lists_the_audit_log_newest_first_and_verifies_it() {
+    let server = LiveServer::start(Vec::new()).await;
+    seed_both_cameras(&server).await;
+    let search = server.get("analyst", "/api/v1/history?plate=AB12CDE").await;
+    assert_eq!(search.status, 200, "{}", search.text);
+
+    let refused = server.get("analyst", "/api/v1/audit").await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(refused.json["error"]["code"], "forbidden");
+    let refused = server.get("analyst", "/api/v1/audit/verify").await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+
+    let listed = server
+        .get("auditor", "/api/v1/audit?user=analyst&action=read_history")
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let entries = listed.json["entries"].as_array().expect("entries");
+    let first = &entries[0];
+    assert_eq!(first["user"], "analyst");
+    assert_eq!(first["role"], "analyst");
+    assert_eq!(first["case_ref"], "OP-TIDE/2026/0042");
+    assert_eq!(first["outcome"], "ok");
+    assert_eq!(first["n_results"], 3);
+    let by_case = server
+        .get("auditor", "/api/v1/audit?case=OP-TIDE/2026/0042")
+        .await;
+    assert_eq!(by_case.status, 200, "{}", by_case.text);
+    assert!(by_case.json["n_entries"].as_u64() >= Some(1));
+
+    // Paging: newest first, one at a time, without gaps or repeats.
+    let mut seqs = Vec::new();
+    let mut path = "/api/v1/audit?limit=1".to_owned();
+    loop {
+        let page = server.get("auditor", &path).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        seqs.extend(
+            page.json["entries"]
+                .as_array()
+                .expect("entries")
+                .iter()
+                .map(|entry| entry["seq"].as_u64().expect("seq")),
+        );
+        match page.json["next_before"].as_u64() {
+            Some(before) => path = format!("/api/v1/audit?limit=1&before={before}"),
+            None => break,
+        }
+    }
+    assert!(seqs.len() >= 3, "{seqs:?}");
+    assert!(
+        seqs.windows(2).all(|pair| pair[0] == pair[1] + 1),
+        "{seqs:?}"
+    );
+
+    let bad = server.get("auditor", "/api/v1/audit?from=yesterday").await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+    assert!(bad.text.contains("from"), "{}", bad.text);
+
+    let verified = server.get("auditor", "/api/v1/audit/verify").await;
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    assert_eq!(verified.json["ok"], true, "{}", verified.text);
+    assert!(verified.json["report"]["n_entries"].as_u64() >= Some(3));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_request_shows_its_purpose_and_scope_to_the_supervisor() {
+    let server = LiveServer::start(Vec::new()).await;
+    seed_both_cameras(&server).await;
+    let from = (chrono::Utc::now() - chrono::Duration::days(200)).format("%Y-%m-%dT00:00:00Z");
+    let pending = server
+        .get(
+            "analyst",
+            &format!("/api/v1/history?plate=AB12CDE&from={from}"),
+        )
+        .await;
+    assert_eq!(pending.status, 202, "{}", pending.text);
+    let listed = server.get("supervisor", "/api/v1/approvals").await;
+    let approval = &listed.json["approvals"][0];
+    assert_eq!(approval["requester"], "analyst");
+    assert_eq!(approval["offence"], "people_smuggling");
+    assert!(
+        approval["justification"]
+            .as_str()
+            .is_some_and(|text| !text.is_empty())
+    );
+    assert_eq!(approval["scope"]["plates"], json!(["AB12CDE"]));
+    assert_eq!(approval["scope"]["from"], from.to_string());
+}
