@@ -14,7 +14,7 @@ import { mountAudit } from "./audit";
 
 /** The tabs after the map: each panel loads when first shown and again on each showing. */
 const PANELS = [
-  { id: "hotlist", label: "Hotlist", who: "For analysts and supervisors." },
+  { id: "hotlist", label: "Hotlist", who: "For ANPR bureau operators, analysts and supervisors." },
   { id: "approvals", label: "Approvals", who: "Supervisors decide requests over scope (never their own); others see their own here." },
   { id: "audit", label: "Audit", who: "For auditors and supervisors; auditors and admins verify the chain." },
 ] as const;

@@ -193,8 +193,8 @@ pub const MATRIX: &[MatrixRow] = &[
     },
     MatrixRow {
         action: Action::ManageHotlists,
-        allowed: &[Analyst, Supervisor],
-        note: "each entry carries a case reference",
+        allowed: &[Analyst, Operator, Supervisor],
+        note: "ANPR bureau operators keep the lists; each entry carries a case reference",
     },
     MatrixRow {
         action: Action::ViewAlerts,

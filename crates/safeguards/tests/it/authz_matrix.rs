@@ -24,7 +24,7 @@ const EXPECTED: &[(Action, [bool; 6])] = &[
     ),
     (
         Action::ManageHotlists,
-        [true, false, true, false, false, false],
+        [true, true, true, false, false, false],
     ),
     (Action::ViewAlerts, [true, true, true, false, false, false]),
     (

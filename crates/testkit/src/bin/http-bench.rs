@@ -21,6 +21,10 @@
 //! target/release/http-bench --secs 60 --hotlist 100000 --rate 20000 --batch 100 --clients 4
 //! ```
 
+/// The allocator of the `corridor` binary, so that the in-process server runs as it does there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, bail};
 use clap::Parser;
 use corridor_server::{Server, ServerConfig};
@@ -215,12 +219,16 @@ async fn run_clients(
         bail!("registering cameras: {}", reply.text().await?);
     }
     let (stop_listening, listening) = tokio::sync::watch::channel(false);
+    // The listener has a thread of its own, so that the clients' work never delays the
+    // moment an event is seen.
     let listener = (args.rate > 0).then(|| {
-        tokio::spawn(listen_for_alerts(
-            http.clone(),
-            format!("{url}/api/v1/alerts/stream"),
-            listening,
-        ))
+        let (http, url) = (http.clone(), format!("{url}/api/v1/alerts/stream"));
+        std::thread::spawn(move || -> anyhow::Result<Received> {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(listen_for_alerts(http, url, listening))
+        })
     });
     // Let the event stream connect before the first read.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -270,7 +278,7 @@ async fn run_clients(
             // Alerts of the last batches are still on their way.
             tokio::time::sleep(Duration::from_secs(1)).await;
             let _ = stop_listening.send(true);
-            listener.await??
+            listener.join().expect("alert listener thread")?
         }
         None => Vec::new(),
     };
