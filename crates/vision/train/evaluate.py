@@ -36,8 +36,7 @@ def detect(sess: ort.InferenceSession, grey: np.ndarray) -> list[tuple[float, np
             v = heat[i, j]
             if v < HEAT_MIN or v < heat[max(0, i - 1):i + 2, max(0, j - 1):j + 2].max():
                 continue
-            cx, cy = (j + 0.5) * 4, (i + 0.5) * 4
-            q = np.array([[cx + 64 * corners[2 * k, i, j], cy + 64 * corners[2 * k + 1, i, j]] for k in range(4)]) / s
+            q = corners_at(heat, corners, i, j) / s
             found.append((float(v), q))
     found.sort(key=lambda t: -t[0])
     kept = []
@@ -47,6 +46,25 @@ def detect(sess: ort.InferenceSession, grey: np.ndarray) -> list[tuple[float, np
         if len(kept) == MAX_PLATES:
             break
     return kept
+
+
+SMOOTH = [0]
+
+
+def corners_at(heat: np.ndarray, corners: np.ndarray, i: int, j: int) -> np.ndarray:
+    """The quad at a peak: the heat-weighted mean of the absolute corners predicted by the
+    cells around it (radius SMOOTH)."""
+    r = SMOOTH[0]
+    g = heat.shape[0]
+    total, acc = 0.0, np.zeros((4, 2))
+    for ii in range(max(0, i - r), min(g, i + r + 1)):
+        for jj in range(max(0, j - r), min(g, j + r + 1)):
+            w = float(heat[ii, jj])
+            cx, cy = (jj + 0.5) * 4, (ii + 0.5) * 4
+            q = np.array([[cx + 64 * corners[2 * k, ii, jj], cy + 64 * corners[2 * k + 1, ii, jj]] for k in range(4)])
+            acc += w * q
+            total += w
+    return acc / total
 
 
 def box(q: np.ndarray) -> tuple[float, float, float, float]:
@@ -116,15 +134,58 @@ def read_one(sess: ort.InferenceSession, grey: np.ndarray, q: np.ndarray) -> lis
     return one
 
 
+EUROPEAN = ("gb-front", "gb-rear", "de", "fr", "be", "nl", "pl", "it", "es", "cz", "sk", "ro", "bg", "lt", "ie")
+
+
+def synthetic(det, rec, n: int, plates_dev: str, seed: int = 12345) -> None:
+    """End to end on n scenes with one synthetic European plate each (a proxy: the plates
+    come from the same renderer as the training data, the photos are TRAIN photos)."""
+    import random
+
+    from synth import render_plate
+
+    rng = random.Random(seed)
+    items = data.load_labelled(plates_dev, "train")
+    photos = [data.without_plate(data.load_rgb(i.path), i.box) for i in items[:60]]
+    stats: dict = defaultdict(lambda: [0, 0, 0])
+    for _ in range(n):
+        w, h = rng.choice([(1280, 720), (1024, 768), (1920, 1080), (800, 600)])
+        scene = data.background(rng, photos, w, h)
+        plate, label, style, _ = render_plate(rng, EUROPEAN)
+        width = w * rng.uniform(0.07, 0.25)
+        q = data.random_quad(rng, plate.size[0], plate.size[1], rng.uniform(width, w - width), rng.uniform(h * 0.3, h * 0.9), width)
+        data.paste_plate(scene, plate, q, rng)
+        scene = data.degrade(scene, rng, 0.6)
+        grey = data.to_grey(scene)
+        st = stats[style.split("-")[0]]
+        st[0] += 1
+        found = detect(det, grey)
+        best = max(found, key=lambda f: iou(box(f[1]), box(q)), default=None)
+        if best is not None and iou(box(best[1]), box(q)) >= 0.5:
+            st[1] += 1
+            reads = read(rec, grey, best[1])
+            st[2] += int(bool(reads) and reads[0][0] == label)
+    print("| synthetic European | scenes | detected | top-1 |")
+    print("|---|---|---|---|")
+    total = [0, 0, 0]
+    for style, (n_, d, t) in sorted(stats.items()):
+        total = [total[0] + n_, total[1] + d, total[2] + t]
+        print(f"| {style} | {n_} | {d / n_:.0%} | {t / n_:.0%} |")
+    print(f"| all | {total[0]} | {total[1] / total[0]:.1%} | {total[2] / total[0]:.1%} |")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--models", required=True)
     p.add_argument("--plates-dev", required=True)
     p.add_argument("--split", default="validation")
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--smooth", type=int, default=0, help="average the corners over this radius around a peak")
+    p.add_argument("--synthetic", type=int, default=0, help="also score this many synthetic European scenes")
     p.add_argument("--widen", default="0", help="horizontal widenings to try, e.g. 0,0.1")
     a = p.parse_args()
     WIDEN[:] = [float(x) for x in a.widen.split(",")]
+    SMOOTH[0] = a.smooth
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     det = ort.InferenceSession(os.path.join(a.models, "plate-detector.onnx"), opts)
@@ -150,6 +211,8 @@ def main() -> None:
         if a.verbose:
             print(f"{folder}/{os.path.basename(item.path)} label {item.text} read {text} "
                   f"oracle {oracle[0][0] if oracle else ''} plates {len(found)}")
+    if a.synthetic:
+        synthetic(det, rec, a.synthetic, a.plates_dev)
     print("| folder | images | detected | top-1 | top-5 | top-1 on labelled box |")
     print("|---|---|---|---|---|---|")
     for folder, (n, d, t1, t5, o) in sorted(stats.items()):

@@ -233,9 +233,13 @@ def draw_line(img: Image.Image, groups: list[str], box: tuple, fg: tuple, rng: r
     img.paste(colour, (ox, oy), layer)
 
 
-def render_plate(rng: random.Random) -> tuple[Image.Image, str, str, list[str]]:
-    """Returns (RGBA plate image, label, style name, the label of each text line)."""
-    style = rng.choices(STYLES, _weights)[0]
+def render_plate(rng: random.Random, only: tuple[str, ...] = ()) -> tuple[Image.Image, str, str, list[str]]:
+    """Returns (RGBA plate image, label, style name, the label of each text line); `only`
+    restricts the styles (by name)."""
+    if only:
+        style = rng.choice([s for s in STYLES if s.name in only])
+    else:
+        style = rng.choices(STYLES, _weights)[0]
     groups = style.groups(rng)
     label = "".join(groups)
     two_line = style.band in ("eu", "gb", "us", "none", "mercosur") and rng.random() < 0.18

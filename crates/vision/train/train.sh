@@ -41,4 +41,4 @@ wait
   --lr 1e-3 --minutes "${DETECTOR_MINUTES:-40}" --out "$work/round2/plate-detector.onnx" &
 wait
 cp "$work/round2/plate-reader.onnx" "$work/round2/plate-detector.onnx" "$models/"
-"$py" evaluate.py --models "$models" --plates-dev "$plates_dev" --widen 0,0.1
+"$py" evaluate.py --models "$models" --plates-dev "$plates_dev" --widen 0,0.1 --smooth 1 --synthetic 300
