@@ -115,7 +115,7 @@ fn a_posted_camera_image_becomes_a_stored_read_and_a_hotlist_alert() {
     let entry = analyst
         .post_json(
             "/api/v1/hotlist",
-            &json!({"plate": plate, "reason": "stolen", "handling": "observe", "sharing": "national"}),
+            &json!({"plate": plate, "country": "any", "reason": "stolen", "handling": "observe", "sharing": "national"}),
         )
         .expect("hotlist");
     assert_eq!(entry.status, 200, "{}", entry.text);
