@@ -135,7 +135,9 @@ impl AppState {
         }
         let reader = PlateReader::new().map_err(|error| ApiError::internal(&error))?;
         if corridor_vision::models_are_placeholders() {
-            tracing::warn!("The embedded plate models are placeholders (random weights): image reads are meaningless.");
+            tracing::warn!(
+                "The embedded plate models are placeholders (random weights): image reads are meaningless."
+            );
         }
         Ok(Arc::clone(
             self.inner.plate_reader.get_or_init(|| Arc::new(reader)),
