@@ -39,6 +39,8 @@ enum Command {
     Import(commands::import::Args),
     /// Show where a vehicle has been: exact, wildcard (`AB12?CD`, `*CDE`) or fuzzy search.
     History(commands::history::Args),
+    /// Read the number plates in image files (JPEG or PNG): text, confidence, country, colour.
+    Read(commands::read::Args),
     /// Run the investigative analyses and write a report.
     Analyse(commands::analyse::Args),
     /// Serve the HTTP API (and the UI) over a data directory.
@@ -63,6 +65,7 @@ fn main() -> anyhow::Result<()> {
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::History(args) => commands::history::run(args),
+        Command::Read(args) => commands::read::run(args),
         Command::Analyse(args) => commands::analyse::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Store(args) => commands::store::run(args),

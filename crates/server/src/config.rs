@@ -60,6 +60,8 @@ pub struct Limits {
     pub clock_skew_secs_max: u64,
     /// Most hotlist entries or alerts one listing returns.
     pub list_items_max: usize,
+    /// Camera images being read (plate detection and reading) at once; further uploads wait.
+    pub vision_calls_max: usize,
 }
 
 impl Default for Limits {
@@ -73,6 +75,7 @@ impl Default for Limits {
             store_calls_max: 16,
             clock_skew_secs_max: 300,
             list_items_max: 1_000,
+            vision_calls_max: 4,
         }
     }
 }
@@ -92,7 +95,7 @@ impl ServerConfig {
     /// Checks that every limit is usable; the message names the offending setting.
     pub fn validate(&self) -> Result<(), String> {
         let limits = &self.limits;
-        let checks: [(&str, bool); 7] = [
+        let checks: [(&str, bool); 8] = [
             ("request_bytes_max", limits.request_bytes_max > 0),
             ("batch_rows_max", limits.batch_rows_max > 0),
             ("result_rows_max", limits.result_rows_max > 0),
@@ -106,6 +109,7 @@ impl ServerConfig {
             ),
             ("store_calls_max", limits.store_calls_max > 0),
             ("list_items_max", limits.list_items_max > 0),
+            ("vision_calls_max", limits.vision_calls_max > 0),
         ];
         for (name, ok) in checks {
             if !ok {

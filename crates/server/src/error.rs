@@ -145,15 +145,20 @@ impl ApiError {
         ApiError::client(StatusCode::PAYLOAD_TOO_LARGE, code, message.into())
     }
 
-    /// 415 `unsupported_media_type`.
+    /// 415 `unsupported_media_type` for a body of reads.
     pub fn unsupported_media_type(content_type: &str) -> ApiError {
+        ApiError::unsupported_media_type_of(
+            content_type,
+            "application/json or application/x-ndjson",
+        )
+    }
+
+    /// 415 `unsupported_media_type`: the message names the `accepted` types.
+    pub fn unsupported_media_type_of(content_type: &str, accepted: &str) -> ApiError {
         ApiError::client(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            format!(
-                "content type `{content_type}` is not accepted; \
-                 send application/json or application/x-ndjson"
-            ),
+            format!("content type `{content_type}` is not accepted; send {accepted}"),
         )
     }
 

@@ -37,6 +37,7 @@
 mod api;
 mod auth;
 mod config;
+mod crops;
 mod error;
 mod lookup;
 mod metrics;
@@ -47,6 +48,7 @@ mod ui;
 
 pub use auth::{HEADER_CASE, HEADER_JUSTIFICATION, HEADER_OFFENCE};
 pub use config::{Limits, ServerConfig, WebhookTarget};
+pub use crops::IMAGES_DIR;
 pub use error::{ApiError, RowError};
 pub use state::{ALERTS_DIR, AppState};
 

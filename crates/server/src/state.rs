@@ -4,13 +4,15 @@
 
 use crate::ServeError;
 use crate::config::ServerConfig;
+use crate::crops::CropStore;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use corridor_alerts::{AlertConfig, AlertEngine, GeoPoint};
 use corridor_domain::confusion::ConfusionModel;
 use corridor_safeguards::Safeguards;
 use corridor_store::Store;
-use std::sync::Arc;
+use corridor_vision::PlateReader;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
 
 /// The alert engine's directory under the data directory.
@@ -30,6 +32,10 @@ struct Inner {
     config: ServerConfig,
     metrics: Metrics,
     store_calls: Semaphore,
+    crops: CropStore,
+    /// Loaded on the first camera image, so that servers without cameras never pay for it.
+    plate_reader: OnceLock<Arc<PlateReader>>,
+    vision_calls: Semaphore,
 }
 
 impl AppState {
@@ -53,6 +59,8 @@ impl AppState {
         )
         .map_err(ServeError::Alerts)?;
         let store_calls = Semaphore::new(config.limits.store_calls_max);
+        let vision_calls = Semaphore::new(config.limits.vision_calls_max);
+        let crops = CropStore::new(&config.data_dir);
         Ok(AppState {
             inner: Arc::new(Inner {
                 store,
@@ -61,6 +69,9 @@ impl AppState {
                 config,
                 metrics: Metrics::new(),
                 store_calls,
+                crops,
+                plate_reader: OnceLock::new(),
+                vision_calls,
             }),
         })
     }
@@ -87,6 +98,50 @@ impl AppState {
 
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// The plate crops of camera images.
+    pub(crate) fn crops(&self) -> &CropStore {
+        &self.inner.crops
+    }
+
+    /// Runs `work` with the plate reader on the blocking pool, at most `vision_calls_max`
+    /// at a time (inference is CPU-bound: it never runs on the HTTP workers); the first
+    /// call loads the models.
+    pub(crate) async fn with_plate_reader<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&PlateReader) -> T + Send + 'static,
+    {
+        let _permit = self
+            .inner
+            .vision_calls
+            .acquire()
+            .await
+            .expect("the vision-call semaphore is never closed");
+        let state = self.clone();
+        let reader = tokio::task::spawn_blocking(move || state.plate_reader())
+            .await
+            .map_err(|join_error| ApiError::internal(&join_error))??;
+        tokio::task::spawn_blocking(move || work(&reader))
+            .await
+            .map_err(|join_error| ApiError::internal(&join_error))
+    }
+
+    /// The plate reader, loaded on first use (blocks while the models load).
+    fn plate_reader(&self) -> Result<Arc<PlateReader>, ApiError> {
+        if let Some(reader) = self.inner.plate_reader.get() {
+            return Ok(Arc::clone(reader));
+        }
+        let reader = PlateReader::new().map_err(|error| ApiError::internal(&error))?;
+        if corridor_vision::models_are_placeholders() {
+            tracing::warn!(
+                "The embedded plate models are placeholders (random weights): image reads are meaningless."
+            );
+        }
+        Ok(Arc::clone(
+            self.inner.plate_reader.get_or_init(|| Arc::new(reader)),
+        ))
     }
 
     /// Runs `work` on the blocking pool, after waiting for one of the `store_calls_max`

@@ -7,6 +7,7 @@ pub(crate) mod evidence;
 pub(crate) mod history;
 pub(crate) mod import;
 pub(crate) mod local_audit;
+pub(crate) mod read;
 pub(crate) mod retention;
 pub(crate) mod serve;
 pub(crate) mod simulate;

@@ -7,3 +7,4 @@ mod import;
 mod retention;
 mod serve;
 mod support;
+mod vision;

@@ -3,6 +3,7 @@
 
 pub(crate) mod cameras;
 pub(crate) mod hotlist;
+pub(crate) mod images_out;
 pub(crate) mod reads_in;
 pub(crate) mod reads_out;
 pub(crate) mod validate;

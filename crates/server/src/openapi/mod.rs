@@ -5,6 +5,7 @@
 //! action come from the route table's guards ([`guarded::annotate`]).
 
 mod guarded;
+mod images;
 
 use serde_json::{Value, json};
 
@@ -39,6 +40,7 @@ pub(crate) fn document() -> Value {
 fn paths() -> Value {
     let mut paths = core_paths();
     paths.extend(guarded::paths());
+    paths.extend(images::paths());
     guarded::annotate(&mut paths);
     Value::Object(paths)
 }
@@ -184,6 +186,7 @@ fn get_history() -> Value {
 fn schemas() -> Value {
     let mut schemas = core_schemas();
     schemas.extend(guarded::schemas());
+    schemas.extend(images::schemas());
     Value::Object(schemas)
 }
 

@@ -11,6 +11,7 @@ mod audit;
 mod cameras;
 pub(crate) mod history;
 mod hotlist;
+mod images;
 mod ops;
 mod reads;
 
@@ -115,6 +116,18 @@ pub(crate) fn table() -> Vec<Route> {
             "/api/v1/cameras/{id}",
             Authenticated,
             get(cameras::get_camera),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/cameras/{id}/images",
+            action(IngestReads),
+            post(images::post_image),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/images/{sha256}",
+            action(ReadHistory),
+            get(images::get_crop),
         ),
         route(
             Method::GET,

@@ -6,6 +6,9 @@
 //!     -> AlertEngine::check_reads_durable (hotlist match, alert log fsync, webhooks, SSE) -> 200
 //! ```
 //!
+//! [`ingest_rows`] is shared with the camera image route (`routes/images.rs`), so reads
+//! read from images take exactly this path.
+//!
 //! Alerts are logged before the acknowledgement, so no alert of an acknowledged read is
 //! lost in a crash; a batch sent again raises no second alert (alert ids are derived from
 //! the read).
@@ -38,7 +41,7 @@ enum BodyFormat {
 }
 
 /// Why a batch was not stored.
-enum Refusal {
+pub(crate) enum Refusal {
     /// The client's fault; nothing of the batch was stored.
     Client(ApiError, &'static str),
     /// The store failed.
@@ -59,12 +62,20 @@ pub(crate) async fn post_reads(
     let outcome = state
         .blocking(move |store| ingest(store, &alerts, &body, format, &limits))
         .await?;
+    acknowledge(&state, outcome).map(Json)
+}
+
+/// Counts a batch's outcome in the metrics and turns a refusal into its error response.
+pub(crate) fn acknowledge(
+    state: &AppState,
+    outcome: Result<IngestReport, (Refusal, u64)>,
+) -> Result<IngestReport, ApiError> {
     let metrics = state.metrics();
     match outcome {
         Ok(report) => {
             metrics.reads_ingested.inc_by(report.n_new);
             metrics.reads_duplicate.inc_by(report.n_duplicate);
-            Ok(Json(report))
+            Ok(report)
         }
         Err((Refusal::Client(error, reason), n_reads)) => {
             metrics.reads_rejected.inc_by(n_reads);
@@ -79,13 +90,20 @@ pub(crate) async fn post_reads(
     }
 }
 
-fn body_format(headers: &HeaderMap) -> Result<BodyFormat, ApiError> {
+/// The request's `Content-Type` as sent, and its media type in lower case without
+/// parameters.
+pub(crate) fn content_type(headers: &HeaderMap) -> (&str, String) {
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    match essence.to_ascii_lowercase().as_str() {
+    (content_type, essence.to_ascii_lowercase())
+}
+
+fn body_format(headers: &HeaderMap) -> Result<BodyFormat, ApiError> {
+    let (content_type, essence) = content_type(headers);
+    match essence.as_str() {
         "application/json" => Ok(BodyFormat::Json),
         "application/x-ndjson" | "application/ndjson" | "application/jsonl" => {
             Ok(BodyFormat::Ndjson)
@@ -116,6 +134,19 @@ fn ingest(
         BodyFormat::Ndjson => parse_ndjson(body, limits.batch_rows_max),
     };
     let rows = parsed.map_err(|error| (parse_refusal(error, limits), 0))?;
+    ingest_rows(store, alerts, rows, limits)
+}
+
+/// Checks and stores parsed rows, then raises their alerts: the one ingest path of every
+/// route that stores reads (`POST /api/v1/reads`, `POST /api/v1/cameras/{id}/images`).
+///
+/// On refusal, also returns how many reads the refused batch held.
+pub(crate) fn ingest_rows(
+    store: &Store,
+    alerts: &AlertEngine,
+    rows: Vec<RowIn>,
+    limits: &Limits,
+) -> Result<IngestReport, (Refusal, u64)> {
     let n_received = rows.len() as u64;
     let refuse = |row_error: RowError| {
         let reason = row_error.reason;
