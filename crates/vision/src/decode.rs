@@ -35,6 +35,14 @@ pub fn decode_image(bytes: &[u8]) -> Result<RgbImage, VisionError> {
         }
     };
     let (format_name, format) = format;
+    if format == ImageFormat::Jpeg && !has_end_of_image(bytes) {
+        // The decoder would fill the missing rows with grey and read a plate off half a
+        // picture; a cut-off upload is refused instead.
+        return Err(VisionError::BadImage {
+            format: format_name,
+            reason: "truncated: no end-of-image marker after the last scan".to_owned(),
+        });
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(IMAGE_SIDE_MAX);
@@ -59,6 +67,19 @@ pub fn decode_image(bytes: &[u8]) -> Result<RgbImage, VisionError> {
         });
     }
     Ok(rgb)
+}
+
+/// Whether a JPEG ends its last scan with an end-of-image marker (FF D9). Inside
+/// entropy-coded data an FF byte is always followed by 00 or a restart marker, so the
+/// markers found here are real; an embedded thumbnail's EOI comes before the main image's
+/// scans and does not count.
+fn has_end_of_image(bytes: &[u8]) -> bool {
+    let last_marker = |marker: u8| bytes.windows(2).rposition(|pair| pair == [0xff, marker]);
+    match (last_marker(0xda), last_marker(0xd9)) {
+        (Some(scan), Some(end)) => end > scan,
+        (None, Some(_)) => true,
+        _ => false,
+    }
 }
 
 /// The first bytes of an unrecognised input, for the error message.

@@ -4,7 +4,12 @@
 //! heatmap [128x128] --(score >= SCORE_MIN, max of its 3x3 neighbourhood)--> candidates
 //!   --sort by score--> greedy NMS (box IoU > IOU_MAX dropped) --> at most PLATES_MAX
 //! corners [8x128x128]: corner k of cell (i, j) = cell centre + 64 * (dx_k, dy_k), / scale
+//!   a plate's corners: the heatmap-weighted mean over the peak's 3x3 neighbourhood
 //! ```
+//!
+//! Averaging the neighbours' corner predictions steadies the box: on the validation photos
+//! it lifted `us` detection (box IoU >= 0.5) from 94% to 100% and synthetic European
+//! plates from 94.5% to 96.5% (see docs/vision.md).
 
 use crate::geometry::{Bounds, Point};
 
@@ -47,7 +52,7 @@ pub(crate) fn decode(heatmap: &[f32], corners: &[f32], scale: f32) -> Vec<Detect
     let mut kept: Vec<(Detection, Bounds)> = Vec::new();
     for cell_idx in candidates {
         let detection = Detection {
-            corners: cell_corners(corners, cell_idx, scale),
+            corners: peak_corners(heatmap, corners, cell_idx, scale),
             score: heatmap[cell_idx],
         };
         let bounds = Bounds::of_quad(&detection.corners);
@@ -89,17 +94,45 @@ fn local_maxima(heatmap: &[f32]) -> Vec<usize> {
     maxima
 }
 
-fn cell_corners(corners: &[f32], cell_idx: usize, scale: f32) -> [Point; 4] {
+/// The corners at a peak: the mean of the absolute corners that the cells of its 3x3
+/// neighbourhood predict, weighted by their heatmap scores.
+fn peak_corners(heatmap: &[f32], corners: &[f32], cell_idx: usize, scale: f32) -> [Point; 4] {
+    let side = HEATMAP_SIDE;
+    let (row, col) = (cell_idx / side, cell_idx % side);
+    let mut sum = [Point { x: 0.0, y: 0.0 }; 4];
+    let mut weight_sum = 0.0;
+    for other_row in row.saturating_sub(1)..=(row + 1).min(side - 1) {
+        for other_col in col.saturating_sub(1)..=(col + 1).min(side - 1) {
+            let other = other_row * side + other_col;
+            let weight = heatmap[other];
+            if !(weight > 0.0) {
+                continue;
+            }
+            for (total, point) in sum.iter_mut().zip(cell_corners(corners, other)) {
+                total.x += weight * point.x;
+                total.y += weight * point.y;
+            }
+            weight_sum += weight;
+        }
+    }
+    if !(weight_sum > 0.0) {
+        sum = cell_corners(corners, cell_idx);
+        weight_sum = 1.0;
+    }
+    sum.map(|total| Point {
+        x: total.x / weight_sum / scale,
+        y: total.y / weight_sum / scale,
+    })
+}
+
+/// The corners that one cell predicts, in detector pixels.
+fn cell_corners(corners: &[f32], cell_idx: usize) -> [Point; 4] {
     let cells = HEATMAP_SIDE * HEATMAP_SIDE;
     let centre_x = ((cell_idx % HEATMAP_SIDE) as f32 + 0.5) * CELL_PX;
     let centre_y = ((cell_idx / HEATMAP_SIDE) as f32 + 0.5) * CELL_PX;
-    std::array::from_fn(|corner_idx| {
-        let dx = corners[2 * corner_idx * cells + cell_idx];
-        let dy = corners[(2 * corner_idx + 1) * cells + cell_idx];
-        Point {
-            x: (centre_x + CORNER_SCALE_PX * dx) / scale,
-            y: (centre_y + CORNER_SCALE_PX * dy) / scale,
-        }
+    std::array::from_fn(|corner_idx| Point {
+        x: centre_x + CORNER_SCALE_PX * corners[2 * corner_idx * cells + cell_idx],
+        y: centre_y + CORNER_SCALE_PX * corners[(2 * corner_idx + 1) * cells + cell_idx],
     })
 }
 
@@ -110,20 +143,31 @@ mod tests {
     const CELLS: usize = HEATMAP_SIDE * HEATMAP_SIDE;
 
     /// Outputs with plates at `(row, col, score, half_width_cells)`: a box of
-    /// `2 * half_width` by `half_width` cells around each.
+    /// `2 * half_width` by `half_width` cells around each, which the peak's neighbours
+    /// (scoring 0.01) predict too.
     fn outputs(plates: &[(usize, usize, f32, f32)]) -> (Vec<f32>, Vec<f32>) {
         let mut heatmap = vec![0.01; CELLS];
         let mut corners = vec![0.0; CORNER_CHANNELS * CELLS];
         for &(row, col, score, half) in plates {
-            let cell_idx = row * HEATMAP_SIDE + col;
-            heatmap[cell_idx] = score;
+            heatmap[row * HEATMAP_SIDE + col] = score;
             let (dx, dy) = (
                 half * CELL_PX / CORNER_SCALE_PX,
                 half * CELL_PX / 2.0 / CORNER_SCALE_PX,
             );
-            let offsets = [-dx, -dy, dx, -dy, dx, dy, -dx, dy];
-            for (channel, offset) in offsets.iter().enumerate() {
-                corners[channel * CELLS + cell_idx] = *offset;
+            for other_row in row - 1..=row + 1 {
+                for other_col in col - 1..=col + 1 {
+                    let cell_idx = other_row * HEATMAP_SIDE + other_col;
+                    // The same quad seen from a neighbouring cell centre.
+                    let (shift_x, shift_y) = (
+                        (col as f32 - other_col as f32) * CELL_PX / CORNER_SCALE_PX,
+                        (row as f32 - other_row as f32) * CELL_PX / CORNER_SCALE_PX,
+                    );
+                    let offsets = [-dx, -dy, dx, -dy, dx, dy, -dx, dy];
+                    for (channel, offset) in offsets.iter().enumerate() {
+                        let shift = if channel % 2 == 0 { shift_x } else { shift_y };
+                        corners[channel * CELLS + cell_idx] = *offset + shift;
+                    }
+                }
             }
         }
         (heatmap, corners)
@@ -136,8 +180,33 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].score, 0.9);
         // Centre (82, 42) in detector pixels, a 64x32 box, scaled by 1 / 0.5.
-        assert_eq!(found[0].corners[0], Point { x: 100.0, y: 52.0 });
-        assert_eq!(found[0].corners[2], Point { x: 228.0, y: 116.0 });
+        let near =
+            |point: Point, x: f32, y: f32| (point.x - x).abs() < 1e-3 && (point.y - y).abs() < 1e-3;
+        assert!(
+            near(found[0].corners[0], 100.0, 52.0),
+            "{:?}",
+            found[0].corners
+        );
+        assert!(
+            near(found[0].corners[2], 228.0, 116.0),
+            "{:?}",
+            found[0].corners
+        );
+    }
+
+    #[test]
+    fn corners_are_the_score_weighted_mean_around_the_peak() {
+        let (mut heatmap, mut corners) = outputs(&[(10, 20, 0.9, 8.0)]);
+        // The right-hand neighbour, scoring 0.3, sees the quad 8 detector pixels lower.
+        let neighbour = 10 * HEATMAP_SIDE + 21;
+        heatmap[neighbour] = 0.3;
+        for channel in (1..CORNER_CHANNELS).step_by(2) {
+            corners[channel * CELLS + neighbour] += 8.0 / CORNER_SCALE_PX;
+        }
+        let found = decode(&heatmap, &corners, 1.0);
+        let total = 0.9 + 0.3 + 7.0 * 0.01;
+        assert!((found[0].corners[0].y - (26.0 + 8.0 * 0.3 / total)).abs() < 1e-3);
+        assert!((found[0].corners[0].x - 50.0).abs() < 1e-3);
     }
 
     #[test]

@@ -70,6 +70,17 @@ impl Bounds {
         if union > 0.0 { overlap / union } else { 0.0 }
     }
 
+    /// The box stretched horizontally by `factor` about its centre.
+    pub(crate) fn stretched_x(&self, factor: f32) -> Bounds {
+        let centre = (self.left + self.right) / 2.0;
+        let half = self.width() / 2.0 * factor;
+        Bounds {
+            left: centre - half,
+            right: centre + half,
+            ..*self
+        }
+    }
+
     /// The reader's crop: widened by 8% of the width on each side and 15% of the height
     /// above and below.
     pub(crate) fn widened_for_crop(&self) -> Bounds {

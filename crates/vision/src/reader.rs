@@ -13,6 +13,8 @@ use image::{GrayImage, ImageEncoder, RgbImage};
 
 /// Plates whose box is narrower than this many heights are also read as two lines.
 const TWO_LINE_ASPECT_MAX: f32 = 1.7;
+/// The horizontal stretches of the detected box that are read; the most confident wins.
+const CROP_STRETCHES: [f32; 2] = [1.0, 1.1];
 
 /// Reads number plates in images with the two embedded models.
 ///
@@ -151,20 +153,24 @@ impl PlateReader {
         detection: Detection,
     ) -> Result<Option<PlateFinding>, VisionError> {
         let plate = Bounds::of_quad(&detection.corners);
-        let widened = plate.widened_for_crop();
-        let Some(crop_box) = widened.clamp_to(image.width(), image.height()) else {
-            return Ok(None);
-        };
-        let mut reading = Reading {
-            alternatives: self.read_crop(grey, crop_box)?,
-            layout: Layout::OneLine,
-        };
-        if plate.height() > 0.0 && plate.width() / plate.height() < TWO_LINE_ASPECT_MAX {
-            let two_line = self.read_two_lines(grey, crop_box)?;
-            if two_line.confidence() > reading.confidence() {
-                reading = two_line;
+        // A box a little too tight cuts the first or last character: also read the plate
+        // from a box 10% wider and keep the more confident reading.
+        let mut chosen: Option<(Reading, PixelBox)> = None;
+        for stretch in CROP_STRETCHES {
+            let Some((reading, crop_box)) = self.read_plate(grey, plate.stretched_x(stretch))?
+            else {
+                continue;
+            };
+            if chosen
+                .as_ref()
+                .is_none_or(|(best, _)| reading.confidence() > best.confidence())
+            {
+                chosen = Some((reading, crop_box));
             }
         }
+        let Some((reading, crop_box)) = chosen else {
+            return Ok(None);
+        };
         let best = reading
             .alternatives
             .first()
@@ -188,6 +194,30 @@ impl PlateReader {
             crop_box,
             crop_png: encode_png(image, crop_box)?,
         }))
+    }
+
+    /// Reads a plate box as one line and, when it is squat, as two lines; `None` when the
+    /// box lies outside the image.
+    fn read_plate(
+        &self,
+        grey: &GrayImage,
+        plate: Bounds,
+    ) -> Result<Option<(Reading, PixelBox)>, VisionError> {
+        let (width, height) = grey.dimensions();
+        let Some(crop_box) = plate.widened_for_crop().clamp_to(width, height) else {
+            return Ok(None);
+        };
+        let mut reading = Reading {
+            alternatives: self.read_crop(grey, crop_box)?,
+            layout: Layout::OneLine,
+        };
+        if plate.height() > 0.0 && plate.width() / plate.height() < TWO_LINE_ASPECT_MAX {
+            let two_line = self.read_two_lines(grey, crop_box)?;
+            if two_line.confidence() > reading.confidence() {
+                reading = two_line;
+            }
+        }
+        Ok(Some((reading, crop_box)))
     }
 
     fn read_crop(
