@@ -105,7 +105,8 @@ fn peak_corners(heatmap: &[f32], corners: &[f32], cell_idx: usize, scale: f32) -
         for other_col in col.saturating_sub(1)..=(col + 1).min(side - 1) {
             let other = other_row * side + other_col;
             let weight = heatmap[other];
-            if !(weight > 0.0) {
+            // NaN scores (a broken model) carry no weight.
+            if weight.is_nan() || weight <= 0.0 {
                 continue;
             }
             for (total, point) in sum.iter_mut().zip(cell_corners(corners, other)) {
@@ -115,7 +116,7 @@ fn peak_corners(heatmap: &[f32], corners: &[f32], cell_idx: usize, scale: f32) -
             weight_sum += weight;
         }
     }
-    if !(weight_sum > 0.0) {
+    if weight_sum.is_nan() || weight_sum <= 0.0 {
         sum = cell_corners(corners, cell_idx);
         weight_sum = 1.0;
     }

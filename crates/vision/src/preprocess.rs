@@ -39,7 +39,7 @@ pub(crate) fn detector_input(grey: &GrayImage) -> (Vec<f32>, f32) {
     let scale = DETECTOR_SIDE as f32 / side_max;
     let width = scaled_side(grey.width(), scale);
     let height = scaled_side(grey.height(), scale);
-    let resized = imageops::resize(grey, width, height, FilterType::Triangle);
+    let resized = resize_for_detector(grey, width, height);
     let mut canvas = vec![CANVAS_FILL; DETECTOR_SIDE * DETECTOR_SIDE];
     let width = width as usize;
     for (row_idx, row) in resized.as_raw().chunks_exact(width).enumerate() {
@@ -49,6 +49,17 @@ pub(crate) fn detector_input(grey: &GrayImage) -> (Vec<f32>, f32) {
         }
     }
     (canvas, scale)
+}
+
+/// Resizes the detector's input: area averaging when it shrinks both ways (as OpenCV's
+/// `INTER_AREA`, and several times faster than a triangle filter on a camera frame),
+/// bilinear (triangle) otherwise.
+fn resize_for_detector(image: &GrayImage, width: u32, height: u32) -> GrayImage {
+    if width <= image.width() && height <= image.height() {
+        imageops::thumbnail(image, width, height)
+    } else {
+        imageops::resize(image, width, height, FilterType::Triangle)
+    }
 }
 
 /// `round(side * scale)`, at least 1 and at most the detector's side.
@@ -66,6 +77,8 @@ pub(crate) fn reader_input(grey: &GrayImage, crop_box: PixelBox) -> Vec<f32> {
         crop_box.height,
     )
     .to_image();
+    // Triangle here, whichever way: the reader was trained on bilinear crops, and area
+    // averaging cost it accuracy (us top-1 78.4% -> 74.5% on the validation photos).
     let resized = imageops::resize(
         &crop,
         CROP_WIDTH as u32,

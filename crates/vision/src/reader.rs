@@ -15,6 +15,8 @@ use image::{GrayImage, ImageEncoder, RgbImage};
 const TWO_LINE_ASPECT_MAX: f32 = 1.7;
 /// The horizontal stretches of the detected box that are read; the most confident wins.
 const CROP_STRETCHES: [f32; 2] = [1.0, 1.1];
+/// A reading at least this probable is not read again from a stretched box.
+const CONFIDENT: f32 = 0.9;
 
 /// Reads number plates in images with the two embedded models.
 ///
@@ -153,8 +155,9 @@ impl PlateReader {
         detection: Detection,
     ) -> Result<Option<PlateFinding>, VisionError> {
         let plate = Bounds::of_quad(&detection.corners);
-        // A box a little too tight cuts the first or last character: also read the plate
-        // from a box 10% wider and keep the more confident reading.
+        // A box a little too tight cuts the first or last character: unless the first
+        // reading is confident, also read the plate from a box 10% wider and keep the more
+        // confident reading.
         let mut chosen: Option<(Reading, PixelBox)> = None;
         for stretch in CROP_STRETCHES {
             let Some((reading, crop_box)) = self.read_plate(grey, plate.stretched_x(stretch))?
@@ -166,6 +169,12 @@ impl PlateReader {
                 .is_none_or(|(best, _)| reading.confidence() > best.confidence())
             {
                 chosen = Some((reading, crop_box));
+            }
+            if chosen
+                .as_ref()
+                .is_some_and(|(best, _)| best.confidence() >= CONFIDENT)
+            {
+                break;
             }
         }
         let Some((reading, crop_box)) = chosen else {

@@ -119,7 +119,12 @@ def read(sess: ort.InferenceSession, grey: np.ndarray, q: np.ndarray) -> list[tu
         got = read_one(sess, grey, wq)
         if got and (not best or got[0][1] > best[0][1]):
             best = got
+        if best and best[0][1] >= CONFIDENT:
+            break
     return best
+
+
+CONFIDENT = 0.9  # a reading this sure is not read again from a wider box
 
 
 def read_one(sess: ort.InferenceSession, grey: np.ndarray, q: np.ndarray) -> list[tuple[str, float]]:
