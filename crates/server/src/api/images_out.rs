@@ -34,7 +34,8 @@ pub(crate) struct ImageRead {
 /// A plate found but not stored as a read.
 #[derive(Debug, Serialize)]
 pub(crate) struct SkippedPlate {
-    /// `not_a_plate`: the text is empty or longer than a plate.
+    /// `not_a_plate`: the text is empty or longer than a plate; `low_confidence`: read
+    /// with a probability under 0.1.
     pub(crate) reason: &'static str,
     #[serde(flatten)]
     pub(crate) plate_details: PlateDetails,

@@ -76,7 +76,7 @@ pub(super) fn schemas() -> Map<String, Value> {
     if let Value::Object(skipped) = &mut skipped {
         skipped.insert(
             "reason".to_owned(),
-            json!({ "type": "string", "enum": ["not_a_plate"] }),
+            json!({ "type": "string", "enum": ["not_a_plate", "low_confidence"] }),
         );
     }
     let schemas = json!({

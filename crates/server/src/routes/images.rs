@@ -35,6 +35,11 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
+/// Readings less probable than this are not stored as reads: on the validation photos the
+/// boxes that are not plates (badges, signs) read at a median probability of 0.01, true
+/// plates at 0.96 (docs/vision.md).
+const READ_CONFIDENCE_MIN: f64 = 0.1;
+
 /// The country guessed from a plate's format is stored only when at least this sure.
 const COUNTRY_CONFIDENCE_MIN: f64 = 0.8;
 
@@ -211,6 +216,10 @@ impl Upload<'_> {
                 skipped.push(SkippedPlate::new(finding, crop_sha256, "not_a_plate"));
                 continue;
             };
+            if f64::from(finding.confidence) < READ_CONFIDENCE_MIN {
+                skipped.push(SkippedPlate::new(finding, crop_sha256, "low_confidence"));
+                continue;
+            }
             let read_id = self.read_id(plate_idx);
             let country = finding
                 .country
