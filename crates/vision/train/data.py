@@ -337,3 +337,29 @@ def without_plate(rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray
 
 def encode_label(text: str) -> list[int]:
     return [CHARSET.index(c) + 1 for c in text if c in CHARSET]
+
+
+# ---------------------------------------------------------------------------------------------
+# What both trainers share.
+
+
+def trainer_args(minutes: float, batch: int, extra=None):
+    """The trainers' common command line; `extra(parser)` adds a trainer's own options."""
+    import argparse
+
+    p = argparse.ArgumentParser()
+    p.add_argument("--data", required=True, action="append", help="a folder made by gen.py (repeatable)")
+    p.add_argument("--init", default="", help="start from these weights (a .pt written by an earlier run)")
+    p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    p.add_argument("--out", required=True)
+    p.add_argument("--minutes", type=float, default=minutes)
+    p.add_argument("--batch", type=int, default=batch)
+    p.add_argument("--seed", type=int, default=1)
+    if extra:
+        extra(p)
+    return p.parse_args()
+
+
+def learning_rate(peak: float, frac: float) -> float:
+    """Warm-up over the first 5% of the time, then cosine decay to zero."""
+    return peak * min(1.0, frac * 20) * (0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))

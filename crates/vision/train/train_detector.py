@@ -11,7 +11,6 @@ input pixels). See docs/vision.md.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
@@ -98,15 +97,7 @@ def focal(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", required=True, action="append", help="a folder made by gen.py (repeatable)")
-    p.add_argument("--init", default="", help="start from these weights (a .pt written by an earlier run)")
-    p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
-    p.add_argument("--out", required=True)
-    p.add_argument("--minutes", type=float, default=25.0)
-    p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--seed", type=int, default=1)
-    a = p.parse_args()
+    a = data.trainer_args(minutes=25.0, batch=16)
     torch.manual_seed(a.seed)
     torch.set_num_threads(int(os.environ.get("TRAIN_THREADS", os.cpu_count() or 1)))
     rng = np.random.default_rng(a.seed)
@@ -141,7 +132,7 @@ def main() -> None:
         cr = torch.tensor(corn_all[idx][:, :, ys, xs])
         wt = torch.tensor(wt_all[idx][:, ys, xs][:, None])
         frac = (time.time() - start) / (deadline - start)
-        lr = a.lr * min(1.0, frac * 20) * (0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
+        lr = data.learning_rate(a.lr, frac)
         for g in opt.param_groups:
             g["lr"] = max(lr, 2e-5)
         model.train()

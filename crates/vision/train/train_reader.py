@@ -8,7 +8,6 @@ is the CTC blank, then 0-9 and A-Z). See docs/vision.md.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
@@ -76,16 +75,7 @@ def greedy(logprobs: torch.Tensor) -> list[str]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", required=True, action="append", help="a folder made by gen.py (repeatable)")
-    p.add_argument("--init", default="", help="start from these weights (a .pt written by an earlier run)")
-    p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
-    p.add_argument("--out", required=True)
-    p.add_argument("--plates-dev", default="")
-    p.add_argument("--minutes", type=float, default=20.0)
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--seed", type=int, default=1)
-    a = p.parse_args()
+    a = data.trainer_args(minutes=20.0, batch=64, extra=lambda p: p.add_argument("--plates-dev", default=""))
     torch.manual_seed(a.seed)
     torch.set_num_threads(int(os.environ.get("TRAIN_THREADS", os.cpu_count() or 1)))
     rng = np.random.default_rng(a.seed)
@@ -126,7 +116,7 @@ def main() -> None:
         lens = torch.tensor([len(t) for t in ys], dtype=torch.long)
         # One-cycle-like schedule on elapsed time rather than steps.
         frac = (time.time() - start) / (deadline - start)
-        lr = a.lr * min(1.0, frac * 20) * (0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
+        lr = data.learning_rate(a.lr, frac)
         for g in opt.param_groups:
             g["lr"] = max(lr, 2e-5)
         model.train()
