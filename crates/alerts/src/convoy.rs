@@ -7,8 +7,9 @@
 //! and that companion raise one alert. Memory is bounded by the limits in [`ConvoyConfig`].
 
 use crate::matcher::Hit;
-use corridor_domain::{PlateRead, Timestamp};
-use std::collections::{HashMap, HashSet, VecDeque};
+use corridor_domain::{Country, PLATE_LEN_MAX, PlateRead, Timestamp};
+use foldhash::{HashMap, HashMapExt, HashSet};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -55,6 +56,42 @@ pub(crate) struct ConvoyFind {
     pub(crate) cameras: Vec<String>,
 }
 
+/// An unknown vehicle's read as a camera window keeps it: small and copied, so that the
+/// many reads that are on no watch cost no allocation.
+#[derive(Clone, Copy, Debug)]
+struct Passing {
+    ts: Timestamp,
+    key: u64,
+    plate_len: u8,
+    plate: [u8; PLATE_LEN_MAX],
+    country: Option<Country>,
+}
+
+impl Passing {
+    fn new(read: &PlateRead) -> Passing {
+        let text = read.plate.as_str().as_bytes();
+        let plate_len = text.len().min(PLATE_LEN_MAX);
+        let mut plate = [0u8; PLATE_LEN_MAX];
+        plate[..plate_len].copy_from_slice(&text[..plate_len]);
+        Passing {
+            ts: read.ts,
+            key: vehicle_key(read),
+            plate_len: plate_len as u8,
+            plate,
+            country: read.country,
+        }
+    }
+
+    fn plate(&self) -> &str {
+        // Plates are normalised ASCII (A-Z, 0-9), so any prefix is valid UTF-8.
+        std::str::from_utf8(&self.plate[..usize::from(self.plate_len)]).unwrap_or("")
+    }
+
+    fn is_vehicle_of(&self, read: &PlateRead) -> bool {
+        self.country == read.country && self.plate() == read.plate.as_str()
+    }
+}
+
 /// A watched read in a camera window: which sighting it is.
 #[derive(Debug)]
 struct WatchedRef {
@@ -65,7 +102,7 @@ struct WatchedRef {
 
 #[derive(Debug, Default)]
 struct CameraWindow {
-    unknown: VecDeque<Arc<PlateRead>>,
+    unknown: VecDeque<Passing>,
     watched: VecDeque<WatchedRef>,
 }
 
@@ -73,10 +110,12 @@ struct CameraWindow {
 struct Sighting {
     sighting_id: u64,
     camera_id: String,
+    /// Hash of `camera_id`, for [`Watched::seen_with`].
+    camera_key: u64,
     read: Arc<PlateRead>,
     hit: Hit,
     /// Companion key -> the companion's read.
-    companions: HashMap<u64, Arc<PlateRead>>,
+    companions: HashMap<u64, Passing>,
 }
 
 #[derive(Debug, Default)]
@@ -84,6 +123,39 @@ struct Watched {
     sightings: VecDeque<Sighting>,
     /// Companions already reported with this watched vehicle.
     alerted: HashSet<u64>,
+    /// Companion key -> (camera key, number of sightings there that hold it): which
+    /// companions may have reached `cameras_min` cameras, without scanning every sighting
+    /// for every companion.
+    seen_with: HashMap<u64, Vec<(u64, u32)>>,
+}
+
+impl Watched {
+    fn note_companion(&mut self, key: u64, camera_key: u64) {
+        let cameras = self.seen_with.entry(key).or_default();
+        match cameras.iter_mut().find(|(camera, _)| *camera == camera_key) {
+            Some((_, count)) => *count += 1,
+            None => cameras.push((camera_key, 1)),
+        }
+    }
+
+    fn pop_oldest(&mut self) {
+        let Some(sighting) = self.sightings.pop_front() else {
+            return;
+        };
+        for key in sighting.companions.keys() {
+            if let Some(cameras) = self.seen_with.get_mut(key) {
+                if let Some(pos) = cameras.iter().position(|(c, _)| *c == sighting.camera_key) {
+                    cameras[pos].1 -= 1;
+                    if cameras[pos].1 == 0 {
+                        cameras.swap_remove(pos);
+                    }
+                }
+                if cameras.is_empty() {
+                    self.seen_with.remove(key);
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -106,9 +178,11 @@ impl ConvoyTracker {
 
     /// Adds a read (with its hits, empty if unknown) and returns the convoys it completes.
     pub(crate) fn observe(&mut self, read: &PlateRead, hits: &[Hit]) -> Vec<ConvoyFind> {
-        let read = Arc::new(read.clone());
         let gap_us = self.config.gap_secs_max * 1_000_000;
-        let window = self.cameras.entry(read.camera_id.clone()).or_default();
+        let window = match self.cameras.get_mut(read.camera_id.as_str()) {
+            Some(window) => window,
+            None => self.cameras.entry(read.camera_id.clone()).or_default(),
+        };
         while window
             .unknown
             .front()
@@ -126,28 +200,28 @@ impl ConvoyTracker {
         if hits.is_empty() {
             self.observe_unknown(read)
         } else {
-            self.observe_watched(read, hits)
+            self.observe_watched(Arc::new(read.clone()), hits)
         }
     }
 
     /// An unknown vehicle joins the companion sets of watched sightings near it.
-    fn observe_unknown(&mut self, read: Arc<PlateRead>) -> Vec<ConvoyFind> {
+    fn observe_unknown(&mut self, read: &PlateRead) -> Vec<ConvoyFind> {
         let gap_us = self.config.gap_secs_max * 1_000_000;
-        let key = vehicle_key(&read);
+        let passing = Passing::new(read);
         let window = self
             .cameras
-            .get_mut(&read.camera_id)
+            .get_mut(read.camera_id.as_str())
             .expect("window created by observe");
+        if window.unknown.len() >= self.config.camera_reads_max {
+            window.unknown.pop_front();
+        }
+        window.unknown.push_back(passing);
         let near: Vec<(Arc<str>, u64)> = window
             .watched
             .iter()
             .filter(|w| (w.ts - read.ts).abs() <= gap_us)
             .map(|w| (Arc::clone(&w.subject), w.sighting_id))
             .collect();
-        if window.unknown.len() >= self.config.camera_reads_max {
-            window.unknown.pop_front();
-        }
-        window.unknown.push_back(Arc::clone(&read));
         let mut finds = Vec::new();
         for (subject, sighting_id) in near {
             let Some(watched) = self.watched.get_mut(&subject) else {
@@ -158,14 +232,17 @@ impl ConvoyTracker {
                 .iter_mut()
                 .find(|s| s.sighting_id == sighting_id)
             {
-                if same_vehicle(&sighting.read, &read)
+                if passing.is_vehicle_of(&sighting.read)
                     || sighting.companions.len() >= self.config.companions_max
                 {
                     continue;
                 }
-                sighting.companions.insert(key, Arc::clone(&read));
+                let camera_key = sighting.camera_key;
+                if sighting.companions.insert(passing.key, passing).is_none() {
+                    watched.note_companion(passing.key, camera_key);
+                }
             }
-            finds.extend(check_pair(&self.config, watched, key, &read));
+            finds.extend(check_pair(&self.config, watched, &passing));
         }
         finds
     }
@@ -178,12 +255,12 @@ impl ConvoyTracker {
             .cameras
             .get_mut(&read.camera_id)
             .expect("window created by observe");
-        let companions: HashMap<u64, Arc<PlateRead>> = window
+        let companions: HashMap<u64, Passing> = window
             .unknown
             .iter()
-            .filter(|other| (other.ts - read.ts).abs() <= gap_us && !same_vehicle(other, &read))
+            .filter(|other| (other.ts - read.ts).abs() <= gap_us && !other.is_vehicle_of(&read))
             .take(self.config.companions_max)
-            .map(|other| (vehicle_key(other), Arc::clone(other)))
+            .map(|other| (other.key, *other))
             .collect();
         let mut finds = Vec::new();
         for hit in hits {
@@ -213,17 +290,22 @@ impl ConvoyTracker {
                 .is_some_and(|s| read.ts - s.read.ts >= window_us)
                 || watched.sightings.len() >= self.config.sightings_max
             {
-                watched.sightings.pop_front();
+                watched.pop_oldest();
+            }
+            let camera_key = xxh3_64(read.camera_id.as_bytes());
+            for key in companions.keys() {
+                watched.note_companion(*key, camera_key);
             }
             watched.sightings.push_back(Sighting {
                 sighting_id,
                 camera_id: read.camera_id.clone(),
+                camera_key,
                 read: Arc::clone(&read),
                 hit: hit.clone(),
                 companions: companions.clone(),
             });
-            for (key, companion) in &companions {
-                finds.extend(check_pair(&self.config, watched, *key, companion));
+            for companion in companions.values() {
+                finds.extend(check_pair(&self.config, watched, companion));
             }
             let window = self
                 .cameras
@@ -246,10 +328,15 @@ impl ConvoyTracker {
 fn check_pair(
     config: &ConvoyConfig,
     watched: &mut Watched,
-    key: u64,
-    companion: &PlateRead,
+    companion: &Passing,
 ) -> Option<ConvoyFind> {
+    let key = companion.key;
     if watched.alerted.contains(&key) {
+        return None;
+    }
+    // Cheap test first: the companion is in sightings at enough distinct cameras.
+    let n_cameras = watched.seen_with.get(&key).map_or(0, Vec::len);
+    if n_cameras < config.cameras_min {
         return None;
     }
     let window_us = config.window_secs * 1_000_000;
@@ -276,14 +363,10 @@ fn check_pair(
     Some(ConvoyFind {
         watched_read: Arc::clone(&newest.read),
         hit: newest.hit.clone(),
-        companion_plate: companion.plate.as_str().to_owned(),
+        companion_plate: companion.plate().to_owned(),
         companion_country: companion.country.map(|c| c.as_str().to_owned()),
         cameras,
     })
-}
-
-fn same_vehicle(a: &PlateRead, b: &PlateRead) -> bool {
-    a.plate == b.plate && a.country == b.country
 }
 
 /// A 64-bit key of a vehicle (plate text and country); collisions are negligible at the

@@ -6,7 +6,7 @@ use crate::convoy::{ConvoyConfig, ConvoyTracker};
 use crate::geofence::{CameraLookup, GeoPoint, GeofenceTracker, Zone};
 use crate::hotlist::Hotlist;
 use crate::hotlist::prefilter::ConfusionClasses;
-use crate::log::{Ack, AlertLog};
+use crate::log::{Ack, AlertLog, Staged};
 use crate::matcher::{Hit, MatchConfig, Matcher, MisreadModel};
 use crate::webhook::{WebhookConfig, WebhookWorker};
 use corridor_domain::{PlateRead, Timestamp};
@@ -130,26 +130,44 @@ impl AlertEngine {
         WebhookWorker::spawn(Arc::clone(&self.log), config)
     }
 
-    /// Checks acknowledged reads and logs their alerts durably (fsync), then broadcasts
-    /// them and wakes webhook workers. Call it after the reads' WAL append is durable and
-    /// before acknowledging them, so that no alert is lost in a crash. Blocking: from async
+    /// Checks reads and logs their alerts durably (fsync), then returns them; they are
+    /// broadcast and webhook workers are woken as soon as they are durable. Call it before
+    /// acknowledging the reads, so that no alert is lost in a crash. Blocking: from async
     /// code call it inside `spawn_blocking`. Returns the newly logged alerts.
     pub fn check_reads_durable(
         &self,
         reads: &[PlateRead],
         now: Timestamp,
     ) -> Result<Vec<Arc<Alert>>, AlertError> {
+        let staged = self.check_reads(reads, now)?;
+        self.log.wait(staged)
+    }
+
+    /// Checks reads and stages their alerts in the log without waiting for the disk:
+    /// the log's syncer makes them durable and publishes them while the caller does other
+    /// work (such as syncing the reads' WAL); [`AlertEngine::wait`] waits for that.
+    pub fn check_reads(&self, reads: &[PlateRead], now: Timestamp) -> Result<Staged, AlertError> {
         let alerts = self.raise_alerts(reads, now);
-        self.log.append_durable(alerts)
+        self.log.stage(alerts)
+    }
+
+    /// Waits until alerts staged by [`AlertEngine::check_reads`] are durable; returns them.
+    pub fn wait(&self, staged: Staged) -> Result<Vec<Arc<Alert>>, AlertError> {
+        self.log.wait(staged)
     }
 
     /// Matches reads and returns the alerts they raise, without logging them.
     pub fn raise_alerts(&self, reads: &[PlateRead], now: Timestamp) -> Vec<Alert> {
         let zones = Arc::clone(&self.zones.read());
+        // Matching only reads the hotlist: concurrent batches match in parallel, and only
+        // the convoy tracker (state across reads) is taken in turn.
+        let all_hits: Vec<Vec<Hit>> = reads
+            .iter()
+            .map(|read| self.matcher.match_read(read, now))
+            .collect();
         let mut alerts = Vec::new();
         let mut convoy = self.convoy.lock();
-        for read in reads {
-            let hits = self.matcher.match_read(read, now);
+        for (read, hits) in reads.iter().zip(all_hits) {
             let first = alerts.len();
             for hit in &hits {
                 alerts.push(alert::build(read, hit, Trigger::Sighting, now));

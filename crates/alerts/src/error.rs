@@ -34,6 +34,10 @@ pub enum AlertError {
     /// The alert id is not in the alert log.
     #[error("unknown alert `{0}`")]
     UnknownAlert(String),
+    /// A write or sync of the alert log failed earlier; it accepts nothing more until the
+    /// process restarts (and replays it).
+    #[error("the alert log stopped after a failed write: {0}")]
+    Failed(String),
 }
 
 impl AlertError {

@@ -6,11 +6,12 @@ use crate::alert::Alert;
 use crate::frame::{self, FrameLog};
 use crate::hotlist::entry::string_enum;
 use corridor_domain::Timestamp;
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{Condvar, Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{broadcast, watch};
 
 /// The file name of the alert log inside the data directory.
@@ -64,13 +65,63 @@ enum Record {
 }
 
 /// The append-only, fsynced alert log. Alerts are kept in memory in log order (`seq`).
+///
+/// Appends are group-committed by a syncer thread of the log's own: a caller stages its
+/// records (seqs are given at once) and waits; the syncer writes everything staged with
+/// one `fdatasync`, then publishes the new alerts (broadcast, webhook watch) and wakes the
+/// waiters. Readers see only durable alerts. So concurrent requests share syncs, and a
+/// request can make its reads durable in the store's WAL while its alerts are synced here.
 #[derive(Debug)]
 pub struct AlertLog {
     path: PathBuf,
-    writer: Mutex<FrameLog>,
+    /// Staging: seqs are given and records queued under this lock.
+    staging: Mutex<()>,
     state: RwLock<State>,
+    syncer: Arc<Syncer>,
+    syncer_thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What callers and the syncer thread share.
+#[derive(Debug)]
+struct Syncer {
+    queue: Mutex<Queue>,
+    /// Wakes the syncer thread when records are queued (or at shutdown).
+    work: Condvar,
+    /// Wakes waiters after each sync.
+    synced: Condvar,
+    /// Alerts durable (seq < this); readers never see further.
+    durable_len: AtomicU64,
     appended: watch::Sender<u64>,
     broadcast: broadcast::Sender<Arc<Alert>>,
+}
+
+#[derive(Default, Debug)]
+struct Queue {
+    /// Framed records not yet written.
+    pending: Vec<u8>,
+    /// The alerts among them, in seq order, to publish once durable.
+    alerts: Vec<Arc<Alert>>,
+    /// Tickets: the last one staged and the last one durable.
+    staged: u64,
+    durable: u64,
+    /// Set when a write or sync failed: the log accepts nothing more.
+    failed: Option<String>,
+    shutdown: bool,
+}
+
+/// Records staged in the log, not yet known to be durable; see [`AlertLog::wait`].
+#[must_use = "staged alerts are durable only after AlertLog::wait"]
+#[derive(Debug)]
+pub struct Staged {
+    ticket: u64,
+    alerts: Vec<Arc<Alert>>,
+}
+
+impl Staged {
+    /// The alerts staged (with their seqs).
+    pub fn alerts(&self) -> &[Arc<Alert>] {
+        &self.alerts
+    }
 }
 
 #[derive(Default, Debug)]
@@ -102,32 +153,59 @@ impl AlertLog {
             Ok(())
         };
         let writer = FrameLog::open(&path, &mut replay)?;
-        let (appended, _) = watch::channel(state.alerts.len() as u64);
+        let n_alerts = state.alerts.len() as u64;
+        let (appended, _) = watch::channel(n_alerts);
         let (broadcast, _) = broadcast::channel(broadcast_capacity.max(1));
-        Ok(AlertLog {
-            path,
-            writer: Mutex::new(writer),
-            state: RwLock::new(state),
+        let syncer = Arc::new(Syncer {
+            queue: Mutex::new(Queue::default()),
+            work: Condvar::new(),
+            synced: Condvar::new(),
+            durable_len: AtomicU64::new(n_alerts),
             appended,
             broadcast,
+        });
+        let syncer_thread = {
+            let syncer = Arc::clone(&syncer);
+            std::thread::Builder::new()
+                .name("corridor-alert-log".to_owned())
+                .spawn(move || syncer.run(writer))
+                .map_err(AlertError::io(&path))?
+        };
+        Ok(AlertLog {
+            path,
+            staging: Mutex::new(()),
+            state: RwLock::new(state),
+            syncer,
+            syncer_thread: Some(syncer_thread),
         })
     }
 
-    /// Logs the alerts whose ids are not logged yet, waits for the disk, then broadcasts
-    /// them. Returns the newly logged alerts with their `seq`; a replayed alert (same id)
-    /// is not logged twice.
+    /// Logs the alerts whose ids are not logged yet, waits for the disk, then returns them
+    /// with their `seq` (they are broadcast as soon as they are durable); a replayed alert
+    /// (same id) is not logged twice.
     pub fn append_durable(&self, alerts: Vec<Alert>) -> Result<Vec<Arc<Alert>>, AlertError> {
+        let staged = self.stage(alerts)?;
+        self.wait(staged)
+    }
+
+    /// Stages the alerts whose ids are not logged yet, giving them their seqs; they are
+    /// durable, visible to readers and broadcast only after the syncer's next sync
+    /// ([`AlertLog::wait`] returns then).
+    pub fn stage(&self, alerts: Vec<Alert>) -> Result<Staged, AlertError> {
         if alerts.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Staged {
+                ticket: 0,
+                alerts: Vec::new(),
+            });
         }
-        let mut writer = self.writer.lock();
-        let mut next_seq = self.state.read().alerts.len() as u64;
-        let mut fresh = Vec::with_capacity(alerts.len());
+        let _staging = self.staging.lock();
+        let mut fresh: Vec<Alert> = Vec::with_capacity(alerts.len());
         {
             let state = self.state.read();
+            let mut next_seq = state.alerts.len() as u64;
             for mut alert in alerts {
                 let seen = state.seq_by_id.contains_key(&alert.alert_id)
-                    || fresh.iter().any(|a: &Alert| a.alert_id == alert.alert_id);
+                    || fresh.iter().any(|a| a.alert_id == alert.alert_id);
                 if !seen {
                     alert.seq = next_seq;
                     next_seq += 1;
@@ -136,7 +214,10 @@ impl AlertLog {
             }
         }
         if fresh.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Staged {
+                ticket: 0,
+                alerts: Vec::new(),
+            });
         }
         let mut framed = Vec::with_capacity(fresh.len() * 512);
         let records: Vec<Record> = fresh
@@ -149,7 +230,6 @@ impl AlertLog {
                 &serde_json::to_vec(record).expect("alerts serialise"),
             );
         }
-        writer.append_durable(&framed)?;
         let mut logged = Vec::with_capacity(records.len());
         {
             let mut state = self.state.write();
@@ -158,13 +238,19 @@ impl AlertLog {
                 logged.push(Arc::clone(state.alerts.last().expect("just pushed")));
             }
         }
-        self.appended.send_replace(next_seq);
-        for alert in &logged {
-            // No subscriber is not an error: SSE clients come and go.
-            let _ = self.broadcast.send(Arc::clone(alert));
+        let ticket = self.syncer.queue_records(&framed, &logged)?;
+        Ok(Staged {
+            ticket,
+            alerts: logged,
+        })
+    }
+
+    /// Waits until staged alerts are durable (and broadcast); returns them.
+    pub fn wait(&self, staged: Staged) -> Result<Vec<Arc<Alert>>, AlertError> {
+        if staged.ticket > 0 {
+            self.syncer.wait_durable(staged.ticket, &self.path)?;
         }
-        drop(writer);
-        Ok(logged)
+        Ok(staged.alerts)
     }
 
     /// Records durably that `sink_id` received the alert at `seq` (a 2xx reply); the
@@ -190,7 +276,7 @@ impl AlertLog {
 
     /// Stores an acknowledgement durably; the alert must exist.
     pub fn acknowledge_durable(&self, ack: Ack) -> Result<(), AlertError> {
-        if !self.state.read().seq_by_id.contains_key(&ack.alert_id) {
+        if self.alert(&ack.alert_id).is_none() {
             return Err(AlertError::UnknownAlert(ack.alert_id));
         }
         if ack.handled_by.trim().is_empty() {
@@ -219,24 +305,29 @@ impl AlertLog {
     pub fn alert(&self, alert_id: &str) -> Option<Arc<Alert>> {
         let state = self.state.read();
         let seq = *state.seq_by_id.get(alert_id)?;
-        state.alerts.get(seq as usize).cloned()
+        state.alerts[..self.durable_len()]
+            .get(seq as usize)
+            .cloned()
     }
 
     /// The alert at `seq`.
     pub fn alert_at(&self, seq: u64) -> Option<Arc<Alert>> {
-        self.state.read().alerts.get(seq as usize).cloned()
+        self.state.read().alerts[..self.durable_len()]
+            .get(seq as usize)
+            .cloned()
     }
 
     /// Up to `limit` alerts from `seq` on, in log order (SSE catch-up via `Last-Event-ID`).
     pub fn alerts_from(&self, seq: u64, limit: usize) -> Vec<Arc<Alert>> {
         let state = self.state.read();
-        let start = (seq as usize).min(state.alerts.len());
-        state.alerts[start..].iter().take(limit).cloned().collect()
+        let durable = &state.alerts[..self.durable_len()];
+        let start = (seq as usize).min(durable.len());
+        durable[start..].iter().take(limit).cloned().collect()
     }
 
     /// Number of alerts logged.
     pub fn len(&self) -> u64 {
-        self.state.read().alerts.len() as u64
+        self.durable_len() as u64
     }
 
     /// Whether no alert was ever logged.
@@ -252,12 +343,12 @@ impl AlertLog {
     /// A live feed of alerts as they are logged (for SSE). Lagging receivers get
     /// `RecvError::Lagged` and should catch up with [`AlertLog::alerts_from`].
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Alert>> {
-        self.broadcast.subscribe()
+        self.syncer.broadcast.subscribe()
     }
 
     /// Watches the number of logged alerts (webhook workers wait on it).
     pub fn watch_len(&self) -> watch::Receiver<u64> {
-        self.appended.subscribe()
+        self.syncer.appended.subscribe()
     }
 
     /// The path of the log file.
@@ -271,14 +362,109 @@ impl AlertLog {
             &mut framed,
             &serde_json::to_vec(&record).expect("records serialise"),
         );
-        let mut writer = self.writer.lock();
-        writer.append_durable(&framed)?;
+        let ticket = {
+            let _staging = self.staging.lock();
+            self.syncer.queue_records(&framed, &[])?
+        };
+        self.syncer.wait_durable(ticket, &self.path)?;
         self.state
             .write()
             .apply(record)
             .expect("checked before writing");
-        drop(writer);
         Ok(())
+    }
+
+    /// Alerts durable so far (the readers' view).
+    fn durable_len(&self) -> usize {
+        self.syncer.durable_len.load(Ordering::Acquire) as usize
+    }
+}
+
+impl Drop for AlertLog {
+    fn drop(&mut self) {
+        self.syncer.queue.lock().shutdown = true;
+        self.syncer.work.notify_all();
+        if let Some(thread) = self.syncer_thread.take() {
+            // The thread writes what is queued before it stops.
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Syncer {
+    /// Queues framed records (and the alerts among them); returns their ticket.
+    fn queue_records(&self, framed: &[u8], alerts: &[Arc<Alert>]) -> Result<u64, AlertError> {
+        let mut queue = self.queue.lock();
+        if let Some(reason) = &queue.failed {
+            return Err(AlertError::Failed(reason.clone()));
+        }
+        queue.pending.extend_from_slice(framed);
+        queue.alerts.extend(alerts.iter().cloned());
+        queue.staged += 1;
+        let ticket = queue.staged;
+        drop(queue);
+        self.work.notify_one();
+        Ok(ticket)
+    }
+
+    fn wait_durable(&self, ticket: u64, path: &Path) -> Result<(), AlertError> {
+        let mut queue = self.queue.lock();
+        loop {
+            if queue.durable >= ticket {
+                return Ok(());
+            }
+            if let Some(reason) = &queue.failed {
+                return Err(AlertError::Failed(format!("{}: {reason}", path.display())));
+            }
+            self.synced.wait(&mut queue);
+        }
+    }
+
+    /// The syncer thread: writes and syncs whatever is queued, publishes, repeats.
+    fn run(&self, mut file: FrameLog) {
+        loop {
+            let (pending, alerts, ticket) = {
+                let mut queue = self.queue.lock();
+                while queue.pending.is_empty() && !queue.shutdown {
+                    self.work.wait(&mut queue);
+                }
+                if queue.pending.is_empty() {
+                    return;
+                }
+                (
+                    std::mem::take(&mut queue.pending),
+                    std::mem::take(&mut queue.alerts),
+                    queue.staged,
+                )
+            };
+            let result = file.append_durable(&pending);
+            let mut queue = self.queue.lock();
+            match result {
+                Ok(()) => {
+                    queue.durable = ticket;
+                    if let Some(last) = alerts.last() {
+                        self.durable_len.store(last.seq + 1, Ordering::Release);
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "Alert log write failed; it accepts no more alerts.");
+                    queue.failed = Some(err.to_string());
+                }
+            }
+            let ok = queue.failed.is_none();
+            drop(queue);
+            if ok && let Some(last) = alerts.last() {
+                for alert in &alerts {
+                    // No subscriber is not an error: SSE clients come and go.
+                    let _ = self.broadcast.send(Arc::clone(alert));
+                }
+                self.appended.send_replace(last.seq + 1);
+            }
+            self.synced.notify_all();
+            if !ok {
+                return;
+            }
+        }
     }
 }
 

@@ -36,6 +36,10 @@ pub trait MisreadModel: Send + Sync + fmt::Debug {
     fn substitution_rate(&self, truth: u8, observed: u8) -> f64;
 
     /// Whether the model considers one dropped or inserted character.
+    ///
+    /// The matcher's prefilter relies on the shape of [`ConfusionModel`]'s alternatives: at
+    /// most two substitutions, or one dropped or inserted character with no substitution
+    /// alongside. A model that combines them needs a wider prefilter.
     fn models_one_indel(&self) -> bool;
 }
 

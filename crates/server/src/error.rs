@@ -241,7 +241,7 @@ impl From<corridor_alerts::AlertError> for ApiError {
             }
             E::BadField { field, reason } => ApiError::bad_param(field, reason),
             E::UnknownEntry(_) | E::UnknownAlert(_) => ApiError::not_found(error.to_string()),
-            E::Io { .. } | E::Corrupt { .. } => ApiError::internal(&error),
+            E::Io { .. } | E::Corrupt { .. } | E::Failed(_) => ApiError::internal(&error),
         }
     }
 }

@@ -10,7 +10,8 @@
 //! client --HTTP--> axum router --(latency metrics)--> guard: authenticate (401), authorize (403)
 //!                                                       | parse + check (API types)
 //!                                                       v
-//!   blocking pool (bounded) --> Store::append_durable -> AlertEngine::check_reads_durable
+//!   blocking pool (bounded) --> Store::append -> AlertEngine::check_reads -> Store::wait_durable
+//!                               -> AlertEngine::wait (WAL and alert log synced in parallel)
 //!                           --> Safeguards::gate -> lookup -> filter_reads -> record_result
 //! ```
 //!
@@ -172,7 +173,14 @@ impl Server {
             .collect::<Result<Vec<_>, _>>()
             .map_err(ServeError::Alerts)?;
         tracing::info!(addr = %self.local_addr, "Serving HTTP.");
-        axum::serve(self.listener, router(self.state))
+        // No Nagle delay: an SSE event or a small reply goes out at once instead of waiting
+        // for the peer's delayed ACK (up to 40 ms on Linux).
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "Could not set TCP_NODELAY on a connection.");
+            }
+        });
+        axum::serve(listener, router(self.state))
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(ServeError::Io)?;

@@ -45,7 +45,7 @@ mod wal;
 pub use config::{AppendReport, CompactReport, ImportReport, PurgeReport, StoreConfig, StoreStats};
 pub use error::Error;
 pub use import::{BulkImport, ImportConflict};
-pub use store::Store;
+pub use store::{PendingAppend, Store};
 
 use corridor_domain::{Country, PlateText, Timestamp};
 

@@ -20,8 +20,30 @@ pub(crate) fn spawn(shared: &Arc<Shared>) -> std::thread::JoinHandle<()> {
     let weak = Arc::downgrade(shared);
     std::thread::Builder::new()
         .name("corridor-store-maintenance".to_owned())
-        .spawn(move || run(&weak))
+        .spawn(move || {
+            lower_priority();
+            run(&weak)
+        })
         .expect("spawning the maintenance thread")
+}
+
+/// Flushes and compactions are CPU-heavy and never urgent: this thread yields the CPU to
+/// the threads that acknowledge reads and raise alerts (Linux: nice 10 for this thread).
+/// The workspace's one `unsafe`: two plain system calls, no memory involved.
+#[allow(unsafe_code)]
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid and setpriority only read their arguments; on Linux, PRIO_PROCESS
+        // with a thread id sets that thread's nice value.
+        let result = unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, 10)
+        };
+        if result != 0 {
+            tracing::debug!(error = %std::io::Error::last_os_error(), "Could not lower the maintenance thread's priority.");
+        }
+    }
 }
 
 fn run(weak: &Weak<Shared>) {

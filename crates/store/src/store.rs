@@ -21,6 +21,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The embedded store of one data directory. `Send + Sync`; share it with `Arc<Store>`.
+/// Reads queued in the WAL by [`Store::append`], not yet known to be durable.
+#[must_use = "appended reads are durable (and may be acknowledged) only after Store::wait_durable"]
+#[derive(Debug)]
+pub struct PendingAppend {
+    report: AppendReport,
+    /// The WAL record to wait for (0: nothing new to wait for).
+    wait_seq: u64,
+    n_memtable_rows: usize,
+}
+
 #[derive(Debug)]
 pub struct Store {
     pub(crate) shared: Arc<Shared>,
@@ -128,7 +138,22 @@ impl Store {
     /// duplicate; with other content the call fails with [`Error::ConflictingReadId`] and
     /// nothing of `reads` is stored. Reads older than the last retention cutoff are skipped.
     pub fn append_durable(&self, reads: &[PlateRead]) -> Result<AppendReport, Error> {
-        self.shared.append_durable(reads)
+        let pending = self.shared.append(reads)?;
+        self.shared.wait_durable(pending)
+    }
+
+    /// The first half of [`Store::append_durable`]: checks the reads (a conflicting id
+    /// fails here, and nothing of the batch is appended) and queues them in the WAL. They
+    /// are neither visible nor durable until [`Store::wait_durable`] returns, and must not
+    /// be acknowledged before. Lets a caller do other work while the WAL syncs.
+    pub fn append(&self, reads: &[PlateRead]) -> Result<PendingAppend, Error> {
+        self.shared.append(reads)
+    }
+
+    /// Waits until reads queued by [`Store::append`] are on disk (doing the group commit's
+    /// fsync itself if no one else is).
+    pub fn wait_durable(&self, pending: PendingAppend) -> Result<AppendReport, Error> {
+        self.shared.wait_durable(pending)
     }
 
     /// Starts a bulk import: segments written directly, visible only after
@@ -321,7 +346,7 @@ impl Shared {
         self.next_segment_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    fn append_durable(&self, reads: &[PlateRead]) -> Result<AppendReport, Error> {
+    fn append(&self, reads: &[PlateRead]) -> Result<PendingAppend, Error> {
         for read in reads {
             read.validate().map_err(|err| Error::InvalidRead {
                 read_id: read.read_id.clone(),
@@ -369,15 +394,23 @@ impl Shared {
             }
             n_memtable_rows = state.memtable.len();
         }
-        if wait_seq > 0 {
-            self.wal.wait_durable(wait_seq)?;
+        Ok(PendingAppend {
+            report,
+            wait_seq,
+            n_memtable_rows,
+        })
+    }
+
+    fn wait_durable(&self, pending: PendingAppend) -> Result<AppendReport, Error> {
+        if pending.wait_seq > 0 {
+            self.wal.wait_durable(pending.wait_seq)?;
         }
-        if n_memtable_rows >= self.config.memtable_rows_max {
+        if pending.n_memtable_rows >= self.config.memtable_rows_max {
             let mut wake = self.wake_state.lock();
             wake.flush_wanted = true;
             self.wake.notify_all();
         }
-        Ok(report)
+        Ok(pending.report)
     }
 
     /// Compares `read` with a stored read of the same id, if any.

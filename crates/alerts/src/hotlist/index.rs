@@ -3,10 +3,15 @@
 
 use super::entry::{HotlistEntry, PlateSpec};
 use super::network::NetworkWatch;
-use super::prefilter::Prefilter;
+use super::prefilter::{Bits, Prefilter};
 use corridor_domain::{Country, PlatePattern};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Bits per plate text of the filter in front of the exact and network maps (about 5%
+/// false positives; 128 KB for 100,000 plates).
+const PLATE_BITS_PER_KEY: usize = 8;
 
 /// Fixed-length patterns are bucketed by length and their first two characters (`?` kept
 /// as is), so a read probes four buckets: both characters known, either one a wildcard, or
@@ -22,13 +27,21 @@ pub(crate) struct NetworkMember {
     pub(crate) country: Option<Country>,
 }
 
-#[derive(Default, Debug)]
+#[derive(Debug)]
 pub(crate) struct MatchIndex {
     /// `None`: every read is passed to the confusion model.
     prefilter: Option<Prefilter>,
     exact: HashMap<Box<str>, Vec<Arc<HotlistEntry>>>,
     patterns: HashMap<PatternKey, Vec<Arc<HotlistEntry>>>,
     networks: HashMap<Box<str>, Vec<NetworkMember>>,
+    /// Every plate text of `exact` and `networks` (hashed): most reads stop here.
+    plate_bits: Bits,
+}
+
+impl Default for MatchIndex {
+    fn default() -> MatchIndex {
+        MatchIndex::with_prefilter(None, 0)
+    }
 }
 
 impl MatchIndex {
@@ -36,8 +49,25 @@ impl MatchIndex {
         MatchIndex {
             prefilter,
             exact: HashMap::with_capacity(n_entries),
-            ..MatchIndex::default()
+            patterns: HashMap::new(),
+            networks: HashMap::new(),
+            plate_bits: Bits::new(n_entries, PLATE_BITS_PER_KEY),
         }
+    }
+
+    fn may_hold_plate(&self, plate: &str) -> bool {
+        self.plate_bits.may_contain(xxh3_64(plate.as_bytes()))
+    }
+
+    fn note_plate(&mut self, plate: &str) {
+        let n_keys = self.exact.len() + self.networks.len();
+        let keys = self
+            .exact
+            .keys()
+            .chain(self.networks.keys())
+            .map(|text| xxh3_64(text.as_bytes()));
+        self.plate_bits
+            .insert(xxh3_64(plate.as_bytes()), n_keys, keys);
     }
 
     /// False only if `plate` cannot be a likely misread of any watched plate or member.
@@ -49,6 +79,9 @@ impl MatchIndex {
 
     /// Entries whose plate is exactly `plate`.
     pub(crate) fn exact(&self, plate: &str) -> &[Arc<HotlistEntry>] {
+        if !self.may_hold_plate(plate) {
+            return &[];
+        }
         self.exact.get(plate).map_or(&[], Vec::as_slice)
     }
 
@@ -87,6 +120,9 @@ impl MatchIndex {
 
     /// Network members with plate text `plate`.
     pub(crate) fn network_members(&self, plate: &str) -> &[NetworkMember] {
+        if !self.may_hold_plate(plate) {
+            return &[];
+        }
         self.networks.get(plate).map_or(&[], Vec::as_slice)
     }
 
@@ -121,11 +157,13 @@ impl MatchIndex {
                 prefilter.update(plate.as_str(), 1);
             }
             match &entry.fields.plate {
-                PlateSpec::Exact(plate) => self
-                    .exact
-                    .entry(plate.as_str().into())
-                    .or_default()
-                    .push(entry),
+                PlateSpec::Exact(plate) => {
+                    self.exact
+                        .entry(plate.as_str().into())
+                        .or_default()
+                        .push(Arc::clone(&entry));
+                    self.note_plate(plate.as_str());
+                }
                 PlateSpec::Pattern(pattern) => self
                     .patterns
                     .entry(pattern_key(pattern))
@@ -167,6 +205,7 @@ impl MatchIndex {
                     .entry(key.text.as_str().into())
                     .or_default()
                     .push(member);
+                self.note_plate(key.text.as_str());
             }
         }
     }

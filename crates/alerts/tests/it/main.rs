@@ -3,6 +3,8 @@
 
 mod crash;
 mod delivery;
+mod group_commit;
+mod prefilter;
 mod receiver;
 mod support;
 mod watches;

@@ -1,9 +1,12 @@
 //! `POST /api/v1/reads`: a JSON batch or an NDJSON stream, acknowledged once durable.
 //!
 //! ```text
-//! body -> parse rows -> check each row -> drop repeats within the batch -> append_durable
-//!          (row/field errors: 400, nothing stored)                          (fsync)
-//!     -> AlertEngine::check_reads_durable (hotlist match, alert log fsync, webhooks, SSE) -> 200
+//! body -> parse rows -> check each row -> drop repeats within the batch -> Store::append
+//!          (row/field errors: 400, nothing stored)          (conflicting id: 409; queued in the WAL)
+//!     -> AlertEngine::check_reads (hotlist match; alerts queued for the alert log's syncer,
+//!                                  which fsyncs them, then sends them to SSE and webhooks)
+//!     -> Store::wait_durable (WAL group commit, in parallel with the alert log's sync)
+//!     -> AlertEngine::wait (alerts durable) -> 200
 //! ```
 //!
 //! [`ingest_rows`] is shared with the camera image route (`routes/images.rs`), so reads
@@ -158,10 +161,18 @@ pub(crate) fn ingest_rows(
     let (reads, read_rows) = check_rows(store, rows, limits).map_err(refuse)?;
     let (unique_reads, unique_rows) = drop_repeats(reads, read_rows).map_err(refuse)?;
     let n_repeats = n_received - unique_reads.len() as u64;
-    match store.append_durable(&unique_reads) {
-        Ok(report) => {
+    match store.append(&unique_reads) {
+        Ok(pending) => {
+            // The alert log's syncer makes the alerts durable (and sends them live) while
+            // this thread waits for the reads' WAL sync; both before the acknowledgement.
+            let staged = alerts
+                .check_reads(&unique_reads, chrono::Utc::now().timestamp_micros())
+                .map_err(|error| (Refusal::Alerts(error), n_received))?;
+            let report = store
+                .wait_durable(pending)
+                .map_err(|error| (Refusal::Store(error), n_received))?;
             let raised = alerts
-                .check_reads_durable(&unique_reads, chrono::Utc::now().timestamp_micros())
+                .wait(staged)
                 .map_err(|error| (Refusal::Alerts(error), n_received))?;
             Ok(IngestReport {
                 n_received,
