@@ -200,13 +200,17 @@ impl AlertLog {
         }
         let _staging = self.staging.lock();
         let mut fresh: Vec<Alert> = Vec::with_capacity(alerts.len());
+        // An alert staged by another caller and not yet durable (a batch sent again while
+        // the first try waits): this caller must wait for that sync too.
+        let mut seen_pending = false;
         {
             let state = self.state.read();
+            let durable_len = self.durable_len() as u64;
             let mut next_seq = state.alerts.len() as u64;
             for mut alert in alerts {
-                let seen = state.seq_by_id.contains_key(&alert.alert_id)
-                    || fresh.iter().any(|a| a.alert_id == alert.alert_id);
-                if !seen {
+                if let Some(&seq) = state.seq_by_id.get(&alert.alert_id) {
+                    seen_pending |= seq >= durable_len;
+                } else if !fresh.iter().any(|a| a.alert_id == alert.alert_id) {
                     alert.seq = next_seq;
                     next_seq += 1;
                     fresh.push(alert);
@@ -214,8 +218,13 @@ impl AlertLog {
             }
         }
         if fresh.is_empty() {
+            let ticket = if seen_pending {
+                self.syncer.queue.lock().staged
+            } else {
+                0
+            };
             return Ok(Staged {
-                ticket: 0,
+                ticket,
                 alerts: Vec::new(),
             });
         }

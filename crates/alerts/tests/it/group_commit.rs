@@ -86,3 +86,21 @@ fn concurrent_appends_are_durable_in_one_gap_free_order() {
     assert_eq!(reopened_ids, ids);
     assert_eq!(ids.len() as u64, n_alerts);
 }
+
+#[test]
+fn a_batch_sent_again_waits_for_the_first_tries_alerts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = open_engine(dir.path());
+    engine
+        .hotlist()
+        .create(entry("AB12CDE", "GB"), "alice", T0)
+        .expect("create");
+    let reads = [read("r1", "AB12CDE", Some("GB"), "cam-a", T0 + SEC)];
+    let first = engine.check_reads(&reads, T0 + SEC).expect("stage");
+    let again = engine.check_reads(&reads, T0 + SEC).expect("stage again");
+    assert!(again.alerts().is_empty(), "one alert per id");
+    // Once the second try may be acknowledged, the alert it relies on is durable.
+    assert!(engine.wait(again).expect("wait").is_empty());
+    assert_eq!(engine.alert_log().len(), 1);
+    assert_eq!(engine.wait(first).expect("wait").len(), 1);
+}
