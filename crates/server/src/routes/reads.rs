@@ -3,9 +3,9 @@
 //! ```text
 //! body -> parse rows -> check each row -> drop repeats within the batch -> Store::append
 //!          (row/field errors: 400, nothing stored)          (conflicting id: 409; queued in the WAL)
-//!     -> AlertEngine::check_reads (hotlist match; alerts queued for the alert log's syncer,
-//!                                  which fsyncs them, then sends them to SSE and webhooks)
-//!     -> Store::wait_durable (WAL group commit, in parallel with the alert log's sync)
+//!     -> Store::wait_durable (WAL group commit, on a scoped thread)   } at the same time
+//!        AlertEngine::check_reads (hotlist match; alerts queued for  }
+//!          the alert log's syncer, which fsyncs them, then sends them to SSE and webhooks)
 //!     -> AlertEngine::wait (alerts durable) -> 200
 //! ```
 //!
@@ -163,14 +163,18 @@ pub(crate) fn ingest_rows(
     let n_repeats = n_received - unique_reads.len() as u64;
     match store.append(&unique_reads) {
         Ok(pending) => {
-            // The alert log's syncer makes the alerts durable (and sends them live) while
-            // this thread waits for the reads' WAL sync; both before the acknowledgement.
-            let staged = alerts
-                .check_reads(&unique_reads, chrono::Utc::now().timestamp_micros())
-                .map_err(|error| (Refusal::Alerts(error), n_received))?;
-            let report = store
-                .wait_durable(pending)
-                .map_err(|error| (Refusal::Store(error), n_received))?;
+            // The reads' WAL sync (disk) runs on a scoped thread while this one matches
+            // them against the hotlist (CPU); the alert log's syncer then makes the alerts
+            // durable and sends them live. Both are durable before the acknowledgement.
+            let now = chrono::Utc::now().timestamp_micros();
+            let (report, staged) = std::thread::scope(|scope| {
+                let syncing = scope.spawn(|| store.wait_durable(pending));
+                let staged = alerts.check_reads(&unique_reads, now);
+                let report = syncing.join().expect("the WAL sync thread does not panic");
+                (report, staged)
+            });
+            let staged = staged.map_err(|error| (Refusal::Alerts(error), n_received))?;
+            let report = report.map_err(|error| (Refusal::Store(error), n_received))?;
             let raised = alerts
                 .wait(staged)
                 .map_err(|error| (Refusal::Alerts(error), n_received))?;
