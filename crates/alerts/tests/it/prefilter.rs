@@ -5,10 +5,10 @@
 //! probable hit through such a rare confusion, never invents one, and never changes an
 //! exact hit.
 
-use crate::support::{T0, entry};
+use crate::support::{T0, entry, read};
 use corridor_alerts::{ConfusionClasses, Hit, Hotlist, MatchConfig, MatchKind, Matcher};
+use corridor_domain::PlateText;
 use corridor_domain::confusion::ConfusionModel;
-use corridor_domain::{Country, PlateRead, PlateText};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
@@ -95,24 +95,10 @@ fn compare(rate_min: f64) -> Outcome {
                 .unwrap_or_else(|| truth.clone()),
             _ => random_plate(&mut rng),
         };
-        let Ok(plate) = PlateText::parse(&text) else {
+        if PlateText::parse(&text).is_err() {
             continue;
-        };
-        let read = PlateRead {
-            read_id: format!("r{idx}"),
-            plate,
-            country: Some(Country::parse("GB").expect("country")),
-            camera_id: "cam-a".to_owned(),
-            ts: T0 + 1,
-            confidence: None,
-            lat: None,
-            lon: None,
-            heading_deg: None,
-            make: None,
-            model: None,
-            colour: None,
-            vehicle_type: None,
-        };
+        }
+        let read = read(&format!("r{idx}"), &text, Some("GB"), "cam-a", T0 + 1);
         let expected = summary(&plain.match_read(&read, T0 + 1));
         let got = summary(&filtered.match_read(&read, T0 + 1));
         let is_probable = |hit: &(String, String, String)| hit.1.starts_with("probable");
