@@ -223,6 +223,8 @@ impl RetentionTarget for StoreReads<'_> {
                 agreement: None,
                 read_id: Some(read.read_id.clone()),
                 plate: Some(read.plate.as_str().to_owned()),
+                mentions: BTreeSet::new(),
+                read_gone: false,
             }));
         }
         Ok(items)
