@@ -4,5 +4,6 @@
 mod crash;
 mod delivery;
 mod receiver;
+mod retention;
 mod support;
 mod watches;

@@ -1,5 +1,13 @@
 //! The durable alert log: alerts, webhook delivery cursors and acknowledgements, all in one
 //! append-only, fsynced file; plus the in-process broadcast that feeds SSE streams.
+//!
+//! Retention rewrites the file without expired alerts ([`AlertLog::purge_durable`]): a
+//! compacted log starts with a `compacted` record naming the next seq, so kept alerts keep
+//! their seq (webhook cursors and SSE `Last-Event-ID` stay valid) and no seq is reused.
+
+mod compact;
+
+pub use compact::AlertPurge;
 
 use crate::AlertError;
 use crate::alert::Alert;
@@ -8,7 +16,7 @@ use crate::hotlist::entry::string_enum;
 use corridor_domain::Timestamp;
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::{broadcast, watch};
@@ -61,6 +69,17 @@ enum Record {
         note: String,
         at: Timestamp,
     },
+    /// First record of a log rewritten by retention: alerts below `next_seq` may be missing.
+    Compacted {
+        next_seq: u64,
+        n_alerts_removed: u64,
+        at: Timestamp,
+    },
+    /// A sink's delivery cursor as of a compaction.
+    Cursor {
+        sink_id: String,
+        next_seq: u64,
+    },
 }
 
 /// The append-only, fsynced alert log. Alerts are kept in memory in log order (`seq`).
@@ -75,7 +94,12 @@ pub struct AlertLog {
 
 #[derive(Default, Debug)]
 struct State {
-    alerts: Vec<Arc<Alert>>,
+    /// By seq; after a purge there are gaps.
+    alerts: BTreeMap<u64, Arc<Alert>>,
+    /// The seq the next alert gets.
+    next_seq: u64,
+    /// Alerts below this seq come from a compacted log and may have gaps before them.
+    compacted_below: u64,
     seq_by_id: HashMap<String, u64>,
     /// Per webhook sink: the seq of the next alert to deliver.
     cursors: HashMap<String, u64>,
@@ -88,21 +112,8 @@ impl AlertLog {
     pub fn open(data_dir: &Path, broadcast_capacity: usize) -> Result<AlertLog, AlertError> {
         std::fs::create_dir_all(data_dir).map_err(AlertError::io(data_dir))?;
         let path = data_dir.join(ALERT_LOG_FILE);
-        let mut state = State::default();
-        let mut record_idx = 0u64;
-        let mut replay = |payload: &[u8]| -> Result<(), AlertError> {
-            let corrupt = |reason: String| AlertError::Corrupt {
-                path: path.clone(),
-                reason: format!("record {record_idx}: {reason}"),
-            };
-            let record: Record =
-                serde_json::from_slice(payload).map_err(|err| corrupt(err.to_string()))?;
-            state.apply(record).map_err(corrupt)?;
-            record_idx += 1;
-            Ok(())
-        };
-        let writer = FrameLog::open(&path, &mut replay)?;
-        let (appended, _) = watch::channel(state.alerts.len() as u64);
+        let (writer, state) = replay(&path)?;
+        let (appended, _) = watch::channel(state.next_seq);
         let (broadcast, _) = broadcast::channel(broadcast_capacity.max(1));
         Ok(AlertLog {
             path,
@@ -121,7 +132,7 @@ impl AlertLog {
             return Ok(Vec::new());
         }
         let mut writer = self.writer.lock();
-        let mut next_seq = self.state.read().alerts.len() as u64;
+        let mut next_seq = self.state.read().next_seq;
         let mut fresh = Vec::with_capacity(alerts.len());
         {
             let state = self.state.read();
@@ -155,7 +166,8 @@ impl AlertLog {
             let mut state = self.state.write();
             for record in records {
                 state.apply(record).expect("fresh alerts follow the log");
-                logged.push(Arc::clone(state.alerts.last().expect("just pushed")));
+                let (_, alert) = state.alerts.last_key_value().expect("just inserted");
+                logged.push(Arc::clone(alert));
             }
         }
         self.appended.send_replace(next_seq);
@@ -219,29 +231,45 @@ impl AlertLog {
     pub fn alert(&self, alert_id: &str) -> Option<Arc<Alert>> {
         let state = self.state.read();
         let seq = *state.seq_by_id.get(alert_id)?;
-        state.alerts.get(seq as usize).cloned()
+        state.alerts.get(&seq).cloned()
     }
 
-    /// The alert at `seq`.
+    /// The alert at `seq` (none when retention removed it or it is not logged yet).
     pub fn alert_at(&self, seq: u64) -> Option<Arc<Alert>> {
-        self.state.read().alerts.get(seq as usize).cloned()
+        self.state.read().alerts.get(&seq).cloned()
     }
 
-    /// Up to `limit` alerts from `seq` on, in log order (SSE catch-up via `Last-Event-ID`).
+    /// Up to `limit` alerts from `seq` on, in log order, skipping seqs that retention
+    /// removed (SSE catch-up via `Last-Event-ID`, webhook delivery).
     pub fn alerts_from(&self, seq: u64, limit: usize) -> Vec<Arc<Alert>> {
         let state = self.state.read();
-        let start = (seq as usize).min(state.alerts.len());
-        state.alerts[start..].iter().take(limit).cloned().collect()
+        state
+            .alerts
+            .range(seq..)
+            .take(limit)
+            .map(|(_, alert)| Arc::clone(alert))
+            .collect()
     }
 
-    /// Number of alerts logged.
+    /// Every alert in the log, in log order (for retention).
+    pub fn alerts(&self) -> Vec<Arc<Alert>> {
+        self.state.read().alerts.values().cloned().collect()
+    }
+
+    /// Number of alerts in the log.
     pub fn len(&self) -> u64 {
         self.state.read().alerts.len() as u64
     }
 
-    /// Whether no alert was ever logged.
+    /// Whether the log holds no alert.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The seq the next alert will get: one past the last alert ever logged, even when
+    /// retention has removed it.
+    pub fn next_seq(&self) -> u64 {
+        self.state.read().next_seq
     }
 
     /// The seq of the next alert `sink_id` will be sent.
@@ -255,7 +283,7 @@ impl AlertLog {
         self.broadcast.subscribe()
     }
 
-    /// Watches the number of logged alerts (webhook workers wait on it).
+    /// Watches [`AlertLog::next_seq`] (webhook workers and SSE streams wait on it).
     pub fn watch_len(&self) -> watch::Receiver<u64> {
         self.appended.subscribe()
     }
@@ -282,19 +310,56 @@ impl AlertLog {
     }
 }
 
+/// Reads the log at `path`: its writer, placed after the last intact record, and its state.
+fn replay(path: &Path) -> Result<(FrameLog, State), AlertError> {
+    let mut state = State::default();
+    let writer = {
+        let mut record_idx = 0u64;
+        let mut visit = |payload: &[u8]| -> Result<(), AlertError> {
+            let corrupt = |reason: String| AlertError::Corrupt {
+                path: path.to_owned(),
+                reason: format!("record {record_idx}: {reason}"),
+            };
+            let record: Record =
+                serde_json::from_slice(payload).map_err(|err| corrupt(err.to_string()))?;
+            state.apply(record).map_err(corrupt)?;
+            record_idx += 1;
+            Ok(())
+        };
+        FrameLog::open(path, &mut visit)?
+    };
+    Ok((writer, state))
+}
+
 impl State {
     fn apply(&mut self, record: Record) -> Result<(), String> {
         match record {
             Record::Alert(alert) => {
-                if alert.seq != self.alerts.len() as u64 {
+                let after_last = self
+                    .alerts
+                    .last_key_value()
+                    .is_none_or(|(last_seq, _)| alert.seq > *last_seq);
+                let in_order = alert.seq == self.next_seq || alert.seq < self.compacted_below;
+                if !(after_last && in_order) {
                     return Err(format!(
                         "alert seq {} where {} was expected",
-                        alert.seq,
-                        self.alerts.len()
+                        alert.seq, self.next_seq
                     ));
                 }
+                self.next_seq = self.next_seq.max(alert.seq + 1);
                 self.seq_by_id.insert(alert.alert_id.clone(), alert.seq);
-                self.alerts.push(Arc::new(*alert));
+                self.alerts.insert(alert.seq, Arc::new(*alert));
+            }
+            Record::Compacted { next_seq, .. } => {
+                if !self.alerts.is_empty() || self.next_seq != 0 {
+                    return Err("a compaction record after the start of the log".to_owned());
+                }
+                self.next_seq = next_seq;
+                self.compacted_below = next_seq;
+            }
+            Record::Cursor { sink_id, next_seq } => {
+                let cursor = self.cursors.entry(sink_id).or_default();
+                *cursor = (*cursor).max(next_seq);
             }
             Record::Delivered { sink_id, seq, .. } => {
                 let cursor = self.cursors.entry(sink_id).or_default();
