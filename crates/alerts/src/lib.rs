@@ -69,7 +69,7 @@ pub use hotlist::entry::{
 pub use hotlist::network::NetworkWatch;
 pub use hotlist::prefilter::ConfusionClasses;
 pub use hotlist::{CSV_COLUMNS, HOTLIST_LOG_FILE, Hotlist, NetworkWatchSpec};
-pub use log::{ALERT_LOG_FILE, Ack, AckOutcome, AlertLog, Staged};
+pub use log::{ALERT_LOG_FILE, Ack, AckOutcome, AlertLog, AlertPurge, Staged};
 pub use matcher::{Hit, MatchConfig, MatchKind, Matcher, Misread, MisreadModel, NoMisreads, Watch};
 pub use webhook::{
     HEADER_ALERT_ID, HEADER_ATTEMPT, HEADER_SIGNATURE, HEADER_TIMESTAMP, WebhookConfig,

@@ -164,9 +164,10 @@ async fn run(
 ) {
     let mut appended = log.watch_len();
     loop {
-        let seq = log.cursor(&config.sink_id);
-        cursor_tx.send_replace(seq);
-        let Some(alert) = log.alert_at(seq) else {
+        let cursor = log.cursor(&config.sink_id);
+        cursor_tx.send_replace(cursor);
+        // The next alert at or after the cursor: retention may have removed some seqs.
+        let Some(alert) = log.alerts_from(cursor, 1).pop() else {
             if appended.changed().await.is_err() {
                 return;
             }
@@ -175,7 +176,7 @@ async fn run(
         let body = serde_json::to_vec(&*alert).expect("alerts serialise");
         deliver_until_accepted(&client, &config, &alert.alert_id, &body, &stats).await;
         stats.delivered.fetch_add(1, Ordering::Relaxed);
-        record_delivered(&log, &config, seq).await;
+        record_delivered(&log, &config, alert.seq).await;
     }
 }
 

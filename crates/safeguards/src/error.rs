@@ -32,6 +32,14 @@ pub enum SafeguardsError {
     /// The item exists but is not in a state that allows the operation.
     #[error("{0}")]
     Conflict(String),
+    /// A retention target (the store, the plate crops, the alert log) could not list or
+    /// delete its data.
+    #[error("retention target `{target}`: {source}")]
+    Target {
+        target: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl SafeguardsError {
@@ -46,6 +54,17 @@ impl SafeguardsError {
         SafeguardsError::Corrupt {
             path: path.into(),
             reason: reason.into(),
+        }
+    }
+
+    /// A retention target's failure, named by the target.
+    pub fn target(
+        target: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> SafeguardsError {
+        SafeguardsError::Target {
+            target: target.into(),
+            source: source.into(),
         }
     }
 

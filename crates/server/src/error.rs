@@ -227,7 +227,7 @@ impl From<corridor_safeguards::SafeguardsError> for ApiError {
             E::Invalid { field, reason } => ApiError::bad_param(field, reason),
             E::NotFound { .. } => ApiError::not_found(error.to_string()),
             E::Conflict(message) => ApiError::conflict(message),
-            E::Io { .. } | E::Corrupt { .. } => ApiError::internal(&error),
+            E::Io { .. } | E::Corrupt { .. } | E::Target { .. } => ApiError::internal(&error),
         }
     }
 }

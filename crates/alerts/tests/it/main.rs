@@ -6,5 +6,6 @@ mod delivery;
 mod group_commit;
 mod prefilter;
 mod receiver;
+mod retention;
 mod support;
 mod watches;

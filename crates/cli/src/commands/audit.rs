@@ -132,7 +132,13 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
                 report.n_checkpoints,
                 fingerprint(&key)
             );
-            println!("head: seq {} hash {}", report.n_entries, report.head_hash);
+            println!("head: seq {} hash {}", report.head_seq, report.head_hash);
+            if report.truncated_through > 0 {
+                println!(
+                    "note: retention deleted entries up to seq {} behind {} signed anchor(s); the chain is verified from there",
+                    report.truncated_through, report.n_anchors
+                );
+            }
             if report.n_unsigned_tail > 0 {
                 println!(
                     "note: the last {} entries follow the last checkpoint (seq {}): chained but not yet signed",

@@ -3,7 +3,7 @@
 
 #[path = "../../../vision/tests/it/render.rs"]
 #[allow(dead_code, unreachable_pub)]
-mod render;
+pub(crate) mod render;
 
 use corridor_testkit::TestServer;
 use corridor_testkit::reads::cameras_json;

@@ -7,16 +7,29 @@
 //!                     ...
 //!  checkpoints.jsonl  {seq:0,   head_hash: 000..0, signature: Ed25519(seq|head)}
 //!                     {seq:100, head_hash: H100,   signature: ...}
+//!  anchors.jsonl      {through_seq:K, through_hash: HK, signature: Ed25519(K|HK)}
 //! ```
 //!
 //! `entry_hash` is SHA-256 over the canonical JSON of the entry without `entry_hash`
 //! (which includes `prev_hash`), so changing, removing, adding or swapping an entry breaks
 //! the chain at that point. Rewriting the whole chain after a change is caught by the
 //! signed checkpoints, which only the holder of the signing key can make.
+//!
+//! Retention deletes old entries by cutting a prefix ([`AuditLog::truncate_through`]):
+//! entries `1..=K` leave `audit.jsonl`, and a signed [`Anchor`] says that the chain now
+//! starts after entry `K`, whose hash was `HK`. The verifier starts the chain from the
+//! anchor instead of the genesis hash, so what remains is checked as strictly as before,
+//! and cutting more than the anchor allows is reported as deleted entries.
 
+mod retention;
+mod truncate;
 mod verify;
+mod violation;
 
-pub use verify::{AuditViolation, VerifyReport, verify, verify_files};
+pub use retention::AuditRetention;
+pub use truncate::Truncation;
+pub use verify::{VerifyReport, verify, verify_files};
+pub use violation::AuditViolation;
 
 use crate::auth::Principal;
 use crate::error::{Result, SafeguardsError};
@@ -32,6 +45,8 @@ use std::sync::Mutex;
 pub const ENTRIES_FILE: &str = "audit.jsonl";
 /// The file of signed checkpoints inside the audit directory.
 pub const CHECKPOINTS_FILE: &str = "checkpoints.jsonl";
+/// The file of signed truncation anchors inside the audit directory.
+pub const ANCHORS_FILE: &str = "anchors.jsonl";
 /// The `prev_hash` of the first entry and the head hash of the genesis checkpoint.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// The default number of entries between two signed checkpoints.
@@ -189,6 +204,29 @@ impl Checkpoint {
     }
 }
 
+/// A signed statement "entries `1..=through_seq` were deleted by retention; the last of
+/// them had hash `through_hash`": the point the remaining chain starts from.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Anchor {
+    /// The last deleted entry.
+    pub through_seq: u64,
+    /// Its `entry_hash`: the `prev_hash` of the first entry kept.
+    pub through_hash: String,
+    /// The checkpoint interval the log was written with.
+    pub interval: u64,
+    /// When it was signed.
+    pub time: String,
+    /// Ed25519 signature over [`Anchor::signed_message`], hex.
+    pub signature: String,
+}
+
+impl Anchor {
+    /// The bytes that are signed; unlike a checkpoint's, so that neither can pass for the other.
+    pub fn signed_message(through_seq: u64, through_hash: &str, interval: u64) -> Vec<u8> {
+        format!("corridor-audit-anchor-v1\n{through_seq}\n{through_hash}\n{interval}").into_bytes()
+    }
+}
+
 /// Which entries to show.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct AuditFilter {
@@ -251,6 +289,7 @@ impl AuditLog {
     /// An existing log is verified in full first: a log that was tampered with is not
     /// silently continued. A torn last line (a crash mid-append, never acknowledged) is cut
     /// off, and a checkpoint missing only because of a crash after the last append is written.
+    /// A truncation interrupted after its anchor was signed is finished.
     pub fn open(dir: &Path, key: SigningKey, interval: u64) -> Result<AuditLog> {
         if interval == 0 {
             return Err(SafeguardsError::invalid(
@@ -275,6 +314,7 @@ impl AuditLog {
             return Ok(log);
         }
         cut_torn_tail(&entries_path)?;
+        cut_torn_tail(&dir.join(ANCHORS_FILE))?;
         let public_key = log.public_key();
         let report = match verify(dir, &public_key) {
             Ok(report) => report,
@@ -294,8 +334,11 @@ impl AuditLog {
                 ),
             ));
         }
+        if report.truncated_through >= report.first_seq {
+            truncate::drop_through(dir, report.truncated_through)?;
+        }
         *log.lock_head() = Head {
-            seq: report.n_entries,
+            seq: report.head_seq,
             hash: report.head_hash,
         };
         Ok(log)
@@ -308,7 +351,15 @@ impl AuditLog {
 
     /// Appends a record stamped with `ts`; returns the entry as written.
     pub fn append_at(&self, record: AuditRecord, ts: Timestamp) -> Result<AuditEntry> {
-        let mut head = self.lock_head();
+        self.append_locked(&mut self.lock_head(), record, ts)
+    }
+
+    fn append_locked(
+        &self,
+        head: &mut Head,
+        record: AuditRecord,
+        ts: Timestamp,
+    ) -> Result<AuditEntry> {
         let mut entry = AuditEntry {
             seq: head.seq + 1,
             time: util::rfc3339(ts),
@@ -391,9 +442,12 @@ fn violation_error(dir: &Path, violation: AuditViolation) -> SafeguardsError {
     )
 }
 
+/// The last multiple of the interval at or below the last entry's seq.
 fn last_multiple(log: &AuditLog, dir: &Path) -> Result<u64> {
-    let n_entries = read_entries(dir, &AuditFilter::default())?.len() as u64;
-    Ok(n_entries / log.interval * log.interval)
+    let head_seq = read_entries(dir, &AuditFilter::default())?
+        .last()
+        .map_or(0, |entry| entry.seq);
+    Ok(head_seq / log.interval * log.interval)
 }
 
 fn entry_hash_at(dir: &Path, seq: u64) -> Result<String> {

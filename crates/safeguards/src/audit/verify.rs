@@ -1,10 +1,13 @@
-//! Offline verification of the audit log: hash chain, sequence, and signed checkpoints.
+//! Offline verification of the audit log: hash chain, sequence, signed checkpoints, and
+//! the signed anchors that retention leaves where it cut a prefix.
 
-use super::{AuditEntry, CHECKPOINTS_FILE, Checkpoint, ENTRIES_FILE, GENESIS_HASH, hash_of_json};
+use super::{
+    ANCHORS_FILE, Anchor, AuditEntry, AuditViolation, CHECKPOINTS_FILE, Checkpoint, ENTRIES_FILE,
+    GENESIS_HASH, hash_of_json,
+};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::fmt;
 use std::path::Path;
 
 /// What a successful verification established.
@@ -12,9 +15,17 @@ use std::path::Path;
 pub struct VerifyReport {
     /// Entries in the log.
     pub n_entries: u64,
+    /// The seq of the first entry kept (1 unless retention cut a prefix).
+    pub first_seq: u64,
+    /// The seq of the last entry (`n_entries` unless retention cut a prefix).
+    pub head_seq: u64,
+    /// Entries up to this seq were deleted by retention behind a signed anchor (0: none).
+    pub truncated_through: u64,
+    /// Signed anchors, one per retention cut.
+    pub n_anchors: u64,
     /// Signed checkpoints, the genesis one included.
     pub n_checkpoints: u64,
-    /// The `entry_hash` of the last entry (the genesis hash for an empty log).
+    /// The `entry_hash` of the last entry (for an empty log, the genesis or anchor hash).
     pub head_hash: String,
     /// The last entry covered by a signed checkpoint.
     pub last_checkpoint_seq: u64,
@@ -24,138 +35,19 @@ pub struct VerifyReport {
     pub interval: u64,
 }
 
-/// Where and how the log was found to be altered. Lines are 1-based line numbers of
-/// `audit.jsonl` (or of `checkpoints.jsonl` where said).
-#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum AuditViolation {
-    /// A file could not be read.
-    Unreadable { file: String, reason: String },
-    /// A line is not a valid entry (e.g. a flipped byte broke the JSON).
-    Malformed { line: u64, reason: String },
-    /// The last line is incomplete.
-    TornTail { line: u64 },
-    /// An entry's content does not match its own hash: it was changed.
-    Modified { line: u64, seq: u64 },
-    /// Entries are missing before this line.
-    Deleted {
-        line: u64,
-        seq_first: u64,
-        seq_last: u64,
-    },
-    /// This line was not part of the chain: it was inserted.
-    Inserted { line: u64, seq: u64 },
-    /// Entries are out of order at this line.
-    Reordered {
-        line: u64,
-        seq: u64,
-        seq_expected: u64,
-    },
-    /// This entry does not chain to the previous one (it was replaced).
-    ChainBroken { line: u64, seq: u64 },
-    /// A signed checkpoint names a head that the recomputed chain does not have.
-    CheckpointMismatch { seq: u64 },
-    /// A checkpoint's signature is not valid under the given public key.
-    CheckpointBadSignature { checkpoint_line: u64, seq: u64 },
-    /// A checkpoint line is not valid JSON.
-    CheckpointMalformed {
-        checkpoint_line: u64,
-        reason: String,
-    },
-    /// A checkpoint that must exist (every `interval` entries, and the genesis) is absent.
-    CheckpointMissing { seq: u64 },
-    /// A checkpoint covers entries that are no longer in the log: its tail was cut.
-    Truncated { n_entries: u64, checkpoint_seq: u64 },
-}
-
-impl fmt::Display for AuditViolation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AuditViolation::Unreadable { file, reason } => {
-                write!(f, "{file}: unreadable: {reason}")
-            }
-            AuditViolation::Malformed { line, reason } => {
-                write!(
-                    f,
-                    "{ENTRIES_FILE} line {line}: malformed entry (changed): {reason}"
-                )
-            }
-            AuditViolation::TornTail { line } => {
-                write!(f, "{ENTRIES_FILE} line {line}: incomplete last line")
-            }
-            AuditViolation::Modified { line, seq } => write!(
-                f,
-                "{ENTRIES_FILE} line {line}: entry seq {seq} was modified (its hash does not match its content)"
-            ),
-            AuditViolation::Deleted {
-                line,
-                seq_first,
-                seq_last,
-            } => write!(
-                f,
-                "{ENTRIES_FILE} line {line}: entries seq {seq_first}..={seq_last} were deleted before this line"
-            ),
-            AuditViolation::Inserted { line, seq } => write!(
-                f,
-                "{ENTRIES_FILE} line {line}: entry claiming seq {seq} was inserted (not part of the chain)"
-            ),
-            AuditViolation::Reordered {
-                line,
-                seq,
-                seq_expected,
-            } => write!(
-                f,
-                "{ENTRIES_FILE} line {line}: entries were reordered (found seq {seq}, expected seq {seq_expected})"
-            ),
-            AuditViolation::ChainBroken { line, seq } => write!(
-                f,
-                "{ENTRIES_FILE} line {line}: entry seq {seq} does not chain to the previous entry (replaced)"
-            ),
-            AuditViolation::CheckpointMismatch { seq } => write!(
-                f,
-                "signed checkpoint at seq {seq} does not match the chain: entries up to seq {seq} were rewritten"
-            ),
-            AuditViolation::CheckpointBadSignature {
-                checkpoint_line,
-                seq,
-            } => write!(
-                f,
-                "{CHECKPOINTS_FILE} line {checkpoint_line}: checkpoint seq {seq} has an invalid signature"
-            ),
-            AuditViolation::CheckpointMalformed {
-                checkpoint_line,
-                reason,
-            } => write!(
-                f,
-                "{CHECKPOINTS_FILE} line {checkpoint_line}: malformed checkpoint: {reason}"
-            ),
-            AuditViolation::CheckpointMissing { seq } => {
-                write!(f, "the signed checkpoint at seq {seq} is missing")
-            }
-            AuditViolation::Truncated {
-                n_entries,
-                checkpoint_seq,
-            } => write!(
-                f,
-                "the log ends at seq {n_entries} but a signed checkpoint covers seq {checkpoint_seq}: entries after seq {n_entries} were deleted"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for AuditViolation {}
-
 /// Verifies the audit log in directory `dir` against the checkpoint public key.
 pub fn verify(dir: &Path, public_key: &VerifyingKey) -> Result<VerifyReport, AuditViolation> {
     let entries_text = read_text(&dir.join(ENTRIES_FILE), true)?;
     let checkpoints_text = read_text(&dir.join(CHECKPOINTS_FILE), false)?;
-    verify_files(&entries_text, &checkpoints_text, public_key)
+    let anchors_text = read_text(&dir.join(ANCHORS_FILE), true)?;
+    verify_files(&entries_text, &checkpoints_text, &anchors_text, public_key)
 }
 
-/// Verifies the contents of `audit.jsonl` and `checkpoints.jsonl`.
+/// Verifies the contents of `audit.jsonl`, `checkpoints.jsonl` and `anchors.jsonl`.
 pub fn verify_files(
     entries_text: &str,
     checkpoints_text: &str,
+    anchors_text: &str,
     public_key: &VerifyingKey,
 ) -> Result<VerifyReport, AuditViolation> {
     let (entries, hashes) = parse_entries(entries_text)?;
@@ -167,9 +59,85 @@ pub fn verify_files(
             });
         }
     }
-    check_chain(&entries)?;
+    let anchors = parse_anchors(anchors_text, public_key)?;
+    let root = chain_root(&entries, &anchors);
+    check_chain(&entries, &root)?;
+    let chain = Chain {
+        entries: &entries,
+        root,
+    };
+    check_anchors(&chain, &anchors)?;
     let checkpoints = parse_checkpoints(checkpoints_text, public_key)?;
-    check_checkpoints(&entries, &checkpoints)
+    let mut report = check_checkpoints(&chain, &checkpoints, &anchors)?;
+    report.n_anchors = anchors.len() as u64;
+    Ok(report)
+}
+
+/// Where the chain starts: the genesis (seq 0) or an anchor, and the hash it chains to.
+#[derive(Debug)]
+struct Root {
+    seq: u64,
+    hash: String,
+}
+
+/// The entries kept and the point they chain from.
+#[derive(Debug)]
+struct Chain<'a> {
+    entries: &'a [AuditEntry],
+    root: Root,
+}
+
+impl Chain<'_> {
+    fn first_seq(&self) -> u64 {
+        self.root.seq + 1
+    }
+
+    fn head_seq(&self) -> u64 {
+        self.entries.last().map_or(self.root.seq, |entry| entry.seq)
+    }
+
+    /// The hash the chain has at `seq`, if that point is still in the log.
+    fn hash_at(&self, seq: u64) -> Option<&str> {
+        if seq == 0 {
+            return Some(GENESIS_HASH);
+        }
+        if seq == self.root.seq {
+            return Some(self.root.hash.as_str());
+        }
+        let entry_idx = usize::try_from(seq.checked_sub(self.first_seq())?).ok()?;
+        self.entries
+            .get(entry_idx)
+            .map(|entry| entry.entry_hash.as_str())
+    }
+}
+
+/// The chain starts at the genesis when its first entry is seq 1, at the anchor it follows
+/// when there is one, and otherwise at the latest anchor (so that a cut deeper than any
+/// anchor shows as deleted entries).
+fn chain_root(entries: &[AuditEntry], anchors: &[Anchor]) -> Root {
+    let genesis = Root {
+        seq: 0,
+        hash: GENESIS_HASH.to_owned(),
+    };
+    let of_anchor = |anchor: &Anchor| Root {
+        seq: anchor.through_seq,
+        hash: anchor.through_hash.clone(),
+    };
+    let latest = anchors
+        .iter()
+        .max_by_key(|anchor| anchor.through_seq)
+        .map_or(genesis, of_anchor);
+    match entries.first() {
+        Some(first) if first.seq == 1 => Root {
+            seq: 0,
+            hash: GENESIS_HASH.to_owned(),
+        },
+        Some(first) => anchors
+            .iter()
+            .find(|anchor| anchor.through_seq + 1 == first.seq)
+            .map_or(latest, of_anchor),
+        None => latest,
+    }
 }
 
 fn read_text(path: &Path, missing_is_empty: bool) -> Result<String, AuditViolation> {
@@ -215,8 +183,9 @@ fn parse_entries(text: &str) -> Result<(Vec<AuditEntry>, Vec<String>), AuditViol
     Ok((entries, hashes))
 }
 
-/// Walks the chain; at the first break, works out what kind of tampering explains it.
-fn check_chain(entries: &[AuditEntry]) -> Result<(), AuditViolation> {
+/// Walks the chain from its root; at the first break, works out what kind of tampering
+/// explains it.
+fn check_chain(entries: &[AuditEntry], root: &Root) -> Result<(), AuditViolation> {
     let mut first_line_of_seq: HashMap<u64, usize> = HashMap::new();
     for (entry_idx, entry) in entries.iter().enumerate() {
         let (seq_expected, prev_hash) = match entry_idx.checked_sub(1) {
@@ -224,7 +193,7 @@ fn check_chain(entries: &[AuditEntry]) -> Result<(), AuditViolation> {
                 entries[prev_idx].seq + 1,
                 entries[prev_idx].entry_hash.as_str(),
             ),
-            None => (1, GENESIS_HASH),
+            None => (root.seq + 1, root.hash.as_str()),
         };
         if entry.seq != seq_expected || entry.prev_hash != prev_hash {
             return Err(classify_break(
@@ -316,52 +285,110 @@ fn parse_checkpoints(
                 checkpoint_line,
                 reason: err.to_string(),
             })?;
-        let bad_signature = AuditViolation::CheckpointBadSignature {
-            checkpoint_line,
-            seq: checkpoint.seq,
-        };
-        let lower_hex = checkpoint
-            .signature
-            .bytes()
-            .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'));
-        let signature_bytes: [u8; 64] = hex::decode(&checkpoint.signature)
-            .ok()
-            .filter(|_| lower_hex)
-            .and_then(|bytes| bytes.try_into().ok())
-            .ok_or_else(|| bad_signature.clone())?;
         let message =
             Checkpoint::signed_message(checkpoint.seq, &checkpoint.head_hash, checkpoint.interval);
-        public_key
-            .verify_strict(&message, &Signature::from_bytes(&signature_bytes))
-            .map_err(|_| bad_signature)?;
+        if !signature_holds(public_key, &message, &checkpoint.signature) {
+            return Err(AuditViolation::CheckpointBadSignature {
+                checkpoint_line,
+                seq: checkpoint.seq,
+            });
+        }
         checkpoints.push(checkpoint);
     }
     Ok(checkpoints)
 }
 
+/// Whether `signature_hex` (64 bytes in lower-case hex) signs `message` under `public_key`.
+fn signature_holds(public_key: &VerifyingKey, message: &[u8], signature_hex: &str) -> bool {
+    let lower_hex = signature_hex
+        .bytes()
+        .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'));
+    let signature_bytes: Option<[u8; 64]> = hex::decode(signature_hex)
+        .ok()
+        .filter(|_| lower_hex)
+        .and_then(|bytes| bytes.try_into().ok());
+    signature_bytes.is_some_and(|bytes| {
+        public_key
+            .verify_strict(message, &Signature::from_bytes(&bytes))
+            .is_ok()
+    })
+}
+
+fn parse_anchors(text: &str, public_key: &VerifyingKey) -> Result<Vec<Anchor>, AuditViolation> {
+    let mut anchors = Vec::new();
+    for (line_idx, line) in text.lines().enumerate() {
+        let anchor_line = line_of(line_idx);
+        let anchor: Anchor =
+            serde_json::from_str(line).map_err(|err| AuditViolation::AnchorMalformed {
+                anchor_line,
+                reason: err.to_string(),
+            })?;
+        let message =
+            Anchor::signed_message(anchor.through_seq, &anchor.through_hash, anchor.interval);
+        if !signature_holds(public_key, &message, &anchor.signature) {
+            return Err(AuditViolation::AnchorBadSignature {
+                anchor_line,
+                seq: anchor.through_seq,
+            });
+        }
+        anchors.push(anchor);
+    }
+    Ok(anchors)
+}
+
+/// Every anchor still in reach must match the chain, and none may lie beyond its end: a
+/// retention cut never deletes the entries after it.
+fn check_anchors(chain: &Chain<'_>, anchors: &[Anchor]) -> Result<(), AuditViolation> {
+    let head_seq = chain.head_seq();
+    for anchor in anchors {
+        if anchor.through_seq > head_seq {
+            return Err(AuditViolation::Truncated {
+                n_entries: head_seq,
+                checkpoint_seq: anchor.through_seq,
+            });
+        }
+        if chain
+            .hash_at(anchor.through_seq)
+            .is_some_and(|hash| hash != anchor.through_hash)
+        {
+            return Err(AuditViolation::AnchorMismatch {
+                seq: anchor.through_seq,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn check_checkpoints(
-    entries: &[AuditEntry],
+    chain: &Chain<'_>,
     checkpoints: &[Checkpoint],
+    anchors: &[Anchor],
 ) -> Result<VerifyReport, AuditViolation> {
     let genesis = checkpoints
         .iter()
         .find(|checkpoint| checkpoint.seq == 0 && checkpoint.head_hash == GENESIS_HASH)
         .ok_or(AuditViolation::CheckpointMissing { seq: 0 })?;
     let interval = genesis.interval.max(1);
-    let n_entries = entries.len() as u64;
+    if let Some(anchor) = anchors.iter().find(|anchor| anchor.interval != interval) {
+        return Err(AuditViolation::AnchorMismatch {
+            seq: anchor.through_seq,
+        });
+    }
+    let head_seq = chain.head_seq();
     let mut by_seq: HashMap<u64, &Checkpoint> = HashMap::new();
     for checkpoint in checkpoints {
-        if checkpoint.seq > n_entries {
+        if checkpoint.seq > head_seq {
             return Err(AuditViolation::Truncated {
-                n_entries,
+                n_entries: head_seq,
                 checkpoint_seq: checkpoint.seq,
             });
         }
-        let chain_hash = match checkpoint.seq {
-            0 => GENESIS_HASH,
-            seq => entries[(seq - 1) as usize].entry_hash.as_str(),
-        };
-        if checkpoint.head_hash != chain_hash || checkpoint.interval != interval {
+        // Checkpoints of entries cut by retention stay, signed; their hashes can no
+        // longer be compared, only those at or after the anchor can.
+        let mismatch = chain
+            .hash_at(checkpoint.seq)
+            .is_some_and(|hash| hash != checkpoint.head_hash);
+        if mismatch || checkpoint.interval != interval {
             return Err(AuditViolation::CheckpointMismatch {
                 seq: checkpoint.seq,
             });
@@ -369,21 +396,30 @@ fn check_checkpoints(
         by_seq.insert(checkpoint.seq, checkpoint);
     }
     let mut seq = interval;
-    while seq <= n_entries {
+    while seq <= head_seq {
         if !by_seq.contains_key(&seq) {
             return Err(AuditViolation::CheckpointMissing { seq });
         }
         seq += interval;
     }
-    let last_checkpoint_seq = n_entries / interval * interval;
+    let last_checkpoint_seq = head_seq / interval * interval;
     Ok(VerifyReport {
-        n_entries,
+        n_entries: chain.entries.len() as u64,
+        first_seq: chain.first_seq(),
+        head_seq,
+        truncated_through: anchors
+            .iter()
+            .map(|anchor| anchor.through_seq)
+            .max()
+            .unwrap_or(0),
+        n_anchors: 0,
         n_checkpoints: checkpoints.len() as u64,
-        head_hash: entries
-            .last()
-            .map_or_else(|| GENESIS_HASH.to_owned(), |entry| entry.entry_hash.clone()),
+        head_hash: chain
+            .hash_at(head_seq)
+            .expect("the head is in the chain")
+            .to_owned(),
         last_checkpoint_seq,
-        n_unsigned_tail: n_entries - last_checkpoint_seq,
+        n_unsigned_tail: head_seq - last_checkpoint_seq,
         interval,
     })
 }

@@ -9,9 +9,9 @@ use corridor_safeguards::audit::{
 use ed25519_dalek::SigningKey;
 use std::path::Path;
 
-const INTERVAL: u64 = 4;
+pub(crate) const INTERVAL: u64 = 4;
 
-fn key() -> SigningKey {
+pub(crate) fn key() -> SigningKey {
     SigningKey::from_bytes(&[7u8; 32])
 }
 
@@ -38,7 +38,7 @@ fn write_log(dir: &Path, n: u64) -> AuditLog {
     log
 }
 
-fn lines(dir: &Path) -> Vec<String> {
+pub(crate) fn lines(dir: &Path) -> Vec<String> {
     std::fs::read_to_string(dir.join(ENTRIES_FILE))
         .expect("entries file")
         .lines()
@@ -46,13 +46,15 @@ fn lines(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn write_lines(dir: &Path, lines: &[String]) {
+pub(crate) fn write_lines(dir: &Path, lines: &[String]) {
     let mut text = lines.join("\n");
     text.push('\n');
     std::fs::write(dir.join(ENTRIES_FILE), text).expect("rewrite entries");
 }
 
-fn check(dir: &Path) -> Result<corridor_safeguards::audit::VerifyReport, AuditViolation> {
+pub(crate) fn check(
+    dir: &Path,
+) -> Result<corridor_safeguards::audit::VerifyReport, AuditViolation> {
     verify(dir, &key().verifying_key())
 }
 
@@ -95,17 +97,22 @@ fn reopening_with_another_interval_is_refused() {
 fn flipping_any_byte_of_the_entries_is_detected_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
     drop(write_log(dir.path(), 3));
-    let original = std::fs::read(dir.path().join(ENTRIES_FILE)).unwrap();
+    assert_every_flipped_byte_is_found_at_its_line(dir.path());
+}
+
+/// Flips each byte of `audit.jsonl` in turn: verification must fail at that byte's line.
+pub(crate) fn assert_every_flipped_byte_is_found_at_its_line(dir: &Path) {
+    let original = std::fs::read(dir.join(ENTRIES_FILE)).unwrap();
     for byte_idx in 0..original.len() {
         let mut tampered = original.clone();
         tampered[byte_idx] ^= 0x01;
-        std::fs::write(dir.path().join(ENTRIES_FILE), &tampered).unwrap();
+        std::fs::write(dir.join(ENTRIES_FILE), &tampered).unwrap();
         let line = original[..byte_idx]
             .iter()
             .filter(|byte| **byte == b'\n')
             .count() as u64
             + 1;
-        let violation = check(dir.path()).expect_err("a flipped byte is detected");
+        let violation = check(dir).expect_err("a flipped byte is detected");
         let reported = match &violation {
             AuditViolation::Modified { line, .. }
             | AuditViolation::Malformed { line, .. }
@@ -118,6 +125,7 @@ fn flipping_any_byte_of_the_entries_is_detected_at_its_line() {
         };
         assert_eq!(reported, line, "byte {byte_idx}: {violation}");
     }
+    std::fs::write(dir.join(ENTRIES_FILE), &original).unwrap();
 }
 
 #[test]

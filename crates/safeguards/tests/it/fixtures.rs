@@ -2,6 +2,7 @@
 
 use corridor_domain::{Country, PlateRead, PlateText, Timestamp};
 use corridor_safeguards::{OffenceCategory, Principal, Purpose, Role};
+use std::path::{Path, PathBuf};
 
 pub(crate) const DAY: i64 = 86_400_000_000;
 pub(crate) const HOUR: i64 = 3_600_000_000;
@@ -42,4 +43,19 @@ pub(crate) fn read(
         colour: Some("white".to_owned()),
         vehicle_type: Some("van".to_owned()),
     }
+}
+
+/// Every file under `dir`: its path and its bytes as (lossy) text.
+pub(crate) fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            let bytes = std::fs::read(&path).expect("readable file");
+            files.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    files
 }

@@ -3,6 +3,7 @@
 mod anomaly;
 mod approvals;
 mod audit_log;
+mod audit_retention;
 mod auth_tokens;
 mod authz_matrix;
 mod evidence;

@@ -1,9 +1,9 @@
 //! Retention on real files: expired data gone from every file, held data kept, and the report.
 
-use crate::fixtures::{DAY, NOW};
+use crate::fixtures::{DAY, NOW, files_under};
 use corridor_safeguards::retention::{
-    DataKind, LegalHold, LegalHolds, Period, RetentionItem, RetentionPolicy, RetentionRule,
-    RetentionTarget, apply_retention, plan_purge, read_reports, record_report,
+    DataKind, LegalHold, LegalHolds, Period, PurgeShape, RetentionItem, RetentionPolicy,
+    RetentionRule, RetentionTarget, apply_retention, plan_purge, read_reports, record_report,
 };
 use corridor_safeguards::{Result, SafeguardsError};
 use std::collections::BTreeSet;
@@ -98,6 +98,8 @@ impl RetentionTarget for ReadFiles {
                     agreement: None,
                     read_id: Some(read_id.clone()),
                     plate: Some(plate.clone()),
+                    mentions: BTreeSet::new(),
+                    read_gone: false,
                 });
             }
             items.push(RetentionItem {
@@ -108,6 +110,8 @@ impl RetentionTarget for ReadFiles {
                 agreement: None,
                 read_id: Some(read_id),
                 plate: Some(plate),
+                mentions: BTreeSet::new(),
+                read_gone: false,
             });
         }
         Ok(items)
@@ -143,25 +147,12 @@ impl RetentionTarget for ReadFiles {
 
 fn all_bytes_under(dir: &Path) -> String {
     let mut text = String::new();
-    for entry in walk(dir) {
-        text.push_str(&entry.display().to_string());
+    for (path, contents) in files_under(dir) {
+        text.push_str(&path.display().to_string());
         text.push('\n');
-        text.push_str(&std::fs::read_to_string(&entry).unwrap_or_default());
+        text.push_str(&contents);
     }
     text
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path))
-        } else {
-            files.push(path)
-        }
-    }
-    files
 }
 
 #[test]
@@ -271,6 +262,8 @@ fn released_hold_lets_retention_delete() {
         agreement: None,
         read_id: Some("r-1".into()),
         plate: Some("AB12CDE".into()),
+        mentions: BTreeSet::new(),
+        read_gone: false,
     };
     let held = plan_purge(
         &policy(),
@@ -278,11 +271,12 @@ fn released_hold_lets_retention_delete() {
             .unwrap()
             .list(),
         std::slice::from_ref(&item),
+        PurgeShape::Any,
         NOW,
     );
     assert!(held.purge.is_empty());
     holds.release("OP-1").unwrap();
-    let released = plan_purge(&policy(), &holds.list(), &[item], NOW);
+    let released = plan_purge(&policy(), &holds.list(), &[item], PurgeShape::Any, NOW);
     assert_eq!(released.purge, BTreeSet::from(["r-1".to_owned()]));
     assert!(
         holds.release("OP-1").is_err(),
@@ -307,18 +301,20 @@ fn the_shortest_matching_period_wins_and_agreements_count() {
         agreement: agreement.map(str::to_owned),
         read_id: None,
         plate: None,
+        mentions: BTreeSet::new(),
+        read_gone: false,
     };
     assert_eq!(
         policy.cutoff_for(&item(Some("nl-kmar")), NOW),
         Some(NOW - 7 * DAY)
     );
     assert!(
-        plan_purge(&policy, &[], &[item(None)], NOW)
+        plan_purge(&policy, &[], &[item(None)], PurgeShape::Any, NOW)
             .purge
             .is_empty()
     );
     assert_eq!(
-        plan_purge(&policy, &[], &[item(Some("nl-kmar"))], NOW)
+        plan_purge(&policy, &[], &[item(Some("nl-kmar"))], PurgeShape::Any, NOW)
             .purge
             .len(),
         1

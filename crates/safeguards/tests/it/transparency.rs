@@ -99,6 +99,7 @@ fn report_counts_per_day_and_in_total_without_naming_anyone() {
     .unwrap();
     let retention = RetentionReport {
         ran_at: day2,
+        deleted_by_kind: BTreeMap::from([("reads".to_owned(), 42)]),
         counts: BTreeMap::from([(
             "store".to_owned(),
             BTreeMap::from([
@@ -108,6 +109,7 @@ fn report_counts_per_day_and_in_total_without_naming_anyone() {
                         n_deleted: 40,
                         n_kept_under_hold: 1,
                         n_kept: 9,
+                        ..RetentionCounts::default()
                     },
                 ),
                 (
@@ -116,6 +118,7 @@ fn report_counts_per_day_and_in_total_without_naming_anyone() {
                         n_deleted: 2,
                         n_kept_under_hold: 0,
                         n_kept: 90,
+                        ..RetentionCounts::default()
                     },
                 ),
             ]),

@@ -248,7 +248,7 @@ pub(super) fn schemas() -> Map<String, Value> {
             "type": "object", "required": ["ok"],
             "properties": {
                 "ok": { "type": "boolean" },
-                "report": { "type": "object", "description": "When ok: n_entries, n_checkpoints, head_hash, last_checkpoint_seq, n_unsigned_tail, interval" },
+                "report": { "type": "object", "description": "When ok: n_entries, first_seq, head_seq, truncated_through, n_anchors, n_checkpoints, head_hash, last_checkpoint_seq, n_unsigned_tail, interval" },
                 "violation": { "type": "object", "description": "When not ok: the first problem, `kind` with its `line` and `seq`" },
                 "message": text
             }

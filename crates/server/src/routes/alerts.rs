@@ -94,7 +94,7 @@ pub(crate) async fn stream_alerts(
 ) -> Result<Sse<impl Stream<Item = Result<Event, axum::Error>>>, ApiError> {
     let log = Arc::clone(state.alerts().alert_log());
     let next_seq = match headers.get("last-event-id") {
-        None => log.len(),
+        None => log.next_seq(),
         Some(value) => value
             .to_str()
             .ok()
@@ -114,12 +114,13 @@ fn alert_events(
         (log, appended, next_seq),
         |(log, mut appended, next_seq)| async move {
             loop {
-                if let Some(alert) = log.alert_at(next_seq) {
+                // The next alert at or after `next_seq`: retention may have removed some.
+                if let Some(alert) = log.alerts_from(next_seq, 1).pop() {
                     let event = Event::default()
                         .event("alert")
                         .id(alert.seq.to_string())
                         .json_data(&*alert);
-                    return Some((event, (log, appended, next_seq + 1)));
+                    return Some((event, (log, appended, alert.seq + 1)));
                 }
                 // The log is closed only when the server stops.
                 appended.changed().await.ok()?;

@@ -3,11 +3,15 @@
 //!
 //! ```text
 //! body (image/jpeg, image/png) -> camera known? (404) -> PlateReader::read_image
-//!   (blocking pool, vision_calls_max at once; 400 bad_image) -> per plate: crop PNG ->
-//!   CropStore::put (images/ab/abcd...png, synced) -> a read (read id from camera, ts,
-//!   image hash, plate index) -> reads::ingest_rows (the POST /api/v1/reads path: checks,
-//!   append_durable, alerts) -> 200 reads + crop hashes
+//!   (blocking pool, vision_calls_max at once; 400 bad_image) -> per plate: crop PNG and
+//!   a read (read id from camera, ts, image hash, plate index) -> CropStore::index_durable
+//!   (images/index.jsonl: crop -> read, ts, camera; synced) -> CropStore::put
+//!   (images/ab/abcd...png, synced) -> reads::ingest_rows (the POST /api/v1/reads path:
+//!   checks, append_durable, alerts) -> 200 reads + crop hashes
 //! ```
+//!
+//! The index is what retention deletes crops by: a crop goes with its read, or at the end
+//! of the images period (`corridor retention run`).
 //!
 //! A camera that sends the same image again (same `ts`) gets the same read ids, so the
 //! reads are duplicates and raise no second alert. Plates whose text is not a plate (empty,
@@ -18,7 +22,7 @@ use crate::api::images_out::{ImageRead, ImageReport, SkippedPlate};
 use crate::api::reads_in::{ReadIn, RowIn};
 use crate::api::validate::{format_ts, parse_ts};
 use crate::auth::now_micros;
-use crate::crops::is_sha256_hex;
+use crate::crops::{CropRef, crop_sha256, is_sha256_hex};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
@@ -86,16 +90,21 @@ pub(crate) async fn post_image(
     let report_image_sha256 = image_sha256.clone();
     let (outcome, reads, skipped) = state
         .blocking(move |store| {
-            let plates = store_crops(&store_state, &findings)?;
+            let crop_hashes: Vec<String> = findings
+                .iter()
+                .map(|finding| crop_sha256(&finding.crop_png))
+                .collect();
             let upload = Upload {
                 camera_id: &camera_id,
                 ts: &ts,
                 ts_us,
                 image_sha256: &image_sha256,
             };
-            let (rows, reads, skipped) = upload.rows(&findings, &plates);
-            let outcome = ingest_rows(store, &alerts, rows, &limits);
-            Ok::<_, std::io::Error>((outcome, reads, skipped))
+            let plan = upload.plan(&findings, &crop_hashes);
+            store_state.crops().index_durable(&plan.crop_refs)?;
+            store_crops(&store_state, &findings, &crop_hashes)?;
+            let outcome = ingest_rows(store, &alerts, plan.rows, &limits);
+            Ok::<_, std::io::Error>((outcome, plan.reads, plan.skipped))
         })
         .await?
         .map_err(|error| ApiError::internal(&error))?;
@@ -185,12 +194,26 @@ fn vision_error(error: &VisionError) -> ApiError {
     }
 }
 
-/// Stores each finding's crop; returns the crop hashes in finding order.
-fn store_crops(state: &AppState, findings: &[PlateFinding]) -> std::io::Result<Vec<String>> {
-    findings
-        .iter()
-        .map(|finding| state.crops().put(&finding.crop_png))
-        .collect()
+/// Stores each finding's crop, already indexed under `crop_hashes`.
+fn store_crops(
+    state: &AppState,
+    findings: &[PlateFinding],
+    crop_hashes: &[String],
+) -> std::io::Result<()> {
+    for (finding, crop_sha256) in findings.iter().zip(crop_hashes) {
+        let stored = state.crops().put(&finding.crop_png)?;
+        assert_eq!(&stored, crop_sha256, "a crop is stored under its hash");
+    }
+    Ok(())
+}
+
+/// What one upload stores: rows to ingest, the reads and skipped plates to report, and a
+/// crop ref per plate.
+struct UploadPlan {
+    rows: Vec<RowIn>,
+    reads: Vec<ImageRead>,
+    skipped: Vec<SkippedPlate>,
+    crop_refs: Vec<CropRef>,
 }
 
 /// One uploaded image: where and when it was taken, and its hash.
@@ -202,22 +225,29 @@ struct Upload<'a> {
 }
 
 impl Upload<'_> {
-    /// The rows to ingest, the reads to report and the plates skipped.
-    fn rows(
-        &self,
-        findings: &[PlateFinding],
-        crop_hashes: &[String],
-    ) -> (Vec<RowIn>, Vec<ImageRead>, Vec<SkippedPlate>) {
+    /// The rows to ingest, the reads to report, the plates skipped and the crop refs.
+    fn plan(&self, findings: &[PlateFinding], crop_hashes: &[String]) -> UploadPlan {
         let mut rows = Vec::new();
         let mut reads = Vec::new();
         let mut skipped = Vec::new();
+        let mut crop_refs = Vec::new();
         for (plate_idx, (finding, crop_sha256)) in findings.iter().zip(crop_hashes).enumerate() {
+            let mut crop_ref = CropRef {
+                sha256: crop_sha256.clone(),
+                read_id: None,
+                ts: self.ts_us,
+                camera_id: Some(self.camera_id.to_owned()),
+                country: None,
+                plate: finding.plate_text().map(|plate| plate.as_str().to_owned()),
+            };
             let Some(plate) = finding.plate_text() else {
                 skipped.push(SkippedPlate::new(finding, crop_sha256, "not_a_plate"));
+                crop_refs.push(crop_ref);
                 continue;
             };
             if f64::from(finding.confidence) < READ_CONFIDENCE_MIN {
                 skipped.push(SkippedPlate::new(finding, crop_sha256, "low_confidence"));
+                crop_refs.push(crop_ref);
                 continue;
             }
             let read_id = self.read_id(plate_idx);
@@ -238,9 +268,9 @@ impl Upload<'_> {
                 ..ReadIn::default()
             };
             reads.push(ImageRead::new(
-                read_id,
+                read_id.clone(),
                 plate.as_str(),
-                country,
+                country.clone(),
                 finding,
                 crop_sha256,
             ));
@@ -248,8 +278,16 @@ impl Upload<'_> {
                 row: rows.len() as u64 + 1,
                 read,
             });
+            crop_ref.read_id = Some(read_id);
+            crop_ref.country = country;
+            crop_refs.push(crop_ref);
         }
-        (rows, reads, skipped)
+        UploadPlan {
+            rows,
+            reads,
+            skipped,
+            crop_refs,
+        }
     }
 
     /// `img-` and 32 hex digits of SHA-256 over camera, time, image hash and plate index:

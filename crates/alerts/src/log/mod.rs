@@ -1,5 +1,13 @@
 //! The durable alert log: alerts, webhook delivery cursors and acknowledgements, all in one
 //! append-only, fsynced file; plus the in-process broadcast that feeds SSE streams.
+//!
+//! Retention rewrites the file without expired alerts ([`AlertLog::purge_durable`]): a
+//! compacted log starts with a `compacted` record naming the next seq, so kept alerts keep
+//! their seq (webhook cursors and SSE `Last-Event-ID` stay valid) and no seq is reused.
+
+mod compact;
+
+pub use compact::AlertPurge;
 
 use crate::AlertError;
 use crate::alert::Alert;
@@ -8,7 +16,7 @@ use crate::hotlist::entry::string_enum;
 use corridor_domain::Timestamp;
 use parking_lot::{Condvar, Mutex, RwLock};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,6 +70,17 @@ enum Record {
         note: String,
         at: Timestamp,
     },
+    /// First record of a log rewritten by retention: alerts below `next_seq` may be missing.
+    Compacted {
+        next_seq: u64,
+        n_alerts_removed: u64,
+        at: Timestamp,
+    },
+    /// A sink's delivery cursor as of a compaction.
+    Cursor {
+        sink_id: String,
+        next_seq: u64,
+    },
 }
 
 /// The append-only, fsynced alert log. Alerts are kept in memory in log order (`seq`).
@@ -76,6 +95,9 @@ pub struct AlertLog {
     path: PathBuf,
     /// Staging: seqs are given and records queued under this lock.
     staging: Mutex<()>,
+    /// Held shared by a non-alert record from staging until it is applied to the state
+    /// (after its sync), and exclusively by a retention rewrite, which so never misses one.
+    rewrite: RwLock<()>,
     state: RwLock<State>,
     syncer: Arc<Syncer>,
     syncer_thread: Option<std::thread::JoinHandle<()>>,
@@ -89,8 +111,10 @@ struct Syncer {
     work: Condvar,
     /// Wakes waiters after each sync.
     synced: Condvar,
+    /// The log file; the syncer thread writes it, a retention purge swaps it.
+    file: Mutex<FrameLog>,
     /// Alerts durable (seq < this); readers never see further.
-    durable_len: AtomicU64,
+    durable_seq: AtomicU64,
     appended: watch::Sender<u64>,
     broadcast: broadcast::Sender<Arc<Alert>>,
 }
@@ -126,7 +150,12 @@ impl Staged {
 
 #[derive(Default, Debug)]
 struct State {
-    alerts: Vec<Arc<Alert>>,
+    /// By seq; after a purge there are gaps.
+    alerts: BTreeMap<u64, Arc<Alert>>,
+    /// The seq the next alert gets.
+    next_seq: u64,
+    /// Alerts below this seq come from a compacted log and may have gaps before them.
+    compacted_below: u64,
     seq_by_id: HashMap<String, u64>,
     /// Per webhook sink: the seq of the next alert to deliver.
     cursors: HashMap<String, u64>,
@@ -139,28 +168,16 @@ impl AlertLog {
     pub fn open(data_dir: &Path, broadcast_capacity: usize) -> Result<AlertLog, AlertError> {
         std::fs::create_dir_all(data_dir).map_err(AlertError::io(data_dir))?;
         let path = data_dir.join(ALERT_LOG_FILE);
-        let mut state = State::default();
-        let mut record_idx = 0u64;
-        let mut replay = |payload: &[u8]| -> Result<(), AlertError> {
-            let corrupt = |reason: String| AlertError::Corrupt {
-                path: path.clone(),
-                reason: format!("record {record_idx}: {reason}"),
-            };
-            let record: Record =
-                serde_json::from_slice(payload).map_err(|err| corrupt(err.to_string()))?;
-            state.apply(record).map_err(corrupt)?;
-            record_idx += 1;
-            Ok(())
-        };
-        let writer = FrameLog::open(&path, &mut replay)?;
-        let n_alerts = state.alerts.len() as u64;
-        let (appended, _) = watch::channel(n_alerts);
+        let (writer, state) = replay(&path)?;
+        let next_seq = state.next_seq;
+        let (appended, _) = watch::channel(next_seq);
         let (broadcast, _) = broadcast::channel(broadcast_capacity.max(1));
         let syncer = Arc::new(Syncer {
             queue: Mutex::new(Queue::default()),
             work: Condvar::new(),
             synced: Condvar::new(),
-            durable_len: AtomicU64::new(n_alerts),
+            file: Mutex::new(writer),
+            durable_seq: AtomicU64::new(next_seq),
             appended,
             broadcast,
         });
@@ -168,12 +185,13 @@ impl AlertLog {
             let syncer = Arc::clone(&syncer);
             std::thread::Builder::new()
                 .name("corridor-alert-log".to_owned())
-                .spawn(move || syncer.run(writer))
+                .spawn(move || syncer.run())
                 .map_err(AlertError::io(&path))?
         };
         Ok(AlertLog {
             path,
             staging: Mutex::new(()),
+            rewrite: RwLock::new(()),
             state: RwLock::new(state),
             syncer,
             syncer_thread: Some(syncer_thread),
@@ -205,11 +223,11 @@ impl AlertLog {
         let mut seen_pending = false;
         {
             let state = self.state.read();
-            let durable_len = self.durable_len() as u64;
-            let mut next_seq = state.alerts.len() as u64;
+            let durable_seq = self.durable_seq();
+            let mut next_seq = state.next_seq;
             for mut alert in alerts {
                 if let Some(&seq) = state.seq_by_id.get(&alert.alert_id) {
-                    seen_pending |= seq >= durable_len;
+                    seen_pending |= seq >= durable_seq;
                 } else if !fresh.iter().any(|a| a.alert_id == alert.alert_id) {
                     alert.seq = next_seq;
                     next_seq += 1;
@@ -244,7 +262,8 @@ impl AlertLog {
             let mut state = self.state.write();
             for record in records {
                 state.apply(record).expect("fresh alerts follow the log");
-                logged.push(Arc::clone(state.alerts.last().expect("just pushed")));
+                let (_, alert) = state.alerts.last_key_value().expect("just inserted");
+                logged.push(Arc::clone(alert));
             }
         }
         let ticket = self.syncer.queue_records(&framed, &logged)?;
@@ -314,34 +333,56 @@ impl AlertLog {
     pub fn alert(&self, alert_id: &str) -> Option<Arc<Alert>> {
         let state = self.state.read();
         let seq = *state.seq_by_id.get(alert_id)?;
-        state.alerts[..self.durable_len()]
-            .get(seq as usize)
-            .cloned()
+        self.durable_alert(&state, seq)
     }
 
-    /// The alert at `seq`.
+    /// The alert at `seq` (none when retention removed it or it is not durable yet).
     pub fn alert_at(&self, seq: u64) -> Option<Arc<Alert>> {
-        self.state.read().alerts[..self.durable_len()]
-            .get(seq as usize)
-            .cloned()
+        self.durable_alert(&self.state.read(), seq)
     }
 
-    /// Up to `limit` alerts from `seq` on, in log order (SSE catch-up via `Last-Event-ID`).
+    /// Up to `limit` alerts from `seq` on, in log order, skipping seqs that retention
+    /// removed (SSE catch-up via `Last-Event-ID`, webhook delivery).
     pub fn alerts_from(&self, seq: u64, limit: usize) -> Vec<Arc<Alert>> {
-        let state = self.state.read();
-        let durable = &state.alerts[..self.durable_len()];
-        let start = (seq as usize).min(durable.len());
-        durable[start..].iter().take(limit).cloned().collect()
+        let durable_seq = self.durable_seq();
+        if seq >= durable_seq {
+            return Vec::new();
+        }
+        self.state
+            .read()
+            .alerts
+            .range(seq..durable_seq)
+            .take(limit)
+            .map(|(_, alert)| Arc::clone(alert))
+            .collect()
     }
 
-    /// Number of alerts logged.
+    /// Every durable alert in the log, in log order (for retention).
+    pub fn alerts(&self) -> Vec<Arc<Alert>> {
+        self.state
+            .read()
+            .alerts
+            .range(..self.durable_seq())
+            .map(|(_, alert)| Arc::clone(alert))
+            .collect()
+    }
+
+    /// Number of durable alerts in the log.
     pub fn len(&self) -> u64 {
-        self.durable_len() as u64
+        let state = self.state.read();
+        let pending = state.alerts.range(self.durable_seq()..).count();
+        (state.alerts.len() - pending) as u64
     }
 
-    /// Whether no alert was ever logged.
+    /// Whether the log holds no durable alert.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The seq the next durable alert will get: one past the last alert ever made durable,
+    /// even when retention has removed it.
+    pub fn next_seq(&self) -> u64 {
+        self.durable_seq()
     }
 
     /// The seq of the next alert `sink_id` will be sent.
@@ -371,6 +412,7 @@ impl AlertLog {
             &mut framed,
             &serde_json::to_vec(&record).expect("records serialise"),
         );
+        let _rewrite = self.rewrite.read();
         let ticket = {
             let _staging = self.staging.lock();
             self.syncer.queue_records(&framed, &[])?
@@ -383,9 +425,16 @@ impl AlertLog {
         Ok(())
     }
 
-    /// Alerts durable so far (the readers' view).
-    fn durable_len(&self) -> usize {
-        self.syncer.durable_len.load(Ordering::Acquire) as usize
+    /// Alerts with a seq below this are durable (the readers' view).
+    fn durable_seq(&self) -> u64 {
+        self.syncer.durable_seq.load(Ordering::Acquire)
+    }
+
+    fn durable_alert(&self, state: &State, seq: u64) -> Option<Arc<Alert>> {
+        if seq >= self.durable_seq() {
+            return None;
+        }
+        state.alerts.get(&seq).cloned()
     }
 }
 
@@ -429,8 +478,15 @@ impl Syncer {
         }
     }
 
+    /// Waits until everything staged is durable (the caller holds the staging lock, so
+    /// nothing new comes).
+    fn wait_idle(&self, path: &Path) -> Result<(), AlertError> {
+        let staged = self.queue.lock().staged;
+        self.wait_durable(staged, path)
+    }
+
     /// The syncer thread: writes and syncs whatever is queued, publishes, repeats.
-    fn run(&self, mut file: FrameLog) {
+    fn run(&self) {
         loop {
             let (pending, alerts, ticket) = {
                 let mut queue = self.queue.lock();
@@ -446,13 +502,13 @@ impl Syncer {
                     queue.staged,
                 )
             };
-            let result = file.append_durable(&pending);
+            let result = self.file.lock().append_durable(&pending);
             let mut queue = self.queue.lock();
             match result {
                 Ok(()) => {
                     queue.durable = ticket;
                     if let Some(last) = alerts.last() {
-                        self.durable_len.store(last.seq + 1, Ordering::Release);
+                        self.durable_seq.store(last.seq + 1, Ordering::Release);
                     }
                 }
                 Err(err) => {
@@ -477,19 +533,56 @@ impl Syncer {
     }
 }
 
+/// Reads the log at `path`: its writer, placed after the last intact record, and its state.
+fn replay(path: &Path) -> Result<(FrameLog, State), AlertError> {
+    let mut state = State::default();
+    let writer = {
+        let mut record_idx = 0u64;
+        let mut visit = |payload: &[u8]| -> Result<(), AlertError> {
+            let corrupt = |reason: String| AlertError::Corrupt {
+                path: path.to_owned(),
+                reason: format!("record {record_idx}: {reason}"),
+            };
+            let record: Record =
+                serde_json::from_slice(payload).map_err(|err| corrupt(err.to_string()))?;
+            state.apply(record).map_err(corrupt)?;
+            record_idx += 1;
+            Ok(())
+        };
+        FrameLog::open(path, &mut visit)?
+    };
+    Ok((writer, state))
+}
+
 impl State {
     fn apply(&mut self, record: Record) -> Result<(), String> {
         match record {
             Record::Alert(alert) => {
-                if alert.seq != self.alerts.len() as u64 {
+                let after_last = self
+                    .alerts
+                    .last_key_value()
+                    .is_none_or(|(last_seq, _)| alert.seq > *last_seq);
+                let in_order = alert.seq == self.next_seq || alert.seq < self.compacted_below;
+                if !(after_last && in_order) {
                     return Err(format!(
                         "alert seq {} where {} was expected",
-                        alert.seq,
-                        self.alerts.len()
+                        alert.seq, self.next_seq
                     ));
                 }
+                self.next_seq = self.next_seq.max(alert.seq + 1);
                 self.seq_by_id.insert(alert.alert_id.clone(), alert.seq);
-                self.alerts.push(Arc::new(*alert));
+                self.alerts.insert(alert.seq, Arc::new(*alert));
+            }
+            Record::Compacted { next_seq, .. } => {
+                if !self.alerts.is_empty() || self.next_seq != 0 {
+                    return Err("a compaction record after the start of the log".to_owned());
+                }
+                self.next_seq = next_seq;
+                self.compacted_below = next_seq;
+            }
+            Record::Cursor { sink_id, next_seq } => {
+                let cursor = self.cursors.entry(sink_id).or_default();
+                *cursor = (*cursor).max(next_seq);
             }
             Record::Delivered { sink_id, seq, .. } => {
                 let cursor = self.cursors.entry(sink_id).or_default();

@@ -1,22 +1,35 @@
-//! `corridor retention`: apply the retention policy to the store, and manage legal holds.
+//! `corridor retention`: apply the retention policy to every kind of data in a data
+//! directory, and manage legal holds.
 //!
 //! The policy (periods per kind of data, per source country or agreement) and the holds
-//! live in `corridor-safeguards`; this command lists the store's reads as retention items
-//! (the country is the camera's), deletes the expired unheld ones from every file of the
-//! store (`Store::purge_reads`), records the report for the transparency report and writes
-//! an audit entry.
+//! live in `corridor-safeguards`; `run` takes the store's lock (so no server runs on the
+//! directory meanwhile) and applies them, in this order, to:
+//!
+//! ```text
+//! reads   store reads              -> Store::purge_reads (segments, WAL, indexes)
+//! images  plate crops (images/)    -> CropStore::remove_refs (crop files, index.jsonl);
+//!                                     a crop also goes when its read is gone
+//! hits    alerts (alerts/)         -> AlertLog::purge_durable (alerts.log rewritten)
+//! audit   audit log (audit/)       -> AuditLog::truncate_through (a prefix, signed anchor)
+//! ```
+//!
+//! then records the report for the transparency report and writes an audit entry.
+
+mod targets;
 
 use super::DataDir;
 use anyhow::Context;
-use corridor_domain::PlateRead;
+use corridor_alerts::AlertLog;
+use corridor_safeguards::audit::AuditRetention;
 use corridor_safeguards::retention::{
-    DataKind, LegalHold, RetentionItem, RetentionPolicy, RetentionReport, RetentionTarget,
-    apply_retention, record_report,
+    LegalHold, RetentionPolicy, RetentionReport, apply_retention, record_report,
 };
 use corridor_safeguards::{Principal, Role, Safeguards, SafeguardsConfig};
+use corridor_server::{ALERTS_DIR, CropStore};
 use corridor_store::{Store, StoreConfig};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
+use targets::{AlertHits, CameraCountries, CropRefs, StoreReads};
 
 /// Arguments of `corridor retention`.
 #[derive(Debug, clap::Args)]
@@ -27,10 +40,17 @@ pub(crate) struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum RetentionCommand {
-    /// Delete every read past its retention period (unless held) from every file of the
-    /// store, and print the report.
+    /// Delete everything past its retention period (unless held) from every file of the
+    /// data directory, and print the report (JSON).
+    ///
+    /// Reads leave the store; plate crops leave images/ (a crop also goes as soon as its
+    /// read is gone); alerts and their acknowledgements leave alerts/alerts.log; the audit
+    /// log loses its oldest entries up to the first one still kept or naming a held read
+    /// or plate, behind a signed anchor that `corridor audit verify` starts from. Takes
+    /// the data directory's lock: stop the server first.
     Run(RunArgs),
-    /// Place a legal hold: the reads of these plates or ids are kept past their period.
+    /// Place a legal hold: the reads of these plates or ids, their crops, their alerts and
+    /// the audit entries naming them are kept past their period.
     Hold(HoldArgs),
     /// Release the legal hold of a case.
     Release(ReleaseArgs),
@@ -43,7 +63,8 @@ struct RunArgs {
     #[command(flatten)]
     data: DataDir,
     /// The retention policy (JSON: `{"rules": [{"kind": "reads", "country": "FR",
-    /// "period": {"days": 30}}, ...]}`; every kind needs a default rule).
+    /// "period": {"days": 30}}, ...]}`; kinds: reads, images, hits, audit; every kind
+    /// needs a default rule).
     #[arg(long, value_name = "FILE")]
     policy: PathBuf,
     /// The time to apply the policy at (RFC 3339 or `YYYY-MM-DD`); default: now.
@@ -85,6 +106,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         RetentionCommand::Run(run_args) => {
             let report = run_retention(run_args)?;
+            eprintln!("{}", summary(&report));
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
@@ -151,14 +173,29 @@ fn run_retention(args: RunArgs) -> anyhow::Result<RetentionReport> {
         Some(raw) => super::audit::parse_time(raw).context("--now")?,
         None => corridor_safeguards::util::now_micros(),
     };
-    let safeguards = open_safeguards(&args.data)?;
+    // The store's lock keeps the server, the only other writer of these files, out until
+    // the run ends.
     let store = Store::open(&args.data.path, StoreConfig::default())
         .with_context(|| format!("opening the store in {}", args.data.path.display()))?;
-    let mut target = StoreReads::new(&store);
+    let safeguards = open_safeguards(&args.data)?;
+    let alerts_dir = args.data.path.join(ALERTS_DIR);
+    let alert_log = AlertLog::open(&alerts_dir, 1)
+        .with_context(|| format!("opening the alert log in {}", alerts_dir.display()))?;
     let holds = safeguards.legal_holds().list();
-    let report = apply_retention(&policy, &holds, &mut [&mut target], now)?;
-    record_report(&safeguards.paths().retention_reports, &report)?;
     let principal = Principal::new(&args.by, Role::Admin, "local");
+    let countries = CameraCountries::of(&store);
+    let mut reads = StoreReads::new(&store, &countries);
+    let mut images = CropRefs::new(CropStore::new(&args.data.path), &store, &countries);
+    let mut hits = AlertHits::new(&alert_log, &countries, now);
+    let mut audit = AuditRetention::new(safeguards.audit(), &holds, principal.clone(), now);
+    // Crops after reads: a crop whose read was just deleted goes with it.
+    let report = apply_retention(
+        &policy,
+        &holds,
+        &mut [&mut reads, &mut images, &mut hits, &mut audit],
+        now,
+    )?;
+    record_report(&safeguards.paths().retention_reports, &report)?;
     safeguards.record(
         &principal,
         "apply_retention",
@@ -169,70 +206,18 @@ fn run_retention(args: RunArgs) -> anyhow::Result<RetentionReport> {
     Ok(report)
 }
 
-/// The store's reads as retention items; the country is the camera's, else the plate's.
-struct StoreReads<'a> {
-    store: &'a Store,
-    camera_country: HashMap<String, String>,
-}
-
-impl<'a> StoreReads<'a> {
-    fn new(store: &'a Store) -> StoreReads<'a> {
-        let camera_country = store
-            .cameras()
-            .into_iter()
-            .filter_map(|camera| {
-                camera
-                    .country
-                    .map(|country| (camera.camera_id, country.as_str().to_owned()))
-            })
-            .collect();
-        StoreReads {
-            store,
-            camera_country,
-        }
-    }
-
-    fn country_of(&self, read: &PlateRead) -> Option<String> {
-        self.camera_country
-            .get(&read.camera_id)
-            .cloned()
-            .or_else(|| read.country.map(|country| country.as_str().to_owned()))
-    }
-}
-
-impl RetentionTarget for StoreReads<'_> {
-    fn name(&self) -> String {
-        "store reads".to_owned()
-    }
-
-    fn items(&self) -> corridor_safeguards::Result<Vec<RetentionItem>> {
-        let mut items = Vec::new();
-        let batches = self
-            .store
-            .scan(None, None)
-            .map_err(|err| corridor_safeguards::SafeguardsError::Conflict(err.to_string()))?;
-        for batch in batches {
-            let reads = batch
-                .and_then(|batch| corridor_store::schema::batch_to_reads(&batch))
-                .map_err(|err| corridor_safeguards::SafeguardsError::Conflict(err.to_string()))?;
-            items.extend(reads.into_iter().map(|read| RetentionItem {
-                id: read.read_id.clone(),
-                kind: DataKind::Reads,
-                ts: read.ts,
-                country: self.country_of(&read),
-                agreement: None,
-                read_id: Some(read.read_id.clone()),
-                plate: Some(read.plate.as_str().to_owned()),
-            }));
-        }
-        Ok(items)
-    }
-
-    fn purge(&mut self, ids: &BTreeSet<String>) -> corridor_safeguards::Result<u64> {
-        let report = self
-            .store
-            .purge_reads(&|read| ids.contains(&read.read_id))
-            .map_err(|err| corridor_safeguards::SafeguardsError::Conflict(err.to_string()))?;
-        Ok(report.n_reads_removed)
-    }
+/// One line for a person: what went, per kind, and what holds kept.
+fn summary(report: &RetentionReport) -> String {
+    let deleted: Vec<String> = ["reads", "images", "hits", "audit"]
+        .iter()
+        .map(|kind| {
+            let n_deleted = report.deleted_by_kind.get(*kind).copied().unwrap_or(0);
+            format!("{n_deleted} {kind}")
+        })
+        .collect();
+    format!(
+        "retention: deleted {}; {} items kept under legal hold",
+        deleted.join(", "),
+        report.held.len()
+    )
 }

@@ -2,14 +2,32 @@
 //! legal holds that keep reads linked to a case, and the report of what was deleted.
 //!
 //! The policy side lives here; the data side is a [`RetentionTarget`] implemented by
-//! whoever owns the files (the store for reads, the image directory, the alert log).
+//! whoever owns the files (the store for reads, the plate crops, the alert log, the audit
+//! log: [`crate::audit::AuditRetention`]).
+//!
+//! ```text
+//!  policy + legal holds ──▶ apply_retention ──▶ per target: items() ──▶ plan_purge
+//!                                                   (expired, not held; a crop also goes
+//!                                                    when its read is gone; an audit chain
+//!                                                    loses only a prefix)
+//!                                                          │
+//!                                                          ▼
+//!                              purge(ids): every file of the target  ──▶ RetentionReport
+//! ```
+
+mod apply;
+
+pub use apply::{
+    PurgePlan, PurgeShape, RetentionCounts, RetentionReport, RetentionTarget, apply_retention,
+    plan_purge, read_reports, record_report,
+};
 
 use crate::error::{Result, SafeguardsError};
 use crate::util;
 use chrono::{DateTime, Months};
 use corridor_domain::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -146,6 +164,31 @@ pub struct RetentionItem {
     pub read_id: Option<String>,
     /// The normalised plate it is about, if any.
     pub plate: Option<String>,
+    /// Other reads (by id) and plates (normalised) the item names, e.g. the reads an audit
+    /// entry cites or the companion of a convoy alert: a hold on any of them holds the item.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub mentions: BTreeSet<String>,
+    /// The read it belongs to is no longer stored: the item goes whatever its own period,
+    /// unless held (a plate crop never outlives its read).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_gone: bool,
+}
+
+impl RetentionItem {
+    /// An item of `kind` recorded at `ts`, with nothing else known about it yet.
+    pub fn new(id: impl Into<String>, kind: DataKind, ts: Timestamp) -> RetentionItem {
+        RetentionItem {
+            id: id.into(),
+            kind,
+            ts,
+            country: None,
+            agreement: None,
+            read_id: None,
+            plate: None,
+            mentions: BTreeSet::new(),
+            read_gone: false,
+        }
+    }
 }
 
 /// A legal hold: reads linked to a case are kept past their period until released.
@@ -242,140 +285,11 @@ pub fn holding_cases(holds: &[LegalHold], item: &RetentionItem) -> Vec<String> {
                     .plate
                     .as_ref()
                     .is_some_and(|plate| hold.plates.contains(plate))
+                || item
+                    .mentions
+                    .iter()
+                    .any(|named| hold.read_ids.contains(named) || hold.plates.contains(named))
         })
         .map(|hold| hold.case_ref.clone())
         .collect()
-}
-
-/// Something that holds data under retention: lists its items and deletes some of them.
-///
-/// Implementations delete from every file that holds the item (segments, indexes, image
-/// directories) before `purge` returns.
-pub trait RetentionTarget {
-    /// A name for reports, e.g. `store reads` or `images`.
-    fn name(&self) -> String;
-    /// Every item currently held.
-    fn items(&self) -> Result<Vec<RetentionItem>>;
-    /// Deletes these items; returns how many were deleted.
-    fn purge(&mut self, ids: &BTreeSet<String>) -> Result<u64>;
-}
-
-/// Counts for one kind and country in a report.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-pub struct RetentionCounts {
-    /// Deleted because their period ran out.
-    pub n_deleted: u64,
-    /// Past their period but kept under a legal hold.
-    pub n_kept_under_hold: u64,
-    /// Still within their period.
-    pub n_kept: u64,
-}
-
-/// What one retention run did.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct RetentionReport {
-    /// When it ran.
-    pub ran_at: Timestamp,
-    /// Per target, per kind, per country (`--` when unknown): the counts.
-    pub counts: BTreeMap<String, BTreeMap<String, RetentionCounts>>,
-    /// Items kept under hold: id -> cases.
-    pub held: BTreeMap<String, Vec<String>>,
-    /// Items without any applicable rule (kept; a policy gap to fix).
-    pub n_without_rule: u64,
-}
-
-/// What a target should delete, before anything is deleted.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-pub struct PurgePlan {
-    /// Ids to delete.
-    pub purge: BTreeSet<String>,
-    /// Ids past their period but held: id -> cases.
-    pub held: BTreeMap<String, Vec<String>>,
-    /// Counts per `kind/country`.
-    pub counts: BTreeMap<String, RetentionCounts>,
-    /// Items without an applicable rule.
-    pub n_without_rule: u64,
-}
-
-/// Works out what to delete among `items` at `now`.
-pub fn plan_purge(
-    policy: &RetentionPolicy,
-    holds: &[LegalHold],
-    items: &[RetentionItem],
-    now: Timestamp,
-) -> PurgePlan {
-    let mut plan = PurgePlan::default();
-    for item in items {
-        let key = format!(
-            "{}/{}",
-            item.kind.as_str(),
-            item.country.as_deref().unwrap_or("--")
-        );
-        let counts = plan.counts.entry(key).or_default();
-        let Some(cutoff) = policy.cutoff_for(item, now) else {
-            plan.n_without_rule += 1;
-            counts.n_kept += 1;
-            continue;
-        };
-        if item.ts >= cutoff {
-            counts.n_kept += 1;
-            continue;
-        }
-        let cases = holding_cases(holds, item);
-        if cases.is_empty() {
-            counts.n_deleted += 1;
-            plan.purge.insert(item.id.clone());
-        } else {
-            counts.n_kept_under_hold += 1;
-            plan.held.insert(item.id.clone(), cases);
-        }
-    }
-    plan
-}
-
-/// Applies the policy to every target, deleting expired unheld items, and reports.
-pub fn apply_retention(
-    policy: &RetentionPolicy,
-    holds: &[LegalHold],
-    targets: &mut [&mut dyn RetentionTarget],
-    now: Timestamp,
-) -> Result<RetentionReport> {
-    policy.validate()?;
-    let mut report = RetentionReport {
-        ran_at: now,
-        counts: BTreeMap::new(),
-        held: BTreeMap::new(),
-        n_without_rule: 0,
-    };
-    for target in targets.iter_mut() {
-        let items = target.items()?;
-        let plan = plan_purge(policy, holds, &items, now);
-        let n_deleted = if plan.purge.is_empty() {
-            0
-        } else {
-            target.purge(&plan.purge)?
-        };
-        let n_planned = plan.purge.len() as u64;
-        if n_deleted != n_planned {
-            return Err(SafeguardsError::Conflict(format!(
-                "{}: {n_planned} items expired but {n_deleted} were deleted",
-                target.name()
-            )));
-        }
-        report.counts.insert(target.name(), plan.counts);
-        report.held.extend(plan.held);
-        report.n_without_rule += plan.n_without_rule;
-    }
-    Ok(report)
-}
-
-/// Appends a report to the reports file (JSON lines), for the transparency report.
-pub fn record_report(path: &Path, report: &RetentionReport) -> Result<()> {
-    let line = serde_json::to_string(report).expect("reports serialise to JSON");
-    util::append_line_durable(path, &line)
-}
-
-/// Reads every recorded retention report.
-pub fn read_reports(path: &Path) -> Result<Vec<RetentionReport>> {
-    util::read_jsonl(path)
 }

@@ -1,8 +1,21 @@
 //! Plate crops on disk, content-addressed: `DATA/images/ab/abcdef....png`, named by the
-//! SHA-256 (hex) of their PNG bytes.
+//! SHA-256 (hex) of their PNG bytes, with an index of which read each crop belongs to.
+//!
+//! ```text
+//! upload -> CropStore::index_durable (images/index.jsonl += CropRef per plate, fsync)
+//!        -> CropStore::put (temporary file, fsync, rename, fsync dir) -> the reads' ingest
+//! retention -> CropStore::refs (index + unindexed files) -> CropStore::remove_refs
+//!              (files no kept ref names, stray temporary files, then the index rewritten)
+//! ```
 //!
 //! Writing the same crop twice is a no-op, so a camera that retries an upload stores
 //! nothing new. A crop becomes visible only through an atomic rename of a synced file.
+//! The index line is written before the crop, so no crop is ever on disk without one
+//! (except those stored before the index existed: retention dates them by their file).
+
+mod index;
+
+pub use index::{CROP_INDEX_FILE, CropPurge, CropRef};
 
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -11,14 +24,15 @@ use std::path::{Path, PathBuf};
 /// The crops' directory under the data directory.
 pub const IMAGES_DIR: &str = "images";
 
-/// The content-addressed crop files under one directory.
+/// The content-addressed crop files under one directory, and their index.
 #[derive(Debug)]
-pub(crate) struct CropStore {
+pub struct CropStore {
     dir: PathBuf,
 }
 
 impl CropStore {
-    pub(crate) fn new(data_dir: &Path) -> CropStore {
+    /// The crops of the data directory `data_dir` (nothing is created until a crop is stored).
+    pub fn new(data_dir: &Path) -> CropStore {
         CropStore {
             dir: data_dir.join(IMAGES_DIR),
         }
@@ -26,14 +40,14 @@ impl CropStore {
 
     /// Stores `png` (if not already there) and returns its SHA-256, hex.
     pub(crate) fn put(&self, png: &[u8]) -> std::io::Result<String> {
-        let sha256 = hex::encode(Sha256::digest(png));
+        let sha256 = crop_sha256(png);
         let path = self.path_of(&sha256);
         if path.exists() {
             return Ok(sha256);
         }
         let folder = path.parent().expect("a crop path has a folder");
         std::fs::create_dir_all(folder)?;
-        let temp = folder.join(format!("{sha256}.tmp-{}", std::process::id()));
+        let temp = folder.join(format!("{sha256}{TEMP_INFIX}{}", std::process::id()));
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(png)?;
         file.sync_all()?;
@@ -63,6 +77,14 @@ impl CropStore {
     }
 }
 
+/// What a crop file is named by: the SHA-256 of its bytes, lower-case hex.
+pub(crate) fn crop_sha256(png: &[u8]) -> String {
+    hex::encode(Sha256::digest(png))
+}
+
+/// Temporary crop files are `<sha256>.tmp-<pid>` until renamed.
+const TEMP_INFIX: &str = ".tmp-";
+
 /// Whether `text` is a SHA-256 in lower-case hex, as crops are named.
 pub(crate) fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64
@@ -72,28 +94,4 @@ pub(crate) fn is_sha256_hex(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn crops_are_stored_once_by_hash() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let crops = CropStore::new(dir.path());
-        let sha256 = crops.put(b"png bytes").expect("stored");
-        assert!(is_sha256_hex(&sha256));
-        assert_eq!(crops.put(b"png bytes").expect("stored again"), sha256);
-        let path = dir
-            .path()
-            .join(IMAGES_DIR)
-            .join(&sha256[..2])
-            .join(format!("{sha256}.png"));
-        assert_eq!(std::fs::read(path).expect("on disk"), b"png bytes");
-        assert_eq!(
-            crops.get(&sha256).expect("read"),
-            Some(b"png bytes".to_vec())
-        );
-        assert_eq!(crops.get(&"0".repeat(64)).expect("read"), None);
-        assert!(!is_sha256_hex("../etc/passwd"));
-        assert!(!is_sha256_hex(&"A".repeat(64)));
-    }
-}
+mod tests;
