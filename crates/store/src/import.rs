@@ -1,35 +1,56 @@
 //! [`BulkImport`]: loads many reads by writing sorted segments directly (no WAL), then
 //! makes them visible with one catalog commit.
 //!
-//! Each batch is sorted into segment order as it arrives (while it is in cache). Memory is
-//! bounded by `StoreConfig::import_buffer_rows_max`: when the buffer is full its sorted
-//! batches are merged by day and written as segments that nobody sees yet, on a
-//! background thread while the next buffer fills (at most one such write in flight).
+//! Each batch is sorted into segment order as it arrives (while it is in cache) and its rows
+//! are buffered per UTC day. A day is written as a segment that nobody sees yet, on a
+//! background thread while the import goes on, as soon as a batch arrives that holds only
+//! later days: an export in time order (the usual case) so gets one segment per day,
+//! written while the next day is read, and needs no compaction. Memory is bounded by
+//! `StoreConfig::import_buffer_rows_max`: when the buffer is full every buffered day is
+//! written. At most [`SPILLS_IN_FLIGHT_MAX`] such writes run at once.
 //! Dropping an import without [`BulkImport::commit`] deletes those files; a crash leaves
 //! them orphaned and the next open deletes them.
 
 use crate::ids::{ImportIds, id_hash};
 use crate::schema::{ReadColumns, reads_to_batch};
 use crate::segment::{self, Segment};
-use crate::store::{Shared, add_to_directory, find_in_segments, open_segments};
+use crate::store::{
+    Directory, Shared, add_to_directory, find_in_segments, merge_directory, open_segments,
+};
 use crate::{Error, ImportReport, Store};
 use arrow::array::{Array, BooleanArray, RecordBatch};
 use corridor_domain::{PLATE_LEN_MAX, PlateRead, Timestamp};
+use parking_lot::Mutex;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 /// Segments written by a spill: `(segment id, path)`.
 type Written = Vec<(u64, String)>;
 
+/// What a spill thread returns: the segments it wrote, opened (their plates are already in
+/// the import's directory).
+type Spilled = (Written, Vec<Segment>);
+
+/// Background segment writes an import may have running at once: one keeps a writer busy
+/// while the importing thread sorts, the second covers a day that closes while the first
+/// is still being written.
+pub(crate) const SPILLS_IN_FLIGHT_MAX: usize = 2;
+
 /// A bulk load in progress; see the module docs.
 #[derive(Debug)]
 pub struct BulkImport<'a> {
     store: &'a Store,
     shared: &'a Shared,
-    /// Batches in segment order, not yet written.
-    buffer: Vec<RecordBatch>,
+    /// Rows not yet written, per UTC day, in batches each in segment order.
+    buffer: BTreeMap<i64, Vec<RecordBatch>>,
     n_buffered: usize,
-    spilling: Option<JoinHandle<Result<Written, Error>>>,
+    /// Segment writes in flight, oldest first.
+    spilling: VecDeque<JoinHandle<Result<Spilled, Error>>>,
+    /// The segments written so far, opened, and the distinct plates in them: built by the
+    /// spill threads, so that the commit only has to publish them.
+    opened: Vec<Segment>,
+    directory: Arc<Mutex<Directory>>,
     /// Id hashes of every read of this import (buffered or written).
     ids: ImportIds,
     written: Written,
@@ -54,9 +75,11 @@ impl<'a> BulkImport<'a> {
         BulkImport {
             store,
             shared,
-            buffer: Vec::new(),
+            buffer: BTreeMap::new(),
             n_buffered: 0,
-            spilling: None,
+            spilling: VecDeque::new(),
+            opened: Vec::new(),
+            directory: Arc::default(),
             ids: ImportIds::default(),
             written: Vec::new(),
             report: ImportReport::default(),
@@ -105,7 +128,7 @@ impl<'a> BulkImport<'a> {
 
     /// Makes every added read visible, atomically and durably.
     pub fn commit(mut self) -> Result<ImportReport, Error> {
-        self.spill()?;
+        self.spill_days_before(i64::MAX)?;
         self.finish_spill()?;
         let shared = self.shared;
         let mut catalog = shared.catalog.lock();
@@ -132,14 +155,12 @@ impl<'a> BulkImport<'a> {
         next.store(&shared.root)?;
         *catalog = next;
         self.committed = true;
-        let opened = open_segments(&shared.root, &self.written)?;
+        let directory = std::mem::take(&mut *self.directory.lock());
         let mut state = shared.state.write();
         let mut segments = state.segments.as_ref().clone();
-        for (segment, contents) in opened {
-            add_to_directory(&mut state.directory, &contents.plates);
-            segments.push(Arc::new(segment));
-        }
+        segments.extend(std::mem::take(&mut self.opened).into_iter().map(Arc::new));
         state.segments = Arc::new(segments);
+        merge_directory(&mut state.directory, directory);
         state.ids.add_sorted(hashes);
         self.report.n_segments = self.written.len();
         Ok(self.report)
@@ -241,7 +262,7 @@ impl<'a> BulkImport<'a> {
             }
         }
         self.finish_spill()?;
-        for batch in &self.buffer {
+        for batch in self.buffer.values().flatten() {
             let columns = ReadColumns::new(batch)?;
             if let Some(row) =
                 (0..batch.num_rows()).find(|&row| columns.read_id.value(row) == read.read_id)
@@ -270,43 +291,70 @@ impl<'a> BulkImport<'a> {
         } else {
             arrow::compute::filter_record_batch(&batch, &BooleanArray::from(classified.keep))?
         };
-        let batch = segment::sort_batch(batch)?;
+        let parts = segment::sort_batch_by_day(batch)?;
         self.ids.add_sorted(classified.kept_hashes);
         self.report.n_imported += n_kept as u64;
         self.n_buffered += n_kept;
-        self.buffer.push(batch);
+        let first_day = parts.first().map_or(i64::MAX, |part| part.0);
+        for (day, part) in parts {
+            self.buffer.entry(day).or_default().push(part);
+        }
+        // Days before this batch's first are most likely complete.
+        self.spill_days_before(first_day)?;
         if self.n_buffered >= self.shared.config.import_buffer_rows_max {
-            self.spill()?;
+            self.spill_days_before(i64::MAX)?;
         }
         Ok(())
     }
 
-    /// Starts writing the buffer as sorted segments (not yet visible) on a background
-    /// thread, once the previous such write has finished.
-    fn spill(&mut self) -> Result<(), Error> {
-        if self.buffer.is_empty() {
+    /// Starts writing the buffered days before `day` as sorted segments (not yet visible)
+    /// on a background thread, once fewer than [`SPILLS_IN_FLIGHT_MAX`] writes run.
+    fn spill_days_before(&mut self, day: i64) -> Result<(), Error> {
+        let kept = self.buffer.split_off(&day);
+        let days = std::mem::replace(&mut self.buffer, kept);
+        if days.is_empty() {
             return Ok(());
         }
-        self.finish_spill()?;
-        let batches = Arc::new(std::mem::take(&mut self.buffer));
-        self.n_buffered = 0;
+        let batches: Vec<RecordBatch> = days.into_values().flatten().collect();
+        self.n_buffered -= batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+        while self.spilling.len() >= SPILLS_IN_FLIGHT_MAX {
+            self.finish_oldest_spill()?;
+        }
         // The writer holds the store only until it is joined (at the latest on drop).
         let shared = Arc::clone(&self.store.shared);
+        let directory = Arc::clone(&self.directory);
         let handle = std::thread::Builder::new()
             .name("corridor-import-spill".to_owned())
-            .spawn(move || shared.write_day_segments(&batches))
+            .spawn(move || {
+                let written = shared.write_day_segments(&batches)?;
+                drop(batches);
+                let mut segments = Vec::with_capacity(written.len());
+                for (segment, contents) in open_segments(&shared.root, &written)? {
+                    add_to_directory(&mut directory.lock(), &contents.plates);
+                    segments.push(segment);
+                }
+                Ok((written, segments))
+            })
             .map_err(|err| Error::io("starting a segment writer", &self.shared.root, err))?;
-        self.spilling = Some(handle);
+        self.spilling.push_back(handle);
         Ok(())
     }
 
-    /// Waits for the segment write in flight, if any.
+    /// Waits for every segment write in flight.
     fn finish_spill(&mut self) -> Result<(), Error> {
-        let Some(handle) = self.spilling.take() else {
+        while !self.spilling.is_empty() {
+            self.finish_oldest_spill()?;
+        }
+        Ok(())
+    }
+
+    fn finish_oldest_spill(&mut self) -> Result<(), Error> {
+        let Some(handle) = self.spilling.pop_front() else {
             return Ok(());
         };
-        let written = handle.join().expect("segment writer thread panicked")?;
+        let (written, opened) = handle.join().expect("segment writer thread panicked")?;
         self.written.extend(written);
+        self.opened.extend(opened);
         Ok(())
     }
 }
@@ -321,10 +369,10 @@ struct Classified {
 
 impl Drop for BulkImport<'_> {
     fn drop(&mut self) {
-        if let Some(handle) = self.spilling.take()
-            && let Ok(Ok(written)) = handle.join()
-        {
-            self.written.extend(written);
+        for handle in std::mem::take(&mut self.spilling) {
+            if let Ok(Ok((written, _))) = handle.join() {
+                self.written.extend(written);
+            }
         }
         if !self.committed {
             for (id, rel_path) in &self.written {

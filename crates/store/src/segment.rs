@@ -262,6 +262,28 @@ pub(crate) fn sort_batch(batch: RecordBatch) -> Result<RecordBatch, Error> {
     Ok(arrow::compute::take_record_batch(&batch, &order)?)
 }
 
+/// Sorts one batch into segment order ([`sort_batch`]) and splits it by UTC day (slices of
+/// the sorted batch, no copy); days ascending.
+pub(crate) fn sort_batch_by_day(batch: RecordBatch) -> Result<Vec<(i64, RecordBatch)>, Error> {
+    let batch = sort_batch(batch)?;
+    let ts = batch
+        .column(crate::schema::col::TS)
+        .as_any()
+        .downcast_ref::<arrow::array::TimestampMicrosecondArray>()
+        .expect("reads batches have a microsecond ts column");
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while start < batch.num_rows() {
+        let day = day_of(ts.value(start));
+        let len = (start..batch.num_rows())
+            .take_while(|&row| day_of(ts.value(row)) == day)
+            .count();
+        parts.push((day, batch.slice(start, len)));
+        start += len;
+    }
+    Ok(parts)
+}
+
 /// Splits reads batches by UTC day and sorts each day by (plate, country, ts); days ascending.
 /// Batches already in segment order ([`sort_batch`]) are merged rather than re-sorted.
 pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBatch)>, Error> {

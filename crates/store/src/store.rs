@@ -710,10 +710,31 @@ pub(crate) fn open_segments(
 /// Adds plate counts to the directory.
 pub(crate) fn add_to_directory(directory: &mut Directory, plates: &[(PlateKey, u64)]) {
     for (key, count) in plates {
-        let entry = directory.entry(key.text.clone()).or_default();
+        // Most plates are known already (seen on an earlier day): no key to clone then.
+        let Some(entry) = directory.get_mut(&key.text) else {
+            directory.insert(key.text.clone(), vec![(key.country, *count)]);
+            continue;
+        };
         match entry.iter_mut().find(|known| known.0 == key.country) {
             Some(known) => known.1 += count,
             None => entry.push((key.country, *count)),
+        }
+    }
+}
+
+/// Adds the plate counts of `other` to `directory`.
+pub(crate) fn merge_directory(directory: &mut Directory, other: Directory) {
+    if directory.is_empty() {
+        *directory = other;
+        return;
+    }
+    for (text, counts) in other {
+        let entry = directory.entry(text).or_default();
+        for (country, count) in counts {
+            match entry.iter_mut().find(|known| known.0 == country) {
+                Some(known) => known.1 += count,
+                None => entry.push((country, count)),
+            }
         }
     }
 }

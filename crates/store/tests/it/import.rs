@@ -78,6 +78,75 @@ fn a_committed_import_is_visible_sorted_and_survives_reopen() {
 }
 
 #[test]
+fn reads_in_time_order_make_one_segment_per_day_without_compaction() {
+    let dir = tempfile::tempdir().unwrap();
+    // The buffer holds less than the import, more than a day and a batch.
+    let store = Store::open(
+        dir.path(),
+        StoreConfig {
+            import_buffer_rows_max: 150,
+            ..config()
+        },
+    )
+    .unwrap();
+    let mut import = store.bulk_import();
+    // Four days in time order, in batches that straddle midnight.
+    let reads: Vec<_> = (0..400)
+        .map(|n| {
+            let plate = ["AB12CDE", "ZZ99ZZZ", "XY51ABC"][n % 3];
+            read(&format!("r{n}"), plate, Some("GB"), DAY0 + n as i64 * 24 * HOUR / 100)
+        })
+        .collect();
+    for batch in reads.chunks(37) {
+        import.add_reads(batch).unwrap();
+    }
+    let report = import.commit().unwrap();
+    assert_eq!(report.n_imported, 400);
+    assert_eq!(report.n_segments, 4, "one segment per day: {report:?}");
+    assert_eq!(files_under(dir.path(), ".parquet"), 4);
+    let compacted = store.compact().unwrap();
+    assert_eq!(compacted.n_segments_in, 0, "nothing to compact: {compacted:?}");
+    assert_eq!(history_ids(&store, "AB12CDE").len(), 134);
+}
+
+#[test]
+fn reads_out_of_time_order_are_all_imported_and_compacted_by_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        dir.path(),
+        StoreConfig {
+            import_buffer_rows_max: 50,
+            ..config()
+        },
+    )
+    .unwrap();
+    let mut import = store.bulk_import();
+    // Days 2, 0, 1, 0, 2, ...: a day often comes back after it was written.
+    let reads: Vec<_> = (0..300)
+        .map(|n| {
+            let day = [2, 0, 1][(n / 20) % 3] as i64;
+            read(
+                &format!("r{n}"),
+                if n % 2 == 0 { "AB12CDE" } else { "ZZ99ZZZ" },
+                Some("GB"),
+                DAY0 + day * 24 * HOUR + n as i64,
+            )
+        })
+        .collect();
+    for batch in reads.chunks(20) {
+        import.add_reads(batch).unwrap();
+    }
+    let report = import.commit().unwrap();
+    assert_eq!(report.n_imported, 300);
+    assert!(report.n_segments > 3, "days written more than once: {report:?}");
+    let history = history_ids(&store, "AB12CDE");
+    assert_eq!(history.len(), 150);
+    store.compact().unwrap();
+    assert_eq!(files_under(dir.path(), ".parquet"), 3, "one segment per day");
+    assert_eq!(history_ids(&store, "AB12CDE"), history, "same reads, same order");
+}
+
+#[test]
 fn dropping_an_import_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(
