@@ -70,6 +70,6 @@ export CORRIDOR_URL="$url" CORRIDOR_ANALYST_TOKEN="$analyst" CORRIDOR_OPERATOR_T
 export CORRIDOR_SUPERVISOR_TOKEN="$supervisor" CORRIDOR_AUDITOR_TOKEN="$auditor"
 export CORRIDOR_SEED_PLATE="$seed_plate" CORRIDOR_SEED_COUNTRY="$seed_country"
 export CORRIDOR_FROM_DATE="$start_date" CORRIDOR_CAMERA_ID="$camera_id"
-export CORRIDOR_E2E_OUT="${CORRIDOR_E2E_OUT:-$CARGO_TARGET_DIR/ui-e2e}"
+export CORRIDOR_E2E_OUT="${CORRIDOR_E2E_OUT:-$CARGO_TARGET_DIR/ui-e2e}" CORRIDOR_BIN="$corridor"
 echo "== ui e2e against $url (seed $seed_plate), screenshots in $CORRIDOR_E2E_OUT"
-timeout 300 node web/e2e/run.mjs
+timeout 600 node web/e2e/run.mjs
