@@ -198,7 +198,9 @@ async fn pack(
                 .purpose
                 .expect("the gate clears export_evidence only with a purpose");
             let name = format!("evidence-{}", file_safe(&purpose.case_ref));
-            let _one_at_a_time = EXPORTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let _one_at_a_time = EXPORTS
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             let scratch = tempfile::Builder::new()
                 .prefix(".evidence-")
                 .tempdir_in(&data_dir)

@@ -3,8 +3,8 @@
 //! (403 `purpose_refused`); what a cleared request returns is recorded before the answer.
 //! Also the scope that analyses and evidence exports share: plates over a window.
 
-use crate::api::reads_out::PendingOut;
 use super::history::optional_ts;
+use crate::api::reads_out::PendingOut;
 use crate::api::validate::format_ts;
 use crate::auth::now_micros;
 use crate::error::ApiError;

@@ -209,7 +209,11 @@ async fn hotlist_entries_are_updated_expired_deleted_and_imported() {
         ]
     );
     let deleted_versions = server.get("analyst", "/api/v1/hotlist/2/versions").await;
-    assert_eq!(deleted_versions.json["n_entries"], 2, "{}", deleted_versions.text);
+    assert_eq!(
+        deleted_versions.json["n_entries"], 2,
+        "{}",
+        deleted_versions.text
+    );
     let no_versions = server.get("analyst", "/api/v1/hotlist/9/versions").await;
     assert_eq!(no_versions.status, 404, "{}", no_versions.text);
 

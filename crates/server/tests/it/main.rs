@@ -9,6 +9,6 @@ mod live;
 mod ops;
 mod reads;
 mod safeguards;
-mod workstation;
 mod support;
 mod ui;
+mod workstation;

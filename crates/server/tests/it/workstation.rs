@@ -4,8 +4,9 @@
 
 use crate::live::{LiveServer, recent_read};
 use crate::safeguards::seed_both_cameras;
+use corridor_safeguards::audit::{AuditFilter, OutcomeStatus};
 use corridor_safeguards::evidence::verify_bundle;
-use corridor_safeguards::{MATRIX, Role};
+use corridor_safeguards::{Action, MATRIX, Role, is_allowed};
 use corridor_server::evidence::{CASE_ANALYSIS, CaseAnalysis};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -67,7 +68,11 @@ async fn an_over_scope_analysis_waits_and_its_requester_runs_it_once_approved() 
     let ran = server.post("analyst", &run, json!({})).await;
     assert_eq!(ran.status, 200, "{}", ran.text);
     assert_eq!(ran.json["seeds"], json!(["AB12CDE"]), "{}", ran.text);
-    assert_eq!(ran.json["n_reads"], 4, "the old read is in the window: {}", ran.text);
+    assert_eq!(
+        ran.json["n_reads"], 4,
+        "the old read is in the window: {}",
+        ran.text
+    );
     let again = server.post("analyst", &run, json!({})).await;
     assert_eq!(again.status, 409, "an approval runs once: {}", again.text);
 }
@@ -99,8 +104,14 @@ async fn an_evidence_bundle_downloads_as_a_tar_file_that_verifies_offline() {
     assert_eq!(report.case_ref, "OP-TIDE/2026/0042");
     assert_eq!(report.analyses_reproduced, [CASE_ANALYSIS]);
     let reads_csv = std::fs::read_to_string(bundle.join("reads.csv")).expect("reads.csv");
-    assert!(reads_csv.contains("c1-a") && reads_csv.contains("m1-a"), "{reads_csv}");
-    assert!(!reads_csv.contains("c1-old"), "outside the window: {reads_csv}");
+    assert!(
+        reads_csv.contains("c1-a") && reads_csv.contains("m1-a"),
+        "{reads_csv}"
+    );
+    assert!(
+        !reads_csv.contains("c1-old"),
+        "outside the window: {reads_csv}"
+    );
     let audit = std::fs::read_to_string(bundle.join("audit_extract.jsonl")).expect("audit");
     assert!(
         audit.contains("\"export_evidence\""),
@@ -109,7 +120,11 @@ async fn an_evidence_bundle_downloads_as_a_tar_file_that_verifies_offline() {
     assert!(
         !std::fs::read_dir(&server.data_dir)
             .expect("the data directory")
-            .any(|entry| entry.unwrap().file_name().to_string_lossy().starts_with(".evidence-")),
+            .any(|entry| entry
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".evidence-")),
         "the scratch directory is gone"
     );
 }
@@ -128,16 +143,27 @@ async fn an_over_scope_export_waits_and_runs_once_approved_and_a_partner_may_not
     assert_eq!(ran.status(), 200);
     assert_eq!(ran.headers()["content-type"], "application/x-tar");
     let tar_bytes = ran.bytes().await.expect("the bundle");
-    let mut archive = tar::Archive::new(&tar_bytes[..]);
-    let names: Vec<String> = archive
-        .entries()
-        .expect("tar entries")
-        .map(|entry| entry.unwrap().path().unwrap().display().to_string())
-        .collect();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    tar::Archive::new(&tar_bytes[..])
+        .unpack(dir.path())
+        .expect("unpacking the bundle");
+    let bundle = dir.path().join("evidence-OP-TIDE-2026-0042");
+    let report = verify_bundle(&bundle, None, None).expect("the approved bundle verifies");
     assert!(
-        names.contains(&"evidence-OP-TIDE-2026-0042/reads.csv".to_owned()),
-        "{names:?}"
+        report.analyses_reproduced.is_empty(),
+        "no analysis was asked"
     );
+    let reads_csv = std::fs::read_to_string(bundle.join("reads.csv")).expect("reads.csv");
+    assert!(
+        reads_csv.contains("c1-old") && reads_csv.contains("m1-a"),
+        "the approved window reaches 300 days back: {reads_csv}"
+    );
+    let again = server
+        .request("analyst", Method::POST, &run)
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(again.status(), 409, "an approval runs once");
     let partner = server.post("partner", "/api/v1/evidence", body).await;
     assert_eq!(partner.status, 403, "{}", partner.text);
     let no_plates = server
@@ -145,4 +171,70 @@ async fn an_over_scope_export_waits_and_runs_once_approved_and_a_partner_may_not
         .await;
     assert_eq!(no_plates.status, 400, "{}", no_plates.text);
     assert_eq!(no_plates.json["error"]["field"], "plates");
+}
+
+/// Every role against the workstation's routes with well-formed requests: `me` for all,
+/// the versions of an entry for `manage_hotlists`, an evidence export for
+/// `export_evidence`; a refused export is on the audit log and no bundle is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_role_gets_versions_and_exports_as_the_matrix_says() {
+    let server = LiveServer::start(Vec::new()).await;
+    seed_reads(&server).await;
+    let entry = json!({"plate": "AB12CDE", "country": "GB", "reason": "stolen",
+        "handling": "observe", "sharing": "national"});
+    let created = server.post("analyst", "/api/v1/hotlist", entry).await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    let versions_path = format!("/api/v1/hotlist/{}/versions", created.json["entry_id"]);
+    for role in Role::ALL {
+        let user = role.as_str();
+        let me = server.get(user, "/api/v1/me").await;
+        assert_eq!(me.status, 200, "{role}: {}", me.text);
+
+        let versions = server.get(user, &versions_path).await;
+        if is_allowed(role, Action::ManageHotlists) {
+            assert_eq!(versions.status, 200, "{role}: {}", versions.text);
+            assert_eq!(versions.json["n_entries"], 1, "{role}: {}", versions.text);
+        } else {
+            assert_eq!(versions.status, 403, "{role}: {}", versions.text);
+            assert_eq!(versions.json["error"]["code"], "forbidden");
+        }
+
+        let export = server
+            .request(user, Method::POST, "/api/v1/evidence")
+            .json(&json!({"plates": ["AB12CDE"]}))
+            .send()
+            .await
+            .expect("the server answers");
+        let status = export.status().as_u16();
+        let content_type = export.headers().get("content-type").cloned();
+        if is_allowed(role, Action::ExportEvidence) {
+            assert_eq!(status, 200, "{role}");
+            assert_eq!(content_type.unwrap(), "application/x-tar", "{role}");
+        } else {
+            assert_eq!(status, 403, "{role}");
+            assert_eq!(content_type.unwrap(), "application/json", "{role}");
+        }
+    }
+    let exports = server
+        .safeguards
+        .audit()
+        .entries(&AuditFilter {
+            action: Some(Action::ExportEvidence.as_str().to_owned()),
+            ..AuditFilter::default()
+        })
+        .expect("audit entries");
+    let n_allowed = Role::ALL
+        .into_iter()
+        .filter(|role| is_allowed(*role, Action::ExportEvidence))
+        .count();
+    assert_eq!(
+        exports.len(),
+        Role::ALL.len(),
+        "one entry per role: {exports:?}"
+    );
+    let n_ok = exports
+        .iter()
+        .filter(|entry| entry.outcome.status == OutcomeStatus::Ok)
+        .count();
+    assert_eq!(n_ok, n_allowed, "{exports:?}");
 }
