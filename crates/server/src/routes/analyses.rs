@@ -65,8 +65,7 @@ pub(crate) async fn post_analysis(
 
 /// Runs an approved analysis exactly as it was asked (`POST /api/v1/approvals/{id}/run`).
 pub(crate) async fn run_approved(state: &AppState, ticket: Ticket) -> Result<Response, ApiError> {
-    let params: AnalysisParams =
-        serde_json::from_value(ticket.query.clone()).map_err(|error| ApiError::internal(&error))?;
+    let params: AnalysisParams = gate::queued_params(&ticket)?;
     let request = check(state, &params, now_micros())?;
     run_analysis(state, ticket, request).await
 }

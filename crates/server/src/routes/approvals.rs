@@ -7,7 +7,7 @@
 //! The workflow is the safeguards' approval queue; every step is in the audit log.
 
 use super::history::{HistoryParams, check, run_history};
-use super::{analyses, evidence};
+use super::{analyses, evidence, gate};
 use crate::api::reads_out::PendingOut;
 use crate::auth::now_micros;
 use crate::error::ApiError;
@@ -87,8 +87,7 @@ pub(crate) async fn run_approved(
         .await??;
     match ticket.action {
         Action::ReadHistory => {
-            let params: HistoryParams = serde_json::from_value(ticket.query.clone())
-                .map_err(|error| ApiError::internal(&error))?;
+            let params: HistoryParams = gate::queued_params(&ticket)?;
             let request = check(&state, params)?;
             Ok(run_history(&state, ticket, request).await?.into_response())
         }

@@ -89,8 +89,7 @@ pub(crate) async fn post_evidence(
 
 /// Runs an approved export exactly as it was asked (`POST /api/v1/approvals/{id}/run`).
 pub(crate) async fn run_approved(state: &AppState, ticket: Ticket) -> Result<Response, ApiError> {
-    let params: EvidenceParams =
-        serde_json::from_value(ticket.query.clone()).map_err(|error| ApiError::internal(&error))?;
+    let params: EvidenceParams = gate::queued_params(&ticket)?;
     let request = check(state, &params, now_micros())?;
     export(state, ticket, request).await
 }

@@ -148,6 +148,13 @@ pub(crate) async fn pass(
     }
 }
 
+/// The parameters of an approved request as it was asked and queued, to run it exactly so.
+pub(crate) fn queued_params<T: serde::de::DeserializeOwned>(
+    ticket: &Ticket,
+) -> Result<T, ApiError> {
+    serde_json::from_value(ticket.query.clone()).map_err(|error| ApiError::internal(&error))
+}
+
 /// Writes the audit record of a cleared request (synced before the caller responds).
 pub(crate) async fn record_result(
     state: &AppState,

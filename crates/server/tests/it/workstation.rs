@@ -53,6 +53,17 @@ async fn approved(server: &LiveServer, path: &str, body: Value) -> String {
     format!("/api/v1/approvals/{approval_id}/run")
 }
 
+/// Unpacks a downloaded bundle of the tests' case into a temporary directory; answers the
+/// directory (removed when dropped) and the bundle's path in it.
+fn unpack(tar_bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    tar::Archive::new(tar_bytes)
+        .unpack(dir.path())
+        .expect("unpacking the bundle");
+    let bundle = dir.path().join("evidence-OP-TIDE-2026-0042");
+    (dir, bundle)
+}
+
 fn days_ago(days: i64) -> String {
     (chrono::Utc::now() - chrono::Duration::days(days))
         .format("%Y-%m-%dT00:00:00Z")
@@ -94,12 +105,7 @@ async fn an_evidence_bundle_downloads_as_a_tar_file_that_verifies_offline() {
         disposition,
         "attachment; filename=\"evidence-OP-TIDE-2026-0042.tar\""
     );
-    let tar_bytes = response.bytes().await.expect("the bundle");
-    let dir = tempfile::tempdir().expect("temporary directory");
-    tar::Archive::new(&tar_bytes[..])
-        .unpack(dir.path())
-        .expect("unpacking the bundle");
-    let bundle = dir.path().join("evidence-OP-TIDE-2026-0042");
+    let (_dir, bundle) = unpack(&response.bytes().await.expect("the bundle"));
     let report = verify_bundle(&bundle, None, Some(&CaseAnalysis)).expect("the bundle verifies");
     assert_eq!(report.case_ref, "OP-TIDE/2026/0042");
     assert_eq!(report.analyses_reproduced, [CASE_ANALYSIS]);
@@ -142,12 +148,7 @@ async fn an_over_scope_export_waits_and_runs_once_approved_and_a_partner_may_not
         .expect("the server answers");
     assert_eq!(ran.status(), 200);
     assert_eq!(ran.headers()["content-type"], "application/x-tar");
-    let tar_bytes = ran.bytes().await.expect("the bundle");
-    let dir = tempfile::tempdir().expect("temporary directory");
-    tar::Archive::new(&tar_bytes[..])
-        .unpack(dir.path())
-        .expect("unpacking the bundle");
-    let bundle = dir.path().join("evidence-OP-TIDE-2026-0042");
+    let (_dir, bundle) = unpack(&ran.bytes().await.expect("the bundle"));
     let report = verify_bundle(&bundle, None, None).expect("the approved bundle verifies");
     assert!(
         report.analyses_reproduced.is_empty(),
