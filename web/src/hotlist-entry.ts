@@ -105,7 +105,9 @@ export function mountEditor(parent: HTMLElement, onSaved: () => Promise<void>): 
   };
   const close = () => {
     card.hidden = true;
-    opener?.focus();
+    // A save reloads the list, so the row that opened the editor may be a new one.
+    const row = document.querySelector<HTMLElement>(`#hotlist-rows tr[data-entry-id="${entryId}"] button.edit`);
+    (opener?.isConnected ? opener : row)?.focus();
   };
   cancel.addEventListener("click", close);
   card.addEventListener("keydown", (event) => {
