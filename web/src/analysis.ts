@@ -1,11 +1,17 @@
 // Analysis from seed plates: hubs (with their uncertainty radius), routes, convoys and clones
-// as map layers and as a list; choosing a finding lists the reads that support it.
+// as map layers and as a list; choosing a finding lists the reads that support it. An
+// analysis over scope waits for a supervisor and is run from here once approved.
 
 import * as api from "./api";
-import { el, formatTs, setStatus } from "./dom";
+import { el, formatTs, setStatus, withProgress } from "./dom";
 import { circle, collection, line, point, type CorridorMap, type Overlay } from "./map";
-import { currentPlate, describe, readPurpose } from "./search";
+import { approvalRunner } from "./pending";
+import { readPurpose } from "./purpose";
+import { currentPlate } from "./search";
 import { downloadButton, networkCsv, networkGraphMl, reportGeoJson, safeName } from "./exports";
+
+/** Draws a report got elsewhere (an approved analysis run from the approvals panel). */
+export let displayReport: (report: api.Report) => void = () => {};
 
 interface Finding {
   layer: Overlay;
@@ -43,6 +49,39 @@ export function mountAnalysis(
     status);
   parent.append(el("section", {}, form, exports, findings,
     el("h2", { id: "supporting-title" }, "Supporting reads"), supporting));
+  const clear = () => {
+    findings.replaceChildren();
+    supporting.replaceChildren();
+    exports.hidden = true;
+    pending.hide();
+    report = null;
+  };
+  const show = (answer: api.Report) => {
+    const list = drawReport(answer, map, cameras);
+    report = answer;
+    exports.hidden = false;
+    setStatus(status, `${answer.n_reads} reads analysed: ${answer.hubs.length} hubs, ` +
+      `${answer.routes.length} routes, ${answer.convoys.length} convoys, ${answer.clones.length} clones` +
+      (answer.seeds_unseen.length ? `; not seen: ${answer.seeds_unseen.join(", ")}` : ""));
+    for (const finding of list) {
+      const button = el("button", { type: "button", class: "finding", "aria-pressed": "false" },
+        el("strong", {}, finding.title), el("div", { class: "meta" }, finding.detail));
+      button.addEventListener("click", () => {
+        findings.querySelectorAll("button").forEach((other) => other.setAttribute("aria-pressed", "false"));
+        button.setAttribute("aria-pressed", "true");
+        showSupporting(finding, answer, map, cameras, supporting);
+      });
+      findings.append(el("li", {}, button));
+    }
+  };
+  const pending = approvalRunner("analysis-run-approved", "Run the approved analysis", status,
+    api.runApprovedAnalysis, (answer) => { clear(); show(answer); });
+  form.append(pending.button);
+  displayReport = (answer) => {
+    clear();
+    seeds.value = answer.seeds.join(", ");
+    show(answer);
+  };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const seedList = (seeds.value.trim() || currentPlate).split(",").map((s) => s.trim()).filter(Boolean);
@@ -50,36 +89,18 @@ export function mountAnalysis(
       setStatus(status, "Give a seed plate, or search one first.", "error");
       return;
     }
-    findings.replaceChildren();
-    supporting.replaceChildren();
-    exports.hidden = true;
-    report = null;
-    setStatus(status, `Analysing ${seedList.join(", ")}...`, "pending");
+    clear();
     try {
       const fromTs = from.value ? `${from.value}T00:00:00Z` : null;
-      const answer = await api.analyse(seedList, fromTs, readPurpose());
+      const answer = await withProgress(status, `Analysing ${seedList.join(", ")}...`,
+        api.analyse(seedList, fromTs, readPurpose()));
       if (api.isPending(answer)) {
-        setStatus(status, `Waiting for a supervisor: ${answer.reasons.join("; ")} (request ${answer.approval_id})`, "pending");
+        pending.waiting(answer);
         return;
       }
-      const list = drawReport(answer, map, cameras);
-      report = answer;
-      exports.hidden = false;
-      setStatus(status, `${answer.n_reads} reads analysed: ${answer.hubs.length} hubs, ` +
-        `${answer.routes.length} routes, ${answer.convoys.length} convoys, ${answer.clones.length} clones` +
-        (answer.seeds_unseen.length ? `; not seen: ${answer.seeds_unseen.join(", ")}` : ""));
-      for (const finding of list) {
-        const button = el("button", { type: "button", class: "finding", "aria-pressed": "false" },
-          el("strong", {}, finding.title), el("div", { class: "meta" }, finding.detail));
-        button.addEventListener("click", () => {
-          findings.querySelectorAll("button").forEach((other) => other.setAttribute("aria-pressed", "false"));
-          button.setAttribute("aria-pressed", "true");
-          showSupporting(finding, answer, map, cameras, supporting);
-        });
-        findings.append(el("li", {}, button));
-      }
+      show(answer);
     } catch (error) {
-      setStatus(status, describe(error), "error");
+      setStatus(status, api.describe(error), "error");
     }
   });
 }

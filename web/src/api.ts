@@ -129,8 +129,25 @@ export interface HotlistEntryIn {
   country: string;
   reason: string;
   handling: string;
+  /** The owning agency; the server takes the caller's when absent. */
+  agency?: string;
   expires_at?: string;
   sharing: string;
+}
+
+/** The signed-in user and every action the role may perform (the server's matrix). */
+export interface Me {
+  user: string;
+  role: string;
+  agency: string;
+  agreement: string | null;
+  actions: string[];
+}
+
+/** A downloaded file: its name and contents. */
+export interface Download {
+  fileName: string;
+  blob: Blob;
 }
 
 export interface AuditEntry {
@@ -233,6 +250,10 @@ function purposeHeaders(purpose: Purpose): Record<string, string> {
   return headers;
 }
 
+export async function me(): Promise<Me> {
+  return (await call("/api/v1/me")).json();
+}
+
 export async function cameras(): Promise<Camera[]> {
   const body = await (await call("/api/v1/cameras")).json();
   return body.cameras;
@@ -277,10 +298,51 @@ export async function decide(approvalId: string, decision: "approve" | "deny", n
   return response.json();
 }
 
+/** Runs an approved request once; answered as the route that asked would have answered. */
+async function runApprovedResponse(approvalId: string): Promise<Response> {
+  return call(`/api/v1/approvals/${encodeURIComponent(approvalId)}/run`, { method: "POST" });
+}
+
 /** Runs an approved search once; its answer is the history. */
 export async function runApproved(approvalId: string): Promise<History> {
-  const response = await call(`/api/v1/approvals/${encodeURIComponent(approvalId)}/run`, { method: "POST" });
-  return response.json();
+  return (await runApprovedResponse(approvalId)).json();
+}
+
+/** Runs an approved analysis once; its answer is the report. */
+export async function runApprovedAnalysis(approvalId: string): Promise<Report> {
+  return (await runApprovedResponse(approvalId)).json();
+}
+
+/** Runs an approved evidence export once; its answer is the bundle. */
+export async function runApprovedExport(approvalId: string): Promise<Download> {
+  return download(await runApprovedResponse(approvalId), "evidence.tar");
+}
+
+/**
+ * Asks for the signed evidence bundle of a case (the purpose names the case): the bundle as
+ * a tar file, or the approval it waits on.
+ */
+export async function exportEvidence(
+  plates: string[],
+  from: string | null,
+  analyse: boolean,
+  purpose: Purpose,
+): Promise<Download | Pending> {
+  const body: Record<string, unknown> = { plates, analyse };
+  if (from) body.from = from;
+  const response = await call("/api/v1/evidence", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...purposeHeaders(purpose) },
+    body: JSON.stringify(body),
+  });
+  return response.status === 202 ? response.json() : download(response, "evidence.tar");
+}
+
+/** A file answer: its name from `Content-Disposition` (else `fallback`) and its bytes. */
+async function download(response: Response, fallback: string): Promise<Download> {
+  const disposition = response.headers.get("content-disposition") ?? "";
+  const fileName = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallback;
+  return { fileName, blob: await response.blob() };
 }
 
 /** One page of hotlist entries by id: those after `after`. */
@@ -298,6 +360,21 @@ export async function createHotlistEntry(entry: HotlistEntryIn): Promise<Hotlist
     body: JSON.stringify(entry),
   });
   return response.json();
+}
+
+/** Replaces an entry's fields: a new version of it. */
+export async function updateHotlistEntry(entryId: number, entry: HotlistEntryIn): Promise<HotlistEntry> {
+  const response = await call(`/api/v1/hotlist/${entryId}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(entry),
+  });
+  return response.json();
+}
+
+/** Every version of an entry, oldest first. */
+export async function hotlistVersions(entryId: number): Promise<HotlistEntry[]> {
+  return (await (await call(`/api/v1/hotlist/${entryId}/versions`)).json()).entries;
 }
 
 export async function changeHotlistEntry(entryId: number, change: "expire" | "delete"): Promise<HotlistEntry> {
@@ -401,4 +478,18 @@ function parseEvent(block: string): { name: string; id: string | null; data: str
 
 export function isPending(body: object): body is Pending {
   return (body as Pending).status === "pending";
+}
+
+/** A failure as the status line says it: the API's code, message and reasons. */
+export function describe(error: unknown): string {
+  if (error instanceof ApiFailure) {
+    const reasons = error.reasons.length ? `: ${error.reasons.join("; ")}` : "";
+    return `Refused (${error.code}) ${error.message}${reasons}`;
+  }
+  return String(error);
+}
+
+/** Whether the signed-in role may perform any of `actions`. */
+export function may(me: Me, ...actions: string[]): boolean {
+  return actions.some((action) => me.actions.includes(action));
 }

@@ -1,14 +1,20 @@
-// Approvals: searches over scope waiting for a supervisor, with who asked, why, what they
-// would touch and which rules they exceed; a supervisor approves or denies each with a note.
-// Others see their own requests, and run one once it is approved.
+// Approvals: requests over scope (searches, analyses, evidence exports) waiting for a
+// supervisor, with who asked, why, what they would touch and which rules they exceed; a
+// supervisor approves or denies each with a note (never their own). Others see their own
+// requests, and run one once it is approved.
 
 import * as api from "./api";
-import { el, formatTs, setStatus } from "./dom";
+import { el, formatTs, setStatus, withProgress } from "./dom";
+import { saveFile } from "./exports";
 import { refusal } from "./hotlist";
-import { describe } from "./search";
 
-/** `onRun` draws the history of an approved search the user has just run. */
-export function mountApprovals(parent: HTMLElement, onRun: (history: api.History) => void): () => void {
+/** Where the answer of an approved request goes once its requester runs it. */
+export interface ApprovedAnswers {
+  history: (history: api.History) => void;
+  report: (report: api.Report) => void;
+}
+
+export function mountApprovals(parent: HTMLElement, me: api.Me, answers: ApprovedAnswers): () => void {
   const status = el("p", { id: "approvals-status", class: "status", role: "status", "aria-live": "polite" });
   const list = el("ol", { id: "approvals", class: "list cards-list", "aria-label": "Requests" });
   const refresh = el("button", { type: "button", id: "approvals-refresh" }, "Refresh");
@@ -20,7 +26,7 @@ export function mountApprovals(parent: HTMLElement, onRun: (history: api.History
     try {
       const approvals = await api.approvals();
       const pending = approvals.filter((approval) => approval.status === "pending").length;
-      list.replaceChildren(...approvals.map((approval) => item(approval, load, onRun)));
+      list.replaceChildren(...approvals.map((approval) => item(approval, me, load, answers)));
       setStatus(status, `${approvals.length} requests, ${pending} pending`);
     } catch (error) {
       setStatus(status, refusal(error, "see approvals"), "error");
@@ -30,8 +36,8 @@ export function mountApprovals(parent: HTMLElement, onRun: (history: api.History
   return () => void load();
 }
 
-function item(approval: api.Approval, reload: () => Promise<void>,
-  onRun: (history: api.History) => void): HTMLElement {
+function item(approval: api.Approval, me: api.Me, reload: () => Promise<void>,
+  answers: ApprovedAnswers): HTMLElement {
   const id = approval.approval_id;
   const scope = approval.scope;
   const window = `${scope.from ? formatTs(scope.from) : "the beginning"} to ${scope.to ? formatTs(scope.to) : "now"}`;
@@ -51,36 +57,61 @@ function item(approval: api.Approval, reload: () => Promise<void>,
       el("dd", { class: "meta" }, `${id}, submitted ${formatTs(approval.created)}` +
         (approval.decided_by ? `, decided by ${approval.decided_by}` : ""))),
     state);
-  if (approval.status === "pending") {
-    const noteId = `note-${id}`;
-    const note = el("input", { id: noteId, class: "decision-note", autocomplete: "off",
-      placeholder: "Why (required)" });
-    const approve = el("button", { type: "button", class: "primary approve" }, "Approve");
-    const deny = el("button", { type: "button", class: "deny" }, "Deny");
-    const decide = async (decision: "approve" | "deny") => {
-      try {
-        const decided = await api.decide(id, decision, note.value.trim());
-        setStatus(state, `${decided.status} by ${decided.decided_by ?? "you"}`);
-        await reload();
-      } catch (error) {
-        setStatus(state, refusal(error, "decide requests"), "error");
-      }
-    };
-    approve.addEventListener("click", () => void decide("approve"));
-    deny.addEventListener("click", () => void decide("deny"));
-    body.append(el("label", { for: noteId }, "Note"), note, el("div", { class: "row" }, approve, deny));
-  } else if (approval.status === "approved") {
+  const own = approval.requester === me.user;
+  if (approval.status === "pending" && api.may(me, "approve_requests") && !own) {
+    body.append(...decision(id, state, reload));
+  } else if (approval.status === "pending" && own) {
+    body.append(el("p", { class: "meta" }, "Waiting for a supervisor (never the requester) to decide."));
+  } else if (approval.status === "approved" && own) {
     const run = el("button", { type: "button", class: "run" }, "Run it (once)");
     run.addEventListener("click", async () => {
       try {
-        const history = await api.runApproved(id);
+        await withProgress(state, "Running...", runApproved(approval, answers));
         run.disabled = true;
-        onRun(history);
+        setStatus(state, "Run; its answer is on the map (or saved, for an export).", "ok");
       } catch (error) {
-        setStatus(state, describe(error), "error");
+        setStatus(state, api.describe(error), "error");
       }
     });
     body.append(run);
   }
   return body;
+}
+
+/** The note and the Approve / Deny buttons of a pending request. */
+function decision(id: string, state: HTMLElement, reload: () => Promise<void>): HTMLElement[] {
+  const noteId = `note-${id}`;
+  const note = el("input", { id: noteId, class: "decision-note", autocomplete: "off",
+    placeholder: "Why (required)" });
+  const approve = el("button", { type: "button", class: "primary approve" }, "Approve");
+  const deny = el("button", { type: "button", class: "deny" }, "Deny");
+  const decide = async (choice: "approve" | "deny") => {
+    try {
+      const decided = await api.decide(id, choice, note.value.trim());
+      setStatus(state, `${decided.status} by ${decided.decided_by ?? "you"}`);
+      await reload();
+    } catch (error) {
+      setStatus(state, refusal(error, "decide requests"), "error");
+    }
+  };
+  approve.addEventListener("click", () => void decide("approve"));
+  deny.addEventListener("click", () => void decide("deny"));
+  return [el("label", { for: noteId }, "Note"), note, el("div", { class: "row" }, approve, deny)];
+}
+
+/** Runs an approved request once and hands its answer on, by the request's action. */
+async function runApproved(approval: api.Approval, answers: ApprovedAnswers): Promise<void> {
+  const id = approval.approval_id;
+  switch (approval.action) {
+    case "run_analysis":
+      answers.report(await api.runApprovedAnalysis(id));
+      return;
+    case "export_evidence": {
+      const bundle = await api.runApprovedExport(id);
+      saveFile(bundle.fileName, bundle.blob);
+      return;
+    }
+    default:
+      answers.history(await api.runApproved(id));
+  }
 }

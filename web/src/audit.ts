@@ -1,5 +1,7 @@
 // The auditor's view: the audit log newest first (who did what, when, under which purpose,
-// how it ended, how many results), filtered and paged, and a check of its hash chain.
+// how it ended, how many results), filtered and paged, and a check of its hash chain. Each
+// part shows only to a role that may use it: reading (`read_audit`: supervisors, auditors)
+// and verifying (`verify_audit`: auditors, admins).
 
 import * as api from "./api";
 import { el, formatTs, setStatus } from "./dom";
@@ -7,13 +9,14 @@ import { refusal } from "./hotlist";
 
 const PAGE = 50;
 
-export function mountAudit(parent: HTMLElement): () => void {
+export function mountAudit(parent: HTMLElement, me: api.Me): () => void {
+  const reading = api.may(me, "read_audit");
   const user = el("input", { id: "audit-user", autocomplete: "off" });
   const caseRef = el("input", { id: "audit-case", autocomplete: "off" });
   const action = el("select", { id: "audit-action" },
     el("option", { value: "" }, "(any)"),
-    ...["read_history", "run_analysis", "manage_hotlists", "approve_requests", "ingest_reads", "view_alerts",
-      "read_audit", "verify_audit"].map((name) => el("option", { value: name }, name.replace(/_/g, " "))));
+    ...["read_history", "run_analysis", "export_evidence", "read_image", "manage_hotlists", "approve_requests",
+      "ingest_reads", "view_alerts", "read_audit", "verify_audit"].map((name) => el("option", { value: name }, name.replace(/_/g, " "))));
   const from = el("input", { id: "audit-from", type: "date" });
   const to = el("input", { id: "audit-to", type: "date" });
   const status = el("p", { id: "audit-status", class: "status", role: "status", "aria-live": "polite" });
@@ -36,14 +39,16 @@ export function mountAudit(parent: HTMLElement): () => void {
     el("thead", {}, el("tr", {}, ...["Seq", "When", "Who", "Action", "Case | offence | justification",
       "Outcome", "Results"].map((name) => el("th", { scope: "col" }, name)))),
     rows);
+  const integrity = el("section", { class: "card", "aria-labelledby": "audit-verify-title",
+    hidden: !api.may(me, "verify_audit") },
+    el("h2", { id: "audit-verify-title" }, "Integrity"),
+    el("p", { class: "meta" }, "Recomputes the hash chain and checks the signed checkpoints."),
+    verify, verifyStatus);
+  form.hidden = !reading;
   parent.append(
     el("h1", { class: "panel-title" }, "Audit log"),
-    el("div", { class: "cards" }, form,
-      el("section", { class: "card", "aria-labelledby": "audit-verify-title" },
-        el("h2", { id: "audit-verify-title" }, "Integrity"),
-        el("p", { class: "meta" }, "Recomputes the hash chain and checks the signed checkpoints."),
-        verify, verifyStatus)),
-    table, el("p", { class: "row pager" }, newest, older));
+    el("div", { class: "cards" }, form, integrity),
+    el("div", { hidden: !reading }, table, el("p", { class: "row pager" }, newest, older)));
 
   let before: number | null = null;
   let nextBefore: number | null = null;
@@ -95,7 +100,7 @@ export function mountAudit(parent: HTMLElement): () => void {
       setStatus(verifyStatus, refusal(error, "verify the audit log"), "error");
     }
   });
-  return () => void load();
+  return () => { if (reading) void load(); };
 }
 
 function entryRow(entry: api.AuditEntry): HTMLElement {

@@ -1,6 +1,7 @@
 // Exports built in the browser from data already fetched: a vehicle history as GeoJSON and
 // CSV, an analysis report's findings as GeoJSON, and its convoy network as GraphML and CSV.
-// Nothing is sent anywhere; the file is handed to the browser as a download.
+// Nothing is sent anywhere; the file is handed to the browser as a download (`saveFile`,
+// which also saves the evidence bundles the server signs).
 
 import type * as api from "./api";
 import { el } from "./dom";
@@ -135,15 +136,18 @@ function toCsv(header: string[], rows: unknown[][]): string {
 export function downloadButton(id: string, label: string, fileName: () => string, mime: string,
   build: () => string): HTMLButtonElement {
   const button = el("button", { type: "button", id, class: "export" }, label);
-  button.addEventListener("click", () => {
-    const url = URL.createObjectURL(new Blob([build()], { type: mime }));
-    const link = el("a", { href: url, download: fileName() });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  });
+  button.addEventListener("click", () => saveFile(fileName(), new Blob([build()], { type: mime })));
   return button;
+}
+
+/** Hands a file to the browser as a download. */
+export function saveFile(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const link = el("a", { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** A file-name-safe form of a plate or pattern. */

@@ -1,5 +1,6 @@
 // The purpose prompt: every search and analysis declares a case, an offence category and a
-// justification, sent as the X-Corridor-* headers. Kept for the tab's session.
+// justification, sent as the X-Corridor-* headers (searches, analyses, evidence exports).
+// Kept for the tab's session.
 
 import type { Purpose } from "./api";
 import { el } from "./dom";
@@ -10,7 +11,10 @@ export const OFFENCES = [
   "terrorism", "organised_crime", "vehicle_crime", "serious_violence", "missing_person",
 ];
 
-export function mountPurpose(parent: HTMLElement): () => Purpose {
+/** The purpose as the form holds it now (empty before the form is mounted). */
+export let readPurpose: () => Purpose = () => ({ caseRef: "", offence: "", justification: "" });
+
+export function mountPurpose(parent: HTMLElement): void {
   const saved: Purpose = JSON.parse(sessionStorage.getItem(KEY) ?? "null") ??
     { caseRef: "", offence: "", justification: "" };
   const caseRef = el("input", { id: "purpose-case", placeholder: "OP-TIDE/2026/0042" });
@@ -27,7 +31,7 @@ export function mountPurpose(parent: HTMLElement): () => Purpose {
     el("label", { for: "purpose-case" }, "Case reference"), caseRef,
     el("label", { for: "purpose-offence" }, "Offence category"), offence,
     el("label", { for: "purpose-justification" }, "Justification"), justification));
-  return () => {
+  readPurpose = () => {
     const purpose = { caseRef: caseRef.value, offence: offence.value, justification: justification.value };
     sessionStorage.setItem(KEY, JSON.stringify(purpose));
     return purpose;

@@ -1,13 +1,14 @@
 // Search: a plate (exact, wildcard or fuzzy) under the declared purpose; the history is drawn
-// as a path on the map and listed as a timeline.
+// as a path on the map and listed as a timeline. A search over scope waits for a supervisor
+// and is run from here once approved.
 
 import * as api from "./api";
-import { el, formatTs, setStatus } from "./dom";
+import { el, formatTs, setStatus, withProgress } from "./dom";
 import { collection, line, point, type CorridorMap } from "./map";
-import { mountPurpose } from "./purpose";
+import { approvalRunner } from "./pending";
+import { readPurpose } from "./purpose";
 import { downloadButton, historyCsv, historyGeoJson, safeName } from "./exports";
 
-export let readPurpose: () => api.Purpose = () => ({ caseRef: "", offence: "", justification: "" });
 export let currentPlate = "";
 let currentHistory: api.History | null = null;
 /** Draws a history got elsewhere (an approved search run from the approvals panel). */
@@ -18,7 +19,6 @@ export function mountSearch(
   map: CorridorMap,
   cameras: Map<string, api.Camera>,
 ): void {
-  readPurpose = mountPurpose(parent);
   const plate = el("input", { id: "search-plate", required: true, autocomplete: "off",
     placeholder: "AB12CDE, AB12?DE, *CDE" });
   const mode = el("select", { id: "search-mode" },
@@ -36,9 +36,6 @@ export function mountSearch(
       () => historyGeoJson(currentHistory!, cameras)),
     downloadButton("export-history-csv", "CSV", () => `${exportName()}.csv`, "text/csv",
       () => historyCsv(currentHistory!, cameras)));
-  const runApproved = el("button", { type: "button", id: "search-run-approved", hidden: true },
-    "Run the approved search");
-  let approvalId = "";
   const form = el("form", { "aria-labelledby": "search-title" },
     el("h2", { id: "search-title" }, "Search a vehicle"),
     el("label", { for: "search-plate" }, "Plate"), plate,
@@ -46,7 +43,7 @@ export function mountSearch(
       el("div", {}, el("label", { for: "search-mode" }, "Mode"), mode),
       el("div", {}, el("label", { for: "search-from" }, "From (optional)"), from)),
     el("p", {}, el("button", { type: "submit", class: "primary", id: "search-run" }, "Search")),
-    status, runApproved);
+    status);
   parent.append(el("section", {}, form, exports, timeline));
   const show = (history: api.History) => {
     currentHistory = history;
@@ -59,47 +56,29 @@ export function mountSearch(
     plate.value = history.plate;
     show(history);
   };
-  runApproved.addEventListener("click", async () => {
-    try {
-      const history = await api.runApproved(approvalId);
-      runApproved.hidden = true;
-      show(history);
-    } catch (error) {
-      setStatus(status, error instanceof api.ApiFailure && error.status === 409
-        ? `Not run: ${error.message} (request ${approvalId})` : describe(error), "pending");
-    }
-  });
+  const pending = approvalRunner("search-run-approved", "Run the approved search", status,
+    api.runApproved, show);
+  form.append(pending.button);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     timeline.replaceChildren();
     exports.hidden = true;
-    runApproved.hidden = true;
+    pending.hide();
     currentHistory = null;
-    setStatus(status, "Searching...");
     currentPlate = plate.value.trim();
     try {
       const fromTs = from.value ? `${from.value}T00:00:00Z` : null;
-      const answer = await api.history(currentPlate, mode.value, fromTs, readPurpose());
+      const answer = await withProgress(status, "Searching...",
+        api.history(currentPlate, mode.value, fromTs, readPurpose()));
       if (api.isPending(answer)) {
-        setStatus(status, `Waiting for a supervisor: ${answer.reasons.join("; ")} (request ${answer.approval_id}). ` +
-          "Once approved, run it here.", "pending");
-        approvalId = answer.approval_id;
-        runApproved.hidden = false;
+        pending.waiting(answer);
         return;
       }
       show(answer);
     } catch (error) {
-      setStatus(status, describe(error), "error");
+      setStatus(status, api.describe(error), "error");
     }
   });
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof api.ApiFailure) {
-    const reasons = error.reasons.length ? `: ${error.reasons.join("; ")}` : "";
-    return `Refused (${error.code}) ${error.message}${reasons}`;
-  }
-  return String(error);
 }
 
 function showHistory(

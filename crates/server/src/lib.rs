@@ -15,8 +15,9 @@
 //!                           --> Safeguards::gate -> lookup -> filter_reads -> record_result
 //! ```
 //!
-//! Routes, versioned under `/api/v1`: reads, history, approvals, cameras, hotlist, alerts
-//! (with an SSE stream) and the OpenAPI document; and `GET /health` (the only route without
+//! Routes, versioned under `/api/v1`: reads, history, analyses, evidence bundles, approvals,
+//! audit, cameras, images, hotlist, alerts (with an SSE stream), who the caller is (`me`)
+//! and the OpenAPI document; and `GET /health` (the only route without
 //! a token) and `GET /metrics`. Every route's guard is in the route table; docs/api.md
 //! lists them. Bad input gets a 4xx whose JSON body says what was wrong ([`ApiError`]);
 //! nothing of a refused batch is stored.
@@ -40,6 +41,7 @@ mod auth;
 mod config;
 mod crops;
 mod error;
+pub mod evidence;
 mod lookup;
 mod metrics;
 mod openapi;

@@ -3,15 +3,13 @@
 use super::DataDir;
 use anyhow::Context;
 use corridor_domain::PlateText;
-use corridor_safeguards::audit::{AuditFilter, Outcome, OutcomeStatus};
-use corridor_safeguards::evidence::{
-    AnalysisInput, CameraClockStatus, EvidenceInput, Reproducer, export_bundle, reads_from_csv,
-    verify_bundle,
-};
-use corridor_safeguards::keys::{fingerprint, load_or_create_signing_key, read_public_key};
+use corridor_safeguards::audit::{Outcome, OutcomeStatus};
+use corridor_safeguards::evidence::{reads_from_csv, verify_bundle};
+use corridor_safeguards::keys::{fingerprint, parse_public_key, read_public_key};
 use corridor_safeguards::{
     Action, OffenceCategory, Principal, Purpose, Safeguards, SafeguardsConfig, authorize,
 };
+use corridor_server::evidence::{CaseAnalysis, CaseBundle, case_analysis, write_case_bundle};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -152,27 +150,13 @@ fn run_export(args: ExportArgs) -> anyhow::Result<()> {
             corridor_store::Store::open(&args.data.path, corridor_store::StoreConfig::default())
                 .with_context(|| format!("opening the store in {}", args.data.path.display()))?
                 .cameras();
-        vec![case_analysis(&reads, &cameras, &args.plates)?]
+        vec![case_analysis(&reads, &cameras, &args.plates).map_err(anyhow::Error::msg)?]
     } else {
         Vec::new()
     };
-    let audit_extract = safeguards.audit().entries(&AuditFilter {
-        case_ref: Some(args.case_ref.clone()),
-        ..AuditFilter::default()
-    })?;
-    let cameras: BTreeSet<&str> = reads.iter().map(|read| read.camera_id.as_str()).collect();
-    let camera_clocks = cameras
-        .into_iter()
-        .map(|camera_id| CameraClockStatus {
-            camera_id: camera_id.to_owned(),
-            last_sync: None,
-            offset_ms: None,
-            status: "unknown: no clock status recorded for this camera".to_owned(),
-        })
-        .collect();
     let now = corridor_safeguards::util::now_micros();
     let read_ids: Vec<&str> = reads.iter().map(|read| read.read_id.as_str()).collect();
-    // The export is on record before the bundle exists.
+    // The export is on record before the bundle exists (and so in its audit extract).
     safeguards.audit().append_at(
         corridor_safeguards::audit::AuditRecord {
             who: principal.clone(),
@@ -183,24 +167,21 @@ fn run_export(args: ExportArgs) -> anyhow::Result<()> {
         },
         now,
     )?;
-    let key = load_or_create_signing_key(&safeguards.paths().evidence_key)?;
-    let input = EvidenceInput {
-        case_ref: args.case_ref,
+    let bundle = CaseBundle {
         exported_by: principal,
         purpose,
         reads: &reads,
         images,
         analyses,
-        audit_extract,
-        camera_clocks,
     };
-    let manifest = export_bundle(&args.out, &input, &key, now)?;
+    let manifest = write_case_bundle(&safeguards, &args.out, bundle, now)?;
+    let signer = parse_public_key(&manifest.public_key)?;
     println!(
         "exported {} reads, {} files to {} (signed by key {})",
         reads.len(),
         manifest.files.len(),
         args.out.display(),
-        fingerprint(&key.verifying_key())
+        fingerprint(&signer)
     );
     Ok(())
 }
@@ -281,132 +262,10 @@ fn images_of(
     Ok(images)
 }
 
-/// The name of the analysis record in bundles (`analyses/analysis.json`).
-const CASE_ANALYSIS: &str = "analysis";
-
-/// Runs `corridor_analytics::analyse` seeded by the case plates on the case's reads.
-/// The parameters hold everything needed to run it again: seeds, configuration and the
-/// cameras the reads name.
-fn case_analysis(
-    reads: &[corridor_domain::PlateRead],
-    cameras: &[corridor_domain::Camera],
-    plates: &[String],
-) -> anyhow::Result<AnalysisInput> {
-    let named: BTreeSet<&str> = reads.iter().map(|read| read.camera_id.as_str()).collect();
-    let cameras: Vec<serde_json::Value> = cameras
-        .iter()
-        .filter(|camera| named.contains(camera.camera_id.as_str()))
-        .map(camera_json)
-        .collect();
-    let parameters = serde_json::json!({
-        "seeds": plates,
-        "config": corridor_analytics::AnalysisConfig::default(),
-        "cameras": cameras,
-    });
-    let result = CaseAnalysis
-        .reproduce(CASE_ANALYSIS, &parameters, reads)
-        .map_err(|reason| anyhow::anyhow!("the case analysis failed: {reason}"))?;
-    Ok(AnalysisInput {
-        name: CASE_ANALYSIS.to_owned(),
-        parameters,
-        result,
-    })
-}
-
-/// Re-runs a bundle's case analysis with the recorded parameters.
-struct CaseAnalysis;
-
-impl Reproducer for CaseAnalysis {
-    fn reproduce(
-        &self,
-        name: &str,
-        parameters: &serde_json::Value,
-        reads: &[corridor_domain::PlateRead],
-    ) -> Result<serde_json::Value, String> {
-        if name != CASE_ANALYSIS {
-            return Err(format!("unknown analysis `{name}`"));
-        }
-        let config: corridor_analytics::AnalysisConfig =
-            serde_json::from_value(parameters["config"].clone())
-                .map_err(|err| format!("parameters.config: {err}"))?;
-        let seeds = parameters["seeds"]
-            .as_array()
-            .ok_or("parameters.seeds: not a list")?
-            .iter()
-            .map(|seed| {
-                seed.as_str()
-                    .ok_or_else(|| "parameters.seeds: not a string".to_owned())
-                    .and_then(|seed| PlateText::parse(seed).map_err(|err| err.to_string()))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let cameras = parameters["cameras"]
-            .as_array()
-            .ok_or("parameters.cameras: not a list")?
-            .iter()
-            .map(camera_from_json)
-            .collect::<Result<Vec<_>, String>>()?;
-        let input = corridor_analytics::AnalysisInput {
-            reads: vec![corridor_store::schema::reads_to_batch(reads)],
-            cameras,
-            seeds,
-            window: None,
-        };
-        let report = corridor_analytics::analyse(&input, &config).map_err(|err| err.to_string())?;
-        let mut result = serde_json::to_value(&report).map_err(|err| err.to_string())?;
-        // Wall times differ from run to run; everything else must reproduce.
-        if let Some(object) = result.as_object_mut() {
-            object.remove("timings_ms");
-        }
-        Ok(result)
-    }
-}
-
-fn camera_json(camera: &corridor_domain::Camera) -> serde_json::Value {
-    serde_json::json!({
-        "camera_id": camera.camera_id,
-        "name": camera.name,
-        "lat": camera.lat,
-        "lon": camera.lon,
-        "heading": camera.heading_deg,
-        "country": camera.country.map(|country| country.as_str().to_owned()),
-        "operator": camera.operator,
-        "kind": camera.kind.as_str(),
-        "infrared": camera.infrared,
-    })
-}
-
-fn camera_from_json(value: &serde_json::Value) -> Result<corridor_domain::Camera, String> {
-    let text = |field: &str| {
-        value[field]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| format!("parameters.cameras: `{field}` missing"))
-    };
-    let number = |field: &str| {
-        value[field]
-            .as_f64()
-            .ok_or_else(|| format!("parameters.cameras: `{field}` missing"))
-    };
-    Ok(corridor_domain::Camera {
-        camera_id: text("camera_id")?,
-        name: text("name")?,
-        lat: number("lat")?,
-        lon: number("lon")?,
-        heading_deg: value["heading"].as_f64().map(|heading| heading as f32),
-        country: value["country"]
-            .as_str()
-            .map(corridor_domain::Country::parse)
-            .transpose()
-            .map_err(|err| err.to_string())?,
-        operator: text("operator")?,
-        kind: corridor_domain::CameraKind::parse(&text("kind")?).map_err(|err| err.to_string())?,
-        infrared: value["infrared"].as_bool().unwrap_or(false),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use corridor_server::evidence::CASE_ANALYSIS;
 
     const READS: &str = "read_id,plate,country,camera_id,ts,confidence,lat,lon,heading,make,model,colour,vehicle_type\n\
         r-1,AB12 CDE,GB,FR-A16-0042,2026-11-30T03:12:09Z,0.97,,,,Ford,Transit,white,van\n\

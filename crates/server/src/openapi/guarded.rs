@@ -20,7 +20,7 @@ pub(super) fn paths() -> Map<String, Value> {
     };
     let documented = json!({
         "/api/v1/approvals": { "get": {
-            "summary": "Over-scope searches: a supervisor sees all, others their own",
+            "summary": "Over-scope requests (searches, analyses, evidence exports): a supervisor sees all, others their own",
             "operationId": "listApprovals",
             "responses": { "200": ok_json("ApprovalList") }
         }},
@@ -38,10 +38,14 @@ pub(super) fn paths() -> Map<String, Value> {
                            "409": error_response("Already decided") }
         }},
         "/api/v1/approvals/{id}/run": { "post": {
-            "summary": "The requester runs an approved search, once",
+            "summary": "The requester runs an approved request, once",
+            "description": "Answered as the route that asked would have answered: a History for                 `read_history`, the analysis report for `run_analysis`, the evidence bundle (tar)                 for `export_evidence`.",
             "operationId": "runApproval",
             "parameters": id("Approval id (`req-...`)"),
-            "responses": { "200": ok_json("History"),
+            "responses": { "200": { "description": "History, analysis report or evidence bundle, by the request's action",
+                               "content": { "application/json": { "schema": { "oneOf": [
+                                   schema_ref("History"), { "type": "object" } ] } },
+                                   "application/x-tar": { "schema": { "type": "string", "format": "binary" } } } },
                            "403": error_response("Denied, or not the requester's"),
                            "409": error_response("Still pending, or already run") }
         }},
@@ -106,6 +110,13 @@ pub(super) fn paths() -> Map<String, Value> {
             },
             "delete": entry_change("Delete an entry (its history stays)", "deleteHotlistEntry")
         },
+        "/api/v1/hotlist/{id}/versions": { "get": {
+            "summary": "Every version of an entry, oldest first (a deleted entry's too)",
+            "operationId": "hotlistEntryVersions",
+            "parameters": id("Entry id"),
+            "responses": { "200": ok_json("HotlistEntryList"),
+                           "404": error_response("No such entry") }
+        }},
         "/api/v1/hotlist/{id}/expire": {
             "post": entry_change("Stop an entry alerting now", "expireHotlistEntry")
         },

@@ -6,6 +6,7 @@
 
 mod guarded;
 mod images;
+mod workstation;
 
 use serde_json::{Value, json};
 
@@ -41,6 +42,7 @@ fn paths() -> Value {
     let mut paths = core_paths();
     paths.extend(guarded::paths());
     paths.extend(images::paths());
+    paths.extend(workstation::paths());
     guarded::annotate(&mut paths);
     Value::Object(paths)
 }
@@ -187,6 +189,7 @@ fn schemas() -> Value {
     let mut schemas = core_schemas();
     schemas.extend(guarded::schemas());
     schemas.extend(images::schemas());
+    schemas.extend(workstation::schemas());
     Value::Object(schemas)
 }
 
@@ -271,7 +274,7 @@ fn core_schemas() -> serde_json::Map<String, Value> {
                 "type": "object",
                 "required": ["code", "message"],
                 "properties": {
-                    "code": { "type": "string", "description": "bad_field, unknown_field, bad_json, bad_param, bad_body, bad_purpose, bad_csv, unauthenticated, forbidden, purpose_refused, conflict, not_found, payload_too_large, batch_too_large, unsupported_media_type, internal" },
+                    "code": { "type": "string", "description": "bad_field, unknown_field, bad_json, bad_param, bad_body, bad_purpose, bad_csv, too_many_reads, unauthenticated, forbidden, purpose_refused, conflict, not_found, payload_too_large, batch_too_large, unsupported_media_type, internal" },
                     "message": text,
                     "row": { "type": "integer", "description": "1-based row of the rejected read" },
                     "field": text,

@@ -5,32 +5,32 @@
 //! safeguards' gate ([`corridor_safeguards::Action::RunAnalysis`], scope: the seeds and the
 //! window). It scans the window from the store, runs [`corridor_analytics::analyse`] on the
 //! blocking pool, and writes the audit record of every read it returns as evidence of a
-//! finding before it answers. Without `from`, the window is the one that needs no approval.
+//! finding before it answers. Without `from`, the window is the one that needs no approval;
+//! an analysis over scope waits for a supervisor, and its requester runs it once approved
+//! through `POST /api/v1/approvals/{id}/run` ([`run_approved`]).
 
-use crate::api::reads_out::PendingOut;
-use crate::api::validate::{format_ts, parse_ts};
+use super::gate::{self, Asked, Cleared, PlatesWindow};
+use crate::api::validate::format_ts;
 use crate::auth::{now_micros, purpose_from_headers};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use corridor_analytics::{AnalysisConfig, AnalysisInput, Report, TimeWindow};
 use corridor_domain::{PlateRead, PlateText, Timestamp};
 use corridor_safeguards::audit::{Outcome, OutcomeStatus};
-use corridor_safeguards::{Action, Gate, Principal, SearchScope, Ticket};
+use corridor_safeguards::{Action, Principal, Ticket};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 
-const DAY_MICROS: i64 = 86_400_000_000;
 /// Most seeds one analysis may start from.
 const SEEDS_MAX: usize = 50;
 
-/// The body of `POST /api/v1/analyses`.
+/// The body of `POST /api/v1/analyses`, also kept in the approval queue.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AnalysisParams {
@@ -48,93 +48,56 @@ pub(crate) async fn post_analysis(
     let Json(params) = body?;
     let purpose = purpose_from_headers(&headers)?;
     let now = now_micros();
-    let seeds = check_seeds(&params.seeds)?;
-    let from = match params.from.as_deref().filter(|raw| !raw.is_empty()) {
-        Some(raw) => parse_ts(raw).ok_or_else(|| ApiError::bad_param("from", "not RFC 3339"))?,
-        None => {
-            let age_days = state
-                .safeguards()
-                .config()
-                .scope_rules
-                .age_days_without_approval;
-            now - i64::from(age_days) * DAY_MICROS
-        }
+    let request = check(&state, &params, now)?;
+    let (from, to) = request.bounds_json();
+    let asked = Asked {
+        principal,
+        action: Action::RunAnalysis,
+        purpose,
+        scope: request.scope(),
+        query: json!({ "seeds": request.plate_names(), "from": from, "to": to }),
     };
-    let to = match params.to.as_deref().filter(|raw| !raw.is_empty()) {
-        Some(raw) => Some(parse_ts(raw).ok_or_else(|| ApiError::bad_param("to", "not RFC 3339"))?),
-        None => None,
-    };
-    let scope = SearchScope {
-        plates: seeds.iter().map(|seed| seed.as_str().to_owned()).collect(),
-        from: Some(from),
-        to,
-        area: None,
-    };
-    let query = json!({
-        "seeds": scope.plates,
-        "from": format_ts(from),
-        "to": to.map(format_ts),
-    });
-    let safeguards = Arc::clone(state.safeguards());
-    let gate = state
-        .off_runtime(move || {
-            safeguards.gate(
-                &principal,
-                Action::RunAnalysis,
-                purpose.as_ref(),
-                &scope,
-                query,
-                now,
-            )
-        })
-        .await??;
-    match gate {
-        Gate::Proceed(ticket) => run_analysis(&state, ticket, seeds, from, to).await,
-        Gate::Pending(pending) => Ok((
-            StatusCode::ACCEPTED,
-            Json(PendingOut::from_request(&pending)),
-        )
-            .into_response()),
-        Gate::Refused { reasons } => Err(ApiError::purpose_refused(reasons)),
+    match gate::pass(&state, asked, now).await? {
+        Cleared::Run(ticket) => run_analysis(&state, ticket, request).await,
+        Cleared::Waiting(response) => Ok(response),
     }
 }
 
-fn check_seeds(raw_seeds: &[String]) -> Result<Vec<PlateText>, ApiError> {
-    if raw_seeds.is_empty() || raw_seeds.len() > SEEDS_MAX {
-        return Err(ApiError::bad_param(
-            "seeds",
-            format!("give 1 to {SEEDS_MAX} seed plates"),
-        ));
-    }
-    raw_seeds
-        .iter()
-        .map(|raw| {
-            PlateText::parse(raw)
-                .map_err(|error| ApiError::bad_param("seeds", format!("`{raw}`: {error}")))
-        })
-        .collect()
+/// Runs an approved analysis exactly as it was asked (`POST /api/v1/approvals/{id}/run`).
+pub(crate) async fn run_approved(state: &AppState, ticket: Ticket) -> Result<Response, ApiError> {
+    let params: AnalysisParams = gate::queued_params(&ticket)?;
+    let request = check(state, &params, now_micros())?;
+    run_analysis(state, ticket, request).await
+}
+
+fn check(
+    state: &AppState,
+    params: &AnalysisParams,
+    now: Timestamp,
+) -> Result<PlatesWindow, ApiError> {
+    let bounds = (params.from.as_deref(), params.to.as_deref());
+    PlatesWindow::check(state, "seeds", &params.seeds, bounds, SEEDS_MAX, now)
 }
 
 /// Runs a cleared analysis and answers the report with the reads its findings cite.
 async fn run_analysis(
     state: &AppState,
     ticket: Ticket,
-    seeds: Vec<PlateText>,
-    from: Timestamp,
-    to: Option<Timestamp>,
+    request: PlatesWindow,
 ) -> Result<Response, ApiError> {
+    let PlatesWindow { plates, from, to } = request;
     let analysed = state
-        .blocking(move |store| analyse_window(store, seeds, from, to))
+        .blocking(move |store| analyse_window(store, plates, from, to))
         .await?;
     let (report, cited_reads) = match analysed {
         Ok(analysed) => analysed,
         Err(message) => {
-            record(state, ticket, Outcome::status(OutcomeStatus::Failed)).await?;
+            gate::record_result(state, ticket, Outcome::status(OutcomeStatus::Failed)).await?;
             return Err(ApiError::internal(&std::io::Error::other(message)));
         }
     };
     let read_ids: Vec<String> = cited_reads.keys().cloned().collect();
-    record(
+    gate::record_result(
         state,
         ticket,
         Outcome::with_reads(OutcomeStatus::Ok, &read_ids),
@@ -188,13 +151,4 @@ fn read_json(plate_read: &PlateRead) -> Value {
         "camera_id": plate_read.camera_id,
         "ts": format_ts(plate_read.ts),
     })
-}
-
-/// Writes the audit record of a cleared analysis (synced before the caller responds).
-async fn record(state: &AppState, ticket: Ticket, outcome: Outcome) -> Result<(), ApiError> {
-    let safeguards = Arc::clone(state.safeguards());
-    state
-        .off_runtime(move || safeguards.record_result(&ticket, outcome, now_micros()))
-        .await??;
-    Ok(())
 }

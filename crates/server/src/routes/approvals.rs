@@ -1,17 +1,21 @@
-//! Over-scope searches: `GET /api/v1/approvals` (supervisors see every request, others
+//! Over-scope requests: `GET /api/v1/approvals` (supervisors see every request, others
 //! their own), `POST /api/v1/approvals/{id}/decision` (a supervisor approves or denies) and
-//! `POST /api/v1/approvals/{id}/run` (the requester runs an approved search, once).
+//! `POST /api/v1/approvals/{id}/run` (the requester runs an approved request, once: a
+//! history search, an analysis or an evidence export, answered as the route that asked
+//! would have answered).
 //!
 //! The workflow is the safeguards' approval queue; every step is in the audit log.
 
 use super::history::{HistoryParams, check, run_history};
-use crate::api::reads_out::{History, PendingOut};
+use super::{analyses, evidence, gate};
+use crate::api::reads_out::PendingOut;
 use crate::auth::now_micros;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, State};
+use axum::response::{IntoResponse, Response};
 use corridor_safeguards::approvals::Decision;
 use corridor_safeguards::{Action, Principal};
 use serde::{Deserialize, Serialize};
@@ -76,19 +80,21 @@ pub(crate) async fn run_approved(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(approval_id): Path<String>,
-) -> Result<Json<History>, ApiError> {
+) -> Result<Response, ApiError> {
     let safeguards = Arc::clone(state.safeguards());
     let ticket = state
         .off_runtime(move || safeguards.run_approved(&principal, &approval_id, now_micros()))
         .await??;
-    if ticket.action != Action::ReadHistory {
-        return Err(ApiError::conflict(format!(
-            "request is a `{}`, which this server does not run",
-            ticket.action
-        )));
+    match ticket.action {
+        Action::ReadHistory => {
+            let params: HistoryParams = gate::queued_params(&ticket)?;
+            let request = check(&state, params)?;
+            Ok(run_history(&state, ticket, request).await?.into_response())
+        }
+        Action::RunAnalysis => analyses::run_approved(&state, ticket).await,
+        Action::ExportEvidence => evidence::run_approved(&state, ticket).await,
+        other => Err(ApiError::conflict(format!(
+            "request is a `{other}`, which this server does not run"
+        ))),
     }
-    let params: HistoryParams =
-        serde_json::from_value(ticket.query.clone()).map_err(|error| ApiError::internal(&error))?;
-    let request = check(&state, params)?;
-    run_history(&state, ticket, request).await
 }

@@ -11,7 +11,8 @@
 //! Without `from`, a search covers the window that needs no approval
 //! (`scope_rules.age_days_without_approval`, 90 days by default).
 
-use crate::api::reads_out::{History, HistoryRead, PendingOut};
+use super::gate::{self, Asked, Cleared};
+use crate::api::reads_out::{History, HistoryRead};
 use crate::api::validate::parse_ts;
 use crate::auth::{now_micros, purpose_from_headers};
 use crate::error::ApiError;
@@ -19,16 +20,13 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Extension, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use corridor_domain::{Country, PlateText, Timestamp};
 use corridor_safeguards::audit::{Outcome, OutcomeStatus};
-use corridor_safeguards::{Action, Gate, Principal, Role, SearchScope, Ticket};
+use corridor_safeguards::{Action, Principal, Role, SearchScope, Ticket};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-
-const DAY_MICROS: i64 = 86_400_000_000;
 
 /// The query parameters, as sent; checked by [`HistoryParams::check`]. Kept as sent in the
 /// approval queue, so that an approved search runs exactly what was asked.
@@ -82,12 +80,7 @@ pub(crate) async fn get_history(
     let purpose = purpose_from_headers(&headers)?;
     let now = now_micros();
     if params.from.as_deref().is_none_or(str::is_empty) {
-        let age_days = state
-            .safeguards()
-            .config()
-            .scope_rules
-            .age_days_without_approval;
-        let from = now - i64::from(age_days) * DAY_MICROS;
+        let from = gate::window_start_without_approval(&state, now);
         params.from = Some(crate::api::validate::format_ts(from));
     }
     let request = check(&state, params.clone())?;
@@ -98,27 +91,16 @@ pub(crate) async fn get_history(
         area: None,
     };
     let query = serde_json::to_value(&params).map_err(|error| ApiError::internal(&error))?;
-    let safeguards = Arc::clone(state.safeguards());
-    let gate = state
-        .off_runtime(move || {
-            safeguards.gate(
-                &principal,
-                Action::ReadHistory,
-                purpose.as_ref(),
-                &scope,
-                query,
-                now,
-            )
-        })
-        .await??;
-    match gate {
-        Gate::Proceed(ticket) => Ok(run_history(&state, ticket, request).await?.into_response()),
-        Gate::Pending(pending) => Ok((
-            StatusCode::ACCEPTED,
-            Json(PendingOut::from_request(&pending)),
-        )
-            .into_response()),
-        Gate::Refused { reasons } => Err(ApiError::purpose_refused(reasons)),
+    let asked = Asked {
+        principal,
+        action: Action::ReadHistory,
+        purpose,
+        scope,
+        query,
+    };
+    match gate::pass(&state, asked, now).await? {
+        Cleared::Run(ticket) => Ok(run_history(&state, ticket, request).await?.into_response()),
+        Cleared::Waiting(response) => Ok(response),
     }
 }
 
@@ -136,7 +118,7 @@ pub(crate) async fn run_history(
     let found = match found {
         Ok(found) => found,
         Err(error) => {
-            record(state, ticket, Outcome::status(OutcomeStatus::Failed)).await?;
+            gate::record_result(state, ticket, Outcome::status(OutcomeStatus::Failed)).await?;
             return Err(match error {
                 corridor_store::Error::BadQuery { text, reason } => {
                     ApiError::bad_param("plate", format!("`{text}`: {reason}"))
@@ -166,7 +148,7 @@ pub(crate) async fn run_history(
             ));
         }
     }
-    record(
+    gate::record_result(
         state,
         ticket,
         Outcome::with_reads(OutcomeStatus::Ok, &read_ids),
@@ -186,15 +168,6 @@ pub(crate) async fn run_history(
 pub(crate) fn check(state: &AppState, params: HistoryParams) -> Result<HistoryRequest, ApiError> {
     let limits = &state.config().limits;
     params.check(limits.result_rows_default, limits.result_rows_max)
-}
-
-/// Writes the audit record of a cleared search (synced before the caller responds).
-async fn record(state: &AppState, ticket: Ticket, outcome: Outcome) -> Result<(), ApiError> {
-    let safeguards = Arc::clone(state.safeguards());
-    state
-        .off_runtime(move || safeguards.record_result(&ticket, outcome, now_micros()))
-        .await??;
-    Ok(())
 }
 
 /// The camera registry, which places partner reads in their agreed regions; internal

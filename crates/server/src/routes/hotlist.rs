@@ -1,6 +1,6 @@
 //! The hotlist: `GET|POST /api/v1/hotlist`, `PUT|DELETE /api/v1/hotlist/{id}`,
-//! `POST /api/v1/hotlist/{id}/expire` and `POST /api/v1/hotlist/import` (CSV, all or
-//! nothing). Every change is a new version in the alerts crate's durable hotlist log, and
+//! `GET /api/v1/hotlist/{id}/versions`, `POST /api/v1/hotlist/{id}/expire` and
+//! `POST /api/v1/hotlist/import` (CSV, all or nothing). Every change is a new version in the alerts crate's durable hotlist log, and
 //! an entry of the audit log.
 
 use super::reads::body_rejection;
@@ -39,6 +39,18 @@ pub(crate) async fn list_entries(
         .hotlist()
         .list(params.after.map(EntryId), limit);
     Ok(Json(EntryList::from_entries(&entries)))
+}
+
+/// Every version of one entry, oldest first (a deleted entry's too).
+pub(crate) async fn entry_versions(
+    State(state): State<AppState>,
+    Path(entry_id): Path<u64>,
+) -> Result<Json<EntryList>, ApiError> {
+    let versions = state.alerts().hotlist().history(EntryId(entry_id));
+    if versions.is_empty() {
+        return Err(ApiError::not_found(format!("no hotlist entry {entry_id}")));
+    }
+    Ok(Json(EntryList::from_entries(&versions)))
 }
 
 pub(crate) async fn create_entry(

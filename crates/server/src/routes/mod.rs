@@ -9,9 +9,12 @@ mod analyses;
 mod approvals;
 mod audit;
 mod cameras;
+mod evidence;
+mod gate;
 pub(crate) mod history;
 mod hotlist;
 mod images;
+mod me;
 mod ops;
 mod reads;
 
@@ -68,6 +71,12 @@ pub(crate) fn table() -> Vec<Route> {
             "/api/v1/analyses",
             action(Action::RunAnalysis),
             post(analyses::post_analysis),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/evidence",
+            action(Action::ExportEvidence),
+            post(evidence::post_evidence),
         ),
         route(
             Method::GET,
@@ -154,6 +163,12 @@ pub(crate) fn table() -> Vec<Route> {
             put(hotlist::update_entry),
         ),
         route(
+            Method::GET,
+            "/api/v1/hotlist/{id}/versions",
+            action(ManageHotlists),
+            get(hotlist::entry_versions),
+        ),
+        route(
             Method::DELETE,
             "/api/v1/hotlist/{id}",
             action(ManageHotlists),
@@ -183,6 +198,7 @@ pub(crate) fn table() -> Vec<Route> {
             action(ViewAlerts),
             post(alerts::acknowledge),
         ),
+        route(Method::GET, "/api/v1/me", Authenticated, get(me::get_me)),
         route(
             Method::GET,
             "/api/v1/openapi.json",

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::http::HeaderMap;
 use corridor_server::WebhookTarget;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -192,6 +192,30 @@ async fn hotlist_entries_are_updated_expired_deleted_and_imported() {
         .send("analyst", Method::DELETE, "/api/v1/hotlist/9", None)
         .await;
     assert_eq!(missing.status, 404);
+    let versions = server.get("analyst", "/api/v1/hotlist/1/versions").await;
+    assert_eq!(versions.status, 200, "{}", versions.text);
+    let changes: Vec<(&Value, &Value, &Value)> = versions.json["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|version| (&version["version"], &version["change"], &version["reason"]))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (&json!(1), &json!("created"), &json!("stolen")),
+            (&json!(2), &json!("updated"), &json!("wanted")),
+            (&json!(3), &json!("expired"), &json!("wanted")),
+        ]
+    );
+    let deleted_versions = server.get("analyst", "/api/v1/hotlist/2/versions").await;
+    assert_eq!(
+        deleted_versions.json["n_entries"], 2,
+        "{}",
+        deleted_versions.text
+    );
+    let no_versions = server.get("analyst", "/api/v1/hotlist/9/versions").await;
+    assert_eq!(no_versions.status, 404, "{}", no_versions.text);
 
     let audited = server
         .safeguards

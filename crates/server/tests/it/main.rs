@@ -11,3 +11,4 @@ mod reads;
 mod safeguards;
 mod support;
 mod ui;
+mod workstation;

@@ -97,8 +97,8 @@ async fn every_role_against_every_endpoint_gets_what_the_matrix_says() {
     assert_eq!(unknown.json["error"]["code"], "unauthenticated");
 }
 
-/// Ingests reads of `AB12CDE` at both cameras and returns the ids by camera.
-async fn seed_both_cameras(server: &LiveServer) {
+/// Ingests reads `c1-a`, `c1-b` (camera `C1`) and `m1-a` (camera `M1`) of `AB12CDE`.
+pub(crate) async fn seed_both_cameras(server: &LiveServer) {
     let batch = json!([
         recent_read("c1-a", "AB12CDE", "C1", 2),
         recent_read("c1-b", "AB12CDE", "C1", 1),
