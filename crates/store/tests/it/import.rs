@@ -94,7 +94,12 @@ fn reads_in_time_order_make_one_segment_per_day_without_compaction() {
     let reads: Vec<_> = (0..400)
         .map(|n| {
             let plate = ["AB12CDE", "ZZ99ZZZ", "XY51ABC"][n % 3];
-            read(&format!("r{n}"), plate, Some("GB"), DAY0 + n as i64 * 24 * HOUR / 100)
+            read(
+                &format!("r{n}"),
+                plate,
+                Some("GB"),
+                DAY0 + n as i64 * 24 * HOUR / 100,
+            )
         })
         .collect();
     for batch in reads.chunks(37) {
@@ -105,7 +110,10 @@ fn reads_in_time_order_make_one_segment_per_day_without_compaction() {
     assert_eq!(report.n_segments, 4, "one segment per day: {report:?}");
     assert_eq!(files_under(dir.path(), ".parquet"), 4);
     let compacted = store.compact().unwrap();
-    assert_eq!(compacted.n_segments_in, 0, "nothing to compact: {compacted:?}");
+    assert_eq!(
+        compacted.n_segments_in, 0,
+        "nothing to compact: {compacted:?}"
+    );
     assert_eq!(history_ids(&store, "AB12CDE").len(), 134);
 }
 
@@ -138,12 +146,23 @@ fn reads_out_of_time_order_are_all_imported_and_compacted_by_day() {
     }
     let report = import.commit().unwrap();
     assert_eq!(report.n_imported, 300);
-    assert!(report.n_segments > 3, "days written more than once: {report:?}");
+    assert!(
+        report.n_segments > 3,
+        "days written more than once: {report:?}"
+    );
     let history = history_ids(&store, "AB12CDE");
     assert_eq!(history.len(), 150);
     store.compact().unwrap();
-    assert_eq!(files_under(dir.path(), ".parquet"), 3, "one segment per day");
-    assert_eq!(history_ids(&store, "AB12CDE"), history, "same reads, same order");
+    assert_eq!(
+        files_under(dir.path(), ".parquet"),
+        3,
+        "one segment per day"
+    );
+    assert_eq!(
+        history_ids(&store, "AB12CDE"),
+        history,
+        "same reads, same order"
+    );
 }
 
 #[test]
