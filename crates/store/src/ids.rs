@@ -13,7 +13,14 @@ use xxhash_rust::xxh3::xxh3_64;
 /// about 280,000 probes (and a hit is always confirmed against the stored read), while
 /// the sorted hashes of a million-read segment take about 4 bytes each as varint deltas.
 pub(crate) fn id_hash(read_id: &str) -> u64 {
-    xxh3_64(read_id.as_bytes()) >> 16
+    id_hash_full(read_id) >> 16
+}
+
+/// All 64 bits of a read id's hash, of which [`id_hash`] keeps the top 48: a bulk import
+/// checks its own ids with all of them, so that a 100M-read import meets no false hit
+/// (with 48 bits it would meet dozens, each a search of what it has written).
+pub(crate) fn id_hash_full(read_id: &str) -> u64 {
+    xxh3_64(read_id.as_bytes())
 }
 
 /// One sorted run of hashes with a directory of bucket starts.
@@ -200,9 +207,10 @@ impl BlockedBloom {
         self.len >= self.capacity
     }
 
-    /// The block of `hash` (a 48-bit id hash: monotone in it) and the bits to set there.
+    /// The block of `hash` (a full 64-bit id hash, [`id_hash_full`]: monotone in it) and
+    /// the bits to set there.
     fn locate(&self, hash: u64) -> (usize, [u32; 6]) {
-        let block = ((u128::from(hash) * self.blocks.len() as u128) >> 48) as usize;
+        let block = ((u128::from(hash) * self.blocks.len() as u128) >> 64) as usize;
         let mixed = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let bits =
             std::array::from_fn(|probe| ((mixed >> (64 - 9 * (probe as u32 + 1))) & 511) as u32);
@@ -263,7 +271,7 @@ mod tests {
     fn import_ids_find_every_added_hash_across_filters() {
         let mut ids = ImportIds::default();
         let n = FILTER_IDS_FIRST + 1000;
-        let mut all: Vec<u64> = (0..n).map(|n| id_hash(&format!("r{n}"))).collect();
+        let mut all: Vec<u64> = (0..n).map(|n| id_hash_full(&format!("r{n}"))).collect();
         for chunk in all.chunks(1 << 16) {
             let mut chunk = chunk.to_vec();
             chunk.sort_unstable();
@@ -275,14 +283,14 @@ mod tests {
             "a second filter once the first is full"
         );
         let false_positives = (0..100_000)
-            .filter(|n| ids.filters[0].may_contain(id_hash(&format!("y{n}"))))
+            .filter(|n| ids.filters[0].may_contain(id_hash_full(&format!("y{n}"))))
             .count();
         assert!(
             false_positives < 2_000,
             "{false_positives} false positives in 100,000"
         );
         let mut probes: Vec<u64> = all.iter().step_by(997).copied().collect();
-        let absent: Vec<u64> = (0..1000).map(|n| id_hash(&format!("x{n}"))).collect();
+        let absent: Vec<u64> = (0..1000).map(|n| id_hash_full(&format!("x{n}"))).collect();
         probes.extend(&absent);
         probes.sort_unstable();
         let hits = ids.hits_sorted(&probes);

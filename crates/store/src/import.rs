@@ -11,7 +11,7 @@
 //! Dropping an import without [`BulkImport::commit`] deletes those files; a crash leaves
 //! them orphaned and the next open deletes them.
 
-use crate::ids::{ImportIds, id_hash};
+use crate::ids::{ImportIds, id_hash, id_hash_full};
 use crate::schema::{ReadColumns, reads_to_batch};
 use crate::segment::{self, Segment};
 use crate::store::{
@@ -32,6 +32,31 @@ type Written = Vec<(u64, String)>;
 /// the import's directory).
 type Spilled = (Written, Vec<Segment>);
 
+/// Rows of one UTC day from one incoming batch, in segment order, with the full id hashes
+/// of its rows (sorted, with their row) so that a replayed id is found without a scan.
+#[derive(Debug)]
+struct Part {
+    batch: RecordBatch,
+    ids: Vec<(u64, u32)>,
+}
+
+impl Part {
+    /// The read with this id (and full id hash) in this part.
+    fn find(&self, hash: u64, read_id: &str) -> Result<Option<PlateRead>, Error> {
+        let start = self.ids.partition_point(|entry| entry.0 < hash);
+        for &(_, row) in self.ids[start..].iter().take_while(|entry| entry.0 == hash) {
+            let columns = ReadColumns::new(&self.batch)?;
+            if columns.read_id.value(row as usize) == read_id {
+                return columns.read(row as usize).map(Some);
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A segment write in flight and the rows it is writing (searched for replayed ids).
+type Spill = (JoinHandle<Result<Spilled, Error>>, Arc<Vec<Part>>);
+
 /// Background segment writes an import may have running at once: one keeps a writer busy
 /// while the importing thread sorts, the second covers a day that closes while the first
 /// is still being written.
@@ -42,14 +67,14 @@ pub(crate) const SPILLS_IN_FLIGHT_MAX: usize = 2;
 pub struct BulkImport<'a> {
     store: &'a Store,
     shared: &'a Shared,
-    /// Rows not yet written, per UTC day, in batches each in segment order.
-    buffer: BTreeMap<i64, Vec<RecordBatch>>,
+    /// Rows not yet written, per UTC day, in parts each in segment order.
+    buffer: BTreeMap<i64, Vec<Part>>,
     n_buffered: usize,
     /// Segment writes in flight, oldest first.
-    spilling: VecDeque<JoinHandle<Result<Spilled, Error>>>,
+    spilling: VecDeque<Spill>,
     /// The segments written so far, opened, and the distinct plates in them: built by the
     /// spill threads, so that the commit only has to publish them.
-    opened: Vec<Segment>,
+    opened: Vec<Arc<Segment>>,
     directory: Arc<Mutex<Directory>>,
     /// Id hashes of every read of this import (buffered or written).
     ids: ImportIds,
@@ -132,7 +157,12 @@ impl<'a> BulkImport<'a> {
         self.finish_spill()?;
         let shared = self.shared;
         let mut catalog = shared.catalog.lock();
-        let hashes = std::mem::take(&mut self.ids).into_sorted();
+        // The store keeps the top 48 bits (shifting keeps the order).
+        let hashes: Vec<u64> = std::mem::take(&mut self.ids)
+            .into_sorted()
+            .into_iter()
+            .map(|hash| hash >> 16)
+            .collect();
         // Reads appended through the WAL while this import ran were not checked against it.
         {
             let state = shared.state.read();
@@ -158,7 +188,7 @@ impl<'a> BulkImport<'a> {
         let directory = std::mem::take(&mut *self.directory.lock());
         let mut state = shared.state.write();
         let mut segments = state.segments.as_ref().clone();
-        segments.extend(std::mem::take(&mut self.opened).into_iter().map(Arc::new));
+        segments.extend(std::mem::take(&mut self.opened));
         state.segments = Arc::new(segments);
         merge_directory(&mut state.directory, directory);
         state.ids.add_sorted(hashes);
@@ -182,31 +212,47 @@ impl<'a> BulkImport<'a> {
         }
         let mut hashed: Vec<(u64, u32)> = (0..n_rows)
             .filter(|&row| keep[row])
-            .map(|row| (id_hash(columns.read_id.value(row)), row as u32))
+            .map(|row| (id_hash_full(columns.read_id.value(row)), row as u32))
             .collect();
         hashed.sort_unstable();
+        // This import's ids are checked with the full hashes, the store's with the 48 bits
+        // it keeps: each suspect is looked for only where it may be.
         let probes: Vec<u64> = hashed.iter().map(|entry| entry.0).collect();
-        let mut suspects: Vec<usize> = (1..probes.len())
+        let mut suspects: Vec<(usize, Seen)> = (1..probes.len())
             .filter(|&idx| probes[idx] == probes[idx - 1])
+            .map(|idx| (idx, Seen::InBatch))
             .collect();
-        suspects.extend(self.ids.hits_sorted(&probes));
+        suspects.extend(
+            self.ids
+                .hits_sorted(&probes)
+                .into_iter()
+                .map(|idx| (idx, Seen::InImport)),
+        );
         {
+            let stored_probes: Vec<u64> = probes.iter().map(|hash| hash >> 16).collect();
             let state = self.shared.state.read();
-            suspects.extend(state.ids.hits_sorted(&probes));
+            let mut in_store = state.ids.hits_sorted(&stored_probes);
             let memtables = [Some(&state.memtable), state.frozen.as_deref()];
             for memtable in memtables
                 .into_iter()
                 .flatten()
                 .filter(|memtable| !memtable.is_empty())
             {
-                suspects
-                    .extend((0..probes.len()).filter(|&idx| memtable.contains_hash(probes[idx])));
+                in_store.extend(
+                    (0..stored_probes.len())
+                        .filter(|&idx| memtable.contains_hash(stored_probes[idx])),
+                );
             }
+            suspects.extend(in_store.into_iter().map(|idx| (idx, Seen::InStore)));
         }
         suspects.sort_unstable();
-        suspects.dedup();
         let mut conflicts = Vec::new();
-        for probe_idx in suspects {
+        let mut start = 0;
+        while start < suspects.len() {
+            let probe_idx = suspects[start].0;
+            let end = start + suspects[start..].partition_point(|entry| entry.0 == probe_idx);
+            let places: Vec<Seen> = suspects[start..end].iter().map(|entry| entry.1).collect();
+            start = end;
             let (hash, row) = (hashed[probe_idx].0, hashed[probe_idx].1 as usize);
             let read = columns.read(row)?;
             // The first row of this batch with the same id (same hash, so just before).
@@ -217,10 +263,18 @@ impl<'a> BulkImport<'a> {
                 .map(|entry| entry.1 as usize)
                 .filter(|&earlier| columns.read_id.value(earlier) == read.read_id)
                 .last();
-            let earlier = match first_in_batch {
+            let mut earlier = match first_in_batch {
                 Some(earlier) => Some(columns.read(earlier)?),
-                None => self.find_stored(&read)?,
+                None => None,
             };
+            for &seen in &places {
+                if earlier.is_some() {
+                    break;
+                }
+                if seen != Seen::InBatch {
+                    earlier = self.find_stored(&read, hash, seen)?;
+                }
+            }
             match earlier {
                 None => {}
                 Some(stored) if stored == read => {
@@ -237,64 +291,103 @@ impl<'a> BulkImport<'a> {
             }
         }
         conflicts.sort_by_key(|conflict| conflict.row);
-        let kept_hashes = hashed
-            .iter()
-            .filter(|entry| keep[entry.1 as usize])
-            .map(|entry| entry.0)
-            .collect();
+        hashed.retain(|entry| keep[entry.1 as usize]);
         Ok(Classified {
             keep,
             conflicts,
-            kept_hashes,
+            kept: hashed,
         })
     }
 
-    /// The read with `read.read_id` in the store or earlier in this import.
-    fn find_stored(&mut self, read: &PlateRead) -> Result<Option<PlateRead>, Error> {
-        {
+    /// The read with `read.read_id` (full id hash `hash`) earlier in this import or in the
+    /// store, as `seen` says where it may be.
+    fn find_stored(
+        &self,
+        read: &PlateRead,
+        hash: u64,
+        seen: Seen,
+    ) -> Result<Option<PlateRead>, Error> {
+        if seen == Seen::InImport {
+            let in_flight = self.spilling.iter().flat_map(|(_, parts)| parts.iter());
+            for part in self.buffer.values().flatten().chain(in_flight) {
+                if let Some(found) = part.find(hash, &read.read_id)? {
+                    return Ok(Some(found));
+                }
+            }
+            return find_in_segments(&self.opened, read);
+        }
+        let segments = {
             let state = self.shared.state.read();
-            let hash = id_hash(&read.read_id);
             let memtables = [Some(&state.memtable), state.frozen.as_deref()];
             for memtable in memtables.into_iter().flatten() {
-                if let Some(row) = memtable.find_id(hash, &read.read_id) {
+                if let Some(row) = memtable.find_id(hash >> 16, &read.read_id) {
                     return Ok(Some(memtable.reads[row].clone()));
                 }
             }
-        }
-        self.finish_spill()?;
-        for batch in self.buffer.values().flatten() {
-            let columns = ReadColumns::new(batch)?;
-            if let Some(row) =
-                (0..batch.num_rows()).find(|&row| columns.read_id.value(row) == read.read_id)
-            {
-                return columns.read(row).map(Some);
-            }
-        }
-        let written: Vec<Arc<Segment>> = open_segments(&self.shared.root, &self.written)?
-            .into_iter()
-            .map(|(segment, _)| Arc::new(segment))
-            .collect();
-        if let Some(found) = find_in_segments(&written, read)? {
-            return Ok(Some(found));
-        }
-        let segments = self.shared.state.read().segments.clone();
+            state.segments.clone()
+        };
         find_in_segments(&segments, read)
     }
 
     fn push(&mut self, batch: RecordBatch, classified: Classified) -> Result<(), Error> {
-        let n_kept = classified.kept_hashes.len();
+        let Classified { keep, kept, .. } = classified;
+        let n_kept = kept.len();
         if n_kept == 0 {
             return Ok(());
         }
-        let batch = if n_kept == batch.num_rows() {
-            batch
+        // Where each kept row of `batch` lands: after the filter, then after the sort.
+        let (batch, filtered_pos) = if n_kept == batch.num_rows() {
+            (batch, None)
         } else {
-            arrow::compute::filter_record_batch(&batch, &BooleanArray::from(classified.keep))?
+            let positions: Vec<u32> = keep
+                .iter()
+                .scan(0u32, |next, &kept_row| {
+                    let pos = *next;
+                    *next += u32::from(kept_row);
+                    Some(pos)
+                })
+                .collect();
+            let filtered = arrow::compute::filter_record_batch(&batch, &BooleanArray::from(keep))?;
+            (filtered, Some(positions))
         };
-        let parts = segment::sort_batch_by_day(batch)?;
-        self.ids.add_sorted(classified.kept_hashes);
+        let order = segment::sort_order(&batch)?;
+        let (batch, sorted_pos) = match order {
+            None => (batch, None),
+            Some(order) => {
+                let mut inverse = vec![0u32; order.len()];
+                for (pos, &row) in order.iter().enumerate() {
+                    inverse[row as usize] = pos as u32;
+                }
+                let order = arrow::array::UInt32Array::from(order);
+                (
+                    arrow::compute::take_record_batch(&batch, &order)?,
+                    Some(inverse),
+                )
+            }
+        };
+        let runs = segment::day_runs(&batch);
+        let mut part_ids: Vec<Vec<(u64, u32)>> = runs.iter().map(|_| Vec::new()).collect();
+        for &(hash, row) in &kept {
+            let row = filtered_pos.as_ref().map_or(row, |pos| pos[row as usize]);
+            let pos = sorted_pos.as_ref().map_or(row, |pos| pos[row as usize]) as usize;
+            let run = runs.partition_point(|&(_, start, len)| start + len <= pos);
+            part_ids[run].push((hash, (pos - runs[run].1) as u32));
+        }
+        self.ids
+            .add_sorted(kept.into_iter().map(|entry| entry.0).collect());
         self.report.n_imported += n_kept as u64;
         self.n_buffered += n_kept;
+        let parts: Vec<(i64, Part)> = runs
+            .into_iter()
+            .zip(part_ids)
+            .map(|((day, start, len), ids)| {
+                let part = Part {
+                    batch: batch.slice(start, len),
+                    ids,
+                };
+                (day, part)
+            })
+            .collect();
         let first_day = parts.first().map_or(i64::MAX, |part| part.0);
         for (day, part) in parts {
             self.buffer.entry(day).or_default().push(part);
@@ -315,7 +408,8 @@ impl<'a> BulkImport<'a> {
         if days.is_empty() {
             return Ok(());
         }
-        let batches: Vec<RecordBatch> = days.into_values().flatten().collect();
+        let parts: Arc<Vec<Part>> = Arc::new(days.into_values().flatten().collect());
+        let batches: Vec<RecordBatch> = parts.iter().map(|part| part.batch.clone()).collect();
         self.n_buffered -= batches.iter().map(RecordBatch::num_rows).sum::<usize>();
         while self.spilling.len() >= SPILLS_IN_FLIGHT_MAX {
             self.finish_oldest_spill()?;
@@ -336,7 +430,7 @@ impl<'a> BulkImport<'a> {
                 Ok((written, segments))
             })
             .map_err(|err| Error::io("starting a segment writer", &self.shared.root, err))?;
-        self.spilling.push_back(handle);
+        self.spilling.push_back((handle, parts));
         Ok(())
     }
 
@@ -349,27 +443,38 @@ impl<'a> BulkImport<'a> {
     }
 
     fn finish_oldest_spill(&mut self) -> Result<(), Error> {
-        let Some(handle) = self.spilling.pop_front() else {
+        let Some((handle, _)) = self.spilling.pop_front() else {
             return Ok(());
         };
         let (written, opened) = handle.join().expect("segment writer thread panicked")?;
         self.written.extend(written);
-        self.opened.extend(opened);
+        self.opened.extend(opened.into_iter().map(Arc::new));
         Ok(())
     }
+}
+
+/// Where a row's id may have been seen before.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Seen {
+    /// Earlier in the same batch.
+    InBatch,
+    /// Earlier in this import (full hashes: almost surely).
+    InImport,
+    /// In the store (48-bit hashes: now and then by chance).
+    InStore,
 }
 
 /// The outcome of checking one batch.
 struct Classified {
     keep: Vec<bool>,
     conflicts: Vec<ImportConflict>,
-    /// Sorted id hashes of the kept rows.
-    kept_hashes: Vec<u64>,
+    /// Full id hashes of the kept rows with their row, sorted.
+    kept: Vec<(u64, u32)>,
 }
 
 impl Drop for BulkImport<'_> {
     fn drop(&mut self) {
-        for handle in std::mem::take(&mut self.spilling) {
+        for (handle, _) in std::mem::take(&mut self.spilling) {
             if let Ok(Ok((written, _))) = handle.join() {
                 self.written.extend(written);
             }

@@ -248,40 +248,38 @@ fn sort_keys(batch: &RecordBatch) -> Result<Vec<SortKey>, Error> {
         .collect())
 }
 
-/// Sorts one batch into segment order. Sorting each incoming batch while it is still in
-/// cache makes the later merge of many batches ([`sort_by_day`]) read every batch
-/// front to back instead of jumping around memory.
-pub(crate) fn sort_batch(batch: RecordBatch) -> Result<RecordBatch, Error> {
-    let keys = sort_keys(&batch)?;
+/// The permutation that sorts one batch into segment order (position -> row of `batch`),
+/// or `None` when it is in order already. Sorting each incoming batch while it is still in
+/// cache makes the later merge of many batches ([`sort_by_day`]) read every batch front to
+/// back instead of jumping around memory.
+pub(crate) fn sort_order(batch: &RecordBatch) -> Result<Option<Vec<u32>>, Error> {
+    let keys = sort_keys(batch)?;
     if keys.is_sorted() {
-        return Ok(batch);
+        return Ok(None);
     }
     let mut order: Vec<u32> = (0..keys.len() as u32).collect();
     order.sort_unstable_by_key(|&row| keys[row as usize]);
-    let order = arrow::array::UInt32Array::from(order);
-    Ok(arrow::compute::take_record_batch(&batch, &order)?)
+    Ok(Some(order))
 }
 
-/// Sorts one batch into segment order ([`sort_batch`]) and splits it by UTC day (slices of
-/// the sorted batch, no copy); days ascending.
-pub(crate) fn sort_batch_by_day(batch: RecordBatch) -> Result<Vec<(i64, RecordBatch)>, Error> {
-    let batch = sort_batch(batch)?;
+/// The UTC days of a batch in segment order: `(day, first row, number of rows)`, ascending.
+pub(crate) fn day_runs(batch: &RecordBatch) -> Vec<(i64, usize, usize)> {
     let ts = batch
         .column(crate::schema::col::TS)
         .as_any()
         .downcast_ref::<arrow::array::TimestampMicrosecondArray>()
         .expect("reads batches have a microsecond ts column");
-    let mut parts = Vec::new();
+    let mut runs = Vec::new();
     let mut start = 0;
     while start < batch.num_rows() {
         let day = day_of(ts.value(start));
         let len = (start..batch.num_rows())
             .take_while(|&row| day_of(ts.value(row)) == day)
             .count();
-        parts.push((day, batch.slice(start, len)));
+        runs.push((day, start, len));
         start += len;
     }
-    Ok(parts)
+    runs
 }
 
 /// Splits reads batches by UTC day and sorts each day by (plate, country, ts); days ascending.

@@ -165,6 +165,68 @@ fn reads_out_of_time_order_are_all_imported_and_compacted_by_day() {
     );
 }
 
+/// Ids given again later in the same import, when their first copy is still buffered,
+/// being written, or written: identical copies are duplicates, changed ones conflicts.
+#[test]
+fn ids_replayed_within_an_import_are_found_wherever_the_first_copy_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        dir.path(),
+        StoreConfig {
+            import_buffer_rows_max: 40,
+            ..config()
+        },
+    )
+    .unwrap();
+    let plates = ["AB12CDE", "ZZ99ZZZ", "XY51ABC", "GH07KLM"];
+    // Six days in time order, unsorted within each batch.
+    let reads: Vec<_> = (0..300)
+        .map(|n| {
+            let ts = DAY0 + (n / 50) * 24 * HOUR + ((n * 37) % 50) * HOUR / 10;
+            read(&format!("r{n}"), plates[n as usize % 4], Some("GB"), ts)
+        })
+        .collect();
+    let mut import = store.bulk_import();
+    let mut n_conflicts = 0;
+    let mut n_replayed = 0;
+    for (idx, batch) in reads.chunks(25).enumerate() {
+        import.add_reads(batch).unwrap();
+        // Replay reads from this batch, the one before and the first one (long written):
+        // every other one as it was, the others with another plate.
+        let mut replay: Vec<_> = [idx, idx.saturating_sub(1), 0]
+            .iter()
+            .flat_map(|&from| reads[from * 25..from * 25 + 25].iter().step_by(6))
+            .cloned()
+            .collect();
+        replay.sort_by(|a, b| a.read_id.cmp(&b.read_id));
+        replay.dedup_by(|a, b| a.read_id == b.read_id);
+        for (n, replayed) in replay.iter_mut().enumerate() {
+            if n % 2 == 1 {
+                replayed.plate = corridor_domain::PlateText::parse("CH4NGED").unwrap();
+            }
+        }
+        let conflicts = import
+            .add_batch_skipping_conflicts(corridor_store::schema::reads_to_batch(&replay))
+            .unwrap();
+        let expected: Vec<&str> = replay
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(|read| read.read_id.as_str())
+            .collect();
+        let found: Vec<&str> = conflicts.iter().map(|c| c.read_id.as_str()).collect();
+        assert_eq!(found, expected, "batch {idx}");
+        n_conflicts += conflicts.len();
+        n_replayed += replay.len();
+    }
+    let report = import.commit().unwrap();
+    assert_eq!(report.n_imported, 300);
+    assert_eq!(report.n_duplicates as usize, n_replayed - n_conflicts);
+    assert!(report.n_segments >= 6, "{report:?}");
+    assert_eq!(history_ids(&store, "AB12CDE").len(), 75);
+    assert!(history_ids(&store, "CH4NGED").is_empty());
+}
+
 #[test]
 fn dropping_an_import_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
