@@ -14,6 +14,11 @@ use crate::journeys::Stop;
 const GATHERING_SHARE_MIN: f64 = 0.5;
 /// Stops whose place is known worse than this are not clustered.
 const STOP_UNCERTAINTY_M_MAX: f64 = 12_000.0;
+/// A hub needs a stop placed at least this well (bracketed by cameras at most 2 km apart,
+/// or just beyond an access-road camera the vehicle came back past): stops bracketed by
+/// cameras far apart, or by a through-road camera, all fall on the roads leading to a
+/// hub, and together they would make a second hub a few kilometres off the real one.
+const STOP_UNCERTAINTY_M_PLACED: f64 = 2000.0;
 
 /// A hub and the stops that make it.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +54,12 @@ pub(crate) fn find_hubs(
         plates.sort_unstable();
         plates.dedup();
         if plates.len() < config.hub_vehicles_min || members.len() < config.hub_visits_min {
+            continue;
+        }
+        if !members
+            .iter()
+            .any(|&idx| usable[idx].uncertainty_m <= STOP_UNCERTAINTY_M_PLACED)
+        {
             continue;
         }
         let long_stays: Vec<&Stop> = members

@@ -17,6 +17,14 @@ const SAME_SITE_M: f64 = 300.0;
 const TURN_ROUND_AHEAD_M: f64 = 1200.0;
 /// A vehicle seen again at the same camera after this long turned round somewhere beyond it.
 const TURN_ROUND_SECS: f64 = 600.0;
+/// A camera on an access road (a lane to a lock-up, an estate, a beach) sees most of the
+/// vehicles it reads come back past it: at least this share of its reads are followed by a
+/// turn round (0.17 to 0.52 on the simulator's hub approaches). On a through road few are (0 to 0.07), and a vehicle that came back past such a camera
+/// may have left the road at any junction beyond it.
+const ACCESS_ROAD_TURN_ROUND_SHARE_MIN: f64 = 0.12;
+/// How far from the camera a vehicle that turned round beyond a through-road camera may
+/// have stopped (the next junctions and the estates off them).
+const THROUGH_ROAD_TURN_ROUND_UNCERTAINTY_M: f64 = 6000.0;
 
 /// One trip: a run of a plate's reads (rows of the table, in time order).
 #[derive(Clone, Debug, PartialEq)]
@@ -57,6 +65,8 @@ pub(crate) struct Stop {
     pub(crate) dwell_secs: f64,
     /// The vehicle left in convoy: the trip after the stop has convoy co-occurrences.
     pub(crate) departs_together: bool,
+    /// The vehicle came back past the site it went out by.
+    pub(crate) turned_round: bool,
 }
 
 /// The trips and stops of one plate.
@@ -137,7 +147,8 @@ pub(crate) fn stop_between(
     if dwell_secs < config.dwell_secs_min && !turned_round {
         return None;
     }
-    let point = turn_round_place(table, before, distance_m).unwrap_or(Point {
+    let turn_round_point = turn_round_place(table, before, distance_m);
+    let point = turn_round_point.unwrap_or(Point {
         lat: (point_before.lat + point_after.lat) / 2.0,
         lon: (point_before.lon + point_after.lon) / 2.0,
     });
@@ -149,5 +160,31 @@ pub(crate) fn stop_between(
         uncertainty_m: distance_m / 2.0 + 1000.0,
         dwell_secs: dwell_secs.max(0.0),
         departs_together: false,
+        turned_round: turn_round_point.is_some(),
     })
+}
+
+/// Widens the uncertainty of the stops placed just beyond a through-road camera that the
+/// vehicle came back past (see [`ACCESS_ROAD_TURN_ROUND_SHARE_MIN`]): such a stop says only
+/// that the vehicle left the road somewhere beyond the camera, not that it stopped
+/// `TURN_ROUND_AHEAD_M` on. `stops` are every vehicle's stops, so that each camera's share
+/// of turn rounds is measured over all its traffic.
+pub(crate) fn widen_through_road_turn_rounds(table: &ReadTable, stops: &mut [Stop]) {
+    let mut reads = vec![0usize; table.cameras.len()];
+    for &camera in &table.camera {
+        reads[camera as usize] += 1;
+    }
+    let mut turn_rounds = vec![0usize; table.cameras.len()];
+    for stop in stops.iter().filter(|stop| stop.turned_round) {
+        turn_rounds[table.camera[stop.row_before as usize] as usize] += 1;
+    }
+    for stop in stops.iter_mut().filter(|stop| stop.turned_round) {
+        let camera = table.camera[stop.row_before as usize] as usize;
+        let share = turn_rounds[camera] as f64 / reads[camera].max(1) as f64;
+        if share < ACCESS_ROAD_TURN_ROUND_SHARE_MIN {
+            stop.uncertainty_m = stop
+                .uncertainty_m
+                .max(THROUGH_ROAD_TURN_ROUND_UNCERTAINTY_M);
+        }
+    }
 }

@@ -4,7 +4,7 @@ use crate::clones::{CloneFinding, CloneKind, find_clones};
 use crate::convoys::{CameraIndex, ConvoyFinding, Wanted, day_span};
 use crate::geo::Point;
 use crate::hubs::{HubFinding, find_hubs};
-use crate::journeys::{Stop, Trip, split_journeys};
+use crate::journeys::{Stop, Trip, split_journeys, widen_through_road_turn_rounds};
 use crate::misread::Link;
 use crate::report::*;
 use crate::routes::{LegCounts, RouteFinding, find_routes};
@@ -253,6 +253,7 @@ fn all_journeys(
             all.trips.insert(plate, journeys.trips);
         }
     }
+    widen_through_road_turn_rounds(table, &mut all.stops);
     all
 }
 

@@ -4,7 +4,7 @@ use super::*;
 use crate::clones::{CloneKind, find_clones, impossible};
 use crate::convoys::{CameraIndex, Wanted, discovery, partners, poisson_tail_log10};
 use crate::hubs::find_hubs;
-use crate::journeys::split_journeys;
+use crate::journeys::{split_journeys, widen_through_road_turn_rounds};
 use crate::misread::link_misreads;
 use crate::plans::CameraHour;
 use crate::routes::lcs_len;
@@ -433,6 +433,72 @@ fn a_hub_seen_by_only_two_cameras() {
     );
     assert_eq!(hubs[0].plates.len(), 2);
     assert!(hubs[0].score > 2.0);
+}
+
+#[test]
+fn stops_placed_only_loosely_do_not_make_a_hub() {
+    // The same gatherings, but each known only to within 3 km (bracketed by cameras far
+    // apart, or by a through-road camera): they lie on the roads to a hub, not at one.
+    let (_, mut stops) = lock_up_stops(true);
+    for stop in &mut stops {
+        stop.uncertainty_m = 3000.0;
+    }
+    let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
+    assert!(find_hubs(&stops, &points, 0.5, &AnalysisConfig::default()).is_empty());
+    // One visit seen at the lock-up's own cameras places the hub.
+    stops[0].uncertainty_m = 1500.0;
+    assert_eq!(
+        find_hubs(&stops, &points, 0.5, &AnalysisConfig::default()).len(),
+        1
+    );
+}
+
+/// Twenty cars pass the through-road camera T and drive on; two vans come back past T
+/// hours later, and three vehicles come back past the access-road camera A to an estate.
+#[test]
+fn a_turn_round_is_placed_precisely_only_beyond_an_access_road_camera() {
+    let with_heading = |camera_id: &str, lon: f64| Camera {
+        heading_deg: Some(90.0),
+        ..camera(camera_id, 50.9, lon)
+    };
+    let cameras = vec![
+        with_heading("T", 2.0),
+        with_heading("A", 2.2),
+        with_heading("B", 2.4),
+    ];
+    let mut reads = Vec::new();
+    for car in 0..20 {
+        let start = MONDAY + 7 * 3600 + car * 300;
+        reads.push(r(&format!("CAR{car:03}"), "T", start));
+        reads.push(r(&format!("CAR{car:03}"), "B", start + 1200));
+    }
+    for van in 0..2 {
+        let plate = format!("VAN{van:03}");
+        reads.push(r(&plate, "T", MONDAY + 20 * 3600 + van * 60));
+        reads.push(r(&plate, "T", MONDAY + 23 * 3600 + van * 60));
+    }
+    for worker in 0..3 {
+        let plate = format!("WORK{worker:03}");
+        reads.push(r(&plate, "A", MONDAY + 8 * 3600 + worker * 60));
+        reads.push(r(&plate, "A", MONDAY + 17 * 3600 + worker * 60));
+    }
+    let table = table(cameras, &reads);
+    let config = AnalysisConfig::default();
+    let mut stops = Vec::new();
+    for plate in 0..table.n_plates() as u32 {
+        stops.extend(split_journeys(&table, plate, table.plate_rows(plate), &config).stops);
+    }
+    assert_eq!(stops.len(), 5);
+    assert!(stops.iter().all(|stop| stop.turned_round));
+    widen_through_road_turn_rounds(&table, &mut stops);
+    for stop in &stops {
+        let camera = &table.cameras[table.camera[stop.row_before as usize] as usize];
+        if camera.camera_id == "T" {
+            assert!(stop.uncertainty_m >= 6000.0, "{stop:?}");
+        } else {
+            assert!(stop.uncertainty_m <= 1000.0, "{stop:?}");
+        }
+    }
 }
 
 #[test]
