@@ -72,6 +72,12 @@ page.on("console", (message) => {
   if (message.type() === "error") consoleErrors.push(message.text());
 });
 page.on("pageerror", (error) => consoleErrors.push(String(error)));
+// The basemap is offline: every request the app makes goes to the server under test.
+const offOriginRequests = [];
+page.on("request", (request) => {
+  const url = request.url();
+  if (!url.startsWith(BASE + "/") && !url.startsWith("data:") && !url.startsWith("blob:")) offOriginRequests.push(url);
+});
 let loadFigures = null;
 
 await test("first_screen_loads_and_signs_in", async () => {
@@ -140,6 +146,19 @@ async function timedFirstScreen(base, token) {
     await context.close();
   }
 }
+
+await test("basemap_draws_the_road_corridors", async () => {
+  // The roads come bundled with the app (web/src/roads.json): drawn with nothing fetched.
+  await page.waitForSelector("#map[data-roads]");
+  const { n_roads, classes } = await page.evaluate(() => {
+    const map = document.getElementById("map");
+    return { n_roads: Number(map.dataset.roads), classes: map.dataset.roadClasses };
+  });
+  if (!(n_roads >= 20)) throw new Error(`${n_roads} road features drawn`);
+  if (classes !== "coastal crossing motorway trunk") throw new Error(`road classes drawn: ${classes}`);
+  if (offOriginRequests.length) throw new Error(`fetched from elsewhere: ${offOriginRequests.join(", ")}`);
+  await page.screenshot({ path: join(OUT, "map.png") });
+});
 
 let firstScreenRuns = [];
 await test("first_screen_of_a_signed_in_analyst_is_timed_on_the_demo_data", async () => {

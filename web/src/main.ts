@@ -5,7 +5,7 @@
 import "./style.css";
 import * as api from "./api";
 import { byId, el } from "./dom";
-import { CorridorMap, KIND_COLOURS } from "./map";
+import { CorridorMap, KIND_COLOURS, ROAD_COLOURS } from "./map";
 import { mountPurpose } from "./purpose";
 import { displayHistory, mountSearch } from "./search";
 import { displayReport, mountAnalysis } from "./analysis";
@@ -180,7 +180,10 @@ function mountTabs(tabs: HTMLElement, workspace: HTMLElement, panels: readonly {
 function legend(): HTMLElement {
   const kinds = Object.entries(KIND_COLOURS).map(([kind, colour]) =>
     el("div", {}, el("span", { class: "dot", style: `background:${colour}` }), kind));
-  return el("div", { class: "legend", "aria-label": "Legend" }, el("strong", {}, "Cameras"), ...kinds);
+  const roads = Object.entries(ROAD_COLOURS).map(([road_class, colour]) =>
+    el("div", {}, el("span", { class: `road ${road_class}`, style: `border-color:${colour}` }), road_class));
+  return el("div", { class: "legend", "aria-label": "Legend" }, el("strong", {}, "Cameras"), ...kinds,
+    el("strong", {}, "Roads"), ...roads);
 }
 
 if (api.token.get()) {

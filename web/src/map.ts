@@ -1,6 +1,7 @@
 // The map: an offline basemap (Natural Earth land and borders from the world-atlas package,
-// drawn as GeoJSON layers; no tiles, no glyphs, nothing fetched), the cameras by kind, and
-// one GeoJSON source per overlay (history path, hubs, routes, convoys, clones, selection).
+// and the corridor's roads from roads.json, which corridor-sim generates; all drawn as GeoJSON
+// layers bundled into the app: no tiles, no glyphs, nothing fetched), the cameras by kind,
+// and one GeoJSON source per overlay (history path, hubs, routes, convoys, clones, selection).
 
 import * as maplibregl from "maplibre-gl";
 import type { GeoJSONSource, StyleSpecification } from "maplibre-gl";
@@ -11,11 +12,21 @@ import type { Topology, GeometryCollection } from "topojson-specification";
 import countriesTopology from "world-atlas/countries-50m.json";
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import type { Camera } from "./api";
+import roads from "./roads.json";
 
 export const KIND_COLOURS: Record<string, string> = {
   fixed: "#4cc9f0",
   mobile: "#f9c74f",
   covert: "#f072b6",
+};
+
+/** Road colours by class, muted so that the overlays above them stand out. Crossings (ferries
+ * and the tunnel) are dashed. */
+export const ROAD_COLOURS: Record<string, string> = {
+  motorway: "#c9a467",
+  trunk: "#a99a7c",
+  coastal: "#7fa08a",
+  crossing: "#7395ab",
 };
 
 export const OVERLAYS = ["path", "hubs", "routes", "convoys", "clones", "selection"] as const;
@@ -63,6 +74,7 @@ function basemapStyle(): StyleSpecification {
     sources: {
       land: { type: "geojson", data: land },
       borders: { type: "geojson", data: { type: "Feature", properties: {}, geometry: borders } },
+      roads: { type: "geojson", data: roads as FeatureCollection },
     },
     layers: [
       { id: "sea", type: "background", paint: { "background-color": "#0d2436" } },
@@ -78,6 +90,32 @@ function basemapStyle(): StyleSpecification {
         type: "line",
         source: "borders",
         paint: { "line-color": "#9aa9b3", "line-width": 1, "line-dasharray": [3, 2] },
+      },
+      {
+        id: "road-crossings",
+        type: "line",
+        source: "roads",
+        filter: ["==", ["get", "class"], "crossing"],
+        paint: { "line-color": ROAD_COLOURS.crossing, "line-width": 1.2, "line-dasharray": [2, 2] },
+      },
+      {
+        id: "roads",
+        type: "line",
+        source: "roads",
+        filter: ["!=", ["get", "class"], "crossing"],
+        // Motorways are drawn last, over the roads they meet.
+        layout: {
+          "line-cap": "round",
+          "line-join": "round",
+          "line-sort-key": ["match", ["get", "class"], "motorway", 3, "trunk", 2, 1],
+        },
+        paint: {
+          "line-color": ["match", ["get", "class"], "motorway", ROAD_COLOURS.motorway, "trunk",
+            ROAD_COLOURS.trunk, ROAD_COLOURS.coastal],
+          "line-width": ["interpolate", ["linear"], ["zoom"], 5,
+            ["match", ["get", "class"], "motorway", 1.4, 1], 10,
+            ["match", ["get", "class"], "motorway", 4, 2.5]],
+        },
       },
     ],
   };
@@ -98,7 +136,10 @@ export class CorridorMap {
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     this.map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
     this.ready = new Promise((resolve) => this.map.on("load", () => resolve()));
-    this.ready.then(() => this.addOverlayLayers());
+    this.ready.then(() => {
+      this.addOverlayLayers();
+      this.map.once("idle", () => this.countRoadsDrawn());
+    });
   }
 
   whenReady(): Promise<void> {
@@ -127,6 +168,16 @@ export class CorridorMap {
     const bounds = new maplibregl.LngLatBounds(coordinates[0], coordinates[0]);
     for (const coordinate of coordinates) bounds.extend(coordinate);
     this.map.fitBounds(bounds, { padding: 60, maxZoom: 11, duration: 0 });
+  }
+
+  /** Says on the container how many road features the first view drew, and of which
+   * classes, as it does for the cameras and overlays (the end-to-end tests read it). */
+  private countRoadsDrawn(): void {
+    const drawn = this.map.queryRenderedFeatures({ layers: ["roads", "road-crossings"] });
+    const classes = new Set(drawn.map((road) => String(road.properties.class)));
+    const container = this.map.getContainer();
+    container.dataset.roads = String(drawn.length);
+    container.dataset.roadClasses = [...classes].sort().join(" ");
   }
 
   private addOverlayLayers(): void {

@@ -5,7 +5,8 @@
 //! A scenario is a function of its [`ScenarioConfig`]: the same seed gives the same bytes.
 //! [`generate`] streams it to a directory (`cameras.csv`, `reads.parquet`, optionally
 //! `reads.csv`, and `truth.json`) in bounded memory; [`generate_in_memory`] returns it as
-//! values for tests; [`render_map_svg`] draws the corridor and its cameras.
+//! values for tests; [`render_map_svg`] draws the corridor and its cameras, and
+//! [`render_roads_geojson`] gives its roads to the web UI's basemap.
 //!
 //! ```text
 //! corridor tables (real coordinates) -> road network -> camera sites, mobile units, faults
@@ -32,6 +33,7 @@ mod map;
 mod misread;
 mod network;
 mod output;
+mod roads;
 mod schema;
 mod traffic;
 mod trip;
@@ -43,6 +45,7 @@ mod tests;
 
 pub use geo::{bearing_deg, haversine_m};
 pub use map::render_map_svg;
+pub use roads::render_roads_geojson;
 pub use truth::Truth;
 
 use chrono::NaiveDate;
