@@ -220,13 +220,13 @@ impl<'a> BulkImport<'a> {
         let probes: Vec<u64> = hashed.iter().map(|entry| entry.0).collect();
         let mut suspects: Vec<(usize, Seen)> = (1..probes.len())
             .filter(|&idx| probes[idx] == probes[idx - 1])
-            .map(|idx| (idx, Seen::InBatch))
+            .map(|idx| (idx, Seen::Batch))
             .collect();
         suspects.extend(
             self.ids
                 .hits_sorted(&probes)
                 .into_iter()
-                .map(|idx| (idx, Seen::InImport)),
+                .map(|idx| (idx, Seen::Import)),
         );
         {
             let stored_probes: Vec<u64> = probes.iter().map(|hash| hash >> 16).collect();
@@ -243,7 +243,7 @@ impl<'a> BulkImport<'a> {
                         .filter(|&idx| memtable.contains_hash(stored_probes[idx])),
                 );
             }
-            suspects.extend(in_store.into_iter().map(|idx| (idx, Seen::InStore)));
+            suspects.extend(in_store.into_iter().map(|idx| (idx, Seen::Store)));
         }
         suspects.sort_unstable();
         let mut conflicts = Vec::new();
@@ -271,7 +271,7 @@ impl<'a> BulkImport<'a> {
                 if earlier.is_some() {
                     break;
                 }
-                if seen != Seen::InBatch {
+                if seen != Seen::Batch {
                     earlier = self.find_stored(&read, hash, seen)?;
                 }
             }
@@ -307,7 +307,7 @@ impl<'a> BulkImport<'a> {
         hash: u64,
         seen: Seen,
     ) -> Result<Option<PlateRead>, Error> {
-        if seen == Seen::InImport {
+        if seen == Seen::Import {
             let in_flight = self.spilling.iter().flat_map(|(_, parts)| parts.iter());
             for part in self.buffer.values().flatten().chain(in_flight) {
                 if let Some(found) = part.find(hash, &read.read_id)? {
@@ -457,11 +457,11 @@ impl<'a> BulkImport<'a> {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Seen {
     /// Earlier in the same batch.
-    InBatch,
+    Batch,
     /// Earlier in this import (full hashes: almost surely).
-    InImport,
+    Import,
     /// In the store (48-bit hashes: now and then by chance).
-    InStore,
+    Store,
 }
 
 /// The outcome of checking one batch.

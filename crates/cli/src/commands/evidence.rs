@@ -65,6 +65,7 @@ struct ExportArgs {
     #[arg(long, value_delimiter = ',', value_name = "PLATES")]
     plates: Vec<String>,
     /// A directory of images named `<read_id>.<ext>`; those of exported reads are included.
+    /// Without it, the plate crops the server stored for the exported reads (`DATA/images`).
     #[arg(long, value_name = "DIR")]
     images: Option<PathBuf>,
     /// The bundle directory to create (must not exist or be empty).
@@ -144,7 +145,7 @@ fn run_export(args: ExportArgs) -> anyhow::Result<()> {
         Some(path) => selected_reads(path, &args.plates)?,
         None => reads_from_store(&args.data.path, &args.plates)?,
     };
-    let images = images_of(args.images.as_deref(), &reads)?;
+    let images = images_of(args.images.as_deref(), &args.data.path, &reads)?;
     let analyses = if args.analyse {
         let cameras =
             corridor_store::Store::open(&args.data.path, corridor_store::StoreConfig::default())
@@ -238,12 +239,15 @@ fn selected_reads(
 
 fn images_of(
     dir: Option<&Path>,
+    data_dir: &Path,
     reads: &[corridor_domain::PlateRead],
 ) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let Some(dir) = dir else {
-        return Ok(Vec::new());
-    };
     let read_ids: BTreeSet<&str> = reads.iter().map(|read| read.read_id.as_str()).collect();
+    let Some(dir) = dir else {
+        return corridor_server::CropStore::new(data_dir)
+            .images_of_reads(&read_ids)
+            .with_context(|| format!("reading the crop index in {}", data_dir.display()));
+    };
     let mut images = Vec::new();
     for entry in
         std::fs::read_dir(dir).with_context(|| format!("listing images in {}", dir.display()))?

@@ -94,6 +94,29 @@ impl CropStore {
         Ok(refs)
     }
 
+    /// The crop files of these reads, as `(read id, file)` sorted by read id (for evidence
+    /// bundles): indexed refs whose file is on disk. Safe while the server runs: only
+    /// complete index lines are read, and a crop indexed but not yet stored is left out.
+    pub fn images_of_reads(
+        &self,
+        read_ids: &BTreeSet<&str>,
+    ) -> std::io::Result<Vec<(String, PathBuf)>> {
+        let mut images: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for crop_ref in read_index(&self.index_path())? {
+            let Some(read_id) = crop_ref.read_id else {
+                continue;
+            };
+            if !read_ids.contains(read_id.as_str()) || !is_sha256_hex(&crop_ref.sha256) {
+                continue;
+            }
+            let path = self.path_of(&crop_ref.sha256);
+            if path.exists() {
+                images.insert(read_id, path);
+            }
+        }
+        Ok(images.into_iter().collect())
+    }
+
     /// Removes the refs with these ids ([`CropRef::id`]), deletes every crop file that no
     /// remaining ref names and every temporary file of an interrupted write, then rewrites
     /// the index (temporary file, fsync, rename, fsync dir). Files go first: a crash in

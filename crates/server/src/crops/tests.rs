@@ -146,3 +146,29 @@ fn unindexed_crops_torn_lines_and_temporary_files_are_retention_items_too() {
         .collect();
     assert_eq!(ids, vec![indexed]);
 }
+
+#[test]
+fn evidence_takes_the_stored_crops_of_the_exported_reads_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let crops = CropStore::new(dir.path());
+    let shared = crops.put(b"crop read by two cameras").expect("stored");
+    let other = crops.put(b"crop of another case").expect("stored");
+    // Indexed before it is stored (the upload order), and never stored: left out.
+    let pending = crop_sha256(b"crop still being written");
+    crops
+        .index_durable(&[
+            crop_ref(&shared, Some("r-1"), "AB12CDE", 1),
+            crop_ref(&shared, Some("r-2"), "AB12CDE", 2),
+            crop_ref(&other, Some("r-9"), "ZZ99ZZZ", 3),
+            crop_ref(&pending, Some("r-3"), "AB12CDE", 4),
+            crop_ref(&other, None, "NOTAREAD", 5),
+        ])
+        .expect("indexed");
+    let wanted: BTreeSet<&str> = ["r-1", "r-2", "r-3", "r-4"].into_iter().collect();
+    let images = crops.images_of_reads(&wanted).expect("listed");
+    let path = crops.path_of(&shared);
+    assert_eq!(
+        images,
+        vec![("r-1".to_owned(), path.clone()), ("r-2".to_owned(), path)]
+    );
+}

@@ -14,6 +14,7 @@
 
 use super::gate::{self, Asked, Cleared, PlatesWindow};
 use crate::auth::{now_micros, purpose_from_headers};
+use crate::crops::CropStore;
 use crate::error::ApiError;
 use crate::evidence::{CaseBundle, bundle_tar, case_analysis, write_case_bundle};
 use crate::state::AppState;
@@ -205,11 +206,15 @@ async fn pack(
                 .tempdir_in(&data_dir)
                 .map_err(|error| ApiError::internal(&error))?;
             let out = scratch.path().join(&name);
+            let read_ids = reads.iter().map(|read| read.read_id.as_str()).collect();
+            let images = CropStore::new(&data_dir)
+                .images_of_reads(&read_ids)
+                .map_err(|error| ApiError::internal(&error))?;
             let bundle = CaseBundle {
                 exported_by: ticket.principal,
                 purpose,
                 reads: &reads,
-                images: Vec::new(),
+                images,
                 analyses,
             };
             write_case_bundle(&safeguards, &out, bundle, now_micros())?;
