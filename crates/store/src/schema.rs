@@ -152,20 +152,12 @@ pub fn writer_properties_with(compression: Compression) -> WriterProperties {
     // Min/max statistics prune only on the sort columns (every day holds every camera,
     // make and colour); elsewhere they cost a comparison per value and nothing else. The
     // offset index, which lookups use, is written for every column regardless.
-    for name in [
-        "read_id",
-        "camera_id",
-        "confidence",
-        "lat",
-        "lon",
-        "heading",
-        "make",
-        "model",
-        "colour",
-        "vehicle_type",
-    ] {
+    for name in READS_COLUMNS
+        .iter()
+        .filter(|name| !["plate", "country", "ts"].contains(name))
+    {
         builder =
-            builder.set_column_statistics_enabled(ColumnPath::from(name), EnabledStatistics::None);
+            builder.set_column_statistics_enabled(ColumnPath::from(*name), EnabledStatistics::None);
     }
     builder.build()
 }
