@@ -421,7 +421,6 @@ impl<'a> BulkImport<'a> {
             .name("corridor-import-spill".to_owned())
             .spawn(move || {
                 let written = shared.write_day_segments(&batches)?;
-                drop(batches);
                 let mut segments = Vec::with_capacity(written.len());
                 for (segment, contents) in open_segments(&shared.root, &written)? {
                     add_to_directory(&mut directory.lock(), &contents.plates);

@@ -283,7 +283,7 @@ pub(crate) fn day_runs(batch: &RecordBatch) -> Vec<(i64, usize, usize)> {
 }
 
 /// Splits reads batches by UTC day and sorts each day by (plate, country, ts); days ascending.
-/// Batches already in segment order ([`sort_batch`]) are merged rather than re-sorted.
+/// Batches already in segment order (see [`sort_order`]) are merged rather than re-sorted.
 pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBatch)>, Error> {
     let mut keys: Vec<(SortKey, u32, u32)> =
         Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());

@@ -711,14 +711,20 @@ pub(crate) fn open_segments(
 pub(crate) fn add_to_directory(directory: &mut Directory, plates: &[(PlateKey, u64)]) {
     for (key, count) in plates {
         // Most plates are known already (seen on an earlier day): no key to clone then.
-        let Some(entry) = directory.get_mut(&key.text) else {
-            directory.insert(key.text.clone(), vec![(key.country, *count)]);
-            continue;
-        };
-        match entry.iter_mut().find(|known| known.0 == key.country) {
-            Some(known) => known.1 += count,
-            None => entry.push((key.country, *count)),
+        match directory.get_mut(&key.text) {
+            Some(counts) => add_count(counts, key.country, *count),
+            None => {
+                directory.insert(key.text.clone(), vec![(key.country, *count)]);
+            }
         }
+    }
+}
+
+/// Adds `count` reads of `country` to one plate's per-country counts.
+fn add_count(counts: &mut Vec<(Option<Country>, u64)>, country: Option<Country>, count: u64) {
+    match counts.iter_mut().find(|known| known.0 == country) {
+        Some(known) => known.1 += count,
+        None => counts.push((country, count)),
     }
 }
 
@@ -729,12 +735,9 @@ pub(crate) fn merge_directory(directory: &mut Directory, other: Directory) {
         return;
     }
     for (text, counts) in other {
-        let entry = directory.entry(text).or_default();
+        let known = directory.entry(text).or_default();
         for (country, count) in counts {
-            match entry.iter_mut().find(|known| known.0 == country) {
-                Some(known) => known.1 += count,
-                None => entry.push((country, count)),
-            }
+            add_count(known, country, count);
         }
     }
 }

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 pub const IMAGES_DIR: &str = "images";
 
 /// The content-addressed crop files under one directory, and their index.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct CropStore {
     dir: PathBuf,
 }

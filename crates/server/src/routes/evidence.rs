@@ -14,7 +14,6 @@
 
 use super::gate::{self, Asked, Cleared, PlatesWindow};
 use crate::auth::{now_micros, purpose_from_headers};
-use crate::crops::CropStore;
 use crate::error::ApiError;
 use crate::evidence::{CaseBundle, bundle_tar, case_analysis, write_case_bundle};
 use crate::state::AppState;
@@ -192,6 +191,7 @@ async fn pack(
 ) -> Result<(String, Vec<u8>), ApiError> {
     let safeguards = Arc::clone(state.safeguards());
     let data_dir = state.config().data_dir.clone();
+    let crops = state.crops().clone();
     state
         .off_runtime(move || -> Result<(String, Vec<u8>), ApiError> {
             let purpose = ticket
@@ -207,7 +207,7 @@ async fn pack(
                 .map_err(|error| ApiError::internal(&error))?;
             let out = scratch.path().join(&name);
             let read_ids = reads.iter().map(|read| read.read_id.as_str()).collect();
-            let images = CropStore::new(&data_dir)
+            let images = crops
                 .images_of_reads(&read_ids)
                 .map_err(|error| ApiError::internal(&error))?;
             let bundle = CaseBundle {
