@@ -102,6 +102,7 @@ pub fn import(
     };
     let validator = Validator::new(options.validation.clone(), known);
     let mut bulk = store.bulk_import();
+    bulk.expect_rows(reader.rows_expected());
     stream_reads(
         reader,
         &validator,

@@ -126,6 +126,15 @@ impl ReadsReader {
         self.format
     }
 
+    /// How many rows the file probably holds: exact for Parquet, the size over a typical
+    /// row's for text formats (0 when unknown).
+    pub fn rows_expected(&self) -> u64 {
+        match &self.inner {
+            Inner::Parquet(_) => self.total,
+            Inner::Csv(_) | Inner::Json(_) => self.total / TEXT_BYTES_PER_ROW,
+        }
+    }
+
     /// Progress as `(done, total)`: rows for Parquet, bytes for text formats; `total` is 0
     /// when unknown.
     pub fn progress(&self) -> (u64, u64) {
@@ -137,6 +146,10 @@ impl ReadsReader {
         (done, self.total)
     }
 }
+
+/// A typical read's size in CSV (about 110 bytes) and NDJSON (about 250): erring small
+/// sizes an import's id filter for more rows than the file holds, which only costs memory.
+const TEXT_BYTES_PER_ROW: u64 = 100;
 
 impl Iterator for ReadsReader {
     type Item = Result<SourceBatch, IngestError>;

@@ -31,7 +31,7 @@ impl Default for StoreConfig {
             retention: None,
             group_commit_delay_max: Duration::ZERO,
             memtable_rows_max: 500_000,
-            import_buffer_rows_max: 4_000_000,
+            import_buffer_rows_max: 8_000_000,
             compaction_segment_rows_min: 2_000_000,
             segment_rows_max: 8_000_000,
             maintenance_interval: None,

@@ -143,10 +143,23 @@ pub(crate) struct ImportIds {
 const FILTER_IDS_FIRST: usize = 1 << 22;
 
 impl ImportIds {
-    /// Adds sorted hashes.
-    pub(crate) fn add_sorted(&mut self, hashes: Vec<u64>) {
-        let mut rest = &hashes[..];
-        while !rest.is_empty() {
+    /// Sizes the first filter for `n_ids`, when none is there yet: one filter holding every
+    /// id costs one cache miss per probe, where the doubling filters would cost one each.
+    pub(crate) fn expect(&mut self, n_ids: usize) {
+        if self.filters.is_empty() {
+            self.filters
+                .push(BlockedBloom::with_capacity(n_ids.max(FILTER_IDS_FIRST)));
+        }
+    }
+
+    /// For sorted `probes`, the positions of those that may be in this import already;
+    /// then marks every probe in the filters, so that a batch costs one memory access per
+    /// id for both. Marking an id the caller then leaves out only adds a false positive,
+    /// which the index check removes; the caller adds the ids it keeps with
+    /// [`ImportIds::add_sorted`].
+    pub(crate) fn hits_then_mark(&mut self, probes: &[u64]) -> Vec<usize> {
+        let mut hits = Vec::new();
+        for (idx, &hash) in probes.iter().enumerate() {
             if self.filters.last().is_none_or(BlockedBloom::is_full) {
                 let capacity = self
                     .filters
@@ -154,25 +167,19 @@ impl ImportIds {
                     .map_or(FILTER_IDS_FIRST, |filter| filter.capacity * 2);
                 self.filters.push(BlockedBloom::with_capacity(capacity));
             }
-            let filter = self.filters.last_mut().expect("a filter");
-            let n = rest.len().min(filter.capacity - filter.len);
-            for &hash in &rest[..n] {
-                filter.insert(hash);
+            let (current, full) = self.filters.split_last_mut().expect("a filter");
+            let seen =
+                current.test_and_insert(hash) || full.iter().any(|filter| filter.may_contain(hash));
+            if seen && self.index.contains(hash) {
+                hits.push(idx);
             }
-            rest = &rest[n..];
         }
-        self.index.add_sorted(hashes);
+        hits
     }
 
-    /// For sorted `probes`, the positions of those that may be in this import.
-    pub(crate) fn hits_sorted(&self, probes: &[u64]) -> Vec<usize> {
-        (0..probes.len())
-            .filter(|&idx| {
-                let hash = probes[idx];
-                self.filters.iter().any(|filter| filter.may_contain(hash))
-                    && self.index.contains(hash)
-            })
-            .collect()
+    /// Adds sorted hashes, marked in the filters by [`ImportIds::hits_then_mark`].
+    pub(crate) fn add_sorted(&mut self, hashes: Vec<u64>) {
+        self.index.add_sorted(hashes);
     }
 
     /// All hashes in one sorted vector.
@@ -217,13 +224,18 @@ impl BlockedBloom {
         (block.min(self.blocks.len() - 1), bits)
     }
 
-    fn insert(&mut self, hash: u64) {
+    /// Whether `hash` may have been inserted before; inserts it.
+    fn test_and_insert(&mut self, hash: u64) -> bool {
         let (block, bits) = self.locate(hash);
         let block = &mut self.blocks[block];
+        let mut seen = true;
         for bit in bits {
-            block[(bit / 64) as usize] |= 1 << (bit % 64);
+            let (word, mask) = ((bit / 64) as usize, 1u64 << (bit % 64));
+            seen &= block[word] & mask != 0;
+            block[word] |= mask;
         }
         self.len += 1;
+        seen
     }
 
     fn may_contain(&self, hash: u64) -> bool {
@@ -275,6 +287,10 @@ mod tests {
         for chunk in all.chunks(1 << 16) {
             let mut chunk = chunk.to_vec();
             chunk.sort_unstable();
+            assert!(
+                ids.hits_then_mark(&chunk).is_empty(),
+                "new ids are not in the import"
+            );
             ids.add_sorted(chunk);
         }
         assert_eq!(
@@ -293,11 +309,13 @@ mod tests {
         let absent: Vec<u64> = (0..1000).map(|n| id_hash_full(&format!("x{n}"))).collect();
         probes.extend(&absent);
         probes.sort_unstable();
-        let hits = ids.hits_sorted(&probes);
+        let hits = ids.hits_then_mark(&probes);
         let expected: Vec<usize> = (0..probes.len())
             .filter(|&idx| !absent.contains(&probes[idx]))
             .collect();
         assert_eq!(hits, expected);
+        // Marked but never added: still not in the import.
+        assert_eq!(ids.hits_then_mark(&probes), expected);
         all.sort_unstable();
         assert_eq!(ids.into_sorted(), all);
     }

@@ -117,8 +117,9 @@ pub(crate) fn compact(shared: &Shared) -> Result<CompactReport, Error> {
             if group.len() < 2 {
                 continue;
             }
-            let batch = read_segments(&group, None)?;
-            let written = shared.write_day_segments(std::slice::from_ref(&batch))?;
+            // Each segment is sorted already: the day's sort merges them.
+            let batches = read_segment_batches(&group, None)?;
+            let written = shared.write_day_segments(&batches)?;
             assert!(
                 written.len() == 1,
                 "segments of day {day} hold reads of that day only"
@@ -127,7 +128,7 @@ pub(crate) fn compact(shared: &Shared) -> Result<CompactReport, Error> {
             replace_segments(shared, &mut catalog, &removed, written, None, false)?;
             report.n_segments_in += group.len();
             report.n_segments_out += 1;
-            report.n_reads += batch.num_rows() as u64;
+            report.n_reads += batches.iter().map(RecordBatch::num_rows).sum::<usize>() as u64;
             for segment in &group {
                 segment::remove_files(&shared.root, segment.id, &segment.rel_path);
             }
@@ -157,16 +158,24 @@ fn group_by_size(segments: Vec<Arc<Segment>>, rows_max: usize) -> Vec<Vec<Arc<Se
 
 /// Reads whole segments into one batch, keeping rows with `ts >= from`.
 fn read_segments(segments: &[Arc<Segment>], from: Option<Timestamp>) -> Result<RecordBatch, Error> {
+    Ok(arrow::compute::concat_batches(
+        &crate::schema::reads_schema(),
+        &read_segment_batches(segments, from)?,
+    )?)
+}
+
+/// The reads of `segments` (from `from` on), as the segments' batches.
+fn read_segment_batches(
+    segments: &[Arc<Segment>],
+    from: Option<Timestamp>,
+) -> Result<Vec<RecordBatch>, Error> {
     let mut batches = Vec::new();
     for segment in segments {
         for batch in segment.read_all()? {
             batches.push(filter_ts(&batch?, from, None)?);
         }
     }
-    Ok(arrow::compute::concat_batches(
-        &crate::schema::reads_schema(),
-        &batches,
-    )?)
+    Ok(batches)
 }
 
 /// Commits a catalog without `removed` and with `added`, then installs it in memory.
@@ -280,7 +289,7 @@ fn write_replacement(
         &shared.root,
         id,
         day_of(segment.ts_max),
-        kept,
+        segment::SortedRows::Batch(kept),
         &shared.properties,
     )?;
     Ok((id, rel_path))

@@ -56,7 +56,7 @@ pub(crate) mod col {
 /// Rows per Parquet row group in segments.
 pub const ROW_GROUP_ROWS: usize = 1 << 20;
 /// Rows per data page: small pages keep a plate lookup to a few kilobytes of decoding.
-pub const DATA_PAGE_ROWS: usize = 1024;
+pub const DATA_PAGE_ROWS: usize = 2048;
 
 /// The canonical reads schema (exchange schema and segment schema).
 pub fn reads_schema() -> SchemaRef {
@@ -149,6 +149,14 @@ pub fn writer_properties_with(compression: Compression) -> WriterProperties {
             builder.set_column_encoding(ColumnPath::from("plate"), Encoding::DELTA_BYTE_ARRAY);
     }
     builder = builder.set_column_encoding(ColumnPath::from("ts"), Encoding::DELTA_BINARY_PACKED);
+    // Only ids, plates and headings shrink under zstd (5.6x, 1.7x and 4.6x on a day of
+    // simulated reads); delta-packed times and dictionary indexes come out of it as large
+    // as they went in (0-12% smaller). Compressing those costs a tenth of an import's CPU,
+    // and a codec per column per lookup, for about 0.3 bytes per read.
+    for name in UNCOMPRESSED_COLUMNS {
+        builder =
+            builder.set_column_compression(ColumnPath::from(*name), Compression::UNCOMPRESSED);
+    }
     // Min/max statistics prune only on the sort columns (every day holds every camera,
     // make and colour); elsewhere they cost a comparison per value and nothing else. The
     // offset index, which lookups use, is written for every column regardless.
@@ -161,6 +169,20 @@ pub fn writer_properties_with(compression: Compression) -> WriterProperties {
     }
     builder.build()
 }
+
+/// Segment columns stored without compression (see [`writer_properties_with`]).
+const UNCOMPRESSED_COLUMNS: &[&str] = &[
+    "ts",
+    "camera_id",
+    "confidence",
+    "make",
+    "model",
+    "colour",
+    "vehicle_type",
+    "country",
+    "lat",
+    "lon",
+];
 
 fn sorting_column(column: usize, nulls_first: bool) -> SortingColumn {
     SortingColumn {

@@ -116,15 +116,30 @@ impl Segment {
 
     /// Reads the rows `start..start + len`, all columns.
     pub(crate) fn read_range(&self, start: usize, len: usize) -> Result<Vec<RecordBatch>, Error> {
-        let mut selectors = Vec::with_capacity(3);
-        if start > 0 {
-            selectors.push(RowSelector::skip(start));
+        // Only the row groups that hold the range are opened: skipping rows of a row group
+        // still sets up a page reader (and a codec) per column.
+        let mut row_groups = Vec::new();
+        let mut first_row = None;
+        let mut group_start = 0usize;
+        for (idx, group) in self.metadata.metadata().row_groups().iter().enumerate() {
+            let group_end = group_start + group.num_rows() as usize;
+            if group_end > start && group_start < start + len {
+                row_groups.push(idx);
+                first_row.get_or_insert(group_start);
+            }
+            group_start = group_end;
+        }
+        let skip = start - first_row.unwrap_or(0);
+        let mut selectors = Vec::with_capacity(2);
+        if skip > 0 {
+            selectors.push(RowSelector::skip(skip));
         }
         selectors.push(RowSelector::select(len));
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
             self.reader.clone(),
             self.metadata.clone(),
         )
+        .with_row_groups(row_groups)
         .with_row_selection(RowSelection::from(selectors))
         .with_batch_size(len.clamp(1, 8192))
         .build()
@@ -170,10 +185,10 @@ pub(crate) fn write_segment(
     root: &Path,
     id: u64,
     day: i64,
-    batch: &RecordBatch,
+    rows: SortedRows<'_>,
     properties: &WriterProperties,
 ) -> Result<String, Error> {
-    assert!(batch.num_rows() > 0, "no empty segments");
+    assert!(rows.len() > 0, "no empty segments");
     let rel_path = segment_rel_path(id, day);
     let path = root.join(&rel_path);
     let dir = path.parent().expect("segment paths have a directory");
@@ -185,9 +200,14 @@ pub(crate) fn write_segment(
         Some(properties.clone()),
     )
     .map_err(|err| Error::parquet(&path, err))?;
-    writer
-        .write(batch)
-        .map_err(|err| Error::parquet(&path, err))?;
+    let mut index = IndexBuilder::default();
+    // A chunk at a time: the sorted copy of a whole day is never in memory at once.
+    rows.for_each_chunk(|chunk| {
+        index.push(chunk)?;
+        writer
+            .write(chunk)
+            .map_err(|err| Error::parquet(&path, err))
+    })?;
     let buffered = writer
         .into_inner()
         .map_err(|err| Error::parquet(&path, err))?;
@@ -202,11 +222,55 @@ pub(crate) fn write_segment(
     // plate can be looked for (the retention tests do).
     let compress_index = properties.compression(&parquet::schema::types::ColumnPath::from("plate"))
         != parquet::basic::Compression::UNCOMPRESSED;
-    let index = encode_index(batch, compress_index)?;
+    let index = index.finish(compress_index)?;
     std::fs::write(&index_path, index)
         .and_then(|()| File::open(&index_path)?.sync_all())
         .map_err(|err| Error::io("writing index", &index_path, err))?;
     Ok(rel_path)
+}
+
+/// Rows gathered into a segment per chunk.
+const WRITE_CHUNK_ROWS: usize = 1 << 18;
+
+/// The rows of a segment, in segment order.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum SortedRows<'a> {
+    /// A batch already in segment order.
+    Batch(&'a RecordBatch),
+    /// `(batch, row)` picks from `batches`, in segment order (see [`day_orders`]).
+    Picked(&'a [RecordBatch], &'a [(u32, u32)]),
+}
+
+impl SortedRows<'_> {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            SortedRows::Batch(batch) => batch.num_rows(),
+            SortedRows::Picked(_, picks) => picks.len(),
+        }
+    }
+
+    /// Calls `f` with the rows in order, [`WRITE_CHUNK_ROWS`] at a time.
+    fn for_each_chunk(
+        &self,
+        mut f: impl FnMut(&RecordBatch) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        match *self {
+            SortedRows::Batch(batch) => f(batch),
+            SortedRows::Picked(batches, picks) => {
+                let mut indices = Vec::with_capacity(WRITE_CHUNK_ROWS);
+                for chunk in picks.chunks(WRITE_CHUNK_ROWS) {
+                    indices.clear();
+                    indices.extend(
+                        chunk
+                            .iter()
+                            .map(|&(batch, row)| (batch as usize, row as usize)),
+                    );
+                    f(&gather(batches, &indices)?)?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Removes a segment's files (used for uncommitted and replaced segments).
@@ -250,7 +314,7 @@ fn sort_keys(batch: &RecordBatch) -> Result<Vec<SortKey>, Error> {
 
 /// The permutation that sorts one batch into segment order (position -> row of `batch`),
 /// or `None` when it is in order already. Sorting each incoming batch while it is still in
-/// cache makes the later merge of many batches ([`sort_by_day`]) read every batch front to
+/// cache makes the later merge of many batches ([`day_orders`]) read every batch front to
 /// back instead of jumping around memory.
 pub(crate) fn sort_order(batch: &RecordBatch) -> Result<Option<Vec<u32>>, Error> {
     let keys = sort_keys(batch)?;
@@ -282,9 +346,10 @@ pub(crate) fn day_runs(batch: &RecordBatch) -> Vec<(i64, usize, usize)> {
     runs
 }
 
-/// Splits reads batches by UTC day and sorts each day by (plate, country, ts); days ascending.
-/// Batches already in segment order (see [`sort_order`]) are merged rather than re-sorted.
-pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBatch)>, Error> {
+/// The rows of reads batches split by UTC day, each day in segment order (plate, country,
+/// ts) as `(batch, row)` picks; days ascending. Batches already in segment order (see
+/// [`sort_order`]) are merged rather than re-sorted.
+pub(crate) fn day_orders(batches: &[RecordBatch]) -> Result<Vec<(i64, Vec<(u32, u32)>)>, Error> {
     let mut keys: Vec<(SortKey, u32, u32)> =
         Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
     for (batch_idx, batch) in batches.iter().enumerate() {
@@ -297,19 +362,16 @@ pub(crate) fn sort_by_day(batches: &[RecordBatch]) -> Result<Vec<(i64, RecordBat
     }
     // The stable sort finds the sorted runs and merges them.
     keys.sort();
-    let mut parts = Vec::new();
+    let mut days = Vec::new();
     let mut start = 0;
     while start < keys.len() {
         let day = keys[start].0.0;
         let end = start + keys[start..].partition_point(|key| key.0.0 == day);
-        let indices: Vec<(usize, usize)> = keys[start..end]
-            .iter()
-            .map(|key| (key.1 as usize, key.2 as usize))
-            .collect();
-        parts.push((day, gather(batches, &indices)?));
+        let picks = keys[start..end].iter().map(|key| (key.1, key.2)).collect();
+        days.push((day, picks));
         start = end;
     }
-    Ok(parts)
+    Ok(days)
 }
 
 /// Builds a batch from `(batch, row)` positions in `batches`.
@@ -349,62 +411,102 @@ pub(crate) fn plate_hash(plate: &str) -> u64 {
     xxh3_64(plate.as_bytes())
 }
 
-fn encode_index(batch: &RecordBatch, compress: bool) -> Result<Vec<u8>, Error> {
-    let columns = ReadColumns::new(batch)?;
-    let n_rows = batch.num_rows();
-    let mut out = Vec::with_capacity(64 + n_rows * 6);
-    out.extend_from_slice(INDEX_MAGIC);
-    out.extend_from_slice(&(n_rows as u64).to_le_bytes());
-    let ts = columns.ts.values();
-    let ts_min = ts.iter().copied().min().unwrap_or(0);
-    let ts_max = ts.iter().copied().max().unwrap_or(0);
-    out.extend_from_slice(&ts_min.to_le_bytes());
-    out.extend_from_slice(&ts_max.to_le_bytes());
-    let mut plates = Vec::with_capacity(n_rows * 2);
-    let mut n_plates = 0u32;
-    let mut row = 0;
-    while row < n_rows {
-        let plate = columns.plate.value(row);
-        let country = (!columns.country.is_null(row)).then(|| columns.country.value(row));
-        let mut end = row + 1;
-        while end < n_rows
-            && columns.plate.value(end) == plate
-            && (!columns.country.is_null(end)).then(|| columns.country.value(end)) == country
-        {
-            end += 1;
+/// Builds a segment's index file from its rows, fed in order a chunk at a time.
+#[derive(Debug, Default)]
+struct IndexBuilder {
+    n_rows: u64,
+    ts_min: Option<Timestamp>,
+    ts_max: Option<Timestamp>,
+    /// Encoded plate runs so far (the open run excluded).
+    plates: Vec<u8>,
+    n_plates: u32,
+    /// The run of the last rows pushed: plate, country (zeros for none), rows.
+    open: Option<(String, [u8; 2], u64)>,
+    hashes: Vec<u64>,
+}
+
+impl IndexBuilder {
+    fn push(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        let columns = ReadColumns::new(batch)?;
+        let ts = columns.ts.values();
+        if let (Some(&min), Some(&max)) = (ts.iter().min(), ts.iter().max()) {
+            self.ts_min = Some(self.ts_min.map_or(min, |known| known.min(min)));
+            self.ts_max = Some(self.ts_max.map_or(max, |known| known.max(max)));
         }
-        plates.push(plate.len() as u8);
-        plates.extend_from_slice(plate.as_bytes());
-        plates.extend_from_slice(country.map_or(&[0u8, 0][..], |code| &code.as_bytes()[..2]));
-        put_varint(&mut plates, (end - row) as u64);
-        n_plates += 1;
-        row = end;
+        self.n_rows += batch.num_rows() as u64;
+        for row in 0..batch.num_rows() {
+            let plate = columns.plate.value(row);
+            let country = if columns.country.is_null(row) {
+                [0, 0]
+            } else {
+                let code = columns.country.value(row).as_bytes();
+                [code[0], code[1]]
+            };
+            match &mut self.open {
+                Some((open_plate, open_country, count))
+                    if open_plate == plate && *open_country == country =>
+                {
+                    *count += 1;
+                }
+                open => {
+                    if let Some(closed) = open.replace((plate.to_owned(), country, 1)) {
+                        Self::put_run(&mut self.plates, &closed);
+                        self.n_plates += 1;
+                    }
+                }
+            }
+        }
+        self.hashes
+            .extend(columns.read_id.iter().map(|id| id_hash(id.unwrap_or(""))));
+        Ok(())
     }
-    let plates = if compress {
-        zstd::bulk::compress(&plates, INDEX_ZSTD_LEVEL)
-            .map_err(|err| Error::io("compressing", Path::new("index plate section"), err))?
-    } else {
-        plates
-    };
-    out.extend_from_slice(&n_plates.to_le_bytes());
-    out.push(u8::from(compress));
-    out.extend_from_slice(&(plates.len() as u64).to_le_bytes());
-    out.extend_from_slice(&plates);
-    let mut hashes: Vec<u64> = columns
-        .read_id
-        .iter()
-        .map(|id| id_hash(id.unwrap_or("")))
-        .collect();
-    hashes.sort_unstable();
-    out.extend_from_slice(&(hashes.len() as u64).to_le_bytes());
-    let mut prev = 0u64;
-    for hash in hashes {
-        put_varint(&mut out, hash - prev);
-        prev = hash;
+
+    fn put_run(out: &mut Vec<u8>, (plate, country, count): &(String, [u8; 2], u64)) {
+        out.push(plate.len() as u8);
+        out.extend_from_slice(plate.as_bytes());
+        out.extend_from_slice(country);
+        put_varint(out, *count);
     }
-    let crc = crc32fast::hash(&out);
-    out.extend_from_slice(&crc.to_le_bytes());
-    Ok(out)
+
+    fn finish(mut self, compress: bool) -> Result<Vec<u8>, Error> {
+        if let Some(closed) = self.open.take() {
+            Self::put_run(&mut self.plates, &closed);
+            self.n_plates += 1;
+        }
+        let mut out = Vec::with_capacity(64 + self.plates.len() + self.hashes.len() * 5);
+        out.extend_from_slice(INDEX_MAGIC);
+        out.extend_from_slice(&self.n_rows.to_le_bytes());
+        out.extend_from_slice(&self.ts_min.unwrap_or(0).to_le_bytes());
+        out.extend_from_slice(&self.ts_max.unwrap_or(0).to_le_bytes());
+        let plates = if compress {
+            zstd::bulk::compress(&self.plates, INDEX_ZSTD_LEVEL)
+                .map_err(|err| Error::io("compressing", Path::new("index plate section"), err))?
+        } else {
+            std::mem::take(&mut self.plates)
+        };
+        out.extend_from_slice(&self.n_plates.to_le_bytes());
+        out.push(u8::from(compress));
+        out.extend_from_slice(&(plates.len() as u64).to_le_bytes());
+        out.extend_from_slice(&plates);
+        self.hashes.sort_unstable();
+        out.extend_from_slice(&(self.hashes.len() as u64).to_le_bytes());
+        let mut prev = 0u64;
+        for hash in self.hashes {
+            put_varint(&mut out, hash - prev);
+            prev = hash;
+        }
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        Ok(out)
+    }
+}
+
+/// The index file of a batch in segment order.
+#[cfg(test)]
+fn encode_index(batch: &RecordBatch, compress: bool) -> Result<Vec<u8>, Error> {
+    let mut builder = IndexBuilder::default();
+    builder.push(batch)?;
+    builder.finish(compress)
 }
 
 struct DecodedIndex {
@@ -633,16 +735,22 @@ mod tests {
             read("e", "AB1", Some("GB"), 2),
         ];
         let batches = [crate::schema::reads_to_batch(&reads)];
-        let parts = sort_by_day(&batches).unwrap();
-        assert_eq!(parts.len(), 1);
-        let sorted = crate::schema::batch_to_reads(&parts[0].1).unwrap();
+        let days = day_orders(&batches).unwrap();
+        assert_eq!(days.len(), 1);
+        let picks: Vec<(usize, usize)> = days[0]
+            .1
+            .iter()
+            .map(|&(batch, row)| (batch as usize, row as usize))
+            .collect();
+        let day = gather(&batches, &picks).unwrap();
+        let sorted = crate::schema::batch_to_reads(&day).unwrap();
         let order: Vec<&str> = sorted.iter().map(|read| read.read_id.as_str()).collect();
         assert_eq!(
             order,
             ["c", "d", "e", "b", "a"],
             "plate, then country (none first), then ts"
         );
-        let bytes = encode_index(&parts[0].1, true).unwrap();
+        let bytes = encode_index(&day, true).unwrap();
         let decoded = decode_index(&bytes).unwrap();
         assert_eq!((decoded.n_rows, decoded.ts_min, decoded.ts_max), (5, 1, 9));
         let counts: Vec<(String, u64)> = decoded
@@ -690,5 +798,91 @@ mod tests {
             "segments/date=2025-11-30/seg-0000000042.parquet"
         );
         assert_eq!(day_of(-1), -1);
+    }
+
+    /// Reads of a few plates over one day, in arrival (time) order.
+    fn day_of_reads(n: usize) -> Vec<corridor_domain::PlateRead> {
+        let plates = ["AB1", "CD22", "EF333", "GH4444", "JK5"];
+        (0..n)
+            .map(|idx| {
+                let plate = plates[idx * 7 % plates.len()];
+                let country = (idx % 3 == 0).then_some("GB");
+                read(&format!("r{idx}"), plate, country, idx as i64 * 1_000_000)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_index_built_in_chunks_equals_one_built_at_once() {
+        let batches = [crate::schema::reads_to_batch(&day_of_reads(101))];
+        let (_, picks) = day_orders(&batches).unwrap().remove(0);
+        let picks: Vec<(usize, usize)> = picks
+            .iter()
+            .map(|&(batch, row)| (batch as usize, row as usize))
+            .collect();
+        let day = gather(&batches, &picks).unwrap();
+        let whole = encode_index(&day, true).unwrap();
+        // Chunk ends that fall inside plate runs, and a one-row chunk.
+        let mut builder = IndexBuilder::default();
+        let mut start = 0;
+        for len in [7, 1, 30, 63] {
+            builder.push(&day.slice(start, len)).unwrap();
+            start += len;
+        }
+        assert_eq!(start, day.num_rows());
+        assert_eq!(builder.finish(true).unwrap(), whole);
+    }
+
+    #[test]
+    fn ranges_read_across_row_groups_from_picked_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("index")).unwrap();
+        let reads = day_of_reads(200);
+        // Two unsorted input batches, written through picks as a segment of 16-row groups.
+        let batches = [
+            crate::schema::reads_to_batch(&reads[..120]),
+            crate::schema::reads_to_batch(&reads[120..]),
+        ];
+        let (day, picks) = day_orders(&batches).unwrap().remove(0);
+        let properties = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(16))
+            .set_data_page_row_count_limit(4)
+            .build();
+        let rel_path = write_segment(
+            dir.path(),
+            7,
+            day,
+            SortedRows::Picked(&batches, &picks),
+            &properties,
+        )
+        .unwrap();
+        let (segment, contents) = Segment::open(dir.path(), 7, &rel_path).unwrap();
+        assert!(segment.metadata.metadata().num_row_groups() > 5);
+        assert_eq!(contents.id_hashes.len(), 200);
+        let mut expected: Vec<corridor_domain::PlateRead> = reads.clone();
+        expected.sort_by_key(|read| {
+            (
+                read.plate.as_str().to_owned(),
+                read.country.map(|country| country.to_string()),
+                read.ts,
+            )
+        });
+        for plate in ["AB1", "CD22", "EF333", "GH4444", "JK5"] {
+            let (start, len) = segment
+                .plate_range(&PlateText::parse(plate).unwrap())
+                .unwrap();
+            let got: Vec<corridor_domain::PlateRead> = segment
+                .read_range(start, len)
+                .unwrap()
+                .iter()
+                .flat_map(|batch| crate::schema::batch_to_reads(batch).unwrap())
+                .collect();
+            let want: Vec<corridor_domain::PlateRead> = expected
+                .iter()
+                .filter(|read| read.plate.as_str() == plate)
+                .cloned()
+                .collect();
+            assert_eq!(got, want, "reads of {plate}");
+        }
     }
 }

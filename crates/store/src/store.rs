@@ -591,23 +591,23 @@ impl Shared {
         &self,
         batches: &[RecordBatch],
     ) -> Result<Vec<(u64, String)>, Error> {
-        let parts: Vec<(u64, i64, RecordBatch)> = segment::sort_by_day(batches)?
+        let days: Vec<(u64, i64, Vec<(u32, u32)>)> = segment::day_orders(batches)?
             .into_iter()
-            .map(|(day, batch)| (self.allocate_segment_id(), day, batch))
+            .map(|(day, picks)| (self.allocate_segment_id(), day, picks))
             .collect();
-        let write = |part: &(u64, i64, RecordBatch)| {
-            segment::write_segment(&self.root, part.0, part.1, &part.2, &self.properties)
-                .map(|rel_path| (part.0, rel_path))
+        let write = |(id, day, picks): &(u64, i64, Vec<(u32, u32)>)| {
+            let rows = segment::SortedRows::Picked(batches, picks);
+            segment::write_segment(&self.root, *id, *day, rows, &self.properties)
+                .map(|rel_path| (*id, rel_path))
         };
-        if parts.len() < 2 {
-            return parts.iter().map(write).collect();
+        if days.len() < 2 {
+            return days.iter().map(write).collect();
         }
         let (odd, even): (Vec<_>, Vec<_>) =
-            parts.iter().enumerate().partition(|(idx, _)| idx % 2 == 1);
+            days.iter().enumerate().partition(|(idx, _)| idx % 2 == 1);
         let (first, second) = std::thread::scope(|scope| {
-            let helper =
-                scope.spawn(|| odd.iter().map(|(_, part)| write(part)).collect::<Vec<_>>());
-            let mine: Vec<_> = even.iter().map(|(_, part)| write(part)).collect();
+            let helper = scope.spawn(|| odd.iter().map(|(_, day)| write(day)).collect::<Vec<_>>());
+            let mine: Vec<_> = even.iter().map(|(_, day)| write(day)).collect();
             (mine, helper.join().expect("segment writer thread panicked"))
         });
         first.into_iter().chain(second).collect()

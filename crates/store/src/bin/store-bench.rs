@@ -41,6 +41,8 @@ struct Args {
     keep_input: bool,
     input: Option<PathBuf>,
     duckdb: bool,
+    /// Measure lookups on the store an earlier run left in `--dir` (no import).
+    lookups_only: bool,
 }
 
 fn parse_args() -> Args {
@@ -53,6 +55,7 @@ fn parse_args() -> Args {
         keep_input: false,
         input: None,
         duckdb: false,
+        lookups_only: false,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -74,6 +77,7 @@ fn parse_args() -> Args {
             "--keep-input" => args.keep_input = true,
             "--input" => args.input = Some(PathBuf::from(value())),
             "--duckdb" => args.duckdb = true,
+            "--lookups-only" => args.lookups_only = true,
             _ => usage(&format!("unknown flag {flag}")),
         }
     }
@@ -82,7 +86,7 @@ fn parse_args() -> Args {
 
 fn usage(reason: &str) -> ! {
     eprintln!(
-        "store-bench: {reason}\nusage: store-bench [--reads N] [--plates N] [--days N] [--lookups N] [--dir DIR] [--keep-input] [--input FILE.parquet] [--duckdb]"
+        "store-bench: {reason}\nusage: store-bench [--reads N] [--plates N] [--days N] [--lookups N] [--dir DIR] [--keep-input] [--input FILE.parquet] [--duckdb] [--lookups-only]"
     );
     std::process::exit(2)
 }
@@ -90,6 +94,9 @@ fn usage(reason: &str) -> ! {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args();
     let data = args.dir.join("data");
+    if args.lookups_only {
+        return lookups_only(&args, &data);
+    }
     std::fs::create_dir_all(&args.dir)?;
     if data.exists() {
         std::fs::remove_dir_all(&data)?;
@@ -128,6 +135,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut plates: Vec<(PlateText, Option<Country>)> = Vec::with_capacity(args.n_lookups);
     let mut row0 = 0u64;
     let mut import = store.bulk_import();
+    import.expect_rows(n_input_rows);
     // Decoding runs on its own thread, as in `corridor import`.
     let reader = builder.build()?;
     let (sender, receiver) = std::sync::mpsc::sync_channel(2);
@@ -154,24 +162,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stats = store.stats();
     let bytes_on_disk = stats.bytes_on_disk;
 
-    let mut exact = Vec::with_capacity(plates.len());
-    let mut n_found = 0usize;
-    for (plate, country) in &plates {
-        let started = Instant::now();
-        let mut query = HistoryQuery::plate(plate.clone());
-        query.country = *country;
-        let reads = store.history(&query)?;
-        exact.push(started.elapsed());
-        assert!(!reads.is_empty(), "a sampled plate has reads");
-        n_found += reads.len();
-    }
-    let mut fuzzy = Vec::with_capacity(plates.len() / 4);
-    for (plate, _) in plates.iter().take(args.n_lookups / 4) {
-        let started = Instant::now();
-        let hits = search(&store, &SearchQuery::new(plate.as_str(), SearchMode::Fuzzy))?;
-        fuzzy.push(started.elapsed());
-        assert!(!hits.is_empty(), "a stored plate is found by fuzzy search");
-    }
+    let Lookups {
+        mut exact,
+        mut fuzzy,
+        n_found,
+    } = measure_lookups(&store, &plates)?;
     let peak_rss = peak_rss_bytes();
     let n = report.n_imported as f64;
     println!("| measure | value |");
@@ -225,6 +220,109 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         compare_with_duckdb(&args.dir, &input, &plates, &corridor)?;
     }
+    Ok(())
+}
+
+/// Latencies of exact history lookups and fuzzy searches.
+struct Lookups {
+    exact: Vec<Duration>,
+    fuzzy: Vec<Duration>,
+    /// Reads returned by the exact lookups.
+    n_found: usize,
+}
+
+/// Looks up every sampled plate's history, then runs a fuzzy search for a quarter of them.
+fn measure_lookups(
+    store: &Store,
+    plates: &[(PlateText, Option<Country>)],
+) -> Result<Lookups, Box<dyn std::error::Error>> {
+    let mut exact = Vec::with_capacity(plates.len());
+    let mut n_found = 0usize;
+    for (plate, country) in plates {
+        let started = Instant::now();
+        let mut query = HistoryQuery::plate(plate.clone());
+        query.country = *country;
+        let reads = store.history(&query)?;
+        exact.push(started.elapsed());
+        assert!(!reads.is_empty(), "a sampled plate has reads");
+        n_found += reads.len();
+    }
+    let mut fuzzy = Vec::with_capacity(plates.len() / 4);
+    for (plate, _) in plates.iter().take(plates.len() / 4) {
+        let started = Instant::now();
+        let hits = search(store, &SearchQuery::new(plate.as_str(), SearchMode::Fuzzy))?;
+        fuzzy.push(started.elapsed());
+        assert!(!hits.is_empty(), "a stored plate is found by fuzzy search");
+    }
+    Ok(Lookups {
+        exact,
+        fuzzy,
+        n_found,
+    })
+}
+
+/// `--lookups-only`: lookups on the store an earlier run left, for the plates the full run
+/// would sample from the same input.
+fn lookups_only(args: &Args, data: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let input = args
+        .input
+        .clone()
+        .ok_or("--lookups-only needs --input (the file the store was loaded from)")?;
+    if !data.join("CATALOG").exists() {
+        return Err(format!(
+            "no store in {}: run without --lookups-only first",
+            data.display()
+        )
+        .into());
+    }
+    let builder = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&input)?)?
+        .with_batch_size(65_536);
+    let n_input_rows = u64::try_from(builder.metadata().file_metadata().num_rows())?;
+    let stride = (n_input_rows / args.n_lookups.max(1) as u64).max(1);
+    let mut plates = Vec::with_capacity(args.n_lookups);
+    let mut row0 = 0u64;
+    for batch in builder.build()? {
+        let batch = batch?;
+        sample_plates(&batch, row0, stride, args.n_lookups, &mut plates)?;
+        row0 += batch.num_rows() as u64;
+    }
+    let started = Instant::now();
+    let store = Store::open(
+        data,
+        StoreConfig {
+            maintenance_interval: None,
+            ..StoreConfig::default()
+        },
+    )?;
+    let open_time = started.elapsed();
+    let Lookups {
+        mut exact,
+        mut fuzzy,
+        n_found,
+    } = measure_lookups(&store, &plates)?;
+    println!("| measure | value |");
+    println!("| --- | --- |");
+    println!(
+        "| store opened | {open_time:.2?}, {} segments |",
+        store.stats().n_segments
+    );
+    println!(
+        "| exact history p50 / p99 ({} lookups, {:.1} reads each) | {:.3} ms / {:.3} ms |",
+        exact.len(),
+        n_found as f64 / exact.len() as f64,
+        ms(percentile(&mut exact, 0.5)),
+        ms(percentile(&mut exact, 0.99))
+    );
+    println!(
+        "| fuzzy search p50 / p99 ({} searches) | {:.3} ms / {:.3} ms |",
+        fuzzy.len(),
+        ms(percentile(&mut fuzzy, 0.5)),
+        ms(percentile(&mut fuzzy, 0.99))
+    );
+    println!(
+        "| peak RSS (VmHWM) | {:.0} MB |",
+        peak_rss_bytes() as f64 / 1e6
+    );
     Ok(())
 }
 
