@@ -229,6 +229,9 @@ pub(crate) fn write_segment(
     Ok(rel_path)
 }
 
+/// Rows of several batches in some order, as `(batch, row)`.
+pub(crate) type Picks = Vec<(u32, u32)>;
+
 /// Rows gathered into a segment per chunk.
 const WRITE_CHUNK_ROWS: usize = 1 << 18;
 
@@ -349,7 +352,7 @@ pub(crate) fn day_runs(batch: &RecordBatch) -> Vec<(i64, usize, usize)> {
 /// The rows of reads batches split by UTC day, each day in segment order (plate, country,
 /// ts) as `(batch, row)` picks; days ascending. Batches already in segment order (see
 /// [`sort_order`]) are merged rather than re-sorted.
-pub(crate) fn day_orders(batches: &[RecordBatch]) -> Result<Vec<(i64, Vec<(u32, u32)>)>, Error> {
+pub(crate) fn day_orders(batches: &[RecordBatch]) -> Result<Vec<(i64, Picks)>, Error> {
     let mut keys: Vec<(SortKey, u32, u32)> =
         Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
     for (batch_idx, batch) in batches.iter().enumerate() {

@@ -591,11 +591,11 @@ impl Shared {
         &self,
         batches: &[RecordBatch],
     ) -> Result<Vec<(u64, String)>, Error> {
-        let days: Vec<(u64, i64, Vec<(u32, u32)>)> = segment::day_orders(batches)?
+        let days: Vec<(u64, i64, segment::Picks)> = segment::day_orders(batches)?
             .into_iter()
             .map(|(day, picks)| (self.allocate_segment_id(), day, picks))
             .collect();
-        let write = |(id, day, picks): &(u64, i64, Vec<(u32, u32)>)| {
+        let write = |(id, day, picks): &(u64, i64, segment::Picks)| {
             let rows = segment::SortedRows::Picked(batches, picks);
             segment::write_segment(&self.root, *id, *day, rows, &self.properties)
                 .map(|rel_path| (*id, rel_path))
