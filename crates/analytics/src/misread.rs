@@ -4,10 +4,11 @@
 //! Two cases: a rare plate (read at most `RARE_READS_MAX` times) next to a busy plate's
 //! track, which would otherwise break the busy plate's chain; and a read that makes its
 //! own plate's journey impossible but fits a confusable plate's track, which would
-//! otherwise look like a clone.
+//! otherwise look like a clone. A read that describes another car (make, model, colour)
+//! than the plate it would join is never linked: a misread changes the text, not the car.
 
 use crate::AnalysisConfig;
-use crate::clones::impossible;
+use crate::clones::{conflicts, impossible};
 use crate::table::{MICROS, ReadTable};
 use corridor_domain::confusion::ConfusionModel;
 use corridor_domain::{Country, PlateText};
@@ -98,12 +99,40 @@ fn best_track(
             }
             if let Some(gap) = fits_track(table, row, candidate, config)
                 && best.is_none_or(|(best_gap, _)| gap < best_gap)
+                && !describes_another_vehicle(table, row, candidate)
             {
                 best = Some((gap, candidate));
             }
         }
     }
     best.map(|(_, plate)| plate)
+}
+
+/// Whether `row` describes a vehicle (make, model or colour) other than the one `plate`'s
+/// reads most often describe: an OCR misread changes the plate's text, not the car, so a
+/// rare plate on another car is a second vehicle, not a misread of this one.
+fn describes_another_vehicle(table: &ReadTable, row: u32, plate: u32) -> bool {
+    let desc = table.desc[row as usize];
+    if desc == 0 {
+        return false;
+    }
+    let mut counts: Vec<(u32, usize)> = Vec::new();
+    for &other in table.plate_rows(plate) {
+        let other_desc = table.desc[other as usize];
+        if other_desc == 0 {
+            continue;
+        }
+        match counts.iter_mut().find(|(id, _)| *id == other_desc) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((other_desc, 1)),
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|&&(_, n)| n)
+        .is_some_and(|&(main, _)| {
+            conflicts(&table.descs[main as usize], &table.descs[desc as usize])
+        })
 }
 
 /// If `row` fits `plate`'s track (feasible from the read before and to the read after, one

@@ -5,6 +5,9 @@
 //! cargo run --release -p corridor-analytics --features eval --bin analytics-eval -- \
 //!     --scenario-seeds 1001,1002,1003 --reads 1000000
 //! ```
+//!
+//! Each scenario's reports are written beside it (`corridor-discovery.json`,
+//! `corridor-seeded.json`) for comparing findings with `truth.json`.
 
 use anyhow::Context;
 use clap::Parser;
@@ -70,6 +73,12 @@ fn main() -> anyhow::Result<()> {
             .collect();
         let (discovery, discovery_s) = run_corridor(&scenario, Vec::new())?;
         let (seeded, seeded_s) = run_corridor(&scenario, seeds.clone())?;
+        // The reports beside the scenario, to compare findings with the truth by hand.
+        for (name, report) in [("discovery", &discovery), ("seeded", &seeded)] {
+            let path = scenario.dir.join(format!("corridor-{name}.json"));
+            std::fs::write(&path, serde_json::to_vec_pretty(report)?)
+                .with_context(|| format!("writing {path:?}"))?;
+        }
         let mut columns = vec![
             (
                 format!("Corridor discovery ({discovery_s:.1} s)"),

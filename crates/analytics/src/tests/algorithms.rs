@@ -569,3 +569,67 @@ fn a_swap_partner_outside_the_focus_is_kept_only_when_nothing_moves_more_like_it
     let (a, b) = pairs[0];
     assert_eq!([a.min(b), a.max(b)], ["VAN0001", "VAN0002"]);
 }
+
+/// Thirty vehicles drive C0 -> C1 -> C2 at 100 km/h (12.5 km of road per leg, 450 s), on
+/// the hour; `c1_late_secs` is added to C1's reads and `pause_secs` to every read after C1
+/// (a stop between C1 and C2).
+fn passages(c1_late_secs: i64, pause_secs: i64) -> Vec<R> {
+    let mut reads = Vec::new();
+    for vehicle in 0..30i64 {
+        let plate = format!("PASS{vehicle:02}");
+        let start = MONDAY + 6 * 3600 + vehicle * 3600;
+        reads.push(r(&plate, "C0", start));
+        reads.push(r(&plate, "C1", start + 450 + c1_late_secs));
+        reads.push(r(&plate, "C2", start + 900 + pause_secs));
+    }
+    reads
+}
+
+#[test]
+fn a_camera_clock_that_is_late_is_found_from_the_passages_through_it() {
+    let table = table(line_cameras(3, 10.0), &passages(120, 0));
+    let skews = crate::clock::estimate_skews(&table, &AnalysisConfig::default());
+    assert!(
+        (skews[1] - 120 * crate::table::MICROS).abs() < crate::table::MICROS,
+        "{skews:?}"
+    );
+}
+
+#[test]
+fn a_stop_hidden_in_a_leg_is_not_taken_for_a_camera_clock_error() {
+    // Twenty minutes at a lock-up between C1 and C2 still average 43 km/h over C0 -> C2;
+    // taken as a through passage, C1 would look ten minutes early.
+    let table = table(line_cameras(3, 10.0), &passages(0, 1200));
+    let skews = crate::clock::estimate_skews(&table, &AnalysisConfig::default());
+    assert_eq!(skews, vec![0, 0, 0]);
+}
+
+#[test]
+fn a_rare_plate_on_another_car_is_not_taken_for_a_misread() {
+    // DEBABC1, a black Renault read twice, fits the track of DE8ABC1, a blue Volkswagen,
+    // and its text is a likely misread of it: but a misread does not repaint the car.
+    let describe = |mut read: R, make: &str, colour: &str| {
+        read.make = Some(make.to_owned());
+        read.colour = Some(colour.to_owned());
+        read
+    };
+    let mut reads: Vec<R> = drive("DE8ABC1", &[0, 1, 2], MONDAY + 3600, 180)
+        .into_iter()
+        .chain([r("DE8ABC1", "C5", MONDAY + 3600 + 1100)])
+        .map(|read| describe(read, "Volkswagen", "blue"))
+        .collect();
+    reads.push(describe(
+        r("DEBABC1", "C3", MONDAY + 3600 + 560),
+        "Renault",
+        "black",
+    ));
+    reads.push(describe(
+        r("DEBABC1", "C4", MONDAY + 3600 + 740),
+        "Renault",
+        "black",
+    ));
+    let mut table = table(line_cameras(6, 5.0), &reads);
+    let config = AnalysisConfig::default();
+    assert!(link_misreads(&mut table, &config).is_empty());
+    assert!(find_clones(&table, &config).is_empty());
+}
