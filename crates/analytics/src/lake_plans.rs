@@ -23,6 +23,7 @@ use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::prelude::SessionContext;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -73,13 +74,19 @@ fn reads_cte(
 ) -> String {
     let mut plate = "r.plate || '/' || COALESCE(r.country, '')".to_owned();
     let mut relink_join = String::new();
-    if !links.is_empty() {
+    // One row per read id: a read stored by two nodes is in the table (and the lake) twice,
+    // and a repeated id in the list would count each of its rows twice more.
+    let relinked: BTreeMap<String, u32> = links
+        .iter()
+        .map(|link| (table.read_id(link.row), link.to_plate))
+        .collect();
+    if !relinked.is_empty() {
         plate = format!("COALESCE(relink.plate, {plate})");
         relink_join.push_str(" LEFT JOIN (VALUES ");
-        for (idx, link) in links.iter().enumerate() {
+        for (idx, (read_id, to_plate)) in relinked.iter().enumerate() {
             let separator = if idx == 0 { "" } else { ", " };
-            let read_id = quote(&table.read_id(link.row));
-            let key = quote(&plate_key(table, link.to_plate));
+            let read_id = quote(read_id);
+            let key = quote(&plate_key(table, *to_plate));
             write!(relink_join, "{separator}({read_id}, {key})").expect("writing to a String");
         }
         relink_join.push_str(") AS relink(read_id, plate) ON r.read_id = relink.read_id");

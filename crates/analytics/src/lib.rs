@@ -91,12 +91,7 @@ pub fn analyse_on(
     engine: &Engine,
 ) -> Result<Report, Error> {
     check_input(input, config)?;
-    std::thread::scope(|scope| {
-        scope
-            .spawn(|| pipeline::run(input, config, engine))
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
+    on_own_thread(|| pipeline::run(input, config, engine))
 }
 
 /// Runs only the set-oriented plans (traffic per camera and hour, days per plate) on
@@ -108,9 +103,14 @@ pub fn run_plans(
     engine: &Engine,
 ) -> Result<PlanOutputs, Error> {
     check_input(input, config)?;
+    on_own_thread(|| pipeline::run_plans(input, config, engine))
+}
+
+/// Runs `work` on a thread of its own (its query runtime may not nest in the caller's).
+fn on_own_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|scope| {
         scope
-            .spawn(|| pipeline::run_plans(input, config, engine))
+            .spawn(work)
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })

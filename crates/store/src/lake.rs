@@ -293,6 +293,24 @@ impl Lake {
     }
 }
 
+/// `paths` (e.g. `Store::segment_paths`) as absolute UTF-8 paths, the form a DataFusion
+/// listing table or a Ballista cluster on the same filesystem takes.
+pub fn absolute_path_urls(paths: &[PathBuf]) -> Result<Vec<String>, Error> {
+    paths
+        .iter()
+        .map(|path| {
+            let absolute = std::path::absolute(path)
+                .map_err(|source| Error::io("making absolute", path, source))?;
+            absolute
+                .into_os_string()
+                .into_string()
+                .map_err(|path| Error::BadLake {
+                    reason: format!("path {path:?} is not UTF-8"),
+                })
+        })
+        .collect()
+}
+
 fn file_name(location: &str) -> &str {
     location.rsplit('/').next().unwrap_or(location)
 }

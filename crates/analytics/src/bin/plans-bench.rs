@@ -77,11 +77,7 @@ fn main() -> anyhow::Result<()> {
         seeds: Vec::new(),
         window: None,
     };
-    let segment_files: Vec<String> = store
-        .segment_paths()
-        .iter()
-        .map(|path| std::path::absolute(path).map(|path| path.display().to_string()))
-        .collect::<Result<_, _>>()
+    let segment_files = corridor_store::lake::absolute_path_urls(&store.segment_paths())
         .context("segment paths")?;
     let cluster = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -139,8 +139,24 @@ fn ballista(cluster: &Cluster, reads_urls: Vec<String>) -> Engine {
 #[track_caller]
 fn assert_same_plans(embedded: &PlanOutputs, other: &PlanOutputs) {
     assert_eq!(embedded.n_reads, other.n_reads);
-    assert_eq!(embedded.camera_hours, other.camera_hours);
-    assert_eq!(embedded.plate_days, other.plate_days);
+    assert_same_rows("camera_hours", &embedded.camera_hours, &other.camera_hours);
+    assert_same_rows("plate_days", &embedded.plate_days, &other.plate_days);
+}
+
+/// Equal row lists, or a failure naming the first rows that differ (not every row).
+#[track_caller]
+fn assert_same_rows<T: PartialEq + std::fmt::Debug>(what: &str, embedded: &[T], other: &[T]) {
+    let differing: Vec<(usize, Option<&T>, Option<&T>)> = (0..embedded.len().max(other.len()))
+        .map(|idx| (idx, embedded.get(idx), other.get(idx)))
+        .filter(|(_, a, b)| a != b)
+        .take(5)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "{what}: {} rows embedded, {} on the other engine; first differences (row, embedded, other): {differing:?}",
+        embedded.len(),
+        other.len()
+    );
 }
 
 /// The report as JSON without its timings.

@@ -133,7 +133,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         store
             .flush()
             .context("flushing the store before a cluster reads it")?;
-        segment_urls(&store)
+        corridor_store::lake::absolute_path_urls(&store.segment_paths()).context("segment paths")
     })?;
     let reads = store
         .scan(from, to)
@@ -159,21 +159,6 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     write_outputs(&args, &report)?;
     print_summary(&report, &args.report);
     Ok(())
-}
-
-/// The committed segment files as absolute paths.
-fn segment_urls(store: &Store) -> anyhow::Result<Vec<String>> {
-    store
-        .segment_paths()
-        .into_iter()
-        .map(|path| {
-            let path =
-                std::path::absolute(&path).with_context(|| format!("making {path:?} absolute"))?;
-            path.into_os_string()
-                .into_string()
-                .map_err(|path| anyhow::anyhow!("segment path {path:?} is not UTF-8"))
-        })
-        .collect()
 }
 
 fn load_config(path: Option<&Path>) -> anyhow::Result<AnalysisConfig> {

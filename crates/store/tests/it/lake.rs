@@ -2,7 +2,7 @@
 
 use crate::{DAY0, HOUR, open, read};
 use corridor_store::Store;
-use corridor_store::lake::{Lake, NodeId};
+use corridor_store::lake::{Lake, NodeId, PublishReport};
 use std::path::Path;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -35,6 +35,24 @@ fn node_store(dir: &Path, node: &str, n: usize) -> Store {
     store
 }
 
+/// Publishes `store_a` as `node-a`, then `store_b` as `node-b`.
+fn publish_both(
+    runtime: &tokio::runtime::Runtime,
+    lake: &Lake,
+    store_a: &Store,
+    store_b: &Store,
+) -> (NodeId, PublishReport, PublishReport) {
+    let node_a = NodeId::parse("node-a").expect("a valid id");
+    let node_b = NodeId::parse("node-b").expect("a valid id");
+    let report_a = runtime
+        .block_on(lake.publish(&node_a, &store_a.segment_paths()))
+        .expect("node a publishes");
+    let report_b = runtime
+        .block_on(lake.publish(&node_b, &store_b.segment_paths()))
+        .expect("node b publishes");
+    (node_a, report_a, report_b)
+}
+
 #[test]
 fn issue_9_two_nodes_publish_into_one_date_partitioned_lake_without_clashing() {
     let tmp = tempfile::tempdir().expect("a temp dir");
@@ -44,14 +62,7 @@ fn issue_9_two_nodes_publish_into_one_date_partitioned_lake_without_clashing() {
     // Both stores number their segments from the same start: the names would clash
     // without the node id.
     let runtime = runtime();
-    let node_a = NodeId::parse("node-a").expect("a valid id");
-    let node_b = NodeId::parse("node-b").expect("a valid id");
-    let report_a = runtime
-        .block_on(lake.publish(&node_a, &store_a.segment_paths()))
-        .expect("node a publishes");
-    let report_b = runtime
-        .block_on(lake.publish(&node_b, &store_b.segment_paths()))
-        .expect("node b publishes");
+    let (node_a, report_a, report_b) = publish_both(&runtime, &lake, &store_a, &store_b);
     assert_eq!(report_a.n_uploaded, store_a.segment_paths().len());
     assert_eq!(report_b.n_uploaded, store_b.segment_paths().len());
 
@@ -92,14 +103,7 @@ fn issue_9_publish_deletes_only_the_nodes_own_stale_segments() {
     let store_a = node_store(&tmp.path().join("a"), "a", 20);
     let store_b = node_store(&tmp.path().join("b"), "b", 10);
     let runtime = runtime();
-    let node_a = NodeId::parse("node-a").expect("a valid id");
-    let node_b = NodeId::parse("node-b").expect("a valid id");
-    runtime
-        .block_on(lake.publish(&node_a, &store_a.segment_paths()))
-        .expect("node a publishes");
-    runtime
-        .block_on(lake.publish(&node_b, &store_b.segment_paths()))
-        .expect("node b publishes");
+    let (node_a, _, _) = publish_both(&runtime, &lake, &store_a, &store_b);
     // More reads on node a, then compaction merges each day into one new segment.
     let more: Vec<_> = (0..6)
         .map(|idx| read(&format!("a-more-{idx}"), "XY12ZZZ", None, DAY0 + idx * HOUR))
