@@ -2,9 +2,17 @@
 //! per plate) on the embedded engine and on one Ballista executor, over the same store.
 //!
 //! ```text
-//! cargo build --release -p corridor-analytics --features ballista,eval --bin plans-bench
-//! target/release/plans-bench --data /tmp/plans-10m --reads 10000000 --seed 11 --runs 3
+//! cargo build --release -p corridor-analytics --features ballista --example plans-bench
+//! target/release/examples/plans-bench --data /tmp/plans-10m --reads 10000000 --seed 11 --runs 3
 //! ```
+//!
+//! Options (all but `--data` optional): `--reads N` (10,000,000) and `--seed S` (11) of the
+//! scenario that fills an empty store, `--runs R` (3) timed runs per engine, `--vcores V`
+//! (2) task slots of the executor, `--partitions P` (2) partitions of each plan on the
+//! cluster, `--json FILE` to write the figures.
+//!
+//! An example rather than a `[[bin]]`: it builds against the test build's dependencies
+//! (the simulator is a dev-dependency), so CI's cached Ballista build serves it too.
 //!
 //! An empty or missing `--data` directory is first filled with a simulator scenario
 //! (`--reads`, `--seed`; the generator of `corridor simulate`) through the store's bulk
@@ -16,8 +24,6 @@
 //! `ballista-1` (a scheduler and one executor in this process, talking gRPC on loopback,
 //! over the same files). The outputs of every engine are checked to be identical.
 
-use anyhow::Context;
-use clap::Parser;
 use corridor_analytics::{AnalysisConfig, AnalysisInput, Engine, PlanOutputs, run_plans};
 use corridor_sim::ScenarioConfig;
 use corridor_store::{Store, StoreConfig};
@@ -27,63 +33,77 @@ use std::time::Instant;
 /// Reads per `BulkImport::add_reads` call while filling a store.
 const IMPORT_CHUNK_READS: usize = 100_000;
 
-/// Times the analyses' DataFusion plans on each engine over one data directory.
-#[derive(Debug, Parser)]
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// What to measure.
+#[derive(Debug)]
 struct Args {
-    /// Data directory of a store; filled with a scenario when it holds no reads, otherwise
-    /// opened and not changed but for a flush of reads still in its WAL.
-    #[arg(long)]
     data: PathBuf,
-    /// Reads of the scenario that fills an empty store.
-    #[arg(long, default_value_t = 10_000_000)]
     reads: u64,
-    /// Seed of that scenario.
-    #[arg(long, default_value_t = 11)]
     seed: u64,
-    /// Timed runs per engine (the best and every run are printed).
-    #[arg(long, default_value_t = 3)]
     runs: usize,
-    /// Task slots of the one executor.
-    #[arg(long, default_value_t = 2)]
     vcores: usize,
-    /// Partitions of each plan on the cluster.
-    #[arg(long, default_value_t = 2)]
     partitions: usize,
-    /// Also write the figures as JSON here.
-    #[arg(long)]
     json: Option<PathBuf>,
 }
 
-fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+impl Args {
+    fn parse() -> BenchResult<Args> {
+        let mut args = Args {
+            data: PathBuf::new(),
+            reads: 10_000_000,
+            seed: 11,
+            runs: 3,
+            vcores: 2,
+            partitions: 2,
+            json: None,
+        };
+        let mut raw = std::env::args().skip(1);
+        while let Some(flag) = raw.next() {
+            let value = raw.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            match flag.as_str() {
+                "--data" => args.data = PathBuf::from(value),
+                "--reads" => args.reads = value.parse()?,
+                "--seed" => args.seed = value.parse()?,
+                "--runs" => args.runs = value.parse()?,
+                "--vcores" => args.vcores = value.parse()?,
+                "--partitions" => args.partitions = value.parse()?,
+                "--json" => args.json = Some(PathBuf::from(value)),
+                _ => return Err(format!("unknown option {flag}").into()),
+            }
+        }
+        if args.data.as_os_str().is_empty() {
+            return Err("--data DIR is required".into());
+        }
+        Ok(args)
+    }
+}
+
+fn main() -> BenchResult<()> {
+    let args = Args::parse()?;
     let config = StoreConfig {
         maintenance_interval: None,
         ..StoreConfig::default()
     };
-    let store = Store::open(&args.data, config)
-        .with_context(|| format!("opening the store in {:?}", args.data))?;
-    store.flush().context("flushing the store")?;
+    let store = Store::open(&args.data, config)?;
+    store.flush()?;
     if store.stats().n_reads == 0 {
         fill(&store, &args)?;
     }
     let reads = store
-        .scan(None, None)
-        .context("scanning the store")?
-        .collect::<Result<Vec<_>, _>>()
-        .context("reading segments")?;
+        .scan(None, None)?
+        .collect::<Result<Vec<_>, _>>()?;
     let input = AnalysisInput {
         reads,
         cameras: store.cameras(),
         seeds: Vec::new(),
         window: None,
     };
-    let segment_files = corridor_store::lake::absolute_path_urls(&store.segment_paths())
-        .context("segment paths")?;
+    let segment_files = corridor_store::lake::absolute_path_urls(&store.segment_paths())?;
     let cluster = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .build()
-        .context("starting the cluster's runtime")?;
+        .build()?;
     let scheduler = cluster.block_on(async {
         let scheduler = corridor_analytics::cluster::start_scheduler().await?;
         corridor_analytics::cluster::start_executor(scheduler, args.vcores).await?;
@@ -111,8 +131,7 @@ fn main() -> anyhow::Result<()> {
     for engine in &engines {
         let mut runs_ms = Vec::new();
         for _ in 0..args.runs.max(1) {
-            let outputs = run_plans(&input, &analysis, engine)
-                .with_context(|| format!("plans on {}", engine.name()))?;
+            let outputs = run_plans(&input, &analysis, engine)?;
             runs_ms.push(outputs.plans_ms);
             check_same(&mut reference, outputs, engine)?;
         }
@@ -138,25 +157,23 @@ fn main() -> anyhow::Result<()> {
         }));
     }
     if let Some(path) = &args.json {
-        let json = serde_json::to_vec_pretty(&figures).context("serialising figures")?;
-        std::fs::write(path, json).with_context(|| format!("writing {path:?}"))?;
+        let json = serde_json::to_vec_pretty(&figures)?;
+        std::fs::write(path, json)?;
     }
     Ok(())
 }
 
 /// Imports a simulator scenario into the empty `store`.
-fn fill(store: &Store, args: &Args) -> anyhow::Result<()> {
+fn fill(store: &Store, args: &Args) -> BenchResult<()> {
     let started = Instant::now();
-    let scenario = corridor_sim::generate_in_memory(&ScenarioConfig::new(args.seed, args.reads))
-        .context("generating the scenario")?;
+    let scenario = corridor_sim::generate_in_memory(&ScenarioConfig::new(args.seed, args.reads))?;
     store
-        .upsert_cameras(&scenario.cameras)
-        .context("registering cameras")?;
+        .upsert_cameras(&scenario.cameras)?;
     let mut import = store.bulk_import();
     for chunk in scenario.reads.chunks(IMPORT_CHUNK_READS) {
-        import.add_reads(chunk).context("importing reads")?;
+        import.add_reads(chunk)?;
     }
-    let report = import.commit().context("committing the import")?;
+    let report = import.commit()?;
     eprintln!(
         "filled {:?} with scenario seed {} ({} reads stored) in {:.1} s",
         args.data,
@@ -172,7 +189,7 @@ fn check_same(
     reference: &mut Option<PlanOutputs>,
     outputs: PlanOutputs,
     engine: &Engine,
-) -> anyhow::Result<()> {
+) -> BenchResult<()> {
     let Some(first) = reference else {
         *reference = Some(outputs);
         return Ok(());
@@ -180,10 +197,12 @@ fn check_same(
     let same = first.n_reads == outputs.n_reads
         && first.camera_hours == outputs.camera_hours
         && first.plate_days == outputs.plate_days;
-    anyhow::ensure!(
-        same,
-        "the {} engine's plan outputs differ from the embedded engine's",
-        engine.name()
-    );
+    if !same {
+        return Err(format!(
+            "the {} engine's plan outputs differ from the embedded engine's",
+            engine.name()
+        )
+        .into());
+    }
     Ok(())
 }
