@@ -90,9 +90,7 @@ fn main() -> BenchResult<()> {
     if store.stats().n_reads == 0 {
         fill(&store, &args)?;
     }
-    let reads = store
-        .scan(None, None)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let reads = store.scan(None, None)?.collect::<Result<Vec<_>, _>>()?;
     let input = AnalysisInput {
         reads,
         cameras: store.cameras(),
@@ -167,8 +165,7 @@ fn main() -> BenchResult<()> {
 fn fill(store: &Store, args: &Args) -> BenchResult<()> {
     let started = Instant::now();
     let scenario = corridor_sim::generate_in_memory(&ScenarioConfig::new(args.seed, args.reads))?;
-    store
-        .upsert_cameras(&scenario.cameras)?;
+    store.upsert_cameras(&scenario.cameras)?;
     let mut import = store.bulk_import();
     for chunk in scenario.reads.chunks(IMPORT_CHUNK_READS) {
         import.add_reads(chunk)?;

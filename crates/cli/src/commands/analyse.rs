@@ -52,7 +52,7 @@ pub(crate) struct Args {
 pub(crate) struct EngineArgs {
     /// `embedded`, or `ballista://HOST:PORT` for an Apache Ballista cluster (needs a binary
     /// built with `--features ballista`). A cluster reads the store's segment files after a
-    /// flush, so its executors must see them under the same paths, or `--lake`.
+    /// flush, so its executors must see them under the same paths, or `--lake-reads`.
     #[arg(
         long,
         env = "CORRIDOR_ENGINE",
