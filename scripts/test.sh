@@ -15,5 +15,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked --no-fail-fast
 
+# The one feature build beyond the default: Apache Ballista (issue 9). The test starts a
+# scheduler and two executors on loopback and compares the plans with the embedded engine.
+echo "== cargo test: the analyses on a Ballista cluster (feature ballista)"
+cargo test -p corridor-analytics --features ballista --locked --test it
+
 echo "== web UI end-to-end (headless Chromium)"
 scripts/ui-e2e.sh

@@ -28,6 +28,17 @@ pub enum Error {
         #[source]
         source: datafusion::error::DataFusionError,
     },
+    /// The engine given is not one this build can use.
+    #[error("engine `{raw}`: {reason}")]
+    BadEngine { raw: String, reason: String },
+    /// A Ballista engine was asked for, but this binary was built without Ballista.
+    #[error(
+        "engine ballista://{scheduler}: this binary was built without Ballista; rebuild with `--features ballista`"
+    )]
+    BallistaNotBuilt { scheduler: String },
+    /// The Ballista cluster could not be reached or started.
+    #[error("ballista cluster: {what}: {reason}")]
+    Cluster { what: String, reason: String },
     /// Writing an export failed.
     #[error("writing {what}")]
     Io {

@@ -38,8 +38,11 @@
 
 mod clock;
 mod clones;
+#[cfg(feature = "ballista")]
+pub mod cluster;
 mod config;
 mod convoys;
+mod engine;
 mod error;
 #[cfg(any(test, feature = "eval"))]
 pub mod eval;
@@ -48,6 +51,7 @@ pub mod geo;
 mod hubs;
 mod input;
 mod journeys;
+mod lake_plans;
 mod misread;
 mod pipeline;
 mod plans;
@@ -61,6 +65,7 @@ mod traffic;
 mod tests;
 
 pub use config::AnalysisConfig;
+pub use engine::{BALLISTA_PARTITIONS_DEFAULT, Engine};
 pub use error::Error;
 pub use export::{write_graphml, write_links_csv};
 pub use input::{AnalysisInput, TimeWindow};
@@ -74,6 +79,57 @@ pub use report::{
 /// With seeds, convoys are searched around the seeds and followed `network_hops` hops;
 /// without, convoy discovery runs over the whole window. Clones run over every plate.
 pub fn analyse(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Report, Error> {
+    analyse_on(input, config, &Engine::Embedded)
+}
+
+/// Runs every analysis over `input` as [`analyse`] does, its set-oriented plans on
+/// `engine`. The report is the same on every engine when the engine's Parquet files hold
+/// exactly the reads of `input`.
+pub fn analyse_on(
+    input: &AnalysisInput,
+    config: &AnalysisConfig,
+    engine: &Engine,
+) -> Result<Report, Error> {
+    check_input(input, config)?;
+    on_own_thread(|| pipeline::run(input, config, engine))
+}
+
+/// Runs only the set-oriented plans (traffic per camera and hour, days per plate) on
+/// `engine`, after the same clock and misread corrections as [`analyse`]: for comparing
+/// engines and measuring their throughput.
+pub fn run_plans(
+    input: &AnalysisInput,
+    config: &AnalysisConfig,
+    engine: &Engine,
+) -> Result<PlanOutputs, Error> {
+    check_input(input, config)?;
+    on_own_thread(|| pipeline::run_plans(input, config, engine))
+}
+
+/// Runs `work` on a thread of its own (its query runtime may not nest in the caller's).
+fn on_own_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(work)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// The results of the set-oriented plans, keyed by names and sorted.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PlanOutputs {
+    /// Reads the analysis holds (inside the window).
+    pub n_reads: usize,
+    /// `(camera_id, hour of day UTC, reads, distinct plates)`.
+    pub camera_hours: Vec<(String, u8, u64, u64)>,
+    /// `(TEXT/COUNTRY, distinct days read)`, for plates read at least once.
+    pub plate_days: Vec<(String, u32)>,
+    /// Wall time of the plans (both of them), milliseconds.
+    pub plans_ms: u64,
+}
+
+fn check_input(input: &AnalysisInput, config: &AnalysisConfig) -> Result<(), Error> {
     config.validate()?;
     if let Some(window) = input.window
         && window.from >= window.to
@@ -83,10 +139,5 @@ pub fn analyse(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Report,
             to: window.to,
         });
     }
-    std::thread::scope(|scope| {
-        scope
-            .spawn(|| pipeline::run(input, config))
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
+    Ok(())
 }

@@ -11,7 +11,10 @@ use crate::routes::{LegCounts, RouteFinding, find_routes};
 use crate::swaps::{SwapFinding, find_swaps};
 use crate::table::{FastMap, FastSet, MICROS, ReadTable};
 use crate::traffic::Traffic;
-use crate::{AnalysisConfig, AnalysisInput, Error, Report, clock, convoys, misread, plans};
+use crate::{
+    AnalysisConfig, AnalysisInput, Engine, Error, PlanOutputs, Report, TimeWindow, clock, convoys,
+    lake_plans, misread, plans,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
@@ -47,7 +50,11 @@ struct AllJourneys {
     legs: LegCounts,
 }
 
-pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Report, Error> {
+pub(crate) fn run(
+    input: &AnalysisInput,
+    config: &AnalysisConfig,
+    engine: &Engine,
+) -> Result<Report, Error> {
     let mut timings = Timings::new();
     let mut table = ReadTable::build(input, config.reads_max)?;
     timings.lap("load");
@@ -56,7 +63,14 @@ pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Repo
     timings.lap("clock_skew");
     let links = misread::link_misreads(&mut table, config);
     timings.lap("misreads");
-    let (traffic, plate_days) = background_traffic(&table)?;
+    let corrections = Corrections {
+        skews_us: &skews,
+        links: &links,
+        window: input.window,
+    };
+    let (rows, plate_days) = plan_rows(&table, engine, &corrections)?;
+    let n_days = day_span(&table).map_or(1, |(first, last)| (last - first + 1) as usize);
+    let traffic = Traffic::new(table.cameras.len(), n_days, &rows);
     timings.lap("traffic_plan");
     let index = CameraIndex::build(&table);
     timings.lap("camera_index");
@@ -122,9 +136,63 @@ pub(crate) fn run(input: &AnalysisInput, config: &AnalysisConfig) -> Result<Repo
     Ok(report)
 }
 
-/// Traffic per camera and hour, and days on which each plate was read (DataFusion plans).
-fn background_traffic(table: &ReadTable) -> Result<(Traffic, Vec<u32>), Error> {
-    let n_days = day_span(table).map_or(1, |(first, last)| (last - first + 1) as usize);
+/// The set-oriented plans alone, after the same corrections as [`run`]: for comparing
+/// engines and measuring them.
+pub(crate) fn run_plans(
+    input: &AnalysisInput,
+    config: &AnalysisConfig,
+    engine: &Engine,
+) -> Result<PlanOutputs, Error> {
+    let mut table = ReadTable::build(input, config.reads_max)?;
+    let skews = clock::estimate_skews(&table, config);
+    clock::correct(&mut table, &skews);
+    let links = misread::link_misreads(&mut table, config);
+    let corrections = Corrections {
+        skews_us: &skews,
+        links: &links,
+        window: input.window,
+    };
+    let started = Instant::now();
+    let (rows, plate_days) = plan_rows(&table, engine, &corrections)?;
+    let plans_ms = started.elapsed().as_millis() as u64;
+    let mut camera_hours: Vec<(String, u8, u64, u64)> = rows
+        .iter()
+        .map(|row| {
+            let camera_id = table.cameras[row.camera as usize].camera_id.clone();
+            (camera_id, row.hour, row.n_reads, row.n_plates)
+        })
+        .collect();
+    camera_hours.sort();
+    let mut plate_days: Vec<(String, u32)> = plate_days
+        .iter()
+        .enumerate()
+        .filter(|&(_, &n_days)| n_days > 0)
+        .map(|(plate, &n_days)| (plans::plate_key(&table, plate as u32), n_days))
+        .collect();
+    plate_days.sort();
+    Ok(PlanOutputs {
+        n_reads: table.len(),
+        camera_hours,
+        plate_days,
+        plans_ms,
+    })
+}
+
+/// What the analysis corrected in the table before the plans run; a plan over Parquet
+/// applies the same.
+struct Corrections<'a> {
+    skews_us: &'a [i64],
+    links: &'a [Link],
+    window: Option<TimeWindow>,
+}
+
+/// Traffic rows per camera and hour, and days on which each plate was read (DataFusion
+/// plans on `engine`).
+fn plan_rows(
+    table: &ReadTable,
+    engine: &Engine,
+    corrections: &Corrections<'_>,
+) -> Result<(Vec<plans::CameraHour>, Vec<u32>), Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(PLAN_PARTITIONS)
         .enable_all()
@@ -133,14 +201,59 @@ fn background_traffic(table: &ReadTable) -> Result<(Traffic, Vec<u32>), Error> {
             what: "starting the query runtime".to_owned(),
             source,
         })?;
-    let (rows, plate_days) = runtime.block_on(async {
-        let ctx = plans::session(PLAN_PARTITIONS);
-        plans::register_reads(&ctx, table, PLAN_PARTITIONS)?;
-        let rows = plans::camera_hour_traffic(&ctx).await?;
-        let plate_days = plans::plate_days(&ctx, table.n_plates()).await?;
+    runtime.block_on(async {
+        let (ctx, keys) = match engine {
+            Engine::Embedded => {
+                let ctx = plans::session(PLAN_PARTITIONS);
+                plans::register_reads(&ctx, table, PLAN_PARTITIONS)?;
+                (ctx, plans::PlanKeys::table_ids())
+            }
+            Engine::EmbeddedParquet { reads_urls } => {
+                let ctx = plans::session(PLAN_PARTITIONS);
+                lake_plans::register_lake(&ctx, reads_urls)?;
+                (ctx, lake_keys(table, corrections))
+            }
+            Engine::Ballista {
+                scheduler,
+                reads_urls,
+                partitions,
+            } => {
+                let ctx = ballista_session(scheduler, *partitions).await?;
+                lake_plans::register_lake(&ctx, reads_urls)?;
+                (ctx, lake_keys(table, corrections))
+            }
+        };
+        let rows = plans::camera_hour_traffic(&ctx, &keys).await?;
+        let plate_days = plans::plate_days(&ctx, &keys, table.n_plates()).await?;
         Ok::<_, Error>((rows, plate_days))
-    })?;
-    Ok((Traffic::new(table.cameras.len(), n_days, &rows), plate_days))
+    })
+}
+
+fn lake_keys(table: &ReadTable, corrections: &Corrections<'_>) -> plans::PlanKeys {
+    lake_plans::lake_keys(
+        table,
+        corrections.skews_us,
+        corrections.links,
+        corrections.window,
+    )
+}
+
+#[cfg(feature = "ballista")]
+async fn ballista_session(
+    scheduler: &str,
+    partitions: usize,
+) -> Result<datafusion::prelude::SessionContext, Error> {
+    crate::cluster::session(scheduler, partitions).await
+}
+
+#[cfg(not(feature = "ballista"))]
+async fn ballista_session(
+    scheduler: &str,
+    _partitions: usize,
+) -> Result<datafusion::prelude::SessionContext, Error> {
+    Err(Error::BallistaNotBuilt {
+        scheduler: scheduler.to_owned(),
+    })
 }
 
 fn seed_plates(table: &ReadTable, input: &AnalysisInput) -> Vec<u32> {

@@ -26,6 +26,51 @@ pub struct ServerConfig {
     /// Receivers that every alert is POSTed to (signed, retried until acknowledged).
     #[serde(default)]
     pub webhooks: Vec<WebhookTarget>,
+    /// Where `POST /api/v1/analyses` runs the analyses' set-oriented plans.
+    #[serde(default)]
+    pub analysis: AnalysisEngineConfig,
+}
+
+/// The engine of the analyses' set-oriented plans (docs/scaling.md).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalysisEngineConfig {
+    /// `embedded`, or `ballista://HOST:PORT` for an Apache Ballista cluster (a binary built
+    /// with the `ballista` feature).
+    pub engine: String,
+    /// The lake's reads directory the cluster reads (`LAKE/reads/`, published by
+    /// `corridor store publish`); required with a cluster, whose executors cannot see the
+    /// server's own segments while compaction replaces them.
+    pub lake_reads: Option<String>,
+    /// Partitions of each plan on a cluster.
+    pub partitions: usize,
+}
+
+impl Default for AnalysisEngineConfig {
+    fn default() -> AnalysisEngineConfig {
+        AnalysisEngineConfig {
+            engine: "embedded".to_owned(),
+            lake_reads: None,
+            partitions: corridor_analytics::BALLISTA_PARTITIONS_DEFAULT,
+        }
+    }
+}
+
+impl AnalysisEngineConfig {
+    /// The engine, or what is wrong with the setting.
+    pub fn engine(&self) -> Result<corridor_analytics::Engine, String> {
+        let engine = corridor_analytics::Engine::parse(&self.engine)
+            .map_err(|err| format!("analysis engine: {err}"))?;
+        if !engine.reads_parquet() {
+            return Ok(engine);
+        }
+        let Some(lake_reads) = &self.lake_reads else {
+            return Err("analysis engine: a cluster needs `lake_reads`".to_owned());
+        };
+        Ok(engine
+            .with_reads(vec![lake_reads.clone()])
+            .with_partitions(self.partitions))
+    }
 }
 
 /// One webhook receiver of alerts (see docs/alerts.md, "Delivery").
@@ -89,6 +134,7 @@ impl ServerConfig {
             limits: Limits::default(),
             safeguards: SafeguardsConfig::default(),
             webhooks: Vec::new(),
+            analysis: AnalysisEngineConfig::default(),
         }
     }
 
@@ -116,6 +162,7 @@ impl ServerConfig {
                 return Err(format!("limit `{name}` is out of range"));
             }
         }
+        self.analysis.engine()?;
         Ok(())
     }
 }

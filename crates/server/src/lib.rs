@@ -50,7 +50,7 @@ mod state;
 mod ui;
 
 pub use auth::{HEADER_CASE, HEADER_JUSTIFICATION, HEADER_OFFENCE};
-pub use config::{Limits, ServerConfig, WebhookTarget};
+pub use config::{AnalysisEngineConfig, Limits, ServerConfig, WebhookTarget};
 pub use crops::{CROP_INDEX_FILE, CropPurge, CropRef, CropStore, IMAGES_DIR};
 pub use error::{ApiError, RowError};
 pub use state::{ALERTS_DIR, AppState};

@@ -49,6 +49,18 @@ pub enum Error {
     /// A search query could not be understood.
     #[error("search `{text}`: {reason}")]
     BadQuery { text: String, reason: String },
+    /// A lake (an `object_store` location the segments are published to) refused an
+    /// operation or could not be opened.
+    #[error("lake {location}: {action}: {source}")]
+    Lake {
+        action: &'static str,
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
+    /// A lake setting (URL, node id) is not usable.
+    #[error("lake: {reason}")]
+    BadLake { reason: String },
 }
 
 impl Error {

@@ -34,6 +34,7 @@ mod error;
 mod fsutil;
 mod ids;
 mod import;
+pub mod lake;
 mod maintenance;
 mod memtable;
 pub mod schema;

@@ -3,7 +3,7 @@
 
 use super::DataDir;
 use anyhow::Context;
-use corridor_analytics::{AnalysisConfig, AnalysisInput, Report, TimeWindow, analyse};
+use corridor_analytics::{AnalysisConfig, AnalysisInput, Engine, Report, TimeWindow, analyse_on};
 use corridor_domain::PlateText;
 use corridor_store::{Store, StoreConfig};
 use std::io::Write;
@@ -43,6 +43,57 @@ pub(crate) struct Args {
     /// Analysis settings as JSON (any subset of the fields of `AnalysisConfig`).
     #[arg(long, env = "CORRIDOR_ANALYSIS_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+/// Where the set-oriented plans (traffic per camera and hour, days per plate) run.
+#[derive(Debug, clap::Args)]
+pub(crate) struct EngineArgs {
+    /// `embedded`, or `ballista://HOST:PORT` for an Apache Ballista cluster (needs a binary
+    /// built with `--features ballista`). A cluster reads the store's segment files after a
+    /// flush, so its executors must see them under the same paths, or `--lake-reads`.
+    #[arg(
+        long,
+        env = "CORRIDOR_ENGINE",
+        default_value = "embedded",
+        value_name = "ENGINE"
+    )]
+    engine: String,
+    /// The reads table a cluster reads instead of the segment files: a lake's reads
+    /// directory (`file:///srv/lake/reads/`, `s3://bucket/lake/reads/`) published with
+    /// `corridor store publish`. Plans then count every node's reads in the lake.
+    #[arg(long, env = "CORRIDOR_LAKE_READS", value_name = "URL")]
+    lake_reads: Option<String>,
+    /// Partitions of each plan on a cluster.
+    #[arg(
+        long,
+        env = "CORRIDOR_ENGINE_PARTITIONS",
+        default_value_t = corridor_analytics::BALLISTA_PARTITIONS_DEFAULT,
+        value_name = "N"
+    )]
+    engine_partitions: usize,
+}
+
+impl EngineArgs {
+    /// The engine, given the Parquet files it reads when it reads any; `segment_files`
+    /// is called only then.
+    fn engine(
+        &self,
+        segment_files: impl FnOnce() -> anyhow::Result<Vec<String>>,
+    ) -> anyhow::Result<Engine> {
+        let engine = Engine::parse(&self.engine).context("--engine")?;
+        if !engine.reads_parquet() {
+            return Ok(engine);
+        }
+        let reads_urls = match &self.lake_reads {
+            Some(url) => vec![url.clone()],
+            None => segment_files()?,
+        };
+        Ok(engine
+            .with_reads(reads_urls)
+            .with_partitions(self.engine_partitions))
+    }
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
@@ -73,8 +124,17 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             to: to.unwrap_or(i64::MAX),
         }),
     };
+    // Checked before the store opens, so that a binary without Ballista says so at once.
+    Engine::parse(&args.engine.engine).context("--engine")?;
     let store = Store::open(&args.data.path, StoreConfig::default())
         .with_context(|| format!("opening the store in {:?}", args.data.path))?;
+    let engine = args.engine.engine(|| {
+        // The plans read the segments: the reads still only in the WAL go there first.
+        store
+            .flush()
+            .context("flushing the store before a cluster reads it")?;
+        corridor_store::lake::absolute_path_urls(&store.segment_paths()).context("segment paths")
+    })?;
     let reads = store
         .scan(from, to)
         .context("scanning the store")?
@@ -86,7 +146,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         seeds,
         window,
     };
-    let report = analyse(&input, &config).context("analysing")?;
+    let report = analyse_on(&input, &config, &engine)
+        .with_context(|| format!("analysing (plans on the {} engine)", engine.name()))?;
     let cited: Vec<&str> = report.cited_read_ids().into_iter().collect();
     super::local_audit::record(
         &args.data.path,

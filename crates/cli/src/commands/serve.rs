@@ -3,7 +3,7 @@
 use super::DataDir;
 use anyhow::Context;
 use corridor_safeguards::SafeguardsConfig;
-use corridor_server::{Limits, Server, ServerConfig, WebhookTarget};
+use corridor_server::{AnalysisEngineConfig, Limits, Server, ServerConfig, WebhookTarget};
 use corridor_store::{Store, StoreConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -62,6 +62,19 @@ pub(crate) struct Args {
         hide_env_values = true
     )]
     webhook_secret: Option<String>,
+    /// Where analyses run their set-oriented plans: `embedded`, or `ballista://HOST:PORT`
+    /// (a binary built with `--features ballista`; needs `--analysis-lake-reads`).
+    #[arg(
+        long,
+        env = "CORRIDOR_ANALYSIS_ENGINE",
+        default_value = "embedded",
+        value_name = "ENGINE"
+    )]
+    analysis_engine: String,
+    /// The lake's reads directory a cluster reads (`LAKE/reads/`, from `corridor store
+    /// publish`); its background traffic then counts every node's published reads.
+    #[arg(long, env = "CORRIDOR_ANALYSIS_LAKE_READS", value_name = "URL")]
+    analysis_lake_reads: Option<String>,
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
@@ -88,6 +101,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             })
             .into_iter()
             .collect(),
+        analysis: AnalysisEngineConfig {
+            engine: args.analysis_engine,
+            lake_reads: args.analysis_lake_reads,
+            ..AnalysisEngineConfig::default()
+        },
     };
     config.validate().map_err(anyhow::Error::msg)?;
     let store = Store::open(&args.data.path, StoreConfig::default())

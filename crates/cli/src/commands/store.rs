@@ -1,4 +1,5 @@
-//! `corridor store`: maintenance of a data directory (statistics, flush, compaction, purge).
+//! `corridor store`: maintenance of a data directory (statistics, flush, compaction, purge,
+//! publication to a lake).
 
 use super::DataDir;
 use anyhow::Context;
@@ -27,6 +28,18 @@ enum Action {
         /// Age beyond which reads are removed, e.g. `90d`, `12h`, `30m` (units s, m, h, d, w).
         #[arg(long, env = "CORRIDOR_PURGE_OLDER_THAN", value_name = "DURATION", value_parser = parse_duration)]
         older_than: Duration,
+    },
+    /// Flush, then mirror the committed segments into a Parquet lake partitioned by UTC day
+    /// (`LAKE/reads/date=D/NODE_seg-N.parquet`) on any object store, for a Ballista cluster
+    /// (`corridor analyse --engine ballista://... --lake-reads LAKE/reads/`) or other tools.
+    Publish {
+        /// The lake: `file:///absolute/dir`, or `s3://bucket/prefix` in a build with the
+        /// `s3` feature (credentials, region and endpoint from the `AWS_*` variables).
+        #[arg(long, env = "CORRIDOR_LAKE", value_name = "URL")]
+        lake: String,
+        /// This ingest node's id in the file names (a-z, 0-9, `-`); unique per node.
+        #[arg(long, env = "CORRIDOR_NODE_ID", value_name = "ID")]
+        node: String,
     },
 }
 
@@ -65,7 +78,30 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 report.n_segments_rewritten
             );
         }
+        Action::Publish { lake, node } => publish(&store, &lake, &node)?,
     }
+    Ok(())
+}
+
+fn publish(store: &Store, lake_url: &str, node: &str) -> anyhow::Result<()> {
+    let node = corridor_store::lake::NodeId::parse(node).context("--node")?;
+    let lake = corridor_store::lake::Lake::open(lake_url).context("--lake")?;
+    store.flush().context("flushing the WAL into segments")?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the upload runtime")?;
+    let report = runtime
+        .block_on(lake.publish(&node, &store.segment_paths()))
+        .with_context(|| format!("publishing to {lake_url}"))?;
+    println!(
+        "published to {}: {} segments uploaded ({} bytes), {} unchanged, {} stale deleted",
+        lake.reads_url(),
+        report.n_uploaded,
+        report.bytes_uploaded,
+        report.n_unchanged,
+        report.n_deleted
+    );
     Ok(())
 }
 

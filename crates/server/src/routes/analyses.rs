@@ -4,7 +4,8 @@
 //! Like a history search, an analysis declares its purpose in the headers and passes the
 //! safeguards' gate ([`corridor_safeguards::Action::RunAnalysis`], scope: the seeds and the
 //! window). It scans the window from the store, runs [`corridor_analytics::analyse`] on the
-//! blocking pool, and writes the audit record of every read it returns as evidence of a
+//! blocking pool (its plans on the engine of `ServerConfig::analysis`, embedded unless a
+//! Ballista cluster is configured), and writes the audit record of every read it returns as evidence of a
 //! finding before it answers. Without `from`, the window is the one that needs no approval;
 //! an analysis over scope waits for a supervisor, and its requester runs it once approved
 //! through `POST /api/v1/approvals/{id}/run` ([`run_approved`]).
@@ -19,7 +20,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use corridor_analytics::{AnalysisConfig, AnalysisInput, Report, TimeWindow};
+use corridor_analytics::{AnalysisConfig, AnalysisInput, Engine, Report, TimeWindow};
 use corridor_domain::{PlateRead, PlateText, Timestamp};
 use corridor_safeguards::audit::{Outcome, OutcomeStatus};
 use corridor_safeguards::{Action, Principal, Ticket};
@@ -86,8 +87,13 @@ async fn run_analysis(
     request: PlatesWindow,
 ) -> Result<Response, ApiError> {
     let PlatesWindow { plates, from, to } = request;
+    let engine = state
+        .config()
+        .analysis
+        .engine()
+        .map_err(|message| ApiError::internal(&std::io::Error::other(message)))?;
     let analysed = state
-        .blocking(move |store| analyse_window(store, plates, from, to))
+        .blocking(move |store| analyse_window(store, &engine, plates, from, to))
         .await?;
     let (report, cited_reads) = match analysed {
         Ok(analysed) => analysed,
@@ -111,6 +117,7 @@ async fn run_analysis(
 /// The report over `[from, to)` and, by read id, the reads its findings cite.
 fn analyse_window(
     store: &corridor_store::Store,
+    engine: &Engine,
     seeds: Vec<PlateText>,
     from: Timestamp,
     to: Option<Timestamp>,
@@ -128,7 +135,7 @@ fn analyse_window(
             to: to.unwrap_or(i64::MAX),
         }),
     };
-    let report = corridor_analytics::analyse(&input, &AnalysisConfig::default())
+    let report = corridor_analytics::analyse_on(&input, &AnalysisConfig::default(), engine)
         .map_err(|error| format!("analysing: {error}"))?;
     let cited = report.cited_read_ids();
     let mut cited_reads = HashMap::with_capacity(cited.len());

@@ -3,6 +3,7 @@
 mod crash;
 mod durability;
 mod import;
+mod lake;
 mod retention;
 mod search;
 
