@@ -197,19 +197,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         stats.segment_bytes as f64 / n,
         stats.index_bytes as f64 / n
     );
-    println!(
-        "| exact history p50 / p99 ({} lookups, {:.1} reads each) | {:.3} ms / {:.3} ms |",
-        exact.len(),
-        n_found as f64 / exact.len() as f64,
-        ms(percentile(&mut exact, 0.5)),
-        ms(percentile(&mut exact, 0.99))
-    );
-    println!(
-        "| fuzzy search p50 / p99 ({} searches) | {:.3} ms / {:.3} ms |",
-        fuzzy.len(),
-        ms(percentile(&mut fuzzy, 0.5)),
-        ms(percentile(&mut fuzzy, 0.99))
-    );
+    print_lookups(&mut exact, &mut fuzzy, n_found);
     println!("| peak RSS (VmHWM) | {:.0} MB |", peak_rss as f64 / 1e6);
     if args.duckdb {
         let corridor = Measured {
@@ -261,6 +249,23 @@ fn measure_lookups(
     })
 }
 
+/// Prints the rows of the lookup latencies.
+fn print_lookups(exact: &mut [Duration], fuzzy: &mut [Duration], n_found: usize) {
+    println!(
+        "| exact history p50 / p99 ({} lookups, {:.1} reads each) | {:.3} ms / {:.3} ms |",
+        exact.len(),
+        n_found as f64 / exact.len() as f64,
+        ms(percentile(exact, 0.5)),
+        ms(percentile(exact, 0.99))
+    );
+    println!(
+        "| fuzzy search p50 / p99 ({} searches) | {:.3} ms / {:.3} ms |",
+        fuzzy.len(),
+        ms(percentile(fuzzy, 0.5)),
+        ms(percentile(fuzzy, 0.99))
+    );
+}
+
 /// `--lookups-only`: lookups on the store an earlier run left, for the plates the full run
 /// would sample from the same input.
 fn lookups_only(args: &Args, data: &Path) -> Result<(), Box<dyn std::error::Error>> {
@@ -306,19 +311,7 @@ fn lookups_only(args: &Args, data: &Path) -> Result<(), Box<dyn std::error::Erro
         "| store opened | {open_time:.2?}, {} segments |",
         store.stats().n_segments
     );
-    println!(
-        "| exact history p50 / p99 ({} lookups, {:.1} reads each) | {:.3} ms / {:.3} ms |",
-        exact.len(),
-        n_found as f64 / exact.len() as f64,
-        ms(percentile(&mut exact, 0.5)),
-        ms(percentile(&mut exact, 0.99))
-    );
-    println!(
-        "| fuzzy search p50 / p99 ({} searches) | {:.3} ms / {:.3} ms |",
-        fuzzy.len(),
-        ms(percentile(&mut fuzzy, 0.5)),
-        ms(percentile(&mut fuzzy, 0.99))
-    );
+    print_lookups(&mut exact, &mut fuzzy, n_found);
     println!(
         "| peak RSS (VmHWM) | {:.0} MB |",
         peak_rss_bytes() as f64 / 1e6
