@@ -95,17 +95,6 @@ impl IdIndex {
         self.runs.iter().any(|run| run.contains(hash))
     }
 
-    /// All hashes in one sorted vector.
-    pub(crate) fn into_sorted(self) -> Vec<u64> {
-        self.runs
-            .into_iter()
-            .map(|run| {
-                Arc::try_unwrap(run).map_or_else(|shared| shared.hashes.clone(), |run| run.hashes)
-            })
-            .reduce(|left, right| merge(&left, &right))
-            .unwrap_or_default()
-    }
-
     /// Number of hashes.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
@@ -129,120 +118,154 @@ impl IdIndex {
     }
 }
 
-/// The id hashes of one bulk import: an [`IdIndex`] behind Bloom filters, so that the
-/// common case (a new id) costs one cache line instead of a search of every run.
-/// Filters are added as the import grows (each twice the size of the one before), so
-/// nothing has to know the import's size in advance; about 1.3 bytes per id.
+/// The full id hashes of every read a bulk import has been given: an open-addressing hash
+/// set with linear probing, so that checking a new id and marking it costs one memory
+/// access (the common case). The slot of a hash is monotone in it, so the sorted ids of a
+/// batch walk the table front to back. The set is exact on the 64-bit hashes; an id it
+/// holds may still have been left out of the import (a conflict), so a hit only means
+/// "look for the earlier read". The ids a commit publishes come from the written segments.
 #[derive(Debug, Default)]
 pub(crate) struct ImportIds {
-    index: IdIndex,
-    filters: Vec<BlockedBloom>,
+    /// Hashes, `EMPTY` for a free slot (a hash equal to `EMPTY` is stored as `EMPTY + 1`:
+    /// two ids whose hashes are 0 and 1 are looked up for each other, harmlessly).
+    slots: Vec<u64>,
+    len: usize,
 }
 
-/// Ids the first filter is sized for.
-const FILTER_IDS_FIRST: usize = 1 << 22;
+const EMPTY: u64 = 0;
+
+/// Slots the set starts with when nobody said how many ids to expect.
+const SLOTS_FIRST: usize = 1 << 22;
 
 impl ImportIds {
-    /// Sizes the first filter for `n_ids`, when none is there yet: one filter holding every
-    /// id costs one cache miss per probe, where the doubling filters would cost one each.
+    /// Sizes the set for `n_ids` when it is still empty: one table sized up front is never
+    /// rehashed.
     pub(crate) fn expect(&mut self, n_ids: usize) {
-        if self.filters.is_empty() {
-            self.filters
-                .push(BlockedBloom::with_capacity(n_ids.max(FILTER_IDS_FIRST)));
+        if self.len == 0 {
+            self.slots = vec![EMPTY; Self::slots_for(n_ids).max(SLOTS_FIRST)];
         }
     }
 
-    /// For sorted `probes`, the positions of those that may be in this import already;
-    /// then marks every probe in the filters, so that a batch costs one memory access per
-    /// id for both. Marking an id the caller then leaves out only adds a false positive,
-    /// which the index check removes; the caller adds the ids it keeps with
-    /// [`ImportIds::add_sorted`].
+    /// Slots that hold `n_ids` at a load of two thirds.
+    fn slots_for(n_ids: usize) -> usize {
+        n_ids.saturating_mul(3) / 2 + 1
+    }
+
+    /// For `probes` (sorted, for locality), the positions of those given to this import
+    /// before; marks every probe.
     pub(crate) fn hits_then_mark(&mut self, probes: &[u64]) -> Vec<usize> {
+        if Self::slots_for(self.len + probes.len()) > self.slots.len() {
+            self.grow(self.len + probes.len());
+        }
         let mut hits = Vec::new();
         for (idx, &hash) in probes.iter().enumerate() {
-            if self.filters.last().is_none_or(BlockedBloom::is_full) {
-                let capacity = self
-                    .filters
-                    .last()
-                    .map_or(FILTER_IDS_FIRST, |filter| filter.capacity * 2);
-                self.filters.push(BlockedBloom::with_capacity(capacity));
-            }
-            let (current, full) = self.filters.split_last_mut().expect("a filter");
-            let seen =
-                current.test_and_insert(hash) || full.iter().any(|filter| filter.may_contain(hash));
-            if seen && self.index.contains(hash) {
+            if !self.insert(hash) {
                 hits.push(idx);
             }
         }
         hits
     }
 
-    /// Adds sorted hashes, marked in the filters by [`ImportIds::hits_then_mark`].
-    pub(crate) fn add_sorted(&mut self, hashes: Vec<u64>) {
-        self.index.add_sorted(hashes);
-    }
-
-    /// All hashes in one sorted vector.
-    pub(crate) fn into_sorted(self) -> Vec<u64> {
-        self.index.into_sorted()
-    }
-}
-
-/// A Bloom filter of id hashes in 512-bit blocks (one cache line): the top bits of a hash
-/// pick the block, so sorted hashes walk the filter front to back; 6 bits per hash set
-/// within the block, about 12 bits per id: a false positive rate near 1%.
-#[derive(Debug)]
-struct BlockedBloom {
-    blocks: Vec<[u64; 8]>,
-    capacity: usize,
-    len: usize,
-}
-
-impl BlockedBloom {
-    const BITS_PER_ID: usize = 12;
-
-    fn with_capacity(capacity: usize) -> BlockedBloom {
-        let n_blocks = (capacity * Self::BITS_PER_ID).div_ceil(512).max(1);
-        BlockedBloom {
-            blocks: vec![[0; 8]; n_blocks],
-            capacity,
-            len: 0,
+    /// Inserts `hash`; false when it was there already.
+    #[inline]
+    fn insert(&mut self, hash: u64) -> bool {
+        let hash = if hash == EMPTY { EMPTY + 1 } else { hash };
+        let n_slots = self.slots.len();
+        let mut slot = ((u128::from(hash) * n_slots as u128) >> 64) as usize;
+        loop {
+            let held = self.slots[slot];
+            if held == EMPTY {
+                self.slots[slot] = hash;
+                self.len += 1;
+                return true;
+            }
+            if held == hash {
+                return false;
+            }
+            slot += 1;
+            if slot == n_slots {
+                slot = 0;
+            }
         }
     }
 
-    fn is_full(&self) -> bool {
-        self.len >= self.capacity
-    }
-
-    /// The block of `hash` (a full 64-bit id hash, [`id_hash_full`]: monotone in it) and
-    /// the bits to set there.
-    fn locate(&self, hash: u64) -> (usize, [u32; 6]) {
-        let block = ((u128::from(hash) * self.blocks.len() as u128) >> 64) as usize;
-        let mixed = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let bits =
-            std::array::from_fn(|probe| ((mixed >> (64 - 9 * (probe as u32 + 1))) & 511) as u32);
-        (block.min(self.blocks.len() - 1), bits)
-    }
-
-    /// Whether `hash` may have been inserted before; inserts it.
-    fn test_and_insert(&mut self, hash: u64) -> bool {
-        let (block, bits) = self.locate(hash);
-        let block = &mut self.blocks[block];
-        let mut seen = true;
-        for bit in bits {
-            let (word, mask) = ((bit / 64) as usize, 1u64 << (bit % 64));
-            seen &= block[word] & mask != 0;
-            block[word] |= mask;
+    /// Rehashes into a table for at least `n_ids` (and twice the slots).
+    fn grow(&mut self, n_ids: usize) {
+        let n_slots = Self::slots_for(n_ids)
+            .max(self.slots.len() * 2)
+            .max(SLOTS_FIRST);
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; n_slots]);
+        self.len = 0;
+        for hash in old.into_iter().filter(|&hash| hash != EMPTY) {
+            self.insert(hash);
         }
-        self.len += 1;
-        seen
     }
 
-    fn may_contain(&self, hash: u64) -> bool {
-        let (block, bits) = self.locate(hash);
-        let block = &self.blocks[block];
-        bits.iter()
-            .all(|&bit| block[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+    /// Number of ids marked.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+/// Merges sorted runs of hashes into one sorted vector. Hashes are uniform, so the lower
+/// and upper halves of their range are merged on two threads, each into its own part of
+/// the result.
+pub(crate) fn merge_runs(runs: Vec<Vec<u64>>) -> Vec<u64> {
+    let n_total: usize = runs.iter().map(Vec::len).sum();
+    let split = runs
+        .iter()
+        .filter_map(|run| run.last())
+        .max()
+        .map_or(0, |max| max / 2);
+    let (low, high): (Vec<&[u64]>, Vec<&[u64]>) = runs
+        .iter()
+        .map(|run| run.split_at(run.partition_point(|&hash| hash <= split)))
+        .unzip();
+    let n_low: usize = low.iter().map(|run| run.len()).sum();
+    let mut out = vec![0u64; n_total];
+    let (out_low, out_high) = out.split_at_mut(n_low);
+    if n_total < 1 << 20 {
+        merge_slices_into(&low, out_low);
+        merge_slices_into(&high, out_high);
+    } else {
+        std::thread::scope(|scope| {
+            scope.spawn(|| merge_slices_into(&high, out_high));
+            merge_slices_into(&low, out_low);
+        });
+    }
+    out
+}
+
+/// Merges sorted runs into `out` (exactly their length), pairwise and balanced.
+fn merge_slices_into(runs: &[&[u64]], out: &mut [u64]) {
+    match runs {
+        [] => {}
+        [run] => out.copy_from_slice(run),
+        [left, right] => merge_into(left, right, out),
+        _ => {
+            let (left, right) = runs.split_at(runs.len() / 2);
+            let n_left: usize = left.iter().map(|run| run.len()).sum();
+            let mut merged_left = vec![0u64; n_left];
+            let mut merged_right = vec![0u64; out.len() - n_left];
+            merge_slices_into(left, &mut merged_left);
+            merge_slices_into(right, &mut merged_right);
+            merge_into(&merged_left, &merged_right, out);
+        }
+    }
+}
+
+fn merge_into(left: &[u64], right: &[u64], out: &mut [u64]) {
+    debug_assert_eq!(left.len() + right.len(), out.len());
+    let (mut i, mut j) = (0, 0);
+    for slot in out.iter_mut() {
+        if j == right.len() || (i < left.len() && left[i] <= right[j]) {
+            *slot = left[i];
+            i += 1;
+        } else {
+            *slot = right[j];
+            j += 1;
+        }
     }
 }
 
@@ -280,10 +303,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn import_ids_find_every_added_hash_across_filters() {
+    fn import_ids_find_every_marked_hash_across_growth() {
         let mut ids = ImportIds::default();
-        let n = FILTER_IDS_FIRST + 1000;
-        let mut all: Vec<u64> = (0..n).map(|n| id_hash_full(&format!("r{n}"))).collect();
+        let n = SLOTS_FIRST; // more than two thirds of the first table: it grows
+        let all: Vec<u64> = (0..n).map(|n| id_hash_full(&format!("r{n}"))).collect();
         for chunk in all.chunks(1 << 16) {
             let mut chunk = chunk.to_vec();
             chunk.sort_unstable();
@@ -291,33 +314,59 @@ mod tests {
                 ids.hits_then_mark(&chunk).is_empty(),
                 "new ids are not in the import"
             );
-            ids.add_sorted(chunk);
         }
-        assert_eq!(
-            ids.filters.len(),
-            2,
-            "a second filter once the first is full"
-        );
-        let false_positives = (0..100_000)
-            .filter(|n| ids.filters[0].may_contain(id_hash_full(&format!("y{n}"))))
-            .count();
-        assert!(
-            false_positives < 2_000,
-            "{false_positives} false positives in 100,000"
-        );
+        assert!(ids.slots.len() > SLOTS_FIRST, "the table grew");
+        assert_eq!(ids.len(), n);
         let mut probes: Vec<u64> = all.iter().step_by(997).copied().collect();
         let absent: Vec<u64> = (0..1000).map(|n| id_hash_full(&format!("x{n}"))).collect();
         probes.extend(&absent);
+        // EMPTY itself is a hash like any other.
+        probes.push(EMPTY);
         probes.sort_unstable();
         let hits = ids.hits_then_mark(&probes);
         let expected: Vec<usize> = (0..probes.len())
-            .filter(|&idx| !absent.contains(&probes[idx]))
+            .filter(|&idx| probes[idx] != EMPTY && !absent.contains(&probes[idx]))
             .collect();
         assert_eq!(hits, expected);
-        // Marked but never added: still not in the import.
-        assert_eq!(ids.hits_then_mark(&probes), expected);
-        all.sort_unstable();
-        assert_eq!(ids.into_sorted(), all);
+        // Marked now, so every probe hits.
+        assert_eq!(ids.hits_then_mark(&probes).len(), probes.len());
+    }
+
+    #[test]
+    fn merging_runs_gives_every_hash_in_order() {
+        let runs: Vec<Vec<u64>> = (0..7u64)
+            .map(|run| {
+                let mut hashes: Vec<u64> = (0..100 + run * 37)
+                    .map(|n| id_hash_full(&format!("{run}-{n}")))
+                    .collect();
+                hashes.sort_unstable();
+                hashes
+            })
+            .chain([Vec::new()])
+            .collect();
+        let mut expected: Vec<u64> = runs.iter().flatten().copied().collect();
+        expected.sort_unstable();
+        assert_eq!(merge_runs(runs), expected);
+        assert!(merge_runs(Vec::new()).is_empty());
+        // Large enough for two threads, 48-bit like the store's hashes.
+        let mut state = 1u64;
+        let runs: Vec<Vec<u64>> = (0..3)
+            .map(|_| {
+                let mut run: Vec<u64> = (0..400_000)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        state >> 16
+                    })
+                    .collect();
+                run.sort_unstable();
+                run
+            })
+            .collect();
+        let mut expected: Vec<u64> = runs.iter().flatten().copied().collect();
+        expected.sort_unstable();
+        assert_eq!(merge_runs(runs), expected);
     }
 
     #[test]

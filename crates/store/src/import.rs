@@ -11,14 +11,14 @@
 //! Dropping an import without [`BulkImport::commit`] deletes those files; a crash leaves
 //! them orphaned and the next open deletes them.
 
-use crate::ids::{ImportIds, id_hash, id_hash_full};
+use crate::ids::{ImportIds, id_hash, id_hash_full, merge_runs};
 use crate::schema::{ReadColumns, reads_to_batch};
 use crate::segment::{self, Segment};
 use crate::store::{
     Directory, Shared, add_to_directory, find_in_segments, merge_directory, open_segments,
 };
 use crate::{Error, ImportReport, Store};
-use arrow::array::{Array, BooleanArray, RecordBatch};
+use arrow::array::{Array, RecordBatch};
 use corridor_domain::{PLATE_LEN_MAX, PlateRead, Timestamp};
 use parking_lot::Mutex;
 use std::collections::{BTreeMap, VecDeque};
@@ -29,14 +29,17 @@ use std::thread::JoinHandle;
 type Written = Vec<(u64, String)>;
 
 /// What a spill thread returns: the segments it wrote, opened (their plates are already in
-/// the import's directory).
-type Spilled = (Written, Vec<Segment>);
+/// the import's directory), and the sorted id hashes of each (as the store keeps them).
+type Spilled = (Written, Vec<Segment>, Vec<Vec<u64>>);
 
 /// Rows of one UTC day from one incoming batch, in segment order, with the full id hashes
 /// of its rows (sorted, with their row) so that a replayed id is found without a scan.
 #[derive(Debug)]
 struct Part {
+    day: i64,
     batch: RecordBatch,
+    /// Each row's key in its day's segment order (the batch is in that order).
+    keys: Vec<segment::DayKey>,
     ids: Vec<(u64, u32)>,
 }
 
@@ -76,9 +79,11 @@ pub struct BulkImport<'a> {
     /// spill threads, so that the commit only has to publish them.
     opened: Vec<Arc<Segment>>,
     directory: Arc<Mutex<Directory>>,
-    /// Id hashes of every read of this import (buffered or written).
+    /// Full id hashes of every read given to this import.
     ids: ImportIds,
     written: Written,
+    /// The id hashes (as the store keeps them) of each segment written, sorted.
+    written_ids: Vec<Vec<u64>>,
     report: ImportReport,
     expired_before: Option<Timestamp>,
     committed: bool,
@@ -107,6 +112,7 @@ impl<'a> BulkImport<'a> {
             directory: Arc::default(),
             ids: ImportIds::default(),
             written: Vec::new(),
+            written_ids: Vec::new(),
             report: ImportReport::default(),
             expired_before,
             committed: false,
@@ -114,8 +120,8 @@ impl<'a> BulkImport<'a> {
     }
 
     /// Says how many reads the import will probably add (a Parquet file's row count, a
-    /// text file's size over a typical row's): sized once, the import's id filter costs
-    /// one memory access per read instead of one per doubling. Call it before adding.
+    /// text file's size over a typical row's): sized once, the import's id set is never
+    /// rehashed. Call it before adding.
     pub fn expect_rows(&mut self, n_rows: u64) {
         self.ids
             .expect(usize::try_from(n_rows).unwrap_or(usize::MAX).min(1 << 32));
@@ -165,12 +171,8 @@ impl<'a> BulkImport<'a> {
         self.finish_spill()?;
         let shared = self.shared;
         let mut catalog = shared.catalog.lock();
-        // The store keeps the top 48 bits (shifting keeps the order).
-        let hashes: Vec<u64> = std::mem::take(&mut self.ids)
-            .into_sorted()
-            .into_iter()
-            .map(|hash| hash >> 16)
-            .collect();
+        self.ids = ImportIds::default();
+        let hashes = merge_runs(std::mem::take(&mut self.written_ids));
         // Reads appended through the WAL while this import ran were not checked against it.
         {
             let state = shared.state.read();
@@ -343,46 +345,33 @@ impl<'a> BulkImport<'a> {
         if n_kept == 0 {
             return Ok(());
         }
-        // Where each kept row of `batch` lands: after the filter, then after the sort.
-        let (batch, filtered_pos) = if n_kept == batch.num_rows() {
-            (batch, None)
-        } else {
-            let positions: Vec<u32> = keep
-                .iter()
-                .scan(0u32, |next, &kept_row| {
-                    let pos = *next;
-                    *next += u32::from(kept_row);
-                    Some(pos)
-                })
-                .collect();
-            let filtered = arrow::compute::filter_record_batch(&batch, &BooleanArray::from(keep))?;
-            (filtered, Some(positions))
-        };
-        let order = segment::sort_order(&batch)?;
+        // Rows are kept as string views from here on: sorting and merging them then moves
+        // views, not strings.
+        let batch = crate::schema::to_string_views(&batch)?;
+        // One take both leaves out the rows not kept and sorts the rest into segment order.
+        let (order, keys) = segment::sort_order(&batch, Some(&keep))?;
         let (batch, sorted_pos) = match order {
             None => (batch, None),
             Some(order) => {
-                let mut inverse = vec![0u32; order.len()];
+                // Where each kept row of `batch` lands.
+                let mut position = vec![u32::MAX; batch.num_rows()];
                 for (pos, &row) in order.iter().enumerate() {
-                    inverse[row as usize] = pos as u32;
+                    position[row as usize] = pos as u32;
                 }
                 let order = arrow::array::UInt32Array::from(order);
                 (
                     arrow::compute::take_record_batch(&batch, &order)?,
-                    Some(inverse),
+                    Some(position),
                 )
             }
         };
         let runs = segment::day_runs(&batch);
         let mut part_ids: Vec<Vec<(u64, u32)>> = runs.iter().map(|_| Vec::new()).collect();
         for &(hash, row) in &kept {
-            let row = filtered_pos.as_ref().map_or(row, |pos| pos[row as usize]);
             let pos = sorted_pos.as_ref().map_or(row, |pos| pos[row as usize]) as usize;
             let run = runs.partition_point(|&(_, start, len)| start + len <= pos);
             part_ids[run].push((hash, (pos - runs[run].1) as u32));
         }
-        self.ids
-            .add_sorted(kept.into_iter().map(|entry| entry.0).collect());
         self.report.n_imported += n_kept as u64;
         self.n_buffered += n_kept;
         let parts: Vec<(i64, Part)> = runs
@@ -390,7 +379,9 @@ impl<'a> BulkImport<'a> {
             .zip(part_ids)
             .map(|((day, start, len), ids)| {
                 let part = Part {
+                    day,
                     batch: batch.slice(start, len),
+                    keys: keys[start..start + len].to_vec(),
                     ids,
                 };
                 (day, part)
@@ -420,21 +411,54 @@ impl<'a> BulkImport<'a> {
         let batches: Vec<RecordBatch> = parts.iter().map(|part| part.batch.clone()).collect();
         self.n_buffered -= batches.iter().map(RecordBatch::num_rows).sum::<usize>();
         while self.spilling.len() >= SPILLS_IN_FLIGHT_MAX {
-            self.finish_oldest_spill()?;
+            // A write that has finished frees its slot first: a small write queued behind
+            // a large one (the rest of a day whose start filled the buffer) must not hold
+            // the import up until the large one is done.
+            match self
+                .spilling
+                .iter()
+                .position(|(handle, _)| handle.is_finished())
+            {
+                Some(done) => {
+                    let spill = self.spilling.remove(done).expect("position is in range");
+                    self.finish(spill)?;
+                }
+                None => self.finish_oldest_spill()?,
+            }
         }
         // The writer holds the store only until it is joined (at the latest on drop).
         let shared = Arc::clone(&self.store.shared);
         let directory = Arc::clone(&self.directory);
+        let spilled = Arc::clone(&parts);
         let handle = std::thread::Builder::new()
             .name("corridor-import-spill".to_owned())
             .spawn(move || {
-                let written = shared.write_day_segments(&batches)?;
+                // Parts are already in segment order: merging them per day is enough.
+                let mut days: Vec<(i64, segment::Picks)> = Vec::new();
+                let mut first = 0;
+                while first < spilled.len() {
+                    let day = spilled[first].day;
+                    let end = first + spilled[first..].partition_point(|part| part.day == day);
+                    let keys: Vec<&[segment::DayKey]> = spilled[first..end]
+                        .iter()
+                        .map(|part| part.keys.as_slice())
+                        .collect();
+                    let picks = segment::merge_sorted_parts(&keys)
+                        .into_iter()
+                        .map(|(part, row)| (part + first as u32, row))
+                        .collect();
+                    days.push((day, picks));
+                    first = end;
+                }
+                let written = shared.write_picked_days(&batches, days)?;
                 let mut segments = Vec::with_capacity(written.len());
+                let mut ids = Vec::with_capacity(written.len());
                 for (segment, contents) in open_segments(&shared.root, &written)? {
                     add_to_directory(&mut directory.lock(), &contents.plates);
                     segments.push(segment);
+                    ids.push(contents.id_hashes);
                 }
-                Ok((written, segments))
+                Ok((written, segments, ids))
             })
             .map_err(|err| Error::io("starting a segment writer", &self.shared.root, err))?;
         self.spilling.push_back((handle, parts));
@@ -450,11 +474,16 @@ impl<'a> BulkImport<'a> {
     }
 
     fn finish_oldest_spill(&mut self) -> Result<(), Error> {
-        let Some((handle, _)) = self.spilling.pop_front() else {
-            return Ok(());
-        };
-        let (written, opened) = handle.join().expect("segment writer thread panicked")?;
+        match self.spilling.pop_front() {
+            Some(spill) => self.finish(spill),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(&mut self, (handle, _): Spill) -> Result<(), Error> {
+        let (written, opened, ids) = handle.join().expect("segment writer thread panicked")?;
         self.written.extend(written);
+        self.written_ids.extend(ids);
         self.opened.extend(opened.into_iter().map(Arc::new));
         Ok(())
     }
@@ -482,7 +511,7 @@ struct Classified {
 impl Drop for BulkImport<'_> {
     fn drop(&mut self) {
         for (handle, _) in std::mem::take(&mut self.spilling) {
-            if let Ok(Ok((written, _))) = handle.join() {
+            if let Ok(Ok((written, ..))) = handle.join() {
                 self.written.extend(written);
             }
         }

@@ -8,8 +8,8 @@
 use crate::Error;
 use arrow::array::{
     Array, ArrayRef, BooleanArray, BooleanBuilder, Float32Array, Float32Builder, Float64Array,
-    Float64Builder, RecordBatch, StringArray, StringBuilder, TimestampMicrosecondArray,
-    TimestampMicrosecondBuilder,
+    Float64Builder, RecordBatch, StringArray, StringBuilder, StringViewArray,
+    TimestampMicrosecondArray, TimestampMicrosecondBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use corridor_domain::{Camera, CameraKind, Country, PlateRead, PlateText};
@@ -81,6 +81,69 @@ pub fn reads_schema() -> SchemaRef {
             ]))
         })
         .clone()
+}
+
+/// [`reads_schema`] with every string column as `Utf8View`: what a bulk import keeps its
+/// rows in. Sorting and merging rows then moves 16-byte views instead of copying strings
+/// (twice: once per batch, once per day), and strings of at most 12 bytes (plates,
+/// countries, colours) sit in the view itself. Segments are still written as plain
+/// strings: the Parquet writer encodes either. Readers that can produce views directly
+/// (`ArrowReaderOptions::with_schema`) save the conversion.
+pub fn reads_view_schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            let fields: Vec<Field> = reads_schema()
+                .fields()
+                .iter()
+                .map(|field| match field.data_type() {
+                    DataType::Utf8 => field.as_ref().clone().with_data_type(DataType::Utf8View),
+                    _ => field.as_ref().clone(),
+                })
+                .collect();
+            Arc::new(Schema::new(fields))
+        })
+        .clone()
+}
+
+/// Converts a batch in [`reads_schema`] to [`reads_view_schema`] (views point into the
+/// batch's own string buffers: no string is copied); a view batch is returned as it is.
+pub fn to_string_views(batch: &RecordBatch) -> Result<RecordBatch, Error> {
+    check_schema(batch)?;
+    let schema = batch.schema();
+    if !schema
+        .fields()
+        .iter()
+        .any(|field| *field.data_type() == DataType::Utf8)
+    {
+        return Ok(batch.clone());
+    }
+    let columns: Vec<ArrayRef> = batch
+        .columns()
+        .iter()
+        .map(|column| match column.data_type() {
+            DataType::Utf8 => {
+                let plain: &StringArray = downcast(column.as_ref());
+                Arc::new(StringViewArray::from(plain)) as ArrayRef
+            }
+            _ => Arc::clone(column),
+        })
+        .collect();
+    let schema = if schema.as_ref() == reads_schema().as_ref() {
+        reads_view_schema()
+    } else {
+        // Same columns, a `ts` time zone spelt `+00:00`.
+        let fields: Vec<Field> = schema
+            .fields()
+            .iter()
+            .map(|field| match field.data_type() {
+                DataType::Utf8 => field.as_ref().clone().with_data_type(DataType::Utf8View),
+                _ => field.as_ref().clone(),
+            })
+            .collect();
+        Arc::new(Schema::new(fields))
+    };
+    Ok(RecordBatch::try_new(schema, columns)?)
 }
 
 /// The canonical cameras schema: `camera_id,name,lat,lon,heading,country,operator,kind,infrared`.
@@ -247,21 +310,60 @@ pub fn batch_to_reads(batch: &RecordBatch) -> Result<Vec<PlateRead>, Error> {
     (0..batch.num_rows()).map(|row| columns.read(row)).collect()
 }
 
+/// A string column of a reads batch: `Utf8` (segments, scans, appends), or `Utf8View`,
+/// which a bulk import uses inside (see [`to_string_views`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Strings<'a> {
+    Plain(&'a StringArray),
+    View(&'a StringViewArray),
+}
+
+impl<'a> Strings<'a> {
+    fn new(array: &'a dyn Array) -> Strings<'a> {
+        match array.data_type() {
+            DataType::Utf8View => Strings::View(downcast(array)),
+            _ => Strings::Plain(downcast(array)),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn value(&self, row: usize) -> &'a str {
+        match self {
+            Strings::Plain(array) => array.value(row),
+            Strings::View(array) => array.value(row),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn is_null(&self, row: usize) -> bool {
+        match self {
+            Strings::Plain(array) => array.is_null(row),
+            Strings::View(array) => array.is_null(row),
+        }
+    }
+
+    /// The value of `row`, `None` for null.
+    #[inline]
+    pub(crate) fn get(&self, row: usize) -> Option<&'a str> {
+        (!self.is_null(row)).then(|| self.value(row))
+    }
+}
+
 /// Typed views of the columns of a reads batch.
 pub(crate) struct ReadColumns<'a> {
-    pub(crate) read_id: &'a StringArray,
-    pub(crate) plate: &'a StringArray,
-    pub(crate) country: &'a StringArray,
-    pub(crate) camera_id: &'a StringArray,
+    pub(crate) read_id: Strings<'a>,
+    pub(crate) plate: Strings<'a>,
+    pub(crate) country: Strings<'a>,
+    pub(crate) camera_id: Strings<'a>,
     pub(crate) ts: &'a TimestampMicrosecondArray,
     pub(crate) confidence: &'a Float32Array,
     pub(crate) lat: &'a Float64Array,
     pub(crate) lon: &'a Float64Array,
     pub(crate) heading: &'a Float32Array,
-    pub(crate) make: &'a StringArray,
-    pub(crate) model: &'a StringArray,
-    pub(crate) colour: &'a StringArray,
-    pub(crate) vehicle_type: &'a StringArray,
+    pub(crate) make: Strings<'a>,
+    pub(crate) model: Strings<'a>,
+    pub(crate) colour: Strings<'a>,
+    pub(crate) vehicle_type: Strings<'a>,
 }
 
 impl<'a> ReadColumns<'a> {
@@ -270,19 +372,19 @@ impl<'a> ReadColumns<'a> {
         check_schema(batch)?;
         let get = |idx: usize| batch.column(idx).as_ref();
         Ok(ReadColumns {
-            read_id: downcast(get(col::READ_ID)),
-            plate: downcast(get(col::PLATE)),
-            country: downcast(get(col::COUNTRY)),
-            camera_id: downcast(get(col::CAMERA_ID)),
+            read_id: Strings::new(get(col::READ_ID)),
+            plate: Strings::new(get(col::PLATE)),
+            country: Strings::new(get(col::COUNTRY)),
+            camera_id: Strings::new(get(col::CAMERA_ID)),
             ts: downcast(get(col::TS)),
             confidence: downcast(get(col::CONFIDENCE)),
             lat: downcast(get(col::LAT)),
             lon: downcast(get(col::LON)),
             heading: downcast(get(col::HEADING)),
-            make: downcast(get(col::MAKE)),
-            model: downcast(get(col::MODEL)),
-            colour: downcast(get(col::COLOUR)),
-            vehicle_type: downcast(get(col::VEHICLE_TYPE)),
+            make: Strings::new(get(col::MAKE)),
+            model: Strings::new(get(col::MODEL)),
+            colour: Strings::new(get(col::COLOUR)),
+            vehicle_type: Strings::new(get(col::VEHICLE_TYPE)),
         })
     }
 
@@ -293,7 +395,7 @@ impl<'a> ReadColumns<'a> {
             column: column.to_owned(),
             reason,
         };
-        let required = |array: &StringArray, column: &str| -> Result<String, Error> {
+        let required = |array: Strings<'_>, column: &str| -> Result<String, Error> {
             if array.is_null(row) {
                 return Err(bad(column, "null in a required column".to_owned()));
             }
@@ -302,7 +404,7 @@ impl<'a> ReadColumns<'a> {
         let read_id = required(self.read_id, "read_id")?;
         let plate_raw = required(self.plate, "plate")?;
         let plate = PlateText::parse(&plate_raw).map_err(|err| bad("plate", err.to_string()))?;
-        let country = match opt_str(self.country, row) {
+        let country = match self.country.get(row) {
             None => None,
             Some(raw) => Some(Country::parse(raw).map_err(|err| bad("country", err.to_string()))?),
         };
@@ -319,10 +421,10 @@ impl<'a> ReadColumns<'a> {
             lat: opt_prim(self.lat, row),
             lon: opt_prim(self.lon, row),
             heading_deg: opt_prim(self.heading, row),
-            make: opt_str(self.make, row).map(str::to_owned),
-            model: opt_str(self.model, row).map(str::to_owned),
-            colour: opt_str(self.colour, row).map(str::to_owned),
-            vehicle_type: opt_str(self.vehicle_type, row).map(str::to_owned),
+            make: self.make.get(row).map(str::to_owned),
+            model: self.model.get(row).map(str::to_owned),
+            colour: self.colour.get(row).map(str::to_owned),
+            vehicle_type: self.vehicle_type.get(row).map(str::to_owned),
         })
     }
 }
@@ -351,6 +453,8 @@ pub(crate) fn check_schema(batch: &RecordBatch) -> Result<(), Error> {
                         .as_deref()
                         .is_some_and(|tz| tz == "UTC" || tz == "+00:00")
             }
+            // A bulk import keeps strings as views (see `to_string_views`).
+            (DataType::Utf8, DataType::Utf8View) => true,
             (want, got) => want == got,
         };
         if want.name() != got.name() || !same_type {

@@ -316,17 +316,66 @@ fn sort_keys(batch: &RecordBatch) -> Result<Vec<SortKey>, Error> {
 }
 
 /// The permutation that sorts one batch into segment order (position -> row of `batch`),
-/// or `None` when it is in order already. Sorting each incoming batch while it is still in
-/// cache makes the later merge of many batches ([`day_orders`]) read every batch front to
-/// back instead of jumping around memory.
-pub(crate) fn sort_order(batch: &RecordBatch) -> Result<Option<Vec<u32>>, Error> {
+/// leaving out the rows `keep` says to drop, or `None` when every row is kept and in order
+/// already; and the [`DayKey`] of every kept row in that order, for [`merge_sorted_parts`].
+/// Sorting each incoming batch while it is still in cache makes the later merge of many
+/// batches read every batch front to back instead of jumping around memory.
+pub(crate) fn sort_order(
+    batch: &RecordBatch,
+    keep: Option<&[bool]>,
+) -> Result<(Option<Vec<u32>>, Vec<DayKey>), Error> {
     let keys = sort_keys(batch)?;
-    if keys.is_sorted() {
-        return Ok(None);
+    let pack = |key: &SortKey| DayKey::new(key);
+    let keep_all = keep.is_none_or(|keep| keep.iter().all(|&kept| kept));
+    if keep_all && keys.is_sorted() {
+        return Ok((None, keys.iter().map(pack).collect()));
     }
-    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+    let mut order: Vec<u32> = match keep {
+        Some(keep) if !keep_all => (0..keys.len() as u32)
+            .filter(|&row| keep[row as usize])
+            .collect(),
+        _ => (0..keys.len() as u32).collect(),
+    };
     order.sort_unstable_by_key(|&row| keys[row as usize]);
-    Ok(Some(order))
+    let sorted = order.iter().map(|&row| pack(&keys[row as usize])).collect();
+    Ok((Some(order), sorted))
+}
+
+/// A row's place in its day's segment order in one number: plate code, then country, then
+/// the time since the start of the day (the day itself is known from where the row is).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub(crate) struct DayKey(u128);
+
+impl DayKey {
+    fn new(&(day, plate, country, ts): &SortKey) -> DayKey {
+        // Under 2^37 microseconds in a day: the time fits below the country's 16 bits.
+        let in_day = (ts - day * DAY_US) as u128;
+        DayKey(u128::from(plate) << 64 | u128::from(country) << 48 | in_day)
+    }
+}
+
+/// Merges parts of one day, each in segment order with its keys (from [`sort_order`]),
+/// into `(part, row)` picks in segment order; ties go to the earlier part.
+pub(crate) fn merge_sorted_parts(keys: &[&[DayKey]]) -> Picks {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut picks = Vec::with_capacity(keys.iter().map(|keys| keys.len()).sum());
+    let mut heap: BinaryHeap<Reverse<(DayKey, u32, u32)>> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(part, keys)| Some(Reverse((*keys.first()?, part as u32, 0))))
+        .collect();
+    while let Some(mut top) = heap.peek_mut() {
+        let Reverse((_, part, row)) = *top;
+        picks.push((part, row));
+        match keys[part as usize].get(row as usize + 1) {
+            Some(&next) => *top = Reverse((next, part, row + 1)),
+            None => {
+                std::collections::binary_heap::PeekMut::pop(top);
+            }
+        }
+    }
+    picks
 }
 
 /// The UTC days of a batch in segment order: `(day, first row, number of rows)`, ascending.
@@ -379,7 +428,10 @@ pub(crate) fn day_orders(batches: &[RecordBatch]) -> Result<Vec<(i64, Picks)>, E
 
 /// Builds a batch from `(batch, row)` positions in `batches`.
 fn gather(batches: &[RecordBatch], indices: &[(usize, usize)]) -> Result<RecordBatch, Error> {
-    let schema = crate::schema::reads_schema();
+    // Plain or view strings, as the batches have them.
+    let schema = batches
+        .first()
+        .map_or_else(crate::schema::reads_schema, RecordBatch::schema);
     let columns: Vec<ArrayRef> = (0..schema.fields().len())
         .map(|col_idx| {
             let arrays: Vec<&dyn Array> = batches
@@ -460,7 +512,7 @@ impl IndexBuilder {
             }
         }
         self.hashes
-            .extend(columns.read_id.iter().map(|id| id_hash(id.unwrap_or(""))));
+            .extend((0..batch.num_rows()).map(|row| id_hash(columns.read_id.value(row))));
         Ok(())
     }
 
@@ -726,6 +778,78 @@ mod tests {
             colour: None,
             vehicle_type: None,
         }
+    }
+
+    #[test]
+    fn merging_sorted_parts_gives_the_order_of_one_sort() {
+        // Parts of one day as a bulk import makes them: each sorted on its own.
+        let plates = ["AB12CDE", "AB12CD", "Z1", "AB12CDE", "K9", "AB1"];
+        let countries = [Some("GB"), None, Some("FR"), None, Some("GB"), Some("NL")];
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let mut id = 0;
+        let mut reads_of_all = Vec::new();
+        let mut batches = Vec::new();
+        let mut keys = Vec::new();
+        for n_rows in [0, 1, 40, 17, 300] {
+            let reads: Vec<_> = (0..n_rows)
+                .map(|_| {
+                    id += 1;
+                    let pick = next() % plates.len();
+                    // Same day; times collide now and then.
+                    let ts = 3 * DAY_US + (next() % 50) as i64 * 1_000_000;
+                    read(&format!("r{id}"), plates[pick], countries[pick], ts)
+                })
+                .collect();
+            if reads.is_empty() {
+                continue;
+            }
+            let batch = crate::schema::reads_to_batch(&reads);
+            let (order, part_keys) = sort_order(&batch, None).unwrap();
+            let batch = match order {
+                Some(order) => arrow::compute::take_record_batch(
+                    &batch,
+                    &arrow::array::UInt32Array::from(order),
+                )
+                .unwrap(),
+                None => batch,
+            };
+            reads_of_all.extend(reads);
+            batches.push(batch);
+            keys.push(part_keys);
+        }
+        let key_slices: Vec<&[DayKey]> = keys.iter().map(Vec::as_slice).collect();
+        let picks: Vec<(usize, usize)> = merge_sorted_parts(&key_slices)
+            .into_iter()
+            .map(|(part, row)| (part as usize, row as usize))
+            .collect();
+        assert_eq!(picks.len(), reads_of_all.len());
+        let merged = crate::schema::batch_to_reads(&gather(&batches, &picks).unwrap()).unwrap();
+        let (_, expected) = day_orders(&[crate::schema::reads_to_batch(&reads_of_all)])
+            .unwrap()
+            .remove(0);
+        let key = |read: &corridor_domain::PlateRead| {
+            (
+                read.plate.as_str().to_owned(),
+                read.country.map(|c| c.to_string()),
+                read.ts,
+            )
+        };
+        let merged_keys: Vec<_> = merged.iter().map(key).collect();
+        let expected_keys: Vec<_> = expected
+            .iter()
+            .map(|&(_, row)| key(&reads_of_all[row as usize]))
+            .collect();
+        assert_eq!(merged_keys, expected_keys);
+        let mut ids: Vec<&str> = merged.iter().map(|read| read.read_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), reads_of_all.len(), "every row exactly once");
     }
 
     #[test]

@@ -591,7 +591,17 @@ impl Shared {
         &self,
         batches: &[RecordBatch],
     ) -> Result<Vec<(u64, String)>, Error> {
-        let days: Vec<(u64, i64, segment::Picks)> = segment::day_orders(batches)?
+        self.write_picked_days(batches, segment::day_orders(batches)?)
+    }
+
+    /// Writes each day's `(batch, row)` picks from `batches` as a new segment (two writer
+    /// threads). Nothing is visible until the caller commits the catalog.
+    pub(crate) fn write_picked_days(
+        &self,
+        batches: &[RecordBatch],
+        days: Vec<(i64, segment::Picks)>,
+    ) -> Result<Vec<(u64, String)>, Error> {
+        let days: Vec<(u64, i64, segment::Picks)> = days
             .into_iter()
             .map(|(day, picks)| (self.allocate_segment_id(), day, picks))
             .collect();

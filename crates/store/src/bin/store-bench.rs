@@ -25,10 +25,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use corridor_domain::{Country, PlateText, Timestamp};
+use corridor_store::schema;
 use corridor_store::search::{SearchMode, SearchQuery, search};
 use corridor_store::{HistoryQuery, Store, StoreConfig};
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -129,7 +130,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let started = Instant::now();
     let file = std::fs::File::open(&input)?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(65_536);
+    // Strings decoded as views, which the import keeps them as (see `reads_view_schema`).
+    let options = ArrowReaderOptions::new().with_schema(schema::reads_view_schema());
+    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)?
+        .with_batch_size(65_536);
     let n_input_rows = u64::try_from(builder.metadata().file_metadata().num_rows())?;
     let stride = (n_input_rows / args.n_lookups.max(1) as u64).max(1);
     let mut plates: Vec<(PlateText, Option<Country>)> = Vec::with_capacity(args.n_lookups);
@@ -337,10 +341,12 @@ fn sample_plates(
     let text = |name: &str| {
         batch
             .column_by_name(name)
-            .and_then(|column| column.as_string_opt::<i32>())
+            .filter(|column| {
+                column.as_string_view_opt().is_some() || column.as_string_opt::<i32>().is_some()
+            })
             .ok_or_else(|| format!("the input has no string column `{name}`"))
     };
-    let (plate, country) = (text("plate")?, text("country")?);
+    let (plate, country) = (Text(text("plate")?), Text(text("country")?));
     let first = (stride - row0 % stride) % stride;
     for row in (first..batch.num_rows() as u64).step_by(stride as usize) {
         if out.len() >= n_max {
@@ -355,6 +361,22 @@ fn sample_plates(
         out.push((PlateText::parse(plate.value(row))?, country));
     }
     Ok(())
+}
+
+/// A plain or view string column.
+struct Text<'a>(&'a arrow::array::ArrayRef);
+
+impl Text<'_> {
+    fn is_null(&self, row: usize) -> bool {
+        self.0.is_null(row)
+    }
+
+    fn value(&self, row: usize) -> &str {
+        match self.0.as_string_view_opt() {
+            Some(views) => views.value(row),
+            None => self.0.as_string::<i32>().value(row),
+        }
+    }
 }
 
 /// Runs the DuckDB baseline on the same file and plates and prints both side by side.
