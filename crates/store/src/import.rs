@@ -127,7 +127,9 @@ impl<'a> BulkImport<'a> {
             .expect(usize::try_from(n_rows).unwrap_or(usize::MAX).min(1 << 32));
     }
 
-    /// Adds a batch in [`crate::schema::reads_schema`]. A read id already stored (or given
+    /// Adds a batch in [`crate::schema::reads_schema`], its strings plain, views or
+    /// dictionaries (decoding Parquet straight into
+    /// [`crate::schema::reads_import_schema`] saves a conversion). A read id already stored (or given
     /// earlier in this import) with other content fails with
     /// [`Error::ConflictingReadId`], and nothing of this batch is added.
     pub fn add_batch(&mut self, batch: RecordBatch) -> Result<(), Error> {
@@ -345,9 +347,9 @@ impl<'a> BulkImport<'a> {
         if n_kept == 0 {
             return Ok(());
         }
-        // Rows are kept as string views from here on: sorting and merging them then moves
-        // views, not strings.
-        let batch = crate::schema::to_string_views(&batch)?;
+        // Rows are kept as views and dictionaries from here on: sorting and merging them
+        // then moves views and keys, not strings.
+        let batch = crate::schema::to_import_columns(&batch)?;
         // One take both leaves out the rows not kept and sorts the rest into segment order.
         let (order, keys) = segment::sort_order(&batch, Some(&keep))?;
         let (batch, sorted_pos) = match order {

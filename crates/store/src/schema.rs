@@ -7,11 +7,11 @@
 
 use crate::Error;
 use arrow::array::{
-    Array, ArrayRef, BooleanArray, BooleanBuilder, Float32Array, Float32Builder, Float64Array,
-    Float64Builder, RecordBatch, StringArray, StringBuilder, StringViewArray,
-    TimestampMicrosecondArray, TimestampMicrosecondBuilder,
+    Array, ArrayRef, BooleanArray, BooleanBuilder, DictionaryArray, Float32Array, Float32Builder,
+    Float64Array, Float64Builder, Int32Array, RecordBatch, StringArray, StringBuilder,
+    StringViewArray, TimestampMicrosecondArray, TimestampMicrosecondBuilder,
 };
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef, TimeUnit};
 use corridor_domain::{Camera, CameraKind, Country, PlateRead, PlateText};
 use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
@@ -83,22 +83,32 @@ pub fn reads_schema() -> SchemaRef {
         .clone()
 }
 
-/// [`reads_schema`] with every string column as `Utf8View`: what a bulk import keeps its
-/// rows in. Sorting and merging rows then moves 16-byte views instead of copying strings
-/// (twice: once per batch, once per day), and strings of at most 12 bytes (plates,
-/// countries, colours) sit in the view itself. Segments are still written as plain
-/// strings: the Parquet writer encodes either. Readers that can produce views directly
-/// (`ArrowReaderOptions::with_schema`) save the conversion.
-pub fn reads_view_schema() -> SchemaRef {
+/// [`reads_schema`] as a bulk import keeps its rows: `read_id` and `plate` as `Utf8View`,
+/// the few-valued strings (`country`, `camera_id`, `make`, `model`, `colour`,
+/// `vehicle_type`) dictionary-encoded with `Int32` keys. Sorting and merging rows then
+/// moves 16-byte views and 4-byte keys instead of copying strings (twice: once per batch,
+/// once per day), and plates of at most 12 bytes sit in the view itself. Segments are
+/// still written as plain strings: the Parquet writer encodes any of these. A Parquet
+/// reader can decode straight into it (`ArrowReaderOptions::with_schema`, the input's
+/// dictionary pages kept as they are); [`BulkImport`](crate::BulkImport) converts other
+/// batches ([`to_import_columns`]).
+pub fn reads_import_schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     SCHEMA
         .get_or_init(|| {
             let fields: Vec<Field> = reads_schema()
                 .fields()
                 .iter()
-                .map(|field| match field.data_type() {
-                    DataType::Utf8 => field.as_ref().clone().with_data_type(DataType::Utf8View),
-                    _ => field.as_ref().clone(),
+                .map(|field| {
+                    let data_type = match field.name().as_str() {
+                        "read_id" | "plate" => DataType::Utf8View,
+                        _ if *field.data_type() == DataType::Utf8 => DataType::Dictionary(
+                            Box::new(DataType::Int32),
+                            Box::new(DataType::Utf8),
+                        ),
+                        _ => field.data_type().clone(),
+                    };
+                    field.as_ref().clone().with_data_type(data_type)
                 })
                 .collect();
             Arc::new(Schema::new(fields))
@@ -106,44 +116,57 @@ pub fn reads_view_schema() -> SchemaRef {
         .clone()
 }
 
-/// Converts a batch in [`reads_schema`] to [`reads_view_schema`] (views point into the
-/// batch's own string buffers: no string is copied); a view batch is returned as it is.
-pub fn to_string_views(batch: &RecordBatch) -> Result<RecordBatch, Error> {
+/// Converts a reads batch (plain, view or dictionary strings) to [`reads_import_schema`],
+/// so that every part of an import has the same types. Plain strings become views without
+/// copying a string; a few-valued plain column is dictionary-encoded (a batch a Parquet
+/// reader decoded into the import schema is returned as it is).
+pub fn to_import_columns(batch: &RecordBatch) -> Result<RecordBatch, Error> {
     check_schema(batch)?;
+    let target = reads_import_schema();
     let schema = batch.schema();
-    if !schema
+    let same = |want: &Field, got: &Field| {
+        want.data_type() == got.data_type() || *want.data_type() == ts_type()
+    };
+    if target
         .fields()
         .iter()
-        .any(|field| *field.data_type() == DataType::Utf8)
+        .zip(schema.fields())
+        .all(|(want, got)| same(want, got))
     {
         return Ok(batch.clone());
     }
-    let columns: Vec<ArrayRef> = batch
-        .columns()
+    let columns: Vec<ArrayRef> = target
+        .fields()
         .iter()
-        .map(|column| match column.data_type() {
-            DataType::Utf8 => {
-                let plain: &StringArray = downcast(column.as_ref());
-                Arc::new(StringViewArray::from(plain)) as ArrayRef
+        .zip(batch.columns())
+        .map(|(want, column)| {
+            Ok(match (want.data_type(), column.data_type()) {
+                (want, got) if want == got || *want == ts_type() => Arc::clone(column),
+                (DataType::Utf8View, DataType::Utf8) => {
+                    let plain: &StringArray = downcast(column.as_ref());
+                    Arc::new(StringViewArray::from(plain)) as ArrayRef
+                }
+                (want, _) => arrow::compute::cast(column, want)?,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    // The batch's own `ts` field: its time zone may be spelt `+00:00`.
+    let fields: Vec<Field> = target
+        .fields()
+        .iter()
+        .zip(schema.fields())
+        .map(|(want, got)| {
+            if *want.data_type() == ts_type() {
+                got.as_ref().clone()
+            } else {
+                want.as_ref().clone()
             }
-            _ => Arc::clone(column),
         })
         .collect();
-    let schema = if schema.as_ref() == reads_schema().as_ref() {
-        reads_view_schema()
-    } else {
-        // Same columns, a `ts` time zone spelt `+00:00`.
-        let fields: Vec<Field> = schema
-            .fields()
-            .iter()
-            .map(|field| match field.data_type() {
-                DataType::Utf8 => field.as_ref().clone().with_data_type(DataType::Utf8View),
-                _ => field.as_ref().clone(),
-            })
-            .collect();
-        Arc::new(Schema::new(fields))
-    };
-    Ok(RecordBatch::try_new(schema, columns)?)
+    Ok(RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        columns,
+    )?)
 }
 
 /// The canonical cameras schema: `camera_id,name,lat,lon,heading,country,operator,kind,infrared`.
@@ -310,18 +333,24 @@ pub fn batch_to_reads(batch: &RecordBatch) -> Result<Vec<PlateRead>, Error> {
     (0..batch.num_rows()).map(|row| columns.read(row)).collect()
 }
 
-/// A string column of a reads batch: `Utf8` (segments, scans, appends), or `Utf8View`,
-/// which a bulk import uses inside (see [`to_string_views`]).
+/// A string column of a reads batch: `Utf8` (segments, scans, appends), or the views and
+/// dictionaries a bulk import keeps rows as (see [`reads_import_schema`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Strings<'a> {
     Plain(&'a StringArray),
     View(&'a StringViewArray),
+    /// Dictionary keys and values.
+    Dict(&'a Int32Array, &'a StringArray),
 }
 
 impl<'a> Strings<'a> {
     fn new(array: &'a dyn Array) -> Strings<'a> {
         match array.data_type() {
             DataType::Utf8View => Strings::View(downcast(array)),
+            DataType::Dictionary(..) => {
+                let dictionary: &DictionaryArray<Int32Type> = downcast(array);
+                Strings::Dict(dictionary.keys(), downcast(dictionary.values().as_ref()))
+            }
             _ => Strings::Plain(downcast(array)),
         }
     }
@@ -331,6 +360,7 @@ impl<'a> Strings<'a> {
         match self {
             Strings::Plain(array) => array.value(row),
             Strings::View(array) => array.value(row),
+            Strings::Dict(keys, values) => values.value(keys.value(row) as usize),
         }
     }
 
@@ -339,6 +369,9 @@ impl<'a> Strings<'a> {
         match self {
             Strings::Plain(array) => array.is_null(row),
             Strings::View(array) => array.is_null(row),
+            Strings::Dict(keys, values) => {
+                keys.is_null(row) || values.is_null(keys.value(row) as usize)
+            }
         }
     }
 
@@ -453,8 +486,11 @@ pub(crate) fn check_schema(batch: &RecordBatch) -> Result<(), Error> {
                         .as_deref()
                         .is_some_and(|tz| tz == "UTC" || tz == "+00:00")
             }
-            // A bulk import keeps strings as views (see `to_string_views`).
+            // What a bulk import keeps strings as (see `reads_import_schema`).
             (DataType::Utf8, DataType::Utf8View) => true,
+            (DataType::Utf8, DataType::Dictionary(key, value)) => {
+                **key == DataType::Int32 && **value == DataType::Utf8
+            }
             (want, got) => want == got,
         };
         if want.name() != got.name() || !same_type {

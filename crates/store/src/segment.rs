@@ -330,14 +330,27 @@ pub(crate) fn sort_order(
     if keep_all && keys.is_sorted() {
         return Ok((None, keys.iter().map(pack).collect()));
     }
-    let mut order: Vec<u32> = match keep {
-        Some(keep) if !keep_all => (0..keys.len() as u32)
-            .filter(|&row| keep[row as usize])
-            .collect(),
-        _ => (0..keys.len() as u32).collect(),
+    let kept = |row: usize| keep.is_none_or(|keep| keep[row]);
+    // The keys themselves are sorted (no indirection); a batch of one day, the usual case,
+    // sorts 32-byte `(key, row)` pairs.
+    let single_day = keys
+        .first()
+        .is_some_and(|first| keys.iter().all(|key| key.0 == first.0));
+    let (order, sorted): (Vec<u32>, Vec<DayKey>) = if single_day {
+        let mut rows: Vec<(DayKey, u32)> = (0..keys.len())
+            .filter(|&row| kept(row))
+            .map(|row| (pack(&keys[row]), row as u32))
+            .collect();
+        rows.sort_unstable();
+        rows.into_iter().map(|(key, row)| (row, key)).unzip()
+    } else {
+        let mut rows: Vec<(i64, DayKey, u32)> = (0..keys.len())
+            .filter(|&row| kept(row))
+            .map(|row| (keys[row].0, pack(&keys[row]), row as u32))
+            .collect();
+        rows.sort_unstable();
+        rows.into_iter().map(|(_, key, row)| (row, key)).unzip()
     };
-    order.sort_unstable_by_key(|&row| keys[row as usize]);
-    let sorted = order.iter().map(|&row| pack(&keys[row as usize])).collect();
     Ok((Some(order), sorted))
 }
 

@@ -24,6 +24,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::Int32Type;
 use corridor_domain::{Country, PlateText, Timestamp};
 use corridor_store::schema;
 use corridor_store::search::{SearchMode, SearchQuery, search};
@@ -130,10 +131,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let started = Instant::now();
     let file = std::fs::File::open(&input)?;
-    // Strings decoded as views, which the import keeps them as (see `reads_view_schema`).
-    let options = ArrowReaderOptions::new().with_schema(schema::reads_view_schema());
+    // Decoded straight into what the import keeps rows as (see `reads_import_schema`).
+    let options = ArrowReaderOptions::new().with_schema(schema::reads_import_schema());
     let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)?
-        .with_batch_size(65_536);
+        .with_batch_size(131_072);
     let n_input_rows = u64::try_from(builder.metadata().file_metadata().num_rows())?;
     let stride = (n_input_rows / args.n_lookups.max(1) as u64).max(1);
     let mut plates: Vec<(PlateText, Option<Country>)> = Vec::with_capacity(args.n_lookups);
@@ -342,7 +343,9 @@ fn sample_plates(
         batch
             .column_by_name(name)
             .filter(|column| {
-                column.as_string_view_opt().is_some() || column.as_string_opt::<i32>().is_some()
+                column.as_string_view_opt().is_some()
+                    || column.as_string_opt::<i32>().is_some()
+                    || column.as_dictionary_opt::<Int32Type>().is_some()
             })
             .ok_or_else(|| format!("the input has no string column `{name}`"))
     };
@@ -372,8 +375,14 @@ impl Text<'_> {
     }
 
     fn value(&self, row: usize) -> &str {
-        match self.0.as_string_view_opt() {
-            Some(views) => views.value(row),
+        if let Some(views) = self.0.as_string_view_opt() {
+            return views.value(row);
+        }
+        match self.0.as_dictionary_opt::<Int32Type>() {
+            Some(dictionary) => {
+                let key = dictionary.keys().value(row) as usize;
+                dictionary.values().as_string::<i32>().value(key)
+            }
             None => self.0.as_string::<i32>().value(row),
         }
     }

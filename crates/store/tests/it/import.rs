@@ -356,3 +356,83 @@ fn a_batch_outside_the_canonical_schema_is_rejected_by_column() {
         "{err}"
     );
 }
+
+#[test]
+fn batches_decoded_into_the_import_schema_mix_with_plain_ones() {
+    use parquet::arrow::ArrowWriter;
+    use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+    let dir = tempfile::tempdir().unwrap();
+    let reads: Vec<_> = (0..200)
+        .map(|n| {
+            let plate = ["AB12CDE", "ZZ99ZZZ", "XY51ABC"][n as usize % 3];
+            let country = [Some("GB"), None, Some("FR")][n as usize % 3];
+            read(
+                &format!("r{n}"),
+                plate,
+                country,
+                DAY0 + (n * 37 % 200) * HOUR / 10,
+            )
+        })
+        .collect();
+    // The first half as a Parquet file decoded as views and dictionaries.
+    let path = dir.path().join("reads.parquet");
+    let mut writer = ArrowWriter::try_new(
+        std::fs::File::create(&path).unwrap(),
+        corridor_store::schema::reads_schema(),
+        None,
+    )
+    .unwrap();
+    writer
+        .write(&corridor_store::schema::reads_to_batch(&reads[..100]))
+        .unwrap();
+    writer.close().unwrap();
+    let options =
+        ArrowReaderOptions::new().with_schema(corridor_store::schema::reads_import_schema());
+    let decoded = ParquetRecordBatchReaderBuilder::try_new_with_options(
+        std::fs::File::open(&path).unwrap(),
+        options,
+    )
+    .unwrap()
+    .with_batch_size(30)
+    .build()
+    .unwrap();
+    let store = Store::open(&dir.path().join("data"), config()).unwrap();
+    let mut import = store.bulk_import();
+    for batch in decoded {
+        let batch = batch.unwrap();
+        assert!(matches!(
+            batch.column(2).data_type(),
+            arrow::datatypes::DataType::Dictionary(..)
+        ));
+        import.add_batch(batch).unwrap();
+    }
+    // The second half as plain batches, with a replay of the first half: same content is
+    // a duplicate, other content a conflict, found across the two kinds of batch.
+    import.add_reads(&reads[100..]).unwrap();
+    let mut replay = reads[..4].to_vec();
+    replay[1].colour = Some("red".to_owned());
+    let conflicts = import
+        .add_batch_skipping_conflicts(corridor_store::schema::reads_to_batch(&replay))
+        .unwrap();
+    assert_eq!(
+        conflicts
+            .iter()
+            .map(|c| c.read_id.as_str())
+            .collect::<Vec<_>>(),
+        ["r1"]
+    );
+    let report = import.commit().unwrap();
+    assert_eq!((report.n_imported, report.n_duplicates), (200, 3));
+    let mut stored = Vec::new();
+    for plate in ["AB12CDE", "ZZ99ZZZ", "XY51ABC"] {
+        stored.extend(
+            store
+                .history(&HistoryQuery::plate(PlateText::parse(plate).unwrap()))
+                .unwrap(),
+        );
+    }
+    stored.sort_by(|a, b| a.read_id.cmp(&b.read_id));
+    let mut expected = reads.clone();
+    expected.sort_by(|a, b| a.read_id.cmp(&b.read_id));
+    assert_eq!(stored, expected, "every read stored exactly as given");
+}
