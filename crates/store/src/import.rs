@@ -22,7 +22,7 @@ use arrow::array::{Array, RecordBatch};
 use corridor_domain::{PLATE_LEN_MAX, PlateRead, Timestamp};
 use parking_lot::Mutex;
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
 /// Segments written by a spill: `(segment id, path)`.
@@ -57,8 +57,24 @@ impl Part {
     }
 }
 
-/// A segment write in flight and the rows it is writing (searched for replayed ids).
-type Spill = (JoinHandle<Result<Spilled, Error>>, Arc<Vec<Part>>);
+/// A segment write in flight: its number, its thread and the rows it is writing (searched
+/// for replayed ids).
+#[derive(Debug)]
+struct Spill {
+    seq: u64,
+    handle: JoinHandle<Result<Spilled, Error>>,
+    parts: Arc<Vec<Part>>,
+}
+
+/// Says, when a spill thread ends however it ends, which spill it was.
+struct SignalOnDrop(mpsc::Sender<u64>, u64);
+
+impl Drop for SignalOnDrop {
+    fn drop(&mut self) {
+        // The import may be gone (dropped while writes ran): nobody to tell then.
+        let _ = self.0.send(self.1);
+    }
+}
 
 /// Background segment writes an import may have running at once: one keeps a writer busy
 /// while the importing thread sorts, the second covers a day that closes while the first
@@ -75,6 +91,9 @@ pub struct BulkImport<'a> {
     n_buffered: usize,
     /// Segment writes in flight, oldest first.
     spilling: VecDeque<Spill>,
+    /// Numbers the spills; their threads send their number here when they end.
+    spill_seq: u64,
+    spill_ended: (mpsc::Sender<u64>, mpsc::Receiver<u64>),
     /// The segments written so far, opened, and the distinct plates in them: built by the
     /// spill threads, so that the commit only has to publish them.
     opened: Vec<Arc<Segment>>,
@@ -108,6 +127,8 @@ impl<'a> BulkImport<'a> {
             buffer: BTreeMap::new(),
             n_buffered: 0,
             spilling: VecDeque::new(),
+            spill_seq: 0,
+            spill_ended: mpsc::channel(),
             opened: Vec::new(),
             directory: Arc::default(),
             ids: ImportIds::default(),
@@ -320,7 +341,7 @@ impl<'a> BulkImport<'a> {
         seen: Seen,
     ) -> Result<Option<PlateRead>, Error> {
         if seen == Seen::Import {
-            let in_flight = self.spilling.iter().flat_map(|(_, parts)| parts.iter());
+            let in_flight = self.spilling.iter().flat_map(|spill| spill.parts.iter());
             for part in self.buffer.values().flatten().chain(in_flight) {
                 if let Some(found) = part.find(hash, &read.read_id)? {
                     return Ok(Some(found));
@@ -412,58 +433,41 @@ impl<'a> BulkImport<'a> {
         let parts: Arc<Vec<Part>> = Arc::new(days.into_values().flatten().collect());
         let batches: Vec<RecordBatch> = parts.iter().map(|part| part.batch.clone()).collect();
         self.n_buffered -= batches.iter().map(RecordBatch::num_rows).sum::<usize>();
-        while self.spilling.len() >= SPILLS_IN_FLIGHT_MAX {
-            // A write that has finished frees its slot first: a small write queued behind
-            // a large one (the rest of a day whose start filled the buffer) must not hold
-            // the import up until the large one is done.
-            match self
-                .spilling
-                .iter()
-                .position(|(handle, _)| handle.is_finished())
-            {
-                Some(done) => {
-                    let spill = self.spilling.remove(done).expect("position is in range");
-                    self.finish(spill)?;
-                }
-                None => self.finish_oldest_spill()?,
-            }
-        }
+        self.free_spill_slot()?;
         // The writer holds the store only until it is joined (at the latest on drop).
         let shared = Arc::clone(&self.store.shared);
         let directory = Arc::clone(&self.directory);
         let spilled = Arc::clone(&parts);
+        let seq = self.spill_seq;
+        self.spill_seq += 1;
+        let ended = SignalOnDrop(self.spill_ended.0.clone(), seq);
         let handle = std::thread::Builder::new()
             .name("corridor-import-spill".to_owned())
             .spawn(move || {
-                // Parts are already in segment order: merging them per day is enough.
-                let mut days: Vec<(i64, segment::Picks)> = Vec::new();
-                let mut first = 0;
-                while first < spilled.len() {
-                    let day = spilled[first].day;
-                    let end = first + spilled[first..].partition_point(|part| part.day == day);
-                    let keys: Vec<&[segment::DayKey]> = spilled[first..end]
-                        .iter()
-                        .map(|part| part.keys.as_slice())
-                        .collect();
-                    let picks = segment::merge_sorted_parts(&keys)
-                        .into_iter()
-                        .map(|(part, row)| (part + first as u32, row))
-                        .collect();
-                    days.push((day, picks));
-                    first = end;
-                }
-                let written = shared.write_picked_days(&batches, days)?;
-                let mut segments = Vec::with_capacity(written.len());
-                let mut ids = Vec::with_capacity(written.len());
-                for (segment, contents) in open_segments(&shared.root, &written)? {
-                    add_to_directory(&mut directory.lock(), &contents.plates);
-                    segments.push(segment);
-                    ids.push(contents.id_hashes);
-                }
-                Ok((written, segments, ids))
+                let _ended = ended;
+                write_spill(&shared, &directory, &spilled, &batches)
             })
             .map_err(|err| Error::io("starting a segment writer", &self.shared.root, err))?;
-        self.spilling.push_back((handle, parts));
+        self.spilling.push_back(Spill { seq, handle, parts });
+        Ok(())
+    }
+
+    /// Waits until fewer than [`SPILLS_IN_FLIGHT_MAX`] writes run, taking in whichever
+    /// ends first: a small write queued behind a large one (the rest of a day whose start
+    /// filled the buffer) must not hold the import up until the large one is done.
+    fn free_spill_slot(&mut self) -> Result<(), Error> {
+        while self.spilling.len() >= SPILLS_IN_FLIGHT_MAX {
+            let ended = self
+                .spill_ended
+                .1
+                .recv()
+                .expect("the import holds a sender itself");
+            // A number already taken in (by `finish_spill`) is skipped.
+            if let Some(idx) = self.spilling.iter().position(|spill| spill.seq == ended) {
+                let spill = self.spilling.remove(idx).expect("position is in range");
+                self.finish(spill)?;
+            }
+        }
         Ok(())
     }
 
@@ -482,13 +486,52 @@ impl<'a> BulkImport<'a> {
         }
     }
 
-    fn finish(&mut self, (handle, _): Spill) -> Result<(), Error> {
-        let (written, opened, ids) = handle.join().expect("segment writer thread panicked")?;
+    fn finish(&mut self, spill: Spill) -> Result<(), Error> {
+        let (written, opened, ids) = spill
+            .handle
+            .join()
+            .expect("segment writer thread panicked")?;
         self.written.extend(written);
         self.written_ids.extend(ids);
         self.opened.extend(opened.into_iter().map(Arc::new));
         Ok(())
     }
+}
+
+/// Writes the parts of a spill (each in segment order, days ascending) as one segment per
+/// day, opens them and adds their plates to the import's directory.
+fn write_spill(
+    shared: &Shared,
+    directory: &Mutex<Directory>,
+    parts: &[Part],
+    batches: &[RecordBatch],
+) -> Result<Spilled, Error> {
+    // Parts are already in segment order: merging them per day is enough.
+    let mut days: Vec<(i64, segment::Picks)> = Vec::new();
+    let mut first = 0;
+    while first < parts.len() {
+        let day = parts[first].day;
+        let end = first + parts[first..].partition_point(|part| part.day == day);
+        let keys: Vec<&[segment::DayKey]> = parts[first..end]
+            .iter()
+            .map(|part| part.keys.as_slice())
+            .collect();
+        let picks = segment::merge_sorted_parts(&keys)
+            .into_iter()
+            .map(|(part, row)| (part + first as u32, row))
+            .collect();
+        days.push((day, picks));
+        first = end;
+    }
+    let written = shared.write_picked_days(batches, days)?;
+    let mut segments = Vec::with_capacity(written.len());
+    let mut ids = Vec::with_capacity(written.len());
+    for (segment, contents) in open_segments(&shared.root, &written)? {
+        add_to_directory(&mut directory.lock(), &contents.plates);
+        segments.push(segment);
+        ids.push(contents.id_hashes);
+    }
+    Ok((written, segments, ids))
 }
 
 /// Where a row's id may have been seen before.
@@ -512,8 +555,8 @@ struct Classified {
 
 impl Drop for BulkImport<'_> {
     fn drop(&mut self) {
-        for (handle, _) in std::mem::take(&mut self.spilling) {
-            if let Ok(Ok((written, ..))) = handle.join() {
+        for spill in std::mem::take(&mut self.spilling) {
+            if let Ok(Ok((written, ..))) = spill.handle.join() {
                 self.written.extend(written);
             }
         }
