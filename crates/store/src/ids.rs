@@ -4,6 +4,7 @@
 //! hash collision can never drop or overwrite a read. Runs merge like an LSM tree (a run
 //! is merged into the one before it once it reaches a quarter of its size), so a lookup
 //! touches a handful of runs, each through a bucket directory on the top hash bits.
+//! A bulk import checks its own ids in a hash set of full hashes instead ([`ImportIds`]).
 
 use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64;

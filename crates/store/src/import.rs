@@ -539,7 +539,8 @@ fn write_spill(
 enum Seen {
     /// Earlier in the same batch.
     Batch,
-    /// Earlier in this import (full hashes: almost surely).
+    /// Given to this import before (its full hash is in the import's id set; that read may
+    /// have been left out as a conflict, so it is looked for).
     Import,
     /// In the store (48-bit hashes: now and then by chance).
     Store,
