@@ -98,6 +98,9 @@ pub struct BulkImport<'a> {
     /// spill threads, so that the commit only has to publish them.
     opened: Vec<Arc<Segment>>,
     directory: Arc<Mutex<Directory>>,
+    /// The column types rows are kept as, chosen by the first batch (see
+    /// [`crate::schema::import_types_for`]).
+    types: Option<arrow::datatypes::SchemaRef>,
     /// Full id hashes of every read given to this import.
     ids: ImportIds,
     written: Written,
@@ -131,6 +134,7 @@ impl<'a> BulkImport<'a> {
             spill_ended: mpsc::channel(),
             opened: Vec::new(),
             directory: Arc::default(),
+            types: None,
             ids: ImportIds::default(),
             written: Vec::new(),
             written_ids: Vec::new(),
@@ -370,7 +374,10 @@ impl<'a> BulkImport<'a> {
         }
         // Rows are kept as views and dictionaries from here on: sorting and merging them
         // then moves views and keys, not strings.
-        let batch = crate::schema::to_import_columns(&batch)?;
+        let types = self
+            .types
+            .get_or_insert_with(|| crate::schema::import_types_for(&batch));
+        let batch = crate::schema::to_import_columns(&batch, types)?;
         // One take both leaves out the rows not kept and sorts the rest into segment order.
         let (order, keys) = segment::sort_order(&batch, Some(&keep))?;
         let (batch, sorted_pos) = match order {

@@ -90,8 +90,7 @@ pub fn reads_schema() -> SchemaRef {
 /// once per day), and plates of at most 12 bytes sit in the view itself. Segments are
 /// still written as plain strings: the Parquet writer encodes any of these. A Parquet
 /// reader can decode straight into it (`ArrowReaderOptions::with_schema`, the input's
-/// dictionary pages kept as they are); [`BulkImport`](crate::BulkImport) converts other
-/// batches ([`to_import_columns`]).
+/// dictionary pages kept as they are).
 pub fn reads_import_schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     SCHEMA
@@ -116,13 +115,48 @@ pub fn reads_import_schema() -> SchemaRef {
         .clone()
 }
 
-/// Converts a reads batch (plain, view or dictionary strings) to [`reads_import_schema`],
-/// so that every part of an import has the same types. Plain strings become views without
-/// copying a string; a few-valued plain column is dictionary-encoded (a batch a Parquet
-/// reader decoded into the import schema is returned as it is).
-pub fn to_import_columns(batch: &RecordBatch) -> Result<RecordBatch, Error> {
+/// [`reads_schema`] with every string column as `Utf8View`: what a bulk import keeps the
+/// rows of plain-string batches as (views cost less to build than dictionaries).
+pub fn reads_view_schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            let fields: Vec<Field> = reads_schema()
+                .fields()
+                .iter()
+                .map(|field| match field.data_type() {
+                    DataType::Utf8 => field.as_ref().clone().with_data_type(DataType::Utf8View),
+                    _ => field.as_ref().clone(),
+                })
+                .collect();
+            Arc::new(Schema::new(fields))
+        })
+        .clone()
+}
+
+/// The types a bulk import keeps rows as when its first batch is `batch`: the batch's own
+/// when it was decoded into [`reads_import_schema`], else [`reads_view_schema`].
+pub(crate) fn import_types_for(batch: &RecordBatch) -> SchemaRef {
+    let dictionaries = batch
+        .schema()
+        .fields()
+        .iter()
+        .any(|field| matches!(field.data_type(), DataType::Dictionary(..)));
+    if dictionaries {
+        reads_import_schema()
+    } else {
+        reads_view_schema()
+    }
+}
+
+/// Converts a reads batch (plain, view or dictionary strings) to `target` (see
+/// [`import_types_for`]), so that every part of an import has the same types. Plain
+/// strings become views without copying a string.
+pub(crate) fn to_import_columns(
+    batch: &RecordBatch,
+    target: &SchemaRef,
+) -> Result<RecordBatch, Error> {
     check_schema(batch)?;
-    let target = reads_import_schema();
     let schema = batch.schema();
     let same = |want: &Field, got: &Field| {
         want.data_type() == got.data_type() || *want.data_type() == ts_type()

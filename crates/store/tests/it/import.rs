@@ -359,6 +359,12 @@ fn a_batch_outside_the_canonical_schema_is_rejected_by_column() {
 
 #[test]
 fn batches_decoded_into_the_import_schema_mix_with_plain_ones() {
+    // The first batch decides the types rows are kept as; later ones are converted.
+    import_decoded_and_plain_batches(true);
+    import_decoded_and_plain_batches(false);
+}
+
+fn import_decoded_and_plain_batches(decoded_first: bool) {
     use parquet::arrow::ArrowWriter;
     use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
     let dir = tempfile::tempdir().unwrap();
@@ -398,6 +404,9 @@ fn batches_decoded_into_the_import_schema_mix_with_plain_ones() {
     .unwrap();
     let store = Store::open(&dir.path().join("data"), config()).unwrap();
     let mut import = store.bulk_import();
+    if !decoded_first {
+        import.add_reads(&reads[100..]).unwrap();
+    }
     for batch in decoded {
         let batch = batch.unwrap();
         assert!(matches!(
@@ -408,7 +417,9 @@ fn batches_decoded_into_the_import_schema_mix_with_plain_ones() {
     }
     // The second half as plain batches, with a replay of the first half: same content is
     // a duplicate, other content a conflict, found across the two kinds of batch.
-    import.add_reads(&reads[100..]).unwrap();
+    if decoded_first {
+        import.add_reads(&reads[100..]).unwrap();
+    }
     let mut replay = reads[..4].to_vec();
     replay[1].colour = Some("red".to_owned());
     let conflicts = import
