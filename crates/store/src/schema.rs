@@ -95,22 +95,10 @@ pub fn reads_import_schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     SCHEMA
         .get_or_init(|| {
-            let fields: Vec<Field> = reads_schema()
-                .fields()
-                .iter()
-                .map(|field| {
-                    let data_type = match field.name().as_str() {
-                        "read_id" | "plate" => DataType::Utf8View,
-                        _ if *field.data_type() == DataType::Utf8 => DataType::Dictionary(
-                            Box::new(DataType::Int32),
-                            Box::new(DataType::Utf8),
-                        ),
-                        _ => field.data_type().clone(),
-                    };
-                    field.as_ref().clone().with_data_type(data_type)
-                })
-                .collect();
-            Arc::new(Schema::new(fields))
+            with_string_types(|name| match name {
+                "read_id" | "plate" => DataType::Utf8View,
+                _ => DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+            })
         })
         .clone()
 }
@@ -120,18 +108,24 @@ pub fn reads_import_schema() -> SchemaRef {
 pub fn reads_view_schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     SCHEMA
-        .get_or_init(|| {
-            let fields: Vec<Field> = reads_schema()
-                .fields()
-                .iter()
-                .map(|field| match field.data_type() {
-                    DataType::Utf8 => field.as_ref().clone().with_data_type(DataType::Utf8View),
-                    _ => field.as_ref().clone(),
-                })
-                .collect();
-            Arc::new(Schema::new(fields))
-        })
+        .get_or_init(|| with_string_types(|_| DataType::Utf8View))
         .clone()
+}
+
+/// [`reads_schema`] with each string column's type chosen by its name.
+fn with_string_types(string_type: impl Fn(&str) -> DataType) -> SchemaRef {
+    let fields: Vec<Field> = reads_schema()
+        .fields()
+        .iter()
+        .map(|field| match field.data_type() {
+            DataType::Utf8 => field
+                .as_ref()
+                .clone()
+                .with_data_type(string_type(field.name())),
+            _ => field.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
 }
 
 /// The types a bulk import keeps rows as when its first batch is `batch`: the batch's own
