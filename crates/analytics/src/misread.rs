@@ -43,10 +43,54 @@ pub(crate) fn link_misreads(table: &mut ReadTable, config: &AnalysisConfig) -> V
     links
 }
 
+/// Plates per unit of work shared among the threads of [`find_links`].
+const PLATES_PER_CHUNK: u32 = 4096;
+
+/// Looks for links on every core: plates are independent, taken a chunk at a time, and the
+/// links come out in plate order whatever the number of threads.
 fn find_links(table: &ReadTable, config: &AnalysisConfig) -> Vec<Link> {
-    let model = ConfusionModel::standard();
+    let n_plates = table.n_plates() as u32;
+    let n_chunks = n_plates.div_ceil(PLATES_PER_CHUNK);
+    let n_threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(n_chunks as usize)
+        .max(1);
+    let next = std::sync::atomic::AtomicU32::new(0);
+    let mut chunks: Vec<(u32, Vec<Link>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..n_threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let model = ConfusionModel::standard();
+                    let mut done = Vec::new();
+                    loop {
+                        let chunk = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if chunk >= n_chunks {
+                            return done;
+                        }
+                        let first = chunk * PLATES_PER_CHUNK;
+                        let plates = first..(first + PLATES_PER_CHUNK).min(n_plates);
+                        done.push((chunk, find_links_in(table, config, &model, plates)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("misread worker panicked"))
+            .collect()
+    });
+    chunks.sort_unstable_by_key(|(chunk, _)| *chunk);
+    chunks.into_iter().flat_map(|(_, links)| links).collect()
+}
+
+fn find_links_in(
+    table: &ReadTable,
+    config: &AnalysisConfig,
+    model: &ConfusionModel,
+    plates: std::ops::Range<u32>,
+) -> Vec<Link> {
     let mut links = Vec::new();
-    for plate in 0..table.n_plates() as u32 {
+    for plate in plates {
         let rows = table.plate_rows(plate);
         let suspects: Vec<u32> = if rows.len() <= RARE_READS_MAX {
             rows.to_vec()
@@ -56,9 +100,18 @@ fn find_links(table: &ReadTable, config: &AnalysisConfig) -> Vec<Link> {
         if suspects.is_empty() {
             continue;
         }
-        let variants = confusable_variants(&model, table, plate);
+        // The tracks a suspect could join, in the order of the variants' likelihood.
+        let tracks: Vec<u32> = confusable_variants(model, table, plate)
+            .iter()
+            .flat_map(|text| table.plates_with_text(text))
+            .copied()
+            .filter(|&track| track != plate && table.plate_rows(track).len() >= TRACK_READS_MIN)
+            .collect();
+        if tracks.is_empty() {
+            continue;
+        }
         for row in suspects {
-            if let Some(to_plate) = best_track(table, row, plate, &variants, config) {
+            if let Some(to_plate) = best_track(table, row, &tracks, config) {
                 links.push(Link {
                     row,
                     from_plate: plate,
@@ -83,26 +136,21 @@ fn impossible_rows(table: &ReadTable, rows: &[u32], config: &AnalysisConfig) -> 
     out
 }
 
-/// The confusable plate whose track `row` fits best (nearest neighbour read in time).
+/// The track among `tracks` (confusable plates, likeliest first) that `row` fits best
+/// (nearest neighbour read in time; the likelier plate on a tie).
 fn best_track(
     table: &ReadTable,
     row: u32,
-    own_plate: u32,
-    variants: &[String],
+    tracks: &[u32],
     config: &AnalysisConfig,
 ) -> Option<u32> {
     let mut best: Option<(i64, u32)> = None;
-    for text in variants {
-        for &candidate in table.plates_with_text(text) {
-            if candidate == own_plate {
-                continue;
-            }
-            if let Some(gap) = fits_track(table, row, candidate, config)
-                && best.is_none_or(|(best_gap, _)| gap < best_gap)
-                && !describes_another_vehicle(table, row, candidate)
-            {
-                best = Some((gap, candidate));
-            }
+    for &candidate in tracks {
+        if let Some(gap) = fits_track(table, row, candidate, config)
+            && best.is_none_or(|(best_gap, _)| gap < best_gap)
+            && !describes_another_vehicle(table, row, candidate)
+        {
+            best = Some((gap, candidate));
         }
     }
     best.map(|(_, plate)| plate)
