@@ -138,12 +138,7 @@ fn impossible_rows(table: &ReadTable, rows: &[u32], config: &AnalysisConfig) -> 
 
 /// The track among `tracks` (confusable plates, likeliest first) that `row` fits best
 /// (nearest neighbour read in time; the likelier plate on a tie).
-fn best_track(
-    table: &ReadTable,
-    row: u32,
-    tracks: &[u32],
-    config: &AnalysisConfig,
-) -> Option<u32> {
+fn best_track(table: &ReadTable, row: u32, tracks: &[u32], config: &AnalysisConfig) -> Option<u32> {
     let mut best: Option<(i64, u32)> = None;
     for &candidate in tracks {
         if let Some(gap) = fits_track(table, row, candidate, config)
