@@ -9,9 +9,10 @@
 
 use crate::AnalysisConfig;
 use crate::clones::{conflicts, impossible};
-use crate::table::{MICROS, ReadTable};
+use crate::table::{FastSet, MICROS, ReadTable};
 use corridor_domain::confusion::ConfusionModel;
 use corridor_domain::{Country, PlateText};
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Plates read at most this often are candidates for being misreads.
 const RARE_READS_MAX: usize = 2;
@@ -55,6 +56,7 @@ fn find_links(table: &ReadTable, config: &AnalysisConfig) -> Vec<Link> {
         .map_or(1, usize::from)
         .min(n_chunks as usize)
         .max(1);
+    let tracked = tracked_texts(table);
     let next = std::sync::atomic::AtomicU32::new(0);
     let mut chunks: Vec<(u32, Vec<Link>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..n_threads)
@@ -69,7 +71,8 @@ fn find_links(table: &ReadTable, config: &AnalysisConfig) -> Vec<Link> {
                         }
                         let first = chunk * PLATES_PER_CHUNK;
                         let plates = first..(first + PLATES_PER_CHUNK).min(n_plates);
-                        done.push((chunk, find_links_in(table, config, &model, plates)));
+                        let found = find_links_in(table, config, &model, &tracked, plates);
+                        done.push((chunk, found));
                     }
                 })
             })
@@ -83,10 +86,21 @@ fn find_links(table: &ReadTable, config: &AnalysisConfig) -> Vec<Link> {
     chunks.into_iter().flat_map(|(_, links)| links).collect()
 }
 
+/// Hashes of the texts of plates with a track (at least [`TRACK_READS_MIN`] reads): most
+/// confusable variants are no such plate, and this set (a few megabytes) says so without
+/// looking the text up among every plate.
+fn tracked_texts(table: &ReadTable) -> FastSet<u64> {
+    (0..table.n_plates() as u32)
+        .filter(|&plate| table.plate_rows(plate).len() >= TRACK_READS_MIN)
+        .map(|plate| xxh3_64(table.plates[plate as usize].text.as_bytes()))
+        .collect()
+}
+
 fn find_links_in(
     table: &ReadTable,
     config: &AnalysisConfig,
     model: &ConfusionModel,
+    tracked: &FastSet<u64>,
     plates: std::ops::Range<u32>,
 ) -> Vec<Link> {
     let mut links = Vec::new();
@@ -103,6 +117,7 @@ fn find_links_in(
         // The tracks a suspect could join, in the order of the variants' likelihood.
         let tracks: Vec<u32> = confusable_variants(model, table, plate)
             .iter()
+            .filter(|text| tracked.contains(&xxh3_64(text.as_bytes())))
             .flat_map(|text| table.plates_with_text(text))
             .copied()
             .filter(|&track| track != plate && table.plate_rows(track).len() >= TRACK_READS_MIN)
