@@ -196,10 +196,8 @@ fn describes_another_vehicle(table: &ReadTable, row: u32, plate: u32) -> bool {
 /// If `row` fits `plate`'s track (feasible from the read before and to the read after, one
 /// of them within `NEAR_SECS`), the time to the nearer of them.
 fn fits_track(table: &ReadTable, row: u32, plate: u32, config: &AnalysisConfig) -> Option<i64> {
+    // `plate` has a track: `find_links_in` keeps only plates with `TRACK_READS_MIN` reads.
     let rows = table.plate_rows(plate);
-    if rows.len() < TRACK_READS_MIN {
-        return None;
-    }
     let ts = table.ts[row as usize];
     let idx = rows.partition_point(|&other| table.ts[other as usize] < ts);
     let before = idx.checked_sub(1).map(|i| rows[i]);

@@ -271,19 +271,8 @@ fn merge_into(left: &[u64], right: &[u64], out: &mut [u64]) {
 }
 
 fn merge(left: &[u64], right: &[u64]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(left.len() + right.len());
-    let (mut i, mut j) = (0, 0);
-    while i < left.len() && j < right.len() {
-        if left[i] <= right[j] {
-            out.push(left[i]);
-            i += 1;
-        } else {
-            out.push(right[j]);
-            j += 1;
-        }
-    }
-    out.extend_from_slice(&left[i..]);
-    out.extend_from_slice(&right[j..]);
+    let mut out = vec![0u64; left.len() + right.len()];
+    merge_into(left, right, &mut out);
     out
 }
 

@@ -198,6 +198,7 @@ impl<'a> BulkImport<'a> {
         self.finish_spill()?;
         let shared = self.shared;
         let mut catalog = shared.catalog.lock();
+        // Every read is written: the id set (12 bytes a read) is freed before the merge.
         self.ids = ImportIds::default();
         let hashes = merge_runs(std::mem::take(&mut self.written_ids));
         // Reads appended through the WAL while this import ran were not checked against it.
@@ -404,14 +405,23 @@ impl<'a> BulkImport<'a> {
         }
         self.report.n_imported += n_kept as u64;
         self.n_buffered += n_kept;
+        // Each day's keys moved out of the batch's (one day, the usual case: no copy).
+        let mut keys = keys;
+        let mut run_keys: Vec<Vec<segment::DayKey>> = runs
+            .iter()
+            .rev()
+            .map(|&(_, start, _)| keys.split_off(start))
+            .collect();
+        run_keys.reverse();
         let parts: Vec<(i64, Part)> = runs
             .into_iter()
             .zip(part_ids)
-            .map(|((day, start, len), ids)| {
+            .zip(run_keys)
+            .map(|(((day, start, len), ids), keys)| {
                 let part = Part {
                     day,
                     batch: batch.slice(start, len),
-                    keys: keys[start..start + len].to_vec(),
+                    keys,
                     ids,
                 };
                 (day, part)

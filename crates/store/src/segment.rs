@@ -240,7 +240,8 @@ const WRITE_CHUNK_ROWS: usize = 1 << 18;
 pub(crate) enum SortedRows<'a> {
     /// A batch already in segment order.
     Batch(&'a RecordBatch),
-    /// `(batch, row)` picks from `batches`, in segment order (see [`day_orders`]).
+    /// `(batch, row)` picks from `batches`, in segment order (see [`day_orders`] and
+    /// [`merge_sorted_parts`]).
     Picked(&'a [RecordBatch], &'a [(u32, u32)]),
 }
 
@@ -325,10 +326,9 @@ pub(crate) fn sort_order(
     keep: Option<&[bool]>,
 ) -> Result<(Option<Vec<u32>>, Vec<DayKey>), Error> {
     let keys = sort_keys(batch)?;
-    let pack = |key: &SortKey| DayKey::new(key);
     let keep_all = keep.is_none_or(|keep| keep.iter().all(|&kept| kept));
     if keep_all && keys.is_sorted() {
-        return Ok((None, keys.iter().map(pack).collect()));
+        return Ok((None, keys.iter().map(DayKey::new).collect()));
     }
     let kept = |row: usize| keep.is_none_or(|keep| keep[row]);
     // The keys themselves are sorted (no indirection); a batch of one day, the usual case,
@@ -339,14 +339,14 @@ pub(crate) fn sort_order(
     let (order, sorted): (Vec<u32>, Vec<DayKey>) = if single_day {
         let mut rows: Vec<(DayKey, u32)> = (0..keys.len())
             .filter(|&row| kept(row))
-            .map(|row| (pack(&keys[row]), row as u32))
+            .map(|row| (DayKey::new(&keys[row]), row as u32))
             .collect();
         rows.sort_unstable();
         rows.into_iter().map(|(key, row)| (row, key)).unzip()
     } else {
         let mut rows: Vec<(i64, DayKey, u32)> = (0..keys.len())
             .filter(|&row| kept(row))
-            .map(|row| (keys[row].0, pack(&keys[row]), row as u32))
+            .map(|row| (keys[row].0, DayKey::new(&keys[row]), row as u32))
             .collect();
         rows.sort_unstable();
         rows.into_iter().map(|(_, key, row)| (row, key)).unzip()
@@ -412,8 +412,9 @@ pub(crate) fn day_runs(batch: &RecordBatch) -> Vec<(i64, usize, usize)> {
 }
 
 /// The rows of reads batches split by UTC day, each day in segment order (plate, country,
-/// ts) as `(batch, row)` picks; days ascending. Batches already in segment order (see
-/// [`sort_order`]) are merged rather than re-sorted.
+/// ts) as `(batch, row)` picks; days ascending (flushes and compaction; a bulk import
+/// merges its pre-sorted parts with [`merge_sorted_parts`]). Batches already in segment
+/// order, such as the segments being compacted, are merged rather than re-sorted.
 pub(crate) fn day_orders(batches: &[RecordBatch]) -> Result<Vec<(i64, Picks)>, Error> {
     let mut keys: Vec<(SortKey, u32, u32)> =
         Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
