@@ -79,13 +79,13 @@ fn skew_sample(table: &ReadTable, triple: &[u32], config: &AnalysisConfig) -> Op
     if cameras[0] == cameras[1] || cameras[1] == cameras[2] || cameras[0] == cameras[2] {
         return None;
     }
-    let d_in = config.road_m(table.point(prev).distance_m(table.point(mid)));
-    let d_out = config.road_m(table.point(mid).distance_m(table.point(next)));
+    let d_in = config.road_m(table.distance_m(prev, mid));
+    let d_out = config.road_m(table.distance_m(mid, next));
     if d_in < LEG_M_MIN || d_out < LEG_M_MIN {
         return None;
     }
     // Out and back (a turn round beyond `c`) is no through passage.
-    let d_through = config.road_m(table.point(prev).distance_m(table.point(next)));
+    let d_through = config.road_m(table.distance_m(prev, next));
     if d_through < d_in.max(d_out) {
         return None;
     }

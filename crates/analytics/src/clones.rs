@@ -35,7 +35,7 @@ const MINORITY_SHARE_MIN: f64 = 0.1;
 /// Whether driving from read `a` to read `b` is impossible: the road distance cannot be
 /// covered at `speed_kmh_max` even granting both clocks `clock_tolerance_secs` of error.
 pub(crate) fn impossible(table: &ReadTable, a: u32, b: u32, config: &AnalysisConfig) -> bool {
-    let distance_m = config.road_m(table.point(a).distance_m(table.point(b)));
+    let distance_m = config.road_m(table.distance_m(a, b));
     let dt_secs = (table.ts[b as usize] - table.ts[a as usize]).abs() as f64 / MICROS as f64;
     let time_secs = dt_secs + config.clock_tolerance_secs;
     distance_m > config.speed_kmh_max / 3.6 * time_secs

@@ -18,6 +18,8 @@
 use crate::AnalysisConfig;
 use crate::table::{DAY_MICROS, MICROS, ReadTable};
 use crate::traffic::Traffic;
+use rayon::prelude::*;
+use std::sync::atomic::Ordering;
 
 /// Chance that two vehicles that met by coincidence at one camera are still together at
 /// the next one (a junction lies between most cameras).
@@ -111,34 +113,48 @@ pub(crate) struct ConvoyFinding {
     pub(crate) score: f64,
 }
 
-/// Reads ordered by camera and time, for window look-ups.
+/// Reads ordered by camera and time, for window look-ups: each read's row, plate and time
+/// side by side in that order, so that a window is one contiguous stretch of memory.
 #[derive(Debug)]
 pub(crate) struct CameraIndex {
-    by_camera: Vec<u32>,
+    rows: Vec<u32>,
+    plates: Vec<u32>,
+    ts: Vec<i64>,
     offsets: Vec<u32>,
 }
 
 impl CameraIndex {
     pub(crate) fn build(table: &ReadTable) -> CameraIndex {
-        let mut by_camera: Vec<u32> = (0..table.len() as u32).collect();
-        by_camera.sort_unstable_by_key(|&row| (table.camera[row as usize], table.ts[row as usize]));
-        let mut offsets = vec![0u32; table.cameras.len() + 1];
-        for &row in &by_camera {
-            offsets[table.camera[row as usize] as usize + 1] += 1;
+        let (rows, offsets) =
+            crate::table::group_in_time_order(&table.camera, &table.ts, table.cameras.len());
+        let plates = rows.iter().map(|&row| table.plate[row as usize]).collect();
+        let ts = rows.iter().map(|&row| table.ts[row as usize]).collect();
+        CameraIndex {
+            rows,
+            plates,
+            ts,
+            offsets,
         }
-        for idx in 1..offsets.len() {
-            offsets[idx] += offsets[idx - 1];
-        }
-        CameraIndex { by_camera, offsets }
     }
 
-    /// Rows of camera `camera` with `from <= ts < to`, in time order.
-    pub(crate) fn window(&self, table: &ReadTable, camera: u32, from: i64, to: i64) -> &[u32] {
-        let rows = &self.by_camera
-            [self.offsets[camera as usize] as usize..self.offsets[camera as usize + 1] as usize];
-        let start = rows.partition_point(|&row| table.ts[row as usize] < from);
-        let end = rows.partition_point(|&row| table.ts[row as usize] < to);
-        &rows[start..end]
+    /// `(row, plate)` of the reads of camera `camera` with `from <= ts < to`, in time order.
+    pub(crate) fn window(
+        &self,
+        camera: u32,
+        from: i64,
+        to: i64,
+    ) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let (first, end) = (
+            self.offsets[camera as usize] as usize,
+            self.offsets[camera as usize + 1] as usize,
+        );
+        let ts = &self.ts[first..end];
+        let start = first + ts.partition_point(|&t| t < from);
+        let end = first + ts.partition_point(|&t| t < to);
+        self.rows[start..end]
+            .iter()
+            .copied()
+            .zip(self.plates[start..end].iter().copied())
     }
 }
 
@@ -169,8 +185,7 @@ pub(crate) fn partners(
     for &plate in focus {
         for &row in table.plate_rows(plate) {
             let (camera, ts) = (table.camera[row as usize], table.ts[row as usize]);
-            for &other in index.window(table, camera, ts - window, ts + window + 1) {
-                let other_plate = table.plate[other as usize];
+            for (other, other_plate) in index.window(camera, ts - window, ts + window + 1) {
                 if other_plate != plate && eligible[other_plate as usize] {
                     co_occurrences.push(pair_entry(table, row, other));
                 }
@@ -182,8 +197,17 @@ pub(crate) fn partners(
     score_pairs(table, traffic, &co_occurrences, config, wanted)
 }
 
+/// Plates per unit of work shared among the threads of [`discovery`].
+const PLATES_PER_CHUNK: u32 = 1024;
+
 /// Every convoy among the `eligible` plates (discovery); `eligible[plate]` says whether a
 /// plate was read on enough days to recur.
+///
+/// Each plate is paired with the eligible plates above it read by the same cameras within
+/// the window, its own co-occurrences sorted by partner, and a pair becomes a candidate
+/// when its co-occurrences make `convoy_occasions_min` trips together: no list of every
+/// co-occurrence in the data is ever held or sorted, and plates are shared among the
+/// cores in chunks.
 pub(crate) fn discovery(
     table: &ReadTable,
     index: &CameraIndex,
@@ -191,42 +215,100 @@ pub(crate) fn discovery(
     eligible: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
-    let window = config.convoy_window_secs * MICROS;
-    let Some((first_day, last_day)) = day_span(table) else {
-        return Vec::new();
+    let wanted = Wanted {
+        occasions_min: config.convoy_occasions_min,
+        score_min: config.convoy_score_min_discovery,
+        chance: Chance::OfThePartner,
     };
-    let mut candidates: Vec<(u64, CoOccurrence)> = Vec::new();
-    let mut day_pairs: Vec<(u64, CoOccurrence)> = Vec::new();
-    for day in first_day..=last_day {
-        day_pairs.clear();
-        let (from, to) = (
-            day * DAY_MICROS + DAY_MICROS / 2,
-            (day + 1) * DAY_MICROS + DAY_MICROS / 2,
+    let n_plates = table.n_plates() as u32;
+    let days = DayCounts::new(table);
+    // Each pair is scored as soon as its trips together are known, against the Bonferroni
+    // bound over the pairs counted so far (by every thread, at the end of their chunks),
+    // and once more against the bound over all of them at the end. The count only grows,
+    // so a pair dropped early would have been dropped at the end: the findings are the
+    // same as scoring every pair after counting them all, without holding them.
+    let tested_so_far = std::sync::atomic::AtomicUsize::new(0);
+    let (n_tested, mut findings) = (0..n_plates.div_ceil(PLATES_PER_CHUNK))
+        .into_par_iter()
+        .map(|chunk| {
+            let first = chunk * PLATES_PER_CHUNK;
+            let plates = first..(first + PLATES_PER_CHUNK).min(n_plates);
+            let (mut n_tested, mut found) = (0usize, Vec::new());
+            let mut partners: Vec<(u32, u32, CoOccurrence)> = Vec::new();
+            for plate in plates.filter(|&plate| eligible[plate as usize]) {
+                partners_above(table, index, (plate, eligible), config, &mut partners);
+                for group in partners.chunk_by(|a, b| a.0 == b.0) {
+                    if group.len() < wanted.occasions_min * config.occasion_cameras_min {
+                        continue;
+                    }
+                    let co_occurrences = group.iter().map(|(_, _, co)| *co).collect();
+                    let occasions = occasions_of(table, co_occurrences, config);
+                    if occasions.len() < wanted.occasions_min {
+                        continue;
+                    }
+                    n_tested += 1;
+                    let candidate = Candidate {
+                        plates: (plate, group[0].0),
+                        occasions,
+                    };
+                    let counted = tested_so_far.load(Ordering::Relaxed) + n_tested;
+                    let threshold = bonferroni_threshold(wanted.score_min, counted);
+                    let scored = (wanted.chance, config);
+                    found.extend(score_pair(
+                        table, traffic, &days, candidate, scored, threshold,
+                    ));
+                }
+            }
+            tested_so_far.fetch_add(n_tested, Ordering::Relaxed);
+            (n_tested, found)
+        })
+        .reduce(
+            || (0, Vec::new()),
+            |(n_a, mut found_a), (n_b, found_b)| {
+                found_a.extend(found_b);
+                (n_a + n_b, found_a)
+            },
         );
-        for camera in 0..table.cameras.len() as u32 {
-            let rows = index.window(table, camera, from, to);
-            sweep_camera(table, rows, eligible, window, &mut day_pairs);
+    let threshold = bonferroni_threshold(wanted.score_min, n_tested);
+    findings.retain(|finding| finding.score >= threshold);
+    findings.sort_by(|a, b| b.score.total_cmp(&a.score));
+    findings
+}
+
+/// Many pairs tested make some high scores by chance: a pair must also beat the number of
+/// pairs tested (Bonferroni), so discovery over busy data asks more of each pair.
+fn bonferroni_threshold(score_min: f64, n_tested: usize) -> f64 {
+    score_min.max((n_tested.max(1) as f64).log10())
+}
+
+/// Fills `out` with the co-occurrences of `plate` with eligible plates numbered above it,
+/// sorted by partner, then by time: `(partner, order found, co-occurrence)`.
+fn partners_above(
+    table: &ReadTable,
+    index: &CameraIndex,
+    (plate, eligible): (u32, &[bool]),
+    config: &AnalysisConfig,
+    out: &mut Vec<(u32, u32, CoOccurrence)>,
+) {
+    let window = config.convoy_window_secs * MICROS;
+    out.clear();
+    for &row in table.plate_rows(plate) {
+        let (camera, ts) = (table.camera[row as usize], table.ts[row as usize]);
+        for (other, other_plate) in index.window(camera, ts - window, ts + window + 1) {
+            if other_plate > plate && eligible[other_plate as usize] {
+                out.push((
+                    other_plate,
+                    out.len() as u32,
+                    CoOccurrence {
+                        row_a: row,
+                        row_b: other,
+                    },
+                ));
+            }
         }
-        day_pairs.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
-        keep_multi_camera(
-            table,
-            &day_pairs,
-            config.occasion_cameras_min,
-            &mut candidates,
-        );
     }
-    candidates.sort_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
-    score_pairs(
-        table,
-        traffic,
-        &candidates,
-        config,
-        Wanted {
-            occasions_min: config.convoy_occasions_min,
-            score_min: config.convoy_score_min_discovery,
-            chance: Chance::OfThePartner,
-        },
-    )
+    // The plate's rows come in time order, so the order of finding keeps it.
+    out.sort_unstable_by_key(|&(other_plate, found, _)| (other_plate, found));
 }
 
 fn pair_entry(table: &ReadTable, row: u32, other: u32) -> (u64, CoOccurrence) {
@@ -250,62 +332,20 @@ fn pair_entry(table: &ReadTable, row: u32, other: u32) -> (u64, CoOccurrence) {
     }
 }
 
-fn sweep_camera(
-    table: &ReadTable,
-    rows: &[u32],
-    eligible: &[bool],
-    window: i64,
-    out: &mut Vec<(u64, CoOccurrence)>,
-) {
-    let mut start = 0;
-    for (idx, &row) in rows.iter().enumerate() {
-        let ts = table.ts[row as usize];
-        while table.ts[rows[start] as usize] < ts - window {
-            start += 1;
-        }
-        if !eligible[table.plate[row as usize] as usize] {
-            continue;
-        }
-        for &other in &rows[start..idx] {
-            let other_plate = table.plate[other as usize];
-            if other_plate != table.plate[row as usize] && eligible[other_plate as usize] {
-                out.push(pair_entry(table, other, row));
-            }
-        }
-    }
-}
-
-/// Keeps the co-occurrences of pairs seen at several distinct cameras on this day.
-fn keep_multi_camera(
-    table: &ReadTable,
-    day_pairs: &[(u64, CoOccurrence)],
-    cameras_min: usize,
-    out: &mut Vec<(u64, CoOccurrence)>,
-) {
-    for group in day_pairs.chunk_by(|a, b| a.0 == b.0) {
-        if group.len() < cameras_min {
-            continue;
-        }
-        let mut cameras: Vec<u32> = group
-            .iter()
-            .map(|(_, co)| table.camera[co.row_a as usize])
-            .collect();
-        cameras.sort_unstable();
-        cameras.dedup();
-        if cameras.len() >= cameras_min {
-            out.extend_from_slice(group);
-        }
-    }
-}
-
 pub(crate) fn day_span(table: &ReadTable) -> Option<(i64, i64)> {
     let first = table.ts.iter().min()?;
     let last = table.ts.iter().max()?;
     Some((day_of(*first), day_of(*last)))
 }
 
-/// Groups sorted co-occurrences by pair and day, scores each pair, keeps those `wanted`,
-/// best first.
+/// A pair's trips together, before they are scored.
+struct Candidate {
+    plates: (u32, u32),
+    occasions: Vec<Occasion>,
+}
+
+/// Groups co-occurrences sorted by pair into trips together, scores each pair, keeps those
+/// `wanted`, best first.
 fn score_pairs(
     table: &ReadTable,
     traffic: &Traffic,
@@ -313,44 +353,60 @@ fn score_pairs(
     config: &AnalysisConfig,
     wanted: Wanted,
 ) -> Vec<ConvoyFinding> {
+    let candidates = sorted
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter_map(|group| {
+            let co_occurrences = group.iter().map(|(_, co)| *co).collect();
+            let occasions = occasions_of(table, co_occurrences, config);
+            let key = group[0].0;
+            (occasions.len() >= wanted.occasions_min).then_some(Candidate {
+                plates: ((key >> 32) as u32, key as u32),
+                occasions,
+            })
+        })
+        .collect();
+    score_candidates(table, traffic, candidates, config, wanted)
+}
+
+/// Scores candidate pairs (every one has `wanted.occasions_min` occasions or more) on every
+/// core, keeps those that reach `wanted.score_min` and the Bonferroni bound, best first
+/// (ties in pair order).
+fn score_candidates(
+    table: &ReadTable,
+    traffic: &Traffic,
+    candidates: Vec<Candidate>,
+    config: &AnalysisConfig,
+    wanted: Wanted,
+) -> Vec<ConvoyFinding> {
+    let threshold = bonferroni_threshold(wanted.score_min, candidates.len());
     let days = DayCounts::new(table);
-    let mut findings = Vec::new();
-    let mut n_tested = 0usize;
-    for group in sorted.chunk_by(|a, b| a.0 == b.0) {
-        let occasions = occasions_of(table, group, config.occasion_gap_secs * MICROS, config);
-        if occasions.len() < wanted.occasions_min {
-            continue;
-        }
-        let (key, _) = group[0];
-        let (plate_a, plate_b) = ((key >> 32) as u32, key as u32);
-        n_tested += 1;
-        findings.push(score_pair(
-            table,
-            traffic,
-            &days,
-            (plate_a, plate_b),
-            occasions,
-            (wanted.chance, config),
-        ));
-    }
-    // Many pairs tested make some high scores by chance: a pair must also beat the number
-    // of pairs tested (Bonferroni), so discovery over busy data asks more of each pair.
-    let threshold = wanted.score_min.max((n_tested.max(1) as f64).log10());
-    findings.retain(|finding| finding.score >= threshold);
+    let mut findings: Vec<ConvoyFinding> = candidates
+        .into_par_iter()
+        .filter_map(|candidate| {
+            score_pair(
+                table,
+                traffic,
+                &days,
+                candidate,
+                (wanted.chance, config),
+                threshold,
+            )
+        })
+        .collect();
     findings.sort_by(|a, b| b.score.total_cmp(&a.score));
     findings
 }
 
+/// A pair's trips together (see [`trips_together`]) from its co-occurrences.
 fn occasions_of(
     table: &ReadTable,
-    group: &[(u64, CoOccurrence)],
-    gap: i64,
+    mut co_occurrences: Vec<CoOccurrence>,
     config: &AnalysisConfig,
 ) -> Vec<Occasion> {
-    let mut co_occurrences: Vec<CoOccurrence> = group.iter().map(|(_, co)| *co).collect();
     co_occurrences.sort_by_key(|co| table.ts[co.row_a as usize]);
     co_occurrences.dedup();
     let rows: Vec<u32> = co_occurrences.iter().map(|co| co.row_a).collect();
+    let gap = config.occasion_gap_secs * MICROS;
     trips_together(table, &rows, gap, config.occasion_cameras_min, config)
         .into_iter()
         .map(|range| Occasion {
@@ -387,9 +443,8 @@ fn trips_together(
         if let Some(last) = merged.last_mut() {
             let (first_row, last_end) = (rows[last.start], rows[last.end - 1]);
             let pause = table.ts[rows[run.start] as usize] - table.ts[last_end as usize];
-            let origin = table.point(first_row);
-            let heads_back = table.point(rows[run.end - 1]).distance_m(origin)
-                < table.point(last_end).distance_m(origin);
+            let heads_back = table.distance_m(rows[run.end - 1], first_row)
+                < table.distance_m(last_end, first_row);
             if pause <= JOURNEY_PAUSE_SECS_MAX * MICROS && !heads_back {
                 last.end = run.end;
                 continue;
@@ -418,18 +473,33 @@ fn steady_cameras(table: &ReadTable, occasion: &Occasion) -> usize {
         .iter()
         .map(|co| {
             let lead = table.ts[co.row_b as usize] - table.ts[co.row_a as usize];
-            (lead, co.row_a)
+            (lead, table.camera[co.row_a as usize])
         })
         .collect();
     by_lead.sort_unstable();
-    let mut best = 0;
-    let mut start = 0;
+    // A sliding window over the leads, with the reads it holds per camera (an occasion
+    // passes a few dozen cameras at most).
+    let mut in_window: Vec<(u32, usize)> = Vec::new();
+    let (mut best, mut start) = (0, 0);
     for end in 0..by_lead.len() {
+        let camera = by_lead[end].1;
+        match in_window.iter_mut().find(|(c, _)| *c == camera) {
+            Some((_, count)) => *count += 1,
+            None => in_window.push((camera, 1)),
+        }
         while by_lead[end].0 - by_lead[start].0 > LEAD_SPREAD_SECS_MAX * MICROS {
+            let leaving = by_lead[start].1;
+            let slot = in_window
+                .iter()
+                .position(|(c, _)| *c == leaving)
+                .expect("a camera in the window is counted");
+            in_window[slot].1 -= 1;
+            if in_window[slot].1 == 0 {
+                in_window.swap_remove(slot);
+            }
             start += 1;
         }
-        let rows: Vec<u32> = by_lead[start..=end].iter().map(|(_, row)| *row).collect();
-        best = best.max(distinct_cameras(table, &rows));
+        best = best.max(in_window.len());
     }
     best
 }
@@ -439,7 +509,7 @@ fn steady_cameras(table: &ReadTable, occasion: &Occasion) -> usize {
 /// of motorway without cameras is not a stop; a beach or a hub is).
 fn together(table: &ReadTable, row: u32, next: u32, gap: i64, config: &AnalysisConfig) -> bool {
     let elapsed = table.ts[next as usize] - table.ts[row as usize];
-    let road_m = config.road_m(table.point(row).distance_m(table.point(next)));
+    let road_m = config.road_m(table.distance_m(row, next));
     let driving = (road_m / (config.speed_kmh_travel / 3.6) * MICROS as f64) as i64;
     elapsed - driving <= gap
 }
@@ -475,14 +545,21 @@ impl DayCounts {
     }
 }
 
+/// Scores one pair, or `None` when it cannot reach `threshold`: the traffic's chance alone
+/// is a floor under the chance expected, so a pair that does not reach the threshold on it
+/// never will, and its habits (the costly part) are not looked at.
 fn score_pair(
     table: &ReadTable,
     traffic: &Traffic,
     days: &DayCounts,
-    (plate_a, plate_b): (u32, u32),
-    mut occasions: Vec<Occasion>,
+    Candidate {
+        plates: (plate_a, plate_b),
+        mut occasions,
+    }: Candidate,
     (chance, config): (Chance, &AnalysisConfig),
-) -> ConvoyFinding {
+    threshold: f64,
+) -> Option<ConvoyFinding> {
+    let mut steady_min = usize::MAX;
     for occasion in &mut occasions {
         // However regular the pair, a trip together can always happen by coincidence in
         // the traffic at those cameras.
@@ -501,28 +578,41 @@ fn score_pair(
         };
         // Vehicles that meet by chance part at the next junction, or drift apart: every
         // further camera passed together at a steady lead makes the coincidence less likely.
-        let extra = steady_cameras(table, occasion).saturating_sub(config.occasion_cameras_min);
+        let steady = steady_cameras(table, occasion);
+        let extra = steady.saturating_sub(config.occasion_cameras_min);
         occasion.chance *= STAY_TOGETHER_CHANCE.powi(extra as i32);
+        steady_min = steady_min.min(steady);
     }
     let floor: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
+    if -poisson_tail_log10(occasions.len(), floor) < threshold {
+        return None;
+    }
     // Habits explain an occasion only with trips together at least as long: two vans that
     // both drive from one lock-up to the coast most nights meet on mismatched nights at a
     // few cameras, not along the whole way.
-    let cameras_min = occasions
-        .iter()
-        .map(|occasion| steady_cameras(table, occasion))
-        .min()
-        .unwrap_or(config.occasion_cameras_min);
-    let habits = habitual_occasions(table, days, (plate_a, plate_b), cameras_min, config);
+    let cameras_min = if occasions.is_empty() {
+        config.occasion_cameras_min
+    } else {
+        steady_min
+    };
+    let score_with = |habits: f64| -poisson_tail_log10(occasions.len(), floor + habits);
+    let explained = |habits: f64| score_with(habits) < threshold;
+    let habits = habitual_occasions(
+        table,
+        days,
+        (plate_a, plate_b),
+        cameras_min,
+        (config, &explained),
+    );
     let expected = floor + habits;
-    let score = -poisson_tail_log10(occasions.len(), expected);
-    ConvoyFinding {
+    let score = score_with(habits);
+    (score >= threshold).then_some(ConvoyFinding {
         plate_a,
         plate_b,
         occasions,
         expected,
         score,
-    }
+    })
 }
 
 /// Trips together with `cameras_min` distinct cameras or more that the pair's habits alone
@@ -531,24 +621,26 @@ fn score_pair(
 /// averaged per day. Neighbours who leave for
 /// work at the same minute every morning meet as often on mismatched days as on the same
 /// day, so their habits explain them; vehicles that arrange to meet do not.
+///
+/// The sum stops early, partial, once `explained` says it explains the pair (its score can
+/// only fall further): most pairs tested in discovery are such neighbours and commuters.
 fn habitual_occasions(
     table: &ReadTable,
     days: &DayCounts,
     (plate_a, plate_b): (u32, u32),
     cameras_min: usize,
-    config: &AnalysisConfig,
+    (config, explained): (&AnalysisConfig, &dyn Fn(f64) -> bool),
 ) -> f64 {
     let (rows_a, rows_b) = (table.plate_rows(plate_a), table.plate_rows(plate_b));
     let window = config.convoy_window_secs * MICROS;
     let gap = config.occasion_gap_secs * MICROS;
-    let mut days_a: Vec<i64> = rows_a
-        .iter()
-        .map(|&row| day_of(table.ts[row as usize]))
-        .collect();
-    days_a.dedup();
     let mut expected = 0.0;
     let mut co_occurrences: Vec<u32> = Vec::new();
-    for &day in &days_a {
+    // Plate a's rows come in time order: one slice per day.
+    for rows_on_day in
+        rows_a.chunk_by(|&x, &y| day_of(table.ts[x as usize]) == day_of(table.ts[y as usize]))
+    {
+        let day = day_of(table.ts[rows_on_day[0] as usize]);
         let others = days.same_kind_others(day);
         if others == 0 {
             continue;
@@ -560,26 +652,26 @@ fn habitual_occasions(
             }
             let shift = (other_day - day) * DAY_MICROS;
             co_occurrences.clear();
-            for &row in rows_a {
-                let ts = table.ts[row as usize];
-                if day_of(ts) != day {
-                    continue;
-                }
+            for &row in rows_on_day {
+                let ts = table.ts[row as usize] + shift;
                 let camera = table.camera[row as usize];
-                let from = rows_b.partition_point(|&b| table.ts[b as usize] < ts + shift - window);
-                for &b in &rows_b[from..] {
-                    if table.ts[b as usize] > ts + shift + window {
-                        break;
-                    }
-                    if table.camera[b as usize] == camera {
-                        co_occurrences.push(row);
-                        break;
-                    }
+                let from = rows_b.partition_point(|&b| table.ts[b as usize] < ts - window);
+                let met = rows_b[from..]
+                    .iter()
+                    .take_while(|&&b| table.ts[b as usize] <= ts + window)
+                    .any(|&b| table.camera[b as usize] == camera);
+                if met {
+                    co_occurrences.push(row);
                 }
             }
-            found += trips_together(table, &co_occurrences, gap, cameras_min, config).len();
+            if co_occurrences.len() >= cameras_min {
+                found += trips_together(table, &co_occurrences, gap, cameras_min, config).len();
+            }
         }
         expected += found as f64 / others as f64;
+        if explained(expected) {
+            break;
+        }
     }
     expected
 }
@@ -609,8 +701,7 @@ pub(crate) fn joiners(
                         table.camera[member_row as usize],
                         table.ts[member_row as usize],
                     );
-                    for &other in index.window(table, camera, ts - window, ts + window + 1) {
-                        let plate = table.plate[other as usize];
+                    for (other, plate) in index.window(camera, ts - window, ts + window + 1) {
                         if plate != convoy.plate_a
                             && plate != convoy.plate_b
                             && eligible[plate as usize]
@@ -663,22 +754,35 @@ pub(crate) fn joiners(
     .collect()
 }
 
-/// `log10 P(N >= k)` for `N ~ Poisson(mean)`.
+/// Scores are capped here: `-log10` of a chance below `1e-300`.
+const LOG10_CHANCE_MIN: f64 = -300.0;
+
+/// `log10 P(N >= k)` for `N ~ Poisson(mean)`, without underflow whatever the mean: a mean
+/// far above `k` gives (nearly) certainty, not a vanishing first term.
 pub(crate) fn poisson_tail_log10(k: usize, mean: f64) -> f64 {
     if k == 0 {
         return 0.0;
     }
     let mean = mean.max(1e-12);
-    // P(N >= k) = 1 - sum_{i<k} e^-m m^i / i!; sum the tail terms directly for accuracy.
-    let mut term = (-mean + k as f64 * mean.ln() - ln_factorial(k)).exp();
-    let mut tail = 0.0;
-    let mut i = k;
-    while term > tail * 1e-12 && i < k + 1000 {
-        tail += term;
-        i += 1;
-        term *= mean / i as f64;
-    }
-    tail.clamp(1e-300, 1.0).log10()
+    let ln_term = |i: usize| -mean + i as f64 * mean.ln() - ln_factorial(i);
+    let log10 = if (k as f64) > mean {
+        // The terms fall from `k` on: the first one in logs, times the sum of the ratios
+        // of the others to it.
+        let (mut ratio, mut ratios) = (1.0f64, 1.0f64);
+        let mut i = k;
+        while ratio > ratios * 1e-17 && i < k + 10_000 {
+            i += 1;
+            ratio *= mean / i as f64;
+            ratios += ratio;
+        }
+        (ln_term(k) + ratios.ln()) / std::f64::consts::LN_10
+    } else {
+        // `k` at or below the mean: the tail holds at least about half the mass, and one
+        // less the head (a few terms, each below one) is exact enough.
+        let head: f64 = (0..k).map(|i| ln_term(i).exp()).sum();
+        (1.0 - head).max(f64::MIN_POSITIVE).log10()
+    };
+    log10.clamp(LOG10_CHANCE_MIN, 0.0)
 }
 
 fn ln_factorial(n: usize) -> f64 {

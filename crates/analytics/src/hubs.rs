@@ -147,7 +147,8 @@ fn cluster(stops: &[&Stop], radius_m: f64) -> Vec<Vec<usize>> {
     groups.into_values().collect()
 }
 
-/// `log10 P(X >= k)` for `X ~ Binomial(n, p)`.
+/// `log10 P(X >= k)` for `X ~ Binomial(n, p)`, without underflow whatever `n`: a `k` far
+/// below the mean gives (nearly) certainty, not a vanishing first term.
 pub(crate) fn binomial_tail_log10(n: usize, k: usize, p: f64) -> f64 {
     if k == 0 {
         return 0.0;
@@ -161,13 +162,23 @@ pub(crate) fn binomial_tail_log10(n: usize, k: usize, p: f64) -> f64 {
             .map(|i| ((n - k + i) as f64).ln() - (i as f64).ln())
             .sum()
     };
-    let mut tail = 0.0f64;
-    for i in k..=n.min(k + 2000) {
-        let term = (ln_choose(n, i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()).exp();
-        tail += term;
-        if term < tail * 1e-12 {
-            break;
+    let ln_term = |i: usize| ln_choose(n, i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln();
+    let log10 = if k as f64 > n as f64 * p {
+        // The terms fall from `k` on: the first one in logs, times the sum of the ratios
+        // of the others to it.
+        let (mut ratio, mut ratios) = (1.0f64, 1.0f64);
+        for i in k..n {
+            ratio *= (n - i) as f64 / (i + 1) as f64 * p / (1.0 - p);
+            ratios += ratio;
+            if ratio < ratios * 1e-17 {
+                break;
+            }
         }
-    }
-    tail.clamp(1e-300, 1.0).log10()
+        (ln_term(k) + ratios.ln()) / std::f64::consts::LN_10
+    } else {
+        // `k` at or below the mean: one less the head is exact enough.
+        let head: f64 = (0..k).map(|i| ln_term(i).exp()).sum();
+        (1.0 - head).max(f64::MIN_POSITIVE).log10()
+    };
+    log10.clamp(-300.0, 0.0)
 }

@@ -140,7 +140,7 @@ pub(crate) fn stop_between(
     if same_camera && gap_secs <= SAME_PASSAGE_SECS as f64 {
         return None;
     }
-    let distance_m = point_before.distance_m(point_after);
+    let distance_m = table.distance_m(before, after);
     let travel_secs = config.road_m(distance_m) / (config.speed_kmh_travel / 3.6);
     let dwell_secs = gap_secs - travel_secs;
     let turned_round = same_camera && gap_secs >= TURN_ROUND_SECS;

@@ -8,11 +8,14 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArr
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 /// Microseconds per second.
 pub(crate) const MICROS: i64 = 1_000_000;
+/// Cameras up to which the distances between every two are kept (8 MiB at most).
+const CAMERA_DISTANCES_MAX: usize = 1024;
 /// Microseconds per day.
 pub(crate) const DAY_MICROS: i64 = 86_400 * MICROS;
 
@@ -88,6 +91,9 @@ pub(crate) struct ReadTable {
     pub(crate) cameras: Vec<CameraSite>,
     /// Positions of reads by mobile cameras that carry one.
     gps: FastMap<u32, Point>,
+    /// `[a * cameras.len() + b]`: great-circle metres between the sites of cameras `a` and
+    /// `b`, for up to [`CAMERA_DISTANCES_MAX`] cameras (empty beyond).
+    camera_distances: Vec<f64>,
     /// Row indexes sorted by (plate, ts).
     pub(crate) by_plate: Vec<u32>,
     /// `by_plate[plate_offsets[p]..plate_offsets[p + 1]]` are the rows of plate `p`.
@@ -150,6 +156,22 @@ impl ReadTable {
             return *point;
         }
         site.point
+    }
+
+    /// Great-circle metres between the positions of rows `a` and `b` (as [`Self::point`]).
+    pub(crate) fn distance_m(&self, a: u32, b: u32) -> f64 {
+        let (camera_a, camera_b) = (
+            self.camera[a as usize] as usize,
+            self.camera[b as usize] as usize,
+        );
+        let n_cameras = self.cameras.len();
+        if !self.camera_distances.is_empty()
+            && !self.cameras[camera_a].mobile
+            && !self.cameras[camera_b].mobile
+        {
+            return self.camera_distances[camera_a * n_cameras + camera_b];
+        }
+        self.point(a).distance_m(self.point(b))
     }
 
     /// Recomputes the by-plate ordering after timestamps or plates of rows changed.
@@ -222,6 +244,7 @@ impl Builder {
                 descs: vec![VehicleDesc::default()],
                 cameras: sites,
                 gps: FastMap::default(),
+                camera_distances: Vec::new(),
                 by_plate: Vec::new(),
                 plate_offsets: Vec::new(),
             },
@@ -344,6 +367,13 @@ impl Builder {
     }
 
     fn finish(mut self) -> ReadTable {
+        let sites = &self.table.cameras;
+        if sites.len() <= CAMERA_DISTANCES_MAX {
+            self.table.camera_distances = sites
+                .iter()
+                .flat_map(|a| sites.iter().map(|b| a.point.distance_m(b.point)))
+                .collect();
+        }
         self.table.resort();
         self.table
     }
@@ -351,16 +381,52 @@ impl Builder {
 
 /// Row indexes sorted by (plate, ts), and the offsets of each plate's run.
 fn order_by_plate(plate: &[u32], ts: &[i64], n_plates: usize) -> (Vec<u32>, Vec<u32>) {
-    let mut by_plate: Vec<u32> = (0..ts.len() as u32).collect();
-    by_plate.sort_unstable_by_key(|&row| (plate[row as usize], ts[row as usize]));
-    let mut offsets = vec![0u32; n_plates + 1];
-    for &row in &by_plate {
-        offsets[plate[row as usize] as usize + 1] += 1;
+    group_in_time_order(plate, ts, n_plates)
+}
+
+/// Groups below this size are sorted in place; larger ones through a copy of their times.
+const GROUP_SORTED_IN_PLACE_MAX: usize = 64;
+
+/// Row indexes grouped by `key` (`0..n_keys`) and in time order within a group (rows with
+/// equal times in row order), and the offsets of the groups: `rows[offsets[k]..offsets[k +
+/// 1]]` are the rows of key `k`. A counting sort places the rows by key, then the groups
+/// are sorted by time on every core.
+pub(crate) fn group_in_time_order(key: &[u32], ts: &[i64], n_keys: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut offsets = vec![0u32; n_keys + 1];
+    for &k in key {
+        offsets[k as usize + 1] += 1;
     }
     for idx in 1..offsets.len() {
         offsets[idx] += offsets[idx - 1];
     }
-    (by_plate, offsets)
+    let mut next = offsets[..n_keys].to_vec();
+    let mut rows = vec![0u32; key.len()];
+    for (row, &k) in key.iter().enumerate() {
+        rows[next[k as usize] as usize] = row as u32;
+        next[k as usize] += 1;
+    }
+    let mut groups: Vec<&mut [u32]> = Vec::with_capacity(n_keys);
+    let mut rest = rows.as_mut_slice();
+    for bounds in offsets.windows(2) {
+        let (group, tail) = rest.split_at_mut((bounds[1] - bounds[0]) as usize);
+        if group.len() > 1 {
+            groups.push(group);
+        }
+        rest = tail;
+    }
+    groups.into_par_iter().for_each(|group| {
+        if group.len() <= GROUP_SORTED_IN_PLACE_MAX {
+            group.sort_by_key(|&row| ts[row as usize]);
+        } else {
+            let mut timed: Vec<(i64, u32)> =
+                group.iter().map(|&row| (ts[row as usize], row)).collect();
+            timed.sort_unstable();
+            for (slot, (_, row)) in group.iter_mut().zip(timed) {
+                *slot = row;
+            }
+        }
+    });
+    (rows, offsets)
 }
 
 fn opt(column: Option<&StringArray>, row: usize) -> Option<&str> {

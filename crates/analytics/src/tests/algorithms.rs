@@ -3,7 +3,7 @@
 use super::*;
 use crate::clones::{CloneKind, find_clones, impossible};
 use crate::convoys::{CameraIndex, Wanted, discovery, partners, poisson_tail_log10};
-use crate::hubs::find_hubs;
+use crate::hubs::{binomial_tail_log10, find_hubs};
 use crate::journeys::{split_journeys, widen_through_road_turn_rounds};
 use crate::misread::link_misreads;
 use crate::plans::CameraHour;
@@ -264,6 +264,53 @@ fn recurring_convoys_score_above_one_off_occasions() {
     assert!(poisson_tail_log10(4, 0.3) < poisson_tail_log10(2, 0.3));
     assert!(poisson_tail_log10(1, 0.3) < 0.0);
     assert!((poisson_tail_log10(1, 1.0) - (1.0 - (-1.0f64).exp()).log10()).abs() < 1e-9);
+}
+
+/// `log10` of a sum of terms given by their natural logs (the reference for the tails).
+fn log10_sum_exp(ln_terms: impl Iterator<Item = f64>) -> f64 {
+    let ln_terms: Vec<f64> = ln_terms.collect();
+    let top = ln_terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let sum: f64 = ln_terms.iter().map(|t| (t - top).exp()).sum();
+    ((top + sum.ln()) / std::f64::consts::LN_10).max(-300.0)
+}
+
+fn ln_factorial(n: usize) -> f64 {
+    (2..=n).map(|i| (i as f64).ln()).sum()
+}
+
+#[test]
+fn a_mean_far_above_the_count_is_no_coincidence() {
+    // Four trips together where habits explain 834 is certain, not one in 10^300 (the
+    // first term of the tail underflows).
+    assert!(poisson_tail_log10(4, 834.45).abs() < 1e-9);
+    assert!(poisson_tail_log10(2, 50.0).abs() < 1e-9);
+    // Likewise five visits to a place where 10 000 are expected.
+    assert!(binomial_tail_log10(100_000, 5, 0.1).abs() < 1e-9);
+}
+
+proptest! {
+    #[test]
+    fn the_poisson_tail_matches_the_sum_of_its_terms(k in 1usize..60, mean in 1e-6f64..400.0) {
+        let reference = log10_sum_exp(
+            (k..k + 2000).map(|i| -mean + i as f64 * mean.ln() - ln_factorial(i)),
+        );
+        let got = poisson_tail_log10(k, mean);
+        prop_assert!((got - reference.min(0.0)).abs() < 1e-6 * reference.abs().max(1.0), "{got} {reference}");
+        prop_assert!(poisson_tail_log10(k, mean * 1.5) >= got);
+        prop_assert!(poisson_tail_log10(k + 1, mean) <= got);
+    }
+
+    #[test]
+    fn the_binomial_tail_matches_the_sum_of_its_terms(n in 1usize..3000, k in 1usize..80, p in 1e-5f64..0.9) {
+        prop_assume!(k <= n);
+        let ln_choose = |i: usize| ln_factorial(n) - ln_factorial(i) - ln_factorial(n - i);
+        let reference = log10_sum_exp(
+            (k..=n).map(|i| ln_choose(i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()),
+        );
+        let got = binomial_tail_log10(n, k, p);
+        prop_assert!((got - reference.min(0.0)).abs() < 1e-6 * reference.abs().max(1.0), "{got} {reference}");
+        prop_assert!(binomial_tail_log10(n, k, (p * 1.5).min(0.95)) >= got - 1e-12);
+    }
 }
 
 #[test]
