@@ -559,7 +559,8 @@ fn score_pair(
     (chance, config): (Chance, &AnalysisConfig),
     threshold: f64,
 ) -> Option<ConvoyFinding> {
-    let mut steady_min = usize::MAX;
+    // The traffic's chance of each occasion, before the discount for the cameras passed
+    // together at a steady lead.
     for occasion in &mut occasions {
         // However regular the pair, a trip together can always happen by coincidence in
         // the traffic at those cameras.
@@ -576,25 +577,45 @@ fn score_pair(
             Chance::OfThePartner => at_cameras.fold(0.0, f64::max).min(1.0),
             Chance::OfAnyVehicle => at_cameras.fold(f64::INFINITY, f64::min),
         };
-        // Vehicles that meet by chance part at the next junction, or drift apart: every
-        // further camera passed together at a steady lead makes the coincidence less likely.
-        let steady = steady_cameras(table, occasion);
-        let extra = steady.saturating_sub(config.occasion_cameras_min);
-        occasion.chance *= STAY_TOGETHER_CHANCE.powi(extra as i32);
-        steady_min = steady_min.min(steady);
     }
-    let floor: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
+    // A quick bound first: an occasion passes at most all its distinct cameras at a steady
+    // lead, so the chance discounted for all of them, and habits counted only along trips
+    // as long as the shortest occasion's distinct cameras, can only make the pair look less
+    // explained than it is. Most pairs tested in discovery (commuters, neighbours) are
+    // explained even so, and the steady leads are never worked out for them.
+    let distinct: Vec<usize> = occasions
+        .iter()
+        .map(|occasion| occasion_cameras(table, occasion))
+        .collect();
+    let (floor_at_most_steady, cameras_at_least) =
+        discounted_floor(&occasions, &distinct, config.occasion_cameras_min);
+    if !reaches(
+        table,
+        days,
+        (plate_a, plate_b),
+        (occasions.len(), floor_at_most_steady, cameras_at_least),
+        (config, threshold),
+    ) {
+        return None;
+    }
+    // Vehicles that meet by chance part at the next junction, or drift apart: every further
+    // camera passed together at a steady lead makes the coincidence less likely.
+    let steady: Vec<usize> = occasions
+        .iter()
+        .map(|occasion| steady_cameras(table, occasion))
+        .collect();
+    let (floor, steady_min) = discounted_floor(&occasions, &steady, config.occasion_cameras_min);
+    for (occasion, &cameras) in occasions.iter_mut().zip(&steady) {
+        let extra = cameras.saturating_sub(config.occasion_cameras_min);
+        occasion.chance *= STAY_TOGETHER_CHANCE.powi(extra as i32);
+    }
     if -poisson_tail_log10(occasions.len(), floor) < threshold {
         return None;
     }
     // Habits explain an occasion only with trips together at least as long: two vans that
     // both drive from one lock-up to the coast most nights meet on mismatched nights at a
     // few cameras, not along the whole way.
-    let cameras_min = if occasions.is_empty() {
-        config.occasion_cameras_min
-    } else {
-        steady_min
-    };
+    let cameras_min = steady_min;
     let score_with = |habits: f64| -poisson_tail_log10(occasions.len(), floor + habits);
     let explained = |habits: f64| score_with(habits) < threshold;
     let habits = habitual_occasions(
@@ -613,6 +634,45 @@ fn score_pair(
         expected,
         score,
     })
+}
+
+/// The traffic's chance summed over the occasions, each discounted for its `cameras`
+/// beyond `cameras_min` passed together, and the fewest `cameras` of an occasion.
+fn discounted_floor(occasions: &[Occasion], cameras: &[usize], cameras_min: usize) -> (f64, usize) {
+    let floor = occasions
+        .iter()
+        .zip(cameras)
+        .map(|(occasion, &n)| {
+            let extra = n.saturating_sub(cameras_min);
+            occasion.chance * STAY_TOGETHER_CHANCE.powi(extra as i32)
+        })
+        .sum();
+    let fewest = cameras.iter().copied().min().unwrap_or(cameras_min);
+    (floor, fewest)
+}
+
+/// Whether a pair with `k` occasions may reach `threshold` with a chance `floor` from the
+/// traffic and its habits along trips of `cameras_min` cameras or more.
+fn reaches(
+    table: &ReadTable,
+    days: &DayCounts,
+    plates: (u32, u32),
+    (k, floor, cameras_min): (usize, f64, usize),
+    (config, threshold): (&AnalysisConfig, f64),
+) -> bool {
+    let score_with = |habits: f64| -poisson_tail_log10(k, floor + habits);
+    if score_with(0.0) < threshold {
+        return false;
+    }
+    let explained = |habits: f64| score_with(habits) < threshold;
+    let habits = habitual_occasions(table, days, plates, cameras_min, (config, &explained));
+    score_with(habits) >= threshold
+}
+
+/// The number of distinct cameras of an occasion.
+fn occasion_cameras(table: &ReadTable, occasion: &Occasion) -> usize {
+    let rows: Vec<u32> = occasion.co_occurrences.iter().map(|co| co.row_a).collect();
+    distinct_cameras(table, &rows)
 }
 
 /// Trips together with `cameras_min` distinct cameras or more that the pair's habits alone

@@ -301,6 +301,23 @@ proptest! {
     }
 
     #[test]
+    fn grouping_in_time_order_is_a_sort_by_key_then_time(
+        reads in proptest::collection::vec((0u32..6, 0i64..50), 0..300),
+    ) {
+        // Small ranges make many equal keys and times: ties keep row order; groups above
+        // the in-place size (64) take the other path.
+        let (keys, ts): (Vec<u32>, Vec<i64>) = reads.into_iter().unzip();
+        let (rows, offsets) = crate::table::group_in_time_order(&keys, &ts, 6);
+        let mut expected: Vec<u32> = (0..keys.len() as u32).collect();
+        expected.sort_by_key(|&row| (keys[row as usize], ts[row as usize], row));
+        prop_assert_eq!(&rows, &expected);
+        for key in 0..6u32 {
+            let group = &rows[offsets[key as usize] as usize..offsets[key as usize + 1] as usize];
+            prop_assert!(group.iter().all(|&row| keys[row as usize] == key));
+        }
+    }
+
+    #[test]
     fn the_binomial_tail_matches_the_sum_of_its_terms(n in 1usize..3000, k in 1usize..80, p in 1e-5f64..0.9) {
         prop_assume!(k <= n);
         let ln_choose = |i: usize| ln_factorial(n) - ln_factorial(i) - ln_factorial(n - i);
