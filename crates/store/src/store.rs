@@ -225,6 +225,53 @@ impl Store {
         self.shared.scan(from, to)
     }
 
+    /// The reads of [`Self::scan`], collected: the same batches in the same order, the
+    /// segments decoded on up to `threads` threads (an analysis reads every segment).
+    pub fn scan_collect(
+        &self,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        threads: usize,
+    ) -> Result<Vec<RecordBatch>, Error> {
+        let ScanIter { segments, tail, .. } = self.shared.scan(from, to)?;
+        let segments: Vec<Arc<Segment>> = segments.into();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let decode = || {
+            let mut done: Vec<(usize, Result<Vec<RecordBatch>, Error>)> = Vec::new();
+            loop {
+                let idx = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(segment) = segments.get(idx) else {
+                    return done;
+                };
+                let one = ScanIter {
+                    segments: VecDeque::from([segment.clone()]),
+                    current: None,
+                    tail: None,
+                    from,
+                    to,
+                };
+                done.push((idx, one.collect()));
+            }
+        };
+        let mut decoded: Vec<(usize, Result<Vec<RecordBatch>, Error>)> =
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..threads.clamp(1, segments.len().max(1)))
+                    .map(|_| scope.spawn(decode))
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|worker| worker.join().expect("a scan thread panicked"))
+                    .collect()
+            });
+        decoded.sort_unstable_by_key(|(idx, _)| *idx);
+        let mut batches = Vec::new();
+        for (_, segment_batches) in decoded {
+            batches.extend(segment_batches?);
+        }
+        batches.extend(tail);
+        Ok(batches)
+    }
+
     /// Counts and sizes.
     pub fn stats(&self) -> StoreStats {
         self.shared.stats()
@@ -623,11 +670,7 @@ impl Shared {
         first.into_iter().chain(second).collect()
     }
 
-    fn scan(
-        &self,
-        from: Option<Timestamp>,
-        to: Option<Timestamp>,
-    ) -> Result<impl Iterator<Item = Result<RecordBatch, Error>> + use<>, Error> {
+    fn scan(&self, from: Option<Timestamp>, to: Option<Timestamp>) -> Result<ScanIter, Error> {
         let (segments, tail) = {
             let state = self.state.read();
             let n_visible = state.memtable.visible_rows(self.wal.durable_seq());

@@ -1,7 +1,8 @@
 //! WAL durability, recovery, idempotency, history across WAL, segments and compaction.
 
 use crate::{DAY0, HOUR, config, ids, open, read};
-use corridor_domain::{Country, PlateText};
+use arrow::record_batch::RecordBatch;
+use corridor_domain::{Country, PlateRead, PlateText};
 use corridor_store::{AppendReport, Error, HistoryQuery, Store, StoreConfig};
 use std::io::Write;
 
@@ -235,6 +236,57 @@ fn scan_returns_every_visible_read_in_the_canonical_schema() {
         .map(|batch| batch.unwrap().num_rows())
         .sum();
     assert_eq!(first_day, 2);
+}
+
+#[test]
+fn a_scan_collected_on_several_threads_is_the_scan_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    // Five days in five segments, then reads still in the memtable.
+    for day in 0..5 {
+        let reads: Vec<PlateRead> = (0..20)
+            .map(|n| {
+                let id = format!("d{day}-{n}");
+                read(
+                    &id,
+                    &format!("AB{n}{day}"),
+                    None,
+                    DAY0 + day * 24 * HOUR + n * 60,
+                )
+            })
+            .collect();
+        store.append_durable(&reads).unwrap();
+        store.flush().unwrap();
+    }
+    store
+        .append_durable(&[read("tail", "CC3", None, DAY0 + HOUR)])
+        .unwrap();
+    let ids = |batches: &[RecordBatch]| -> Vec<String> {
+        batches
+            .iter()
+            .flat_map(|batch| corridor_store::schema::batch_to_reads(batch).unwrap())
+            .map(|read| read.read_id)
+            .collect()
+    };
+    for (from, to) in [
+        (None, None),
+        (Some(DAY0 + 24 * HOUR), Some(DAY0 + 3 * 24 * HOUR)),
+    ] {
+        let one: Vec<RecordBatch> = store
+            .scan(from, to)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for threads in [1, 2, 3, 8] {
+            let collected = store.scan_collect(from, to, threads).unwrap();
+            assert_eq!(
+                ids(&collected),
+                ids(&one),
+                "{threads} threads, {from:?}..{to:?}"
+            );
+        }
+    }
+    assert_eq!(ids(&store.scan_collect(None, None, 2).unwrap()).len(), 101);
 }
 
 #[test]
