@@ -12,6 +12,7 @@ use crate::clones::{conflicts, impossible};
 use crate::table::{FastSet, MICROS, ReadTable};
 use corridor_domain::confusion::ConfusionModel;
 use corridor_domain::{Country, PlateText};
+use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Plates read at most this often are candidates for being misreads.
@@ -51,39 +52,16 @@ const PLATES_PER_CHUNK: u32 = 4096;
 /// links come out in plate order whatever the number of threads.
 fn find_links(table: &ReadTable, config: &AnalysisConfig) -> Vec<Link> {
     let n_plates = table.n_plates() as u32;
-    let n_chunks = n_plates.div_ceil(PLATES_PER_CHUNK);
-    let n_threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(n_chunks as usize)
-        .max(1);
     let tracked = tracked_texts(table);
-    let next = std::sync::atomic::AtomicU32::new(0);
-    let mut chunks: Vec<(u32, Vec<Link>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..n_threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let model = ConfusionModel::standard();
-                    let mut done = Vec::new();
-                    loop {
-                        let chunk = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if chunk >= n_chunks {
-                            return done;
-                        }
-                        let first = chunk * PLATES_PER_CHUNK;
-                        let plates = first..(first + PLATES_PER_CHUNK).min(n_plates);
-                        let found = find_links_in(table, config, &model, &tracked, plates);
-                        done.push((chunk, found));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().expect("misread worker panicked"))
-            .collect()
-    });
-    chunks.sort_unstable_by_key(|(chunk, _)| *chunk);
-    chunks.into_iter().flat_map(|(_, links)| links).collect()
+    let chunks: Vec<Vec<Link>> = (0..n_plates.div_ceil(PLATES_PER_CHUNK))
+        .into_par_iter()
+        .map_init(ConfusionModel::standard, |model, chunk| {
+            let first = chunk * PLATES_PER_CHUNK;
+            let plates = first..(first + PLATES_PER_CHUNK).min(n_plates);
+            find_links_in(table, config, model, &tracked, plates)
+        })
+        .collect();
+    chunks.into_iter().flatten().collect()
 }
 
 /// Hashes of the texts of plates with a track (at least [`TRACK_READS_MIN`] reads): most
