@@ -364,8 +364,16 @@ fn score_pairs(
                 occasions,
             })
         })
-        .collect();
-    score_candidates(table, traffic, candidates, config, wanted)
+        .collect::<Vec<Candidate>>();
+    // On a single trip, every partner read near a focus vehicle was a hypothesis, whether
+    // or not it made a trip together: the family of the Bonferroni bound is every pair
+    // that co-occurred.
+    let family = if wanted.occasions_min <= 1 {
+        sorted.chunk_by(|a, b| a.0 == b.0).count()
+    } else {
+        candidates.len()
+    };
+    score_candidates(table, traffic, (candidates, family), config, wanted)
 }
 
 /// Scores candidate pairs (every one has `wanted.occasions_min` occasions or more) on every
@@ -374,11 +382,11 @@ fn score_pairs(
 fn score_candidates(
     table: &ReadTable,
     traffic: &Traffic,
-    candidates: Vec<Candidate>,
+    (candidates, family): (Vec<Candidate>, usize),
     config: &AnalysisConfig,
     wanted: Wanted,
 ) -> Vec<ConvoyFinding> {
-    let threshold = bonferroni_threshold(wanted.score_min, candidates.len());
+    let threshold = bonferroni_threshold(wanted.score_min, family);
     let days = DayCounts::new(table);
     let mut findings: Vec<ConvoyFinding> = candidates
         .into_par_iter()
