@@ -344,8 +344,9 @@ struct Candidate {
     occasions: Vec<Occasion>,
 }
 
-/// Groups co-occurrences sorted by pair into trips together, scores each pair, keeps those
-/// `wanted`, best first.
+/// Groups co-occurrences sorted by pair into trips together, scores each pair on every
+/// core, keeps those `wanted` (at least `wanted.score_min` and the Bonferroni bound), best
+/// first (ties in pair order).
 fn score_pairs(
     table: &ReadTable,
     traffic: &Traffic,
@@ -373,33 +374,12 @@ fn score_pairs(
     } else {
         candidates.len()
     };
-    score_candidates(table, traffic, (candidates, family), config, wanted)
-}
-
-/// Scores candidate pairs (every one has `wanted.occasions_min` occasions or more) on every
-/// core, keeps those that reach `wanted.score_min` and the Bonferroni bound, best first
-/// (ties in pair order).
-fn score_candidates(
-    table: &ReadTable,
-    traffic: &Traffic,
-    (candidates, family): (Vec<Candidate>, usize),
-    config: &AnalysisConfig,
-    wanted: Wanted,
-) -> Vec<ConvoyFinding> {
     let threshold = bonferroni_threshold(wanted.score_min, family);
     let days = DayCounts::new(table);
+    let scored = (wanted.chance, config);
     let mut findings: Vec<ConvoyFinding> = candidates
         .into_par_iter()
-        .filter_map(|candidate| {
-            score_pair(
-                table,
-                traffic,
-                &days,
-                candidate,
-                (wanted.chance, config),
-                threshold,
-            )
-        })
+        .filter_map(|candidate| score_pair(table, traffic, &days, candidate, scored, threshold))
         .collect();
     findings.sort_by(|a, b| b.score.total_cmp(&a.score));
     findings
@@ -591,90 +571,78 @@ fn score_pair(
     // as long as the shortest occasion's distinct cameras, can only make the pair look less
     // explained than it is. Most pairs tested in discovery (commuters, neighbours) are
     // explained even so, and the steady leads are never worked out for them.
+    let k = occasions.len();
     let distinct: Vec<usize> = occasions
         .iter()
         .map(|occasion| occasion_cameras(table, occasion))
         .collect();
-    let (floor_at_most_steady, cameras_at_least) =
-        discounted_floor(&occasions, &distinct, config.occasion_cameras_min);
-    if !reaches(
-        table,
-        days,
-        (plate_a, plate_b),
-        (occasions.len(), floor_at_most_steady, cameras_at_least),
-        (config, threshold),
-    ) {
-        return None;
-    }
+    let floor_at_most_steady: f64 = occasions
+        .iter()
+        .zip(&distinct)
+        .map(|(occasion, &cameras)| occasion.chance * stay_together(cameras, config))
+        .sum();
+    let cameras_at_least = fewest(&distinct, config);
+    let plates = (plate_a, plate_b);
+    let bound = (k, floor_at_most_steady, cameras_at_least);
+    habits_within(table, days, plates, bound, (config, threshold))?;
     // Vehicles that meet by chance part at the next junction, or drift apart: every further
     // camera passed together at a steady lead makes the coincidence less likely.
     let steady: Vec<usize> = occasions
         .iter()
         .map(|occasion| steady_cameras(table, occasion))
         .collect();
-    let (floor, steady_min) = discounted_floor(&occasions, &steady, config.occasion_cameras_min);
     for (occasion, &cameras) in occasions.iter_mut().zip(&steady) {
-        let extra = cameras.saturating_sub(config.occasion_cameras_min);
-        occasion.chance *= STAY_TOGETHER_CHANCE.powi(extra as i32);
+        occasion.chance *= stay_together(cameras, config);
     }
-    if -poisson_tail_log10(occasions.len(), floor) < threshold {
-        return None;
-    }
+    let floor: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
     // Habits explain an occasion only with trips together at least as long: two vans that
     // both drive from one lock-up to the coast most nights meet on mismatched nights at a
     // few cameras, not along the whole way.
-    let cameras_min = steady_min;
-    let score_with = |habits: f64| -poisson_tail_log10(occasions.len(), floor + habits);
-    let explained = |habits: f64| score_with(habits) < threshold;
-    let habits = habitual_occasions(
-        table,
-        days,
-        (plate_a, plate_b),
-        cameras_min,
-        (config, &explained),
-    );
+    let exact = (k, floor, fewest(&steady, config));
+    let habits = habits_within(table, days, plates, exact, (config, threshold))?;
     let expected = floor + habits;
-    let score = score_with(habits);
-    (score >= threshold).then_some(ConvoyFinding {
+    Some(ConvoyFinding {
         plate_a,
         plate_b,
         occasions,
         expected,
-        score,
+        score: -poisson_tail_log10(k, expected),
     })
 }
 
-/// The traffic's chance summed over the occasions, each discounted for its `cameras`
-/// beyond `cameras_min` passed together, and the fewest `cameras` of an occasion.
-fn discounted_floor(occasions: &[Occasion], cameras: &[usize], cameras_min: usize) -> (f64, usize) {
-    let floor = occasions
-        .iter()
-        .zip(cameras)
-        .map(|(occasion, &n)| {
-            let extra = n.saturating_sub(cameras_min);
-            occasion.chance * STAY_TOGETHER_CHANCE.powi(extra as i32)
-        })
-        .sum();
-    let fewest = cameras.iter().copied().min().unwrap_or(cameras_min);
-    (floor, fewest)
+/// The chance that vehicles met by coincidence are still together after passing `cameras`
+/// together at a steady lead (the first `occasion_cameras_min` make the occasion).
+fn stay_together(cameras: usize, config: &AnalysisConfig) -> f64 {
+    let extra = cameras.saturating_sub(config.occasion_cameras_min);
+    STAY_TOGETHER_CHANCE.powi(extra as i32)
 }
 
-/// Whether a pair with `k` occasions may reach `threshold` with a chance `floor` from the
-/// traffic and its habits along trips of `cameras_min` cameras or more.
-fn reaches(
+/// The fewest cameras of an occasion.
+fn fewest(cameras: &[usize], config: &AnalysisConfig) -> usize {
+    cameras
+        .iter()
+        .copied()
+        .min()
+        .unwrap_or(config.occasion_cameras_min)
+}
+
+/// The pair's habitual occasions along trips of `cameras_min` cameras or more, when a pair
+/// with `k` occasions and a chance `floor` from the traffic still reaches `threshold` with
+/// them; `None` when it does not.
+fn habits_within(
     table: &ReadTable,
     days: &DayCounts,
     plates: (u32, u32),
     (k, floor, cameras_min): (usize, f64, usize),
     (config, threshold): (&AnalysisConfig, f64),
-) -> bool {
+) -> Option<f64> {
     let score_with = |habits: f64| -poisson_tail_log10(k, floor + habits);
     if score_with(0.0) < threshold {
-        return false;
+        return None;
     }
     let explained = |habits: f64| score_with(habits) < threshold;
     let habits = habitual_occasions(table, days, plates, cameras_min, (config, &explained));
-    score_with(habits) >= threshold
+    (score_with(habits) >= threshold).then_some(habits)
 }
 
 /// The number of distinct cameras of an occasion.

@@ -176,7 +176,7 @@ impl ReadTable {
 
     /// Recomputes the by-plate ordering after timestamps or plates of rows changed.
     pub(crate) fn resort(&mut self) {
-        let (by_plate, offsets) = order_by_plate(&self.plate, &self.ts, self.plates.len());
+        let (by_plate, offsets) = group_in_time_order(&self.plate, &self.ts, self.plates.len());
         self.by_plate = by_plate;
         self.plate_offsets = offsets;
     }
@@ -377,11 +377,6 @@ impl Builder {
         self.table.resort();
         self.table
     }
-}
-
-/// Row indexes sorted by (plate, ts), and the offsets of each plate's run.
-fn order_by_plate(plate: &[u32], ts: &[i64], n_plates: usize) -> (Vec<u32>, Vec<u32>) {
-    group_in_time_order(plate, ts, n_plates)
 }
 
 /// Groups below this size are sorted in place; larger ones through a copy of their times.

@@ -14,6 +14,7 @@ use arrow::array::{BooleanArray, RecordBatch};
 use corridor_domain::{Camera, Country, PlateKey, PlateRead, PlateText, Timestamp};
 use parking_lot::{Condvar, Mutex, RwLock};
 use parquet::file::properties::WriterProperties;
+use rayon::prelude::*;
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -226,50 +227,27 @@ impl Store {
     }
 
     /// The reads of [`Self::scan`], collected: the same batches in the same order, the
-    /// segments decoded on up to `threads` threads (an analysis reads every segment).
+    /// segments decoded on every core (an analysis reads every segment).
     pub fn scan_collect(
         &self,
         from: Option<Timestamp>,
         to: Option<Timestamp>,
-        threads: usize,
     ) -> Result<Vec<RecordBatch>, Error> {
         let ScanIter { segments, tail, .. } = self.shared.scan(from, to)?;
-        let segments: Vec<Arc<Segment>> = segments.into();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let decode = || {
-            let mut done: Vec<(usize, Result<Vec<RecordBatch>, Error>)> = Vec::new();
-            loop {
-                let idx = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(segment) = segments.get(idx) else {
-                    return done;
-                };
-                let one = ScanIter {
-                    segments: VecDeque::from([segment.clone()]),
+        let per_segment: Vec<Vec<RecordBatch>> = Vec::from(segments)
+            .into_par_iter()
+            .map(|segment| {
+                ScanIter {
+                    segments: VecDeque::from([segment]),
                     current: None,
                     tail: None,
                     from,
                     to,
-                };
-                done.push((idx, one.collect()));
-            }
-        };
-        let mut decoded: Vec<(usize, Result<Vec<RecordBatch>, Error>)> =
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = (0..threads.clamp(1, segments.len().max(1)))
-                    .map(|_| scope.spawn(decode))
-                    .collect();
-                workers
-                    .into_iter()
-                    .flat_map(|worker| worker.join().expect("a scan thread panicked"))
-                    .collect()
-            });
-        decoded.sort_unstable_by_key(|(idx, _)| *idx);
-        let mut batches = Vec::new();
-        for (_, segment_batches) in decoded {
-            batches.extend(segment_batches?);
-        }
-        batches.extend(tail);
-        Ok(batches)
+                }
+                .collect()
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(per_segment.into_iter().flatten().chain(tail).collect())
     }
 
     /// Counts and sizes.

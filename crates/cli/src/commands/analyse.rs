@@ -135,9 +135,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             .context("flushing the store before a cluster reads it")?;
         corridor_store::lake::absolute_path_urls(&store.segment_paths()).context("segment paths")
     })?;
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let reads = store
-        .scan_collect(from, to, threads)
+        .scan_collect(from, to)
         .context("reading the store's segments")?;
     let input = AnalysisInput {
         reads,
