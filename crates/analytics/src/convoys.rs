@@ -180,6 +180,18 @@ pub(crate) fn partners(
     config: &AnalysisConfig,
     wanted: Wanted,
 ) -> Vec<ConvoyFinding> {
+    let co_occurrences = co_occurrences_with(table, index, (focus, eligible), config);
+    score_pairs(table, traffic, &co_occurrences, config, wanted)
+}
+
+/// The co-occurrences of the `focus` plates with the `eligible` plates, sorted by pair
+/// (the pair's key: its lower plate number, then the higher) and time.
+pub(crate) fn co_occurrences_with(
+    table: &ReadTable,
+    index: &CameraIndex,
+    (focus, eligible): (&[u32], &[bool]),
+    config: &AnalysisConfig,
+) -> Vec<(u64, CoOccurrence)> {
     let window = config.convoy_window_secs * MICROS;
     let mut co_occurrences: Vec<(u64, CoOccurrence)> = Vec::new();
     for &plate in focus {
@@ -194,7 +206,27 @@ pub(crate) fn partners(
     }
     co_occurrences.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
     co_occurrences.dedup();
-    score_pairs(table, traffic, &co_occurrences, config, wanted)
+    co_occurrences
+}
+
+/// The most trips together (occasions) that a pair with these co-occurrences makes,
+/// counted along either plate's reads: the pair's scoring counts them along the reads of
+/// its lower-numbered plate, which a search that does not know both plates cannot tell.
+pub(crate) fn occasions_either_way(
+    table: &ReadTable,
+    co_occurrences: &[CoOccurrence],
+    config: &AnalysisConfig,
+) -> usize {
+    let swapped = co_occurrences
+        .iter()
+        .map(|co| CoOccurrence {
+            row_a: co.row_b,
+            row_b: co.row_a,
+        })
+        .collect();
+    occasions_of(table, co_occurrences.to_vec(), config)
+        .len()
+        .max(occasions_of(table, swapped, config).len())
 }
 
 /// Plates per unit of work shared among the threads of [`discovery`].
@@ -221,7 +253,7 @@ pub(crate) fn discovery(
         chance: Chance::OfThePartner,
     };
     let n_plates = table.n_plates() as u32;
-    let days = DayCounts::new(table);
+    let days = DayCounts::new(table, traffic);
     // Each pair is scored as soon as its trips together are known, against the Bonferroni
     // bound over the pairs counted so far (by every thread, at the end of their chunks),
     // and once more against the bound over all of them at the end. The count only grows,
@@ -375,7 +407,7 @@ fn score_pairs(
         candidates.len()
     };
     let threshold = bonferroni_threshold(wanted.score_min, family);
-    let days = DayCounts::new(table);
+    let days = DayCounts::new(table, traffic);
     let scored = (wanted.chance, config);
     let mut findings: Vec<ConvoyFinding> = candidates
         .into_par_iter()
@@ -511,8 +543,11 @@ struct DayCounts {
 }
 
 impl DayCounts {
-    fn new(table: &ReadTable) -> DayCounts {
-        let (first, last) = day_span(table).unwrap_or((0, -1));
+    fn new(table: &ReadTable, traffic: &Traffic) -> DayCounts {
+        let (first, last) = traffic
+            .days()
+            .or_else(|| day_span(table))
+            .unwrap_or((0, -1));
         let weekends = (first..=last).filter(|&day| weekend(day)).count();
         DayCounts {
             first,

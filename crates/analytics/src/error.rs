@@ -39,6 +39,13 @@ pub enum Error {
     /// The Ballista cluster could not be reached or started.
     #[error("ballista cluster: {what}: {reason}")]
     Cluster { what: String, reason: String },
+    /// The store could not answer a query.
+    #[error("reading {what} from the store")]
+    Store {
+        what: String,
+        #[source]
+        source: Box<corridor_store::Error>,
+    },
     /// Writing an export failed.
     #[error("writing {what}")]
     Io {

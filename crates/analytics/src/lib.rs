@@ -59,6 +59,7 @@ mod report;
 mod routes;
 mod swaps;
 mod table;
+mod targeted;
 mod traffic;
 
 #[cfg(test)]
@@ -73,6 +74,7 @@ pub use report::{
     CameraSkew, CloneReport, ConvoyReport, HubReport, LinkReport, MisreadLink, RankedVehicle,
     Report, RouteReport, SCORE_MEANINGS, Visit,
 };
+pub use targeted::{TargetedConvoys, targeted_convoys};
 
 /// Runs every analysis over `input` and returns the report.
 ///

@@ -459,9 +459,6 @@ fn assemble(
     config: &AnalysisConfig,
 ) -> Report {
     let label = |plate: u32| table.plate_text(plate).to_owned();
-    let ids = |rows: &mut dyn Iterator<Item = u32>| -> Vec<String> {
-        rows.map(|row| table.read_id(row)).collect()
-    };
     let max = config.findings_max;
     let hubs: Vec<HubReport> = findings
         .hubs
@@ -473,33 +470,7 @@ fn assemble(
         .convoys
         .iter()
         .take(max)
-        .map(|convoy| {
-            let mut cameras: Vec<String> = convoy
-                .occasions
-                .iter()
-                .flat_map(|occasion| &occasion.co_occurrences)
-                .map(|co| {
-                    table.cameras[table.camera[co.row_a as usize] as usize]
-                        .camera_id
-                        .clone()
-                })
-                .collect();
-            cameras.sort();
-            cameras.dedup();
-            let mut rows = convoy
-                .occasions
-                .iter()
-                .flat_map(|o| &o.co_occurrences)
-                .flat_map(|co| [co.row_a, co.row_b]);
-            ConvoyReport {
-                plates: vec![label(convoy.plate_a), label(convoy.plate_b)],
-                occasions: convoy.occasions.len(),
-                expected: convoy.expected,
-                cameras,
-                score: convoy.score,
-                read_ids: ids(&mut rows),
-            }
-        })
+        .map(|convoy| convoy_report(table, convoy))
         .collect();
     let mut clones: Vec<CloneReport> = findings
         .clones
@@ -557,6 +528,40 @@ fn assemble(
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
         timings_ms: Vec::new(),
+    }
+}
+
+/// A convoy's report row: its plates, the cameras of its occasions and the reads of both
+/// vehicles there.
+pub(crate) fn convoy_report(table: &ReadTable, convoy: &ConvoyFinding) -> ConvoyReport {
+    let co_occurrences = || {
+        convoy
+            .occasions
+            .iter()
+            .flat_map(|occasion| &occasion.co_occurrences)
+    };
+    let mut cameras: Vec<String> = co_occurrences()
+        .map(|co| {
+            table.cameras[table.camera[co.row_a as usize] as usize]
+                .camera_id
+                .clone()
+        })
+        .collect();
+    cameras.sort();
+    cameras.dedup();
+    ConvoyReport {
+        plates: vec![
+            table.plate_text(convoy.plate_a).to_owned(),
+            table.plate_text(convoy.plate_b).to_owned(),
+        ],
+        occasions: convoy.occasions.len(),
+        expected: convoy.expected,
+        cameras,
+        score: convoy.score,
+        read_ids: co_occurrences()
+            .flat_map(|co| [co.row_a, co.row_b])
+            .map(|row| table.read_id(row))
+            .collect(),
     }
 }
 

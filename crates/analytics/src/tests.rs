@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 mod algorithms;
 mod scenarios;
+mod targeted;
 
 /// Midnight UTC, Monday 2026-03-02, in seconds.
 pub(crate) const MONDAY: i64 = 1_772_409_600;

@@ -8,6 +8,10 @@ use crate::table::MICROS;
 pub(crate) struct Traffic {
     /// `[camera * 24 + hour]`: (reads per day, distinct plates over all days).
     cells: Vec<(f64, f64)>,
+    /// The days (as `convoys::day_of` numbers them) that the traffic was counted over,
+    /// when they are more than the table's own reads span (a table holding a few
+    /// vehicles' reads, with the traffic counted over every read).
+    days: Option<(i64, i64)>,
 }
 
 impl Traffic {
@@ -19,7 +23,20 @@ impl Traffic {
                 *cell = (row.n_reads as f64 / n_days, row.n_plates as f64);
             }
         }
-        Traffic { cells }
+        Traffic { cells, days: None }
+    }
+
+    /// The traffic counted over the days `first..=last`.
+    pub(crate) fn with_days(self, (first, last): (i64, i64)) -> Traffic {
+        Traffic {
+            days: Some((first, last)),
+            ..self
+        }
+    }
+
+    /// The days set by [`Traffic::with_days`].
+    pub(crate) fn days(&self) -> Option<(i64, i64)> {
+        self.days
     }
 
     /// The chance that one given vehicle among those using `camera` at this hour passes

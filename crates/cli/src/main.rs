@@ -43,6 +43,8 @@ enum Command {
     Read(commands::read::Args),
     /// Run the investigative analyses and write a report.
     Analyse(commands::analyse::Args),
+    /// Who travels with a vehicle: its convoy partners, searched straight from the store.
+    Convoys(commands::convoys::Args),
     /// Serve the HTTP API (and the UI) over a data directory.
     Serve(commands::serve::Args),
     /// Store maintenance: flush, compact, purge expired reads, statistics.
@@ -67,6 +69,7 @@ fn main() -> anyhow::Result<()> {
         Command::History(args) => commands::history::run(args),
         Command::Read(args) => commands::read::run(args),
         Command::Analyse(args) => commands::analyse::run(args),
+        Command::Convoys(args) => commands::convoys::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Store(args) => commands::store::run(args),
         Command::Audit(args) => commands::audit::run(args),

@@ -102,7 +102,7 @@ pub struct StoreStats {
     pub bytes_on_disk: u64,
     /// Bytes of the segment files.
     pub segment_bytes: u64,
-    /// Bytes of the plate and read-id index files.
+    /// Bytes of the index files (plates and read ids, cameras and times).
     pub index_bytes: u64,
     /// Bytes of the WAL files.
     pub wal_bytes: u64,

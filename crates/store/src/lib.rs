@@ -28,6 +28,7 @@
 //! **Invariant:** segments are immutable; a file becomes visible only through an atomic
 //! rename of the catalog.
 
+mod camera_index;
 mod catalog;
 mod config;
 mod error;
@@ -42,11 +43,13 @@ pub mod search;
 mod segment;
 mod store;
 mod wal;
+mod windows;
 
 pub use config::{AppendReport, CompactReport, ImportReport, PurgeReport, StoreConfig, StoreStats};
 pub use error::Error;
 pub use import::{BulkImport, ImportConflict};
 pub use store::{PendingAppend, Store};
+pub use windows::hash_of_plate;
 
 use corridor_domain::{Country, PlateText, Timestamp};
 
@@ -75,4 +78,22 @@ impl HistoryQuery {
             limit: None,
         }
     }
+}
+
+/// A camera and a half-open time window `[from, to)`, for [`Store::camera_hits`].
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CameraWindow {
+    pub camera_id: String,
+    pub from: Timestamp,
+    pub to: Timestamp,
+}
+
+/// A read that a camera saw, as [`Store::camera_hits`] gives it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct CameraHit {
+    /// When: to the millisecond for reads in segments, exact for reads not yet flushed.
+    pub ts: Timestamp,
+    /// The hash of the read's plate text ([`hash_of_plate`]), the same in every segment:
+    /// [`Store::history_of_hash`] gives the plate's reads.
+    pub plate_hash: u64,
 }

@@ -383,7 +383,10 @@ pub(crate) fn delete_orphans(root: &Path, catalog: &Catalog) -> Result<(), Error
         let name = entry.file_name().to_string_lossy().into_owned();
         let id = name
             .strip_prefix("seg-")
-            .and_then(|rest| rest.strip_suffix(".idx"))
+            .and_then(|rest| {
+                rest.strip_suffix(".idx")
+                    .or_else(|| rest.strip_suffix(".cti"))
+            })
             .and_then(|id| id.parse::<u64>().ok());
         if id.is_none_or(|id| !listed.contains(&id)) {
             remove_orphan(&entry.path());

@@ -3,6 +3,7 @@
 //! ```text
 //! DATA/segments/date=2026-11-30/seg-0000000042.parquet   reads of one UTC day, sorted by (plate, country, ts)
 //! DATA/index/seg-0000000042.idx                          plate runs and sorted read-id hashes of that file
+//! DATA/index/seg-0000000042.cti                          its reads by camera and time (`camera_index`)
 //! ```
 //!
 //! Index file: `b"CRDXIDX1"`, n_rows u64, ts_min i64, ts_max i64, n_plates u32, then per
@@ -11,6 +12,7 @@
 //! deltas; then a CRC-32 of everything before it. All integers little-endian.
 
 use crate::Error;
+use crate::camera_index::{CameraIndexBuilder, CameraTimeIndex, camera_index_path};
 use crate::ids::id_hash;
 use crate::schema::ReadColumns;
 use arrow::array::{Array, ArrayRef, RecordBatch};
@@ -49,8 +51,12 @@ pub(crate) struct Segment {
     pub(crate) ts_max: Timestamp,
     pub(crate) parquet_bytes: u64,
     pub(crate) index_bytes: u64,
-    /// `(hash of plate text, first row, n rows)` sorted by hash.
+    /// `(hash of plate text, first row, n rows)` in row order: run `k` is the segment's
+    /// `k`-th distinct plate text.
     plate_runs: Vec<(u64, u32, u32)>,
+    /// Positions in `plate_runs`, sorted by hash.
+    runs_by_hash: Vec<u32>,
+    cameras: CameraTimeIndex,
     reader: PreadFile,
     metadata: ArrowReaderMetadata,
 }
@@ -90,6 +96,29 @@ impl Segment {
                 "row count differs from its parquet file",
             ));
         }
+        let camera_index_path = camera_index_path(root, id);
+        let cameras = match CameraTimeIndex::open(&camera_index_path, decoded.n_rows)? {
+            Some(cameras) => cameras,
+            None => {
+                // Segments written before camera indexes existed, or a crash mid-write.
+                let all = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                    reader.clone(),
+                    metadata.clone(),
+                )
+                .with_batch_size(8192)
+                .build()
+                .map_err(|err| Error::parquet(&path, err))?;
+                crate::camera_index::rebuild(
+                    &camera_index_path,
+                    all.map(|batch| batch.map_err(Error::from)),
+                )?;
+                CameraTimeIndex::open(&camera_index_path, decoded.n_rows)?
+                    .ok_or_else(|| Error::corrupt(&camera_index_path, "rebuilt, but unreadable"))?
+            }
+        };
+        let plate_runs = decoded.plate_runs;
+        let mut runs_by_hash: Vec<u32> = (0..plate_runs.len() as u32).collect();
+        runs_by_hash.sort_unstable_by_key(|&run| plate_runs[run as usize].0);
         let segment = Segment {
             id,
             rel_path: rel_path.to_owned(),
@@ -98,8 +127,10 @@ impl Segment {
             ts_min: decoded.ts_min,
             ts_max: decoded.ts_max,
             parquet_bytes: reader.len,
-            index_bytes: index_bytes_raw.len() as u64,
-            plate_runs: decoded.plate_runs,
+            index_bytes: index_bytes_raw.len() as u64 + cameras.bytes(),
+            plate_runs,
+            runs_by_hash,
+            cameras,
             reader,
             metadata,
         };
@@ -108,10 +139,50 @@ impl Segment {
 
     /// The row range of `plate` (all countries), if the segment has it.
     pub(crate) fn plate_range(&self, plate: &PlateText) -> Option<(usize, usize)> {
-        let hash = plate_hash(plate.as_str());
-        let idx = self.plate_runs.partition_point(|run| run.0 < hash);
-        let run = self.plate_runs.get(idx).filter(|run| run.0 == hash)?;
+        self.hash_range(plate_hash(plate.as_str()))
+    }
+
+    /// The row range of the plate whose text hashes to `hash` ([`plate_hash`]).
+    pub(crate) fn hash_range(&self, hash: u64) -> Option<(usize, usize)> {
+        let idx = self
+            .runs_by_hash
+            .partition_point(|&run| self.plate_runs[run as usize].0 < hash);
+        let run = self
+            .runs_by_hash
+            .get(idx)
+            .map(|&run| self.plate_runs[run as usize])
+            .filter(|run| run.0 == hash)?;
         Some((run.1 as usize, run.2 as usize))
+    }
+
+    /// Calls `each(ts_ms, plate hash)` for the reads of `camera_id` with
+    /// `from_ms <= ts_ms < to_ms` (times in milliseconds), in time order.
+    pub(crate) fn camera_window(
+        &self,
+        camera_id: &str,
+        range_ms: (i64, i64),
+        each: &mut dyn FnMut(i64, u64),
+    ) -> Result<(), Error> {
+        let mut bad_run = None;
+        self.cameras
+            .window(
+                camera_id,
+                range_ms,
+                &mut |ts_ms, run| match self.plate_runs.get(run as usize) {
+                    Some(&(hash, _, _)) => each(ts_ms, hash),
+                    None => bad_run = Some(run),
+                },
+            )?;
+        match bad_run {
+            Some(run) => Err(Error::corrupt(
+                self.cameras.path(),
+                format!(
+                    "plate run {run} beyond the segment's {}",
+                    self.plate_runs.len()
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Reads the rows `start..start + len`, all columns.
@@ -201,9 +272,11 @@ pub(crate) fn write_segment(
     )
     .map_err(|err| Error::parquet(&path, err))?;
     let mut index = IndexBuilder::default();
+    let mut cameras = CameraIndexBuilder::default();
     // A chunk at a time: the sorted copy of a whole day is never in memory at once.
     rows.for_each_chunk(|chunk| {
         index.push(chunk)?;
+        cameras.push(chunk)?;
         writer
             .write(chunk)
             .map_err(|err| Error::parquet(&path, err))
@@ -226,6 +299,7 @@ pub(crate) fn write_segment(
     std::fs::write(&index_path, index)
         .and_then(|()| File::open(&index_path)?.sync_all())
         .map_err(|err| Error::io("writing index", &index_path, err))?;
+    crate::camera_index::write(&camera_index_path(root, id), cameras)?;
     Ok(rel_path)
 }
 
@@ -279,7 +353,11 @@ impl SortedRows<'_> {
 
 /// Removes a segment's files (used for uncommitted and replaced segments).
 pub(crate) fn remove_files(root: &Path, id: u64, rel_path: &str) {
-    for path in [root.join(rel_path), index_path(root, id)] {
+    for path in [
+        root.join(rel_path),
+        index_path(root, id),
+        camera_index_path(root, id),
+    ] {
         if let Err(err) = std::fs::remove_file(&path)
             && err.kind() != std::io::ErrorKind::NotFound
         {
@@ -648,7 +726,6 @@ fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
     if row != n_rows || !plate_cursor.is_empty() {
         return Err("plate counts do not add up to the row count".to_owned());
     }
-    plate_runs.sort_unstable();
     let n_ids = take_u64(&mut cursor).ok_or_else(truncated)? as usize;
     let mut id_hashes = Vec::with_capacity(n_ids.min(body.len()));
     let mut prev = 0u64;

@@ -99,31 +99,8 @@ impl EngineArgs {
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let config = load_config(args.config.as_deref())?;
     let why = args.purpose.purpose()?;
-    let seeds = args
-        .seeds
-        .iter()
-        .filter(|raw| !raw.trim().is_empty())
-        .map(|raw| {
-            PlateText::parse(raw).with_context(|| format!("--seeds: `{raw}` is not a plate"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let from = args
-        .from
-        .as_deref()
-        .map(|raw| parse_time("--from", raw))
-        .transpose()?;
-    let to = args
-        .to
-        .as_deref()
-        .map(|raw| parse_time("--to", raw))
-        .transpose()?;
-    let window = match (from, to) {
-        (None, None) => None,
-        (from, to) => Some(TimeWindow {
-            from: from.unwrap_or(i64::MIN),
-            to: to.unwrap_or(i64::MAX),
-        }),
-    };
+    let seeds = parse_plates("--seeds", &args.seeds)?;
+    let (from, to, window) = parse_window(args.from.as_deref(), args.to.as_deref())?;
     // Checked before the store opens, so that a binary without Ballista says so at once.
     Engine::parse(&args.engine.engine).context("--engine")?;
     let store = Store::open(&args.data.path, StoreConfig::default())
@@ -159,7 +136,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load_config(path: Option<&Path>) -> anyhow::Result<AnalysisConfig> {
+pub(crate) fn load_config(path: Option<&Path>) -> anyhow::Result<AnalysisConfig> {
     let Some(path) = path else {
         return Ok(AnalysisConfig::default());
     };
@@ -170,6 +147,31 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<AnalysisConfig> {
         .validate()
         .with_context(|| format!("checking {path:?}"))?;
     Ok(config)
+}
+
+/// The plates of a comma-separated flag, blanks skipped.
+pub(crate) fn parse_plates(flag: &str, raw: &[String]) -> anyhow::Result<Vec<PlateText>> {
+    raw.iter()
+        .filter(|raw| !raw.trim().is_empty())
+        .map(|raw| PlateText::parse(raw).with_context(|| format!("{flag}: `{raw}` is not a plate")))
+        .collect()
+}
+
+/// `--from` and `--to` as microseconds, and the window they make (`None` for neither).
+pub(crate) fn parse_window(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> anyhow::Result<(Option<i64>, Option<i64>, Option<TimeWindow>)> {
+    let from = from.map(|raw| parse_time("--from", raw)).transpose()?;
+    let to = to.map(|raw| parse_time("--to", raw)).transpose()?;
+    let window = match (from, to) {
+        (None, None) => None,
+        (from, to) => Some(TimeWindow {
+            from: from.unwrap_or(i64::MIN),
+            to: to.unwrap_or(i64::MAX),
+        }),
+    };
+    Ok((from, to, window))
 }
 
 /// Microseconds since the epoch from RFC 3339 or a `YYYY-MM-DD` date (midnight UTC).

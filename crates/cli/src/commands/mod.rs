@@ -2,6 +2,7 @@
 
 pub(crate) mod analyse;
 pub(crate) mod audit;
+pub(crate) mod convoys;
 pub(crate) mod demo;
 pub(crate) mod evidence;
 pub(crate) mod history;

@@ -41,6 +41,41 @@ fn demo_simulates_ingests_analyses_and_reports_against_the_truth() {
             seed.plate
         );
     }
+    // Who travels with each seed, searched straight from the store the demo filled.
+    let plates: Vec<&str> = truth.seeds.iter().map(|seed| seed.plate.as_str()).collect();
+    let plates = plates.join(",");
+    let json_path = dir.path().join("convoys.json");
+    let json_arg = json_path.to_str().expect("utf-8 path");
+    let out = stdout_of(&corridor(&[
+        "convoys", "--data", data, "--plate", &plates, "--json", json_arg,
+    ]));
+    for seed in &truth.seeds {
+        assert!(out.contains(&format!("{}: ", seed.plate)), "{out}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_path).expect("convoys.json written"))
+            .expect("convoys.json is JSON");
+    let results = json.as_array().expect("one entry per plate");
+    assert_eq!(results.len(), truth.seeds.len());
+    let mut n_convoys = 0;
+    for (result, seed) in results.iter().zip(&truth.seeds) {
+        assert_eq!(result["plate"], seed.plate.as_str());
+        assert!(result["n_reads"].as_u64() > Some(0), "{result}");
+        for convoy in result["convoys"].as_array().expect("convoys") {
+            assert_eq!(convoy["plates"][0], seed.plate.as_str(), "{convoy}");
+            assert!(convoy["occasions"].as_u64() >= Some(2), "{convoy}");
+            assert!(!convoy["read_ids"].as_array().expect("ids").is_empty());
+            n_convoys += 1;
+        }
+    }
+    assert!(n_convoys > 0, "the seeds' convoy partners are found: {out}");
+    let refused = corridor(&["convoys", "--data", data, "--plate", "AB!12"]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("--plate: `AB!12` is not a plate"),
+        "{stderr}"
+    );
     // A second run reuses the scenario and the store instead of importing twice.
     let again = stdout_of(&corridor(&args));
     assert!(

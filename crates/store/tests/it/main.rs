@@ -6,6 +6,7 @@ mod import;
 mod lake;
 mod retention;
 mod search;
+mod windows;
 
 use corridor_domain::{Country, PlateRead, PlateText};
 use corridor_store::{Store, StoreConfig};

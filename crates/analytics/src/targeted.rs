@@ -1,0 +1,342 @@
+//! Who travels with one vehicle, straight from the store: the targeted convoy search of
+//! `analyse` with a seed ([`convoys::partners`], first hop), run on only the reads it
+//! needs, found through the store's camera-time indexes instead of a scan of every read.
+//!
+//! ```text
+//! history(plate) ──> a window around each of its reads ──> camera_hits: the reads near it
+//!      │                                                       │ trips together with it, on a
+//!      │                                                       │ table of these reads alone
+//!      │  traffic per camera-hour (camera_hits, every day)      │ history_of_hash
+//!      └──────────────> ReadTable of the plate and its candidates
+//!                                       │
+//!                                       └──> convoys::partners ──> ConvoyReport rows
+//! ```
+//!
+//! Only the vehicles that make `convoy_occasions_min` trips together with it, counted on
+//! the reads near its own (along either vehicle's reads, as the scoring counts them along
+//! the lower-numbered plate's), have their histories loaded: those are every pair that
+//! the search over every read tests, so the findings and the Bonferroni bound are the
+//! same. The reads near the vehicle carry times to the millisecond (the camera-time
+//! index's), so a trip together that a sub-millisecond difference would split or join
+//! could be counted differently there than in the scoring (not seen in the tests). The
+//! traffic's chance is counted over every read of the window at the cameras and hours
+//! where the vehicle's partners may have been read (the only cells the scoring looks
+//! at). Unlike `analyse`, no camera clock or misread corrections are applied (they need
+//! every read).
+
+use crate::convoys::{self, CameraIndex, Wanted, day_of};
+use crate::plans::CameraHour;
+use crate::report::ConvoyReport;
+use crate::table::{DAY_MICROS, FastMap, FastSet, MICROS, ReadTable};
+use crate::traffic::Traffic;
+use crate::{AnalysisConfig, AnalysisInput, Error, TimeWindow};
+use corridor_domain::{PlateRead, PlateText};
+use corridor_store::{CameraWindow, HistoryQuery, Store, hash_of_plate};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::time::Instant;
+
+/// Microseconds per hour.
+const HOUR_MICROS: i64 = 3600 * MICROS;
+
+/// The convoy partners of one vehicle, and what the search looked at.
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetedConvoys {
+    pub plate: String,
+    /// The vehicle's reads in the window.
+    pub n_reads: usize,
+    /// Distinct plates read within `convoy_window_secs` of one of its reads.
+    pub n_vehicles_near: usize,
+    /// Those read near it often enough to make `convoy_occasions_min` trips together,
+    /// whose histories were loaded and scored.
+    pub n_candidates: usize,
+    /// Its convoy partners, best first.
+    pub convoys: Vec<ConvoyReport>,
+    /// Wall time of each step, milliseconds.
+    pub timings_ms: Vec<(String, u64)>,
+}
+
+/// Searches the store for the vehicles that travel with `plate` within `window` (every
+/// read when `None`), scored as `analyse` scores a seed's partners.
+pub fn targeted_convoys(
+    store: &Store,
+    plate: &PlateText,
+    window: Option<TimeWindow>,
+    config: &AnalysisConfig,
+) -> Result<TargetedConvoys, Error> {
+    config.validate()?;
+    let (from, to) = window.map_or((i64::MIN, i64::MAX), |w| (w.from, w.to));
+    if from >= to {
+        return Err(Error::BadWindow { from, to });
+    }
+    let inside = |ts: i64| from <= ts && ts < to;
+    let mut timings = Vec::new();
+    let mut lap = {
+        let mut started = Instant::now();
+        move |step: &str, timings: &mut Vec<(String, u64)>| {
+            timings.push((step.to_owned(), started.elapsed().as_millis() as u64));
+            started = Instant::now();
+        }
+    };
+    let store_err = |what: &str| {
+        let what = what.to_owned();
+        move |err: corridor_store::Error| Error::Store {
+            what,
+            source: Box::new(err),
+        }
+    };
+    let target = store
+        .history(&HistoryQuery {
+            from: Some(from),
+            to: Some(to.saturating_sub(1)),
+            ..HistoryQuery::plate(plate.clone())
+        })
+        .map_err(store_err("the vehicle's history"))?;
+    lap("history", &mut timings);
+
+    let input_cameras = store.cameras();
+    let window_micros = config.convoy_window_secs * MICROS;
+    let near: Vec<CameraWindow> = target
+        .iter()
+        .map(|read| CameraWindow {
+            camera_id: read.camera_id.clone(),
+            from: read.ts - window_micros,
+            to: read.ts + window_micros + 1,
+        })
+        .collect();
+    let own = hash_of_plate(plate);
+    let hits = store
+        .camera_hits(&near)
+        .map_err(store_err("the camera windows around its reads"))?;
+    // `(plate hash, camera, ts)` of every read near the vehicle's, each once.
+    let mut near_reads: Vec<(u64, &str, i64)> = hits
+        .iter()
+        .zip(&near)
+        .flat_map(|(hits, window)| {
+            hits.iter()
+                .map(|hit| (hit.plate_hash, window.camera_id.as_str(), hit.ts))
+        })
+        .filter(|&(hash, _, ts)| hash != own && inside(ts))
+        .collect();
+    near_reads.sort_unstable();
+    near_reads.dedup();
+    let n_vehicles_near = near_reads.chunk_by(|a, b| a.0 == b.0).count();
+    let candidates = could_travel_with(&target, &near_reads, &input_cameras, config)?;
+    lap("vehicles_near", &mut timings);
+
+    let histories: Vec<Vec<PlateRead>> = candidates
+        .par_iter()
+        .map(|&hash| {
+            store
+                .history_of_hash(hash, Some(from), Some(to.saturating_sub(1)))
+                .map_err(store_err("a candidate's history"))
+        })
+        .collect::<Result<_, Error>>()?;
+    lap("candidate_histories", &mut timings);
+
+    let span = store.ts_span().map(|(first, last)| {
+        (
+            day_of(first.max(from)),
+            day_of(last.min(to.saturating_sub(1))),
+        )
+    });
+    let cells = traffic_cells(store, &target, window_micros, (from, to))?;
+    lap("traffic", &mut timings);
+
+    // Plates numbered in text order: a pair's scoring looks from its lower-numbered plate,
+    // so the search gives the same scores however the store holds the reads.
+    let mut reads: Vec<PlateRead> = target
+        .iter()
+        .cloned()
+        .chain(histories.into_iter().flatten())
+        .collect();
+    reads.sort_by(|a, b| (&a.plate, a.country, a.ts).cmp(&(&b.plate, b.country, b.ts)));
+    let n_reads = target.len();
+    let input = AnalysisInput {
+        reads: vec![corridor_store::schema::reads_to_batch(&reads)],
+        cameras: input_cameras,
+        seeds: vec![plate.clone()],
+        window,
+    };
+    let table = ReadTable::build(&input, config.reads_max)?;
+    let camera_of: FastMap<&str, u32> = table
+        .cameras
+        .iter()
+        .enumerate()
+        .map(|(idx, site)| (site.camera_id.as_str(), idx as u32))
+        .collect();
+    let rows: Vec<CameraHour> = cells
+        .iter()
+        .filter_map(|((camera_id, hour), &(n_reads, n_plates))| {
+            Some(CameraHour {
+                camera: *camera_of.get(camera_id.as_str())?,
+                hour: *hour,
+                n_reads,
+                n_plates,
+            })
+        })
+        .collect();
+    let (first_day, last_day) = span.unwrap_or((0, 0));
+    let n_days = (last_day - first_day + 1).max(1) as usize;
+    let traffic = Traffic::new(table.cameras.len(), n_days, &rows).with_days((first_day, last_day));
+    let index = CameraIndex::build(&table);
+    let light: Vec<bool> = table.heavy_plates().iter().map(|heavy| !heavy).collect();
+    let focus = table.plates_with_text(plate.as_str()).to_vec();
+    let wanted = Wanted::recurring(config);
+    let found = convoys::partners(&table, &index, &traffic, (&focus, &light), config, wanted);
+    let convoys = found
+        .iter()
+        .take(config.findings_max)
+        .map(|convoy| {
+            let mut report = crate::pipeline::convoy_report(&table, convoy);
+            if report.plates[1] == plate.as_str() {
+                report.plates.swap(0, 1);
+            }
+            report
+        })
+        .collect();
+    lap("scoring", &mut timings);
+    Ok(TargetedConvoys {
+        plate: plate.as_str().to_owned(),
+        n_reads,
+        n_vehicles_near,
+        n_candidates: candidates.len(),
+        convoys,
+        timings_ms: timings,
+    })
+}
+
+/// The plates (by hash) among `near_reads` (sorted by plate) that make
+/// `convoy_occasions_min` trips together with the vehicle of `target` along either
+/// vehicle's reads: their co-occurrences are worked out on a table of the vehicle's reads
+/// and the reads near them, without loading any other read.
+fn could_travel_with(
+    target: &[PlateRead],
+    near_reads: &[(u64, &str, i64)],
+    cameras: &[corridor_domain::Camera],
+    config: &AnalysisConfig,
+) -> Result<Vec<u64>, Error> {
+    let co_occurrences_min = config.convoy_occasions_min * config.occasion_cameras_min;
+    let groups: Vec<&[(u64, &str, i64)]> = near_reads
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|group| group.len() >= co_occurrences_min)
+        .collect();
+    // Labels stand for the plates: the vehicle is `T`, the others `P0`, `P1`, ...
+    let label = |text: &str| PlateText::parse(text).expect("labels are plates");
+    let mut reads: Vec<PlateRead> = target
+        .iter()
+        .map(|read| PlateRead {
+            plate: label("T"),
+            country: None,
+            ..read.clone()
+        })
+        .collect();
+    for (idx, group) in groups.iter().enumerate() {
+        let plate = label(&format!("P{idx}"));
+        reads.extend(group.iter().map(|&(_, camera_id, ts)| PlateRead {
+            read_id: String::new(),
+            plate: plate.clone(),
+            country: None,
+            camera_id: camera_id.to_owned(),
+            ts,
+            confidence: None,
+            lat: None,
+            lon: None,
+            heading_deg: None,
+            make: None,
+            model: None,
+            colour: None,
+            vehicle_type: None,
+        }));
+    }
+    let input = AnalysisInput {
+        reads: vec![corridor_store::schema::reads_to_batch(&reads)],
+        cameras: cameras.to_vec(),
+        seeds: Vec::new(),
+        window: None,
+    };
+    let table = ReadTable::build(&input, config.reads_max)?;
+    let index = CameraIndex::build(&table);
+    let everyone = vec![true; table.n_plates()];
+    let focus = table.plates_with_text("T").to_vec();
+    let co_occurrences = convoys::co_occurrences_with(&table, &index, (&focus, &everyone), config);
+    let mut found = Vec::new();
+    for pair in co_occurrences.chunk_by(|a, b| a.0 == b.0) {
+        let pair_cos: Vec<convoys::CoOccurrence> = pair.iter().map(|(_, co)| *co).collect();
+        if convoys::occasions_either_way(&table, &pair_cos, config) < config.convoy_occasions_min {
+            continue;
+        }
+        let other = table.plate[pair_cos[0].row_b as usize];
+        let other = if focus.contains(&other) {
+            table.plate[pair_cos[0].row_a as usize]
+        } else {
+            other
+        };
+        let idx: usize = table.plate_text(other)[1..]
+            .parse()
+            .expect("partner labels");
+        found.push(groups[idx][0].0);
+    }
+    Ok(found)
+}
+
+/// `(camera id, hour of day)` -> `(reads, distinct plates)`.
+type TrafficCells = FastMap<(String, u8), (u64, u64)>;
+
+/// `(reads, distinct plates)` over every day of the window at each camera and hour of day
+/// (UTC) where a vehicle read within `window_micros` of a read of `target` may have been
+/// read, as the `camera_hour_traffic` plan counts them.
+fn traffic_cells(
+    store: &Store,
+    target: &[PlateRead],
+    window_micros: i64,
+    (from, to): (i64, i64),
+) -> Result<TrafficCells, Error> {
+    let mut cells: Vec<(String, u8)> = target
+        .iter()
+        .flat_map(|read| {
+            [read.ts - window_micros, read.ts + window_micros].map(|ts| {
+                let hour = ts.div_euclid(HOUR_MICROS).rem_euclid(24) as u8;
+                (read.camera_id.clone(), hour)
+            })
+        })
+        .collect();
+    cells.sort_unstable();
+    cells.dedup();
+    let Some((first, last)) = store.ts_span() else {
+        return Ok(FastMap::default());
+    };
+    let (first, last) = (first.max(from), last.min(to.saturating_sub(1)));
+    let days = first.div_euclid(DAY_MICROS)..=last.div_euclid(DAY_MICROS);
+    let mut windows = Vec::new();
+    let mut cell_of = Vec::new();
+    for (idx, (camera_id, hour)) in cells.iter().enumerate() {
+        for day in days.clone() {
+            let start = day * DAY_MICROS + i64::from(*hour) * HOUR_MICROS;
+            let (start, end) = (start.max(from), (start + HOUR_MICROS).min(to));
+            if start < end {
+                windows.push(CameraWindow {
+                    camera_id: camera_id.clone(),
+                    from: start,
+                    to: end,
+                });
+                cell_of.push(idx);
+            }
+        }
+    }
+    let hits = store.camera_hits(&windows).map_err(|err| Error::Store {
+        what: "the traffic at its cameras".to_owned(),
+        source: Box::new(err),
+    })?;
+    let mut plates: Vec<FastSet<u64>> = vec![FastSet::default(); cells.len()];
+    let mut n_reads = vec![0u64; cells.len()];
+    for (hits, &idx) in hits.iter().zip(&cell_of) {
+        n_reads[idx] += hits.len() as u64;
+        plates[idx].extend(hits.iter().map(|hit| hit.plate_hash));
+    }
+    Ok(cells
+        .into_iter()
+        .zip(n_reads.into_iter().zip(plates))
+        .map(|(cell, (n_reads, plates))| (cell, (n_reads, plates.len() as u64)))
+        .collect())
+}

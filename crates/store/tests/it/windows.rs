@@ -1,0 +1,175 @@
+//! Reads by camera and time window (the camera-time indexes of the segments, and the
+//! memtable) and plates by hash, against a brute-force filter of every read.
+
+use crate::{DAY0, HOUR, ids, open, read};
+use corridor_domain::{PlateRead, PlateText};
+use corridor_store::{CameraHit, CameraWindow, HistoryQuery, Store, hash_of_plate};
+use proptest::prelude::*;
+use std::path::Path;
+
+const MINUTE: i64 = 60_000_000;
+
+/// What `camera_hits` must give for `window` over `reads`: times compared to the
+/// millisecond, in segments to the millisecond, sorted.
+fn expected(reads: &[PlateRead], window: &CameraWindow, flushed: &[bool]) -> Vec<CameraHit> {
+    let (from_ms, to_ms) = (
+        window.from.div_euclid(1000),
+        (window.to + 999).div_euclid(1000),
+    );
+    let mut hits: Vec<CameraHit> = reads
+        .iter()
+        .zip(flushed)
+        .filter(|(read, _)| read.camera_id == window.camera_id)
+        .filter(|(read, _)| (from_ms..to_ms).contains(&read.ts.div_euclid(1000)))
+        .map(|(read, &flushed)| CameraHit {
+            ts: if flushed {
+                read.ts.div_euclid(1000) * 1000
+            } else {
+                read.ts
+            },
+            plate_hash: hash_of_plate(&read.plate),
+        })
+        .collect();
+    hits.sort_by_key(|hit| (hit.ts, hit.plate_hash));
+    hits
+}
+
+fn hits(store: &Store, windows: &[CameraWindow]) -> Vec<Vec<CameraHit>> {
+    let mut found = store.camera_hits(windows).unwrap();
+    for hits in &mut found {
+        hits.sort_by_key(|hit| (hit.ts, hit.plate_hash));
+    }
+    found
+}
+
+fn window(camera: usize, from: i64, to: i64) -> CameraWindow {
+    CameraWindow {
+        camera_id: format!("cam-{camera}"),
+        from,
+        to,
+    }
+}
+
+/// Reads over three days on four cameras: plate, camera, offset from DAY0.
+fn reads_of(spec: &[(usize, usize, i64)]) -> Vec<PlateRead> {
+    spec.iter()
+        .enumerate()
+        .map(|(n, &(plate, camera, offset))| PlateRead {
+            camera_id: format!("cam-{camera}"),
+            ..read(&format!("r{n}"), &format!("PL{plate}"), None, DAY0 + offset)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Whatever is flushed, compacted or still in the memtable, each window gives the
+    /// reads of its camera inside it, and a hit's plate hash gives the plate's history.
+    #[test]
+    fn camera_windows_give_the_reads_a_filter_of_every_read_gives(
+        spec in prop::collection::vec((0usize..12, 0usize..4, 0i64..3 * 24 * HOUR), 1..120),
+        n_flushed_parts in 0usize..3,
+        compact in any::<bool>(),
+        windows in prop::collection::vec((0usize..5, 0i64..3 * 24 * HOUR, 1i64..6 * HOUR), 1..12),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let reads = reads_of(&spec);
+        // The first parts are flushed one by one (several segments a day); the rest stays in
+        // the memtable.
+        let part = reads.len().div_ceil(3);
+        let mut flushed = vec![false; reads.len()];
+        for (idx, chunk) in reads.chunks(part).enumerate() {
+            store.append_durable(chunk).unwrap();
+            if idx < n_flushed_parts {
+                store.flush().unwrap();
+                let start = idx * part;
+                flushed[start..start + chunk.len()].fill(true);
+            }
+        }
+        if compact {
+            store.compact().unwrap();
+        }
+        let windows: Vec<CameraWindow> = windows
+            .iter()
+            .map(|&(camera, from, len)| window(camera, DAY0 + from + 777, DAY0 + from + len))
+            .collect();
+        let found = hits(&store, &windows);
+        for (window, found) in windows.iter().zip(&found) {
+            prop_assert_eq!(found, &expected(&reads, window, &flushed), "{:?}", window);
+        }
+        for hit in found.iter().flatten().take(5) {
+            let by_hash = store.history_of_hash(hit.plate_hash, None, None).unwrap();
+            let plate = by_hash[0].plate.clone();
+            prop_assert_eq!(hash_of_plate(&plate), hit.plate_hash);
+            let by_text = store.history(&HistoryQuery::plate(plate)).unwrap();
+            prop_assert_eq!(ids(&by_hash), ids(&by_text));
+        }
+    }
+}
+
+fn camera_index_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("index"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "cti"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_missing_or_damaged_camera_index_is_rebuilt_when_the_store_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec: Vec<(usize, usize, i64)> = (0..60)
+        .map(|n| (n % 7, n % 3, (n as i64 % 3) * 24 * HOUR + n as i64 * MINUTE))
+        .collect();
+    let reads = reads_of(&spec);
+    let windows = [
+        window(0, DAY0, DAY0 + 3 * 24 * HOUR),
+        window(2, DAY0, DAY0 + 2 * HOUR),
+    ];
+    let before = {
+        let store = open(dir.path());
+        store.append_durable(&reads).unwrap();
+        store.flush().unwrap();
+        hits(&store, &windows)
+    };
+    assert_eq!(before[0].len(), 20);
+    let files = camera_index_files(dir.path());
+    assert_eq!(files.len(), 3, "one camera index per day's segment");
+    std::fs::remove_file(&files[0]).unwrap();
+    let mut damaged = std::fs::read(&files[1]).unwrap();
+    damaged[20] ^= 0xff;
+    std::fs::write(&files[1], damaged).unwrap();
+    let store = open(dir.path());
+    assert_eq!(hits(&store, &windows), before);
+    assert_eq!(camera_index_files(dir.path()), files);
+}
+
+#[test]
+fn purged_reads_leave_the_camera_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let reads = reads_of(&[
+        (1, 0, 0),
+        (2, 0, MINUTE),
+        (1, 0, 2 * MINUTE),
+        (3, 1, MINUTE),
+    ]);
+    store.append_durable(&reads).unwrap();
+    store.flush().unwrap();
+    let plate_2 = PlateText::parse("PL2").unwrap();
+    store.purge_reads(&|read| read.plate == plate_2).unwrap();
+    let found = hits(&store, &[window(0, DAY0, DAY0 + HOUR)]);
+    let plates: Vec<u64> = found[0].iter().map(|hit| hit.plate_hash).collect();
+    let pl1 = hash_of_plate(&PlateText::parse("PL1").unwrap());
+    assert_eq!(plates, [pl1, pl1]);
+    assert!(
+        store
+            .history_of_hash(hash_of_plate(&plate_2), None, None)
+            .unwrap()
+            .is_empty()
+    );
+}
