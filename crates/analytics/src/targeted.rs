@@ -328,15 +328,26 @@ fn traffic_cells(
         what: "the traffic at its cameras".to_owned(),
         source: Box::new(err),
     })?;
-    let mut plates: Vec<FastSet<u64>> = vec![FastSet::default(); cells.len()];
-    let mut n_reads = vec![0u64; cells.len()];
-    for (hits, &idx) in hits.iter().zip(&cell_of) {
-        n_reads[idx] += hits.len() as u64;
-        plates[idx].extend(hits.iter().map(|hit| hit.plate_hash));
+    // The windows of a cell are consecutive: each cell is counted on its own, on every core.
+    let mut per_cell: Vec<(usize, &[Vec<corridor_store::CameraHit>])> = Vec::new();
+    let mut rest = hits.as_slice();
+    for group in cell_of.chunk_by(|a, b| a == b) {
+        let (these, after) = rest.split_at(group.len());
+        per_cell.push((group[0], these));
+        rest = after;
     }
-    Ok(cells
+    let counts: Vec<(usize, u64, u64)> = per_cell
+        .par_iter()
+        .map(|&(idx, hits)| {
+            let n_reads = hits.iter().map(Vec::len).sum::<usize>() as u64;
+            let mut plates: FastSet<u64> = FastSet::default();
+            plates.reserve(n_reads as usize);
+            plates.extend(hits.iter().flatten().map(|hit| hit.plate_hash));
+            (idx, n_reads, plates.len() as u64)
+        })
+        .collect();
+    Ok(counts
         .into_iter()
-        .zip(n_reads.into_iter().zip(plates))
-        .map(|(cell, (n_reads, plates))| (cell, (n_reads, plates.len() as u64)))
+        .map(|(idx, n_reads, n_plates)| (cells[idx].clone(), (n_reads, n_plates)))
         .collect())
 }

@@ -26,6 +26,9 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"CRDXCTI1";
+/// Bytes read first when opening an index: the whole header of any index with fewer than
+/// a few thousand cameras.
+const HEADER_READ_FIRST: u64 = 64 * 1024;
 
 /// The path of a segment's camera-time index.
 pub(crate) fn camera_index_path(root: &Path, id: u64) -> PathBuf {
@@ -146,21 +149,36 @@ impl CameraTimeIndex {
     /// Opens the index at `path` for a segment of `n_rows` rows; `Ok(None)` when it is
     /// missing, or damaged in a way that rebuilding mends (wrong length, bad header).
     pub(crate) fn open(path: &Path, n_rows: u64) -> Result<Option<CameraTimeIndex>, Error> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
+        let file = match File::open(path) {
+            Ok(file) => file,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(err) => return Err(Error::io("reading camera index", path, err)),
+            Err(err) => return Err(Error::io("opening camera index", path, err)),
         };
-        let Some((header_len, base_ms, cameras)) = parse_header(&bytes, n_rows) else {
+        let len = file
+            .metadata()
+            .map_err(|err| Error::io("reading camera index", path, err))?
+            .len();
+        // Only the header is read: the arrays are read a camera at a time by searches.
+        let mut header = Vec::new();
+        let mut parsed = None;
+        for prefix in [HEADER_READ_FIRST, len] {
+            header.resize(prefix.min(len) as usize, 0);
+            file.read_exact_at(&mut header, 0)
+                .map_err(|err| Error::io("reading camera index", path, err))?;
+            parsed = parse_header(&header, n_rows);
+            if parsed.is_some() || prefix >= len {
+                break;
+            }
+        }
+        let Some((header_len, base_ms, cameras)) = parsed else {
             tracing::warn!(path = %path.display(), "A camera index is damaged; rebuilding it.");
             return Ok(None);
         };
         let data_start = header_len as u64;
-        if bytes.len() as u64 != data_start + n_rows * 8 {
+        if len != data_start + n_rows * 8 {
             tracing::warn!(path = %path.display(), "A camera index has the wrong length; rebuilding it.");
             return Ok(None);
         }
-        let file = File::open(path).map_err(|err| Error::io("opening camera index", path, err))?;
         Ok(Some(CameraTimeIndex {
             file,
             path: path.to_owned(),
@@ -180,13 +198,14 @@ impl CameraTimeIndex {
         &self.path
     }
 
-    /// Calls `each(ts_ms, plate_run)` for the reads of `camera_id` with
-    /// `from_ms <= ts_ms < to_ms`, in time order.
-    pub(crate) fn window(
+    /// Calls `each(range, ts_ms, plate_run)` for the reads of `camera_id` with
+    /// `from_ms <= ts_ms < to_ms` for each `(from_ms, to_ms)` of `ranges_ms` (`range` is
+    /// its position), in time order within a range; the camera's times are read once.
+    pub(crate) fn windows(
         &self,
         camera_id: &str,
-        (from_ms, to_ms): (i64, i64),
-        each: &mut dyn FnMut(i64, u32),
+        ranges_ms: &[(i64, i64)],
+        each: &mut dyn FnMut(usize, i64, u32),
     ) -> Result<(), Error> {
         let Ok(idx) = self
             .cameras
@@ -196,20 +215,26 @@ impl CameraTimeIndex {
         };
         let (_, first, count) = self.cameras[idx];
         let relative = |ms: i64| (ms - self.base_ms).clamp(0, i64::from(u32::MAX) + 1);
-        let (from, to) = (relative(from_ms), relative(to_ms));
-        if from >= to {
-            return Ok(());
-        }
-        let times = self.read_u32s(self.data_start + first * 4, count as usize)?;
-        let lo = times.partition_point(|&t| i64::from(t) < from);
-        let hi = times.partition_point(|&t| i64::from(t) < to);
-        if lo == hi {
-            return Ok(());
-        }
-        let runs_start = self.data_start + self.n_rows * 4 + (first + lo as u64) * 4;
-        let runs = self.read_u32s(runs_start, hi - lo)?;
-        for (&time, &run) in times[lo..hi].iter().zip(&runs) {
-            each(self.base_ms + i64::from(time), run);
+        let mut times = None;
+        for (range, &(from_ms, to_ms)) in ranges_ms.iter().enumerate() {
+            let (from, to) = (relative(from_ms), relative(to_ms));
+            if from >= to {
+                continue;
+            }
+            let times: &Vec<u32> = match &mut times {
+                Some(times) => times,
+                None => times.insert(self.read_u32s(self.data_start + first * 4, count as usize)?),
+            };
+            let lo = times.partition_point(|&t| i64::from(t) < from);
+            let hi = times.partition_point(|&t| i64::from(t) < to);
+            if lo == hi {
+                continue;
+            }
+            let runs_start = self.data_start + self.n_rows * 4 + (first + lo as u64) * 4;
+            let runs = self.read_u32s(runs_start, hi - lo)?;
+            for (&time, &run) in times[lo..hi].iter().zip(&runs) {
+                each(range, self.base_ms + i64::from(time), run);
+            }
         }
         Ok(())
     }
@@ -312,7 +337,7 @@ mod tests {
     fn window(index: &CameraTimeIndex, camera: &str, range: (i64, i64)) -> Vec<(i64, u32)> {
         let mut hits = Vec::new();
         index
-            .window(camera, range, &mut |ts, run| hits.push((ts, run)))
+            .windows(camera, &[range], &mut |_, ts, run| hits.push((ts, run)))
             .unwrap();
         hits
     }

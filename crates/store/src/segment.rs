@@ -117,8 +117,15 @@ impl Segment {
             }
         };
         let plate_runs = decoded.plate_runs;
-        let mut runs_by_hash: Vec<u32> = (0..plate_runs.len() as u32).collect();
-        runs_by_hash.sort_unstable_by_key(|&run| plate_runs[run as usize].0);
+        // Sorted with the hashes beside the positions: a sort through the positions would
+        // miss the cache on every comparison.
+        let mut by_hash: Vec<(u64, u32)> = plate_runs
+            .iter()
+            .enumerate()
+            .map(|(run, &(hash, _, _))| (hash, run as u32))
+            .collect();
+        by_hash.sort_unstable();
+        let runs_by_hash: Vec<u32> = by_hash.into_iter().map(|(_, run)| run).collect();
         let segment = Segment {
             id,
             rel_path: rel_path.to_owned(),
@@ -155,24 +162,24 @@ impl Segment {
         Some((run.1 as usize, run.2 as usize))
     }
 
-    /// Calls `each(ts_ms, plate hash)` for the reads of `camera_id` with
-    /// `from_ms <= ts_ms < to_ms` (times in milliseconds), in time order.
-    pub(crate) fn camera_window(
+    /// Calls `each(range, ts_ms, plate hash)` for the reads of `camera_id` in each
+    /// `[from_ms, to_ms)` of `ranges_ms` (times in milliseconds; see
+    /// `CameraTimeIndex::windows`).
+    pub(crate) fn camera_windows(
         &self,
         camera_id: &str,
-        range_ms: (i64, i64),
-        each: &mut dyn FnMut(i64, u64),
+        ranges_ms: &[(i64, i64)],
+        each: &mut dyn FnMut(usize, i64, u64),
     ) -> Result<(), Error> {
         let mut bad_run = None;
         self.cameras
-            .window(
-                camera_id,
-                range_ms,
-                &mut |ts_ms, run| match self.plate_runs.get(run as usize) {
-                    Some(&(hash, _, _)) => each(ts_ms, hash),
-                    None => bad_run = Some(run),
-                },
-            )?;
+            .windows(camera_id, ranges_ms, &mut |range, ts_ms, run| match self
+                .plate_runs
+                .get(run as usize)
+            {
+                Some(&(hash, _, _)) => each(range, ts_ms, hash),
+                None => bad_run = Some(run),
+            })?;
         match bad_run {
             Some(run) => Err(Error::corrupt(
                 self.cameras.path(),

@@ -86,33 +86,61 @@ impl Shared {
             }
             (state.segments.clone(), hits)
         };
-        let from_segments: Vec<Vec<CameraHit>> = windows
+        // A camera at a time, so that each segment's times for it are read once for all of
+        // its windows.
+        let mut cameras: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (idx, window) in windows.iter().enumerate() {
+            match cameras.last_mut() {
+                Some((camera, idxs)) if *camera == window.camera_id => idxs.push(idx),
+                _ => cameras.push((&window.camera_id, vec![idx])),
+            }
+        }
+        cameras.sort_by_key(|(camera, _)| *camera);
+        let cameras: Vec<(&str, Vec<usize>)> = cameras
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|group| {
+                (
+                    group[0].0,
+                    group.iter().flat_map(|(_, idxs)| idxs.clone()).collect(),
+                )
+            })
+            .collect();
+        let from_segments: Vec<Vec<(usize, CameraHit)>> = cameras
             .par_iter()
-            .map(|window| {
-                let (from_ms, to_ms) = bounds(window);
+            .map(|(camera_id, idxs)| {
                 let mut found = Vec::new();
                 for segment in segments.iter() {
-                    if segment.ts_max.div_euclid(MICROS_PER_MS) < from_ms
-                        || segment.ts_min.div_euclid(MICROS_PER_MS) >= to_ms
-                    {
+                    let (seg_min, seg_max) = (
+                        segment.ts_min.div_euclid(MICROS_PER_MS),
+                        segment.ts_max.div_euclid(MICROS_PER_MS),
+                    );
+                    let (overlapping, ranges): (Vec<usize>, Vec<(i64, i64)>) = idxs
+                        .iter()
+                        .map(|&idx| (idx, bounds(&windows[idx])))
+                        .filter(|&(_, (from_ms, to_ms))| from_ms <= seg_max && seg_min < to_ms)
+                        .unzip();
+                    if ranges.is_empty() {
                         continue;
                     }
-                    segment.camera_window(
-                        &window.camera_id,
-                        (from_ms, to_ms),
-                        &mut |ts_ms, plate_hash| {
-                            found.push(CameraHit {
-                                ts: ts_ms * MICROS_PER_MS,
-                                plate_hash,
-                            })
+                    segment.camera_windows(
+                        camera_id,
+                        &ranges,
+                        &mut |range, ts_ms, plate_hash| {
+                            found.push((
+                                overlapping[range],
+                                CameraHit {
+                                    ts: ts_ms * MICROS_PER_MS,
+                                    plate_hash,
+                                },
+                            ))
                         },
                     )?;
                 }
                 Ok(found)
             })
             .collect::<Result<_, Error>>()?;
-        for (hits, found) in hits.iter_mut().zip(from_segments) {
-            hits.extend(found);
+        for (idx, hit) in from_segments.into_iter().flatten() {
+            hits[idx].push(hit);
         }
         Ok(hits)
     }
