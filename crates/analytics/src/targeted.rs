@@ -47,8 +47,8 @@ pub struct TargetedConvoys {
     pub n_reads: usize,
     /// Distinct plates read within `convoy_window_secs` of one of its reads.
     pub n_vehicles_near: usize,
-    /// Those read near it often enough to make `convoy_occasions_min` trips together,
-    /// whose histories were loaded and scored.
+    /// Those that make `convoy_occasions_min` trips together with it (along either
+    /// vehicle's reads), whose histories were loaded and scored.
     pub n_candidates: usize,
     /// Its convoy partners, best first.
     pub convoys: Vec<ConvoyReport>,
@@ -134,13 +134,11 @@ pub fn targeted_convoys(
         .collect::<Result<_, Error>>()?;
     lap("candidate_histories", &mut timings);
 
-    let span = store.ts_span().map(|(first, last)| {
-        (
-            day_of(first.max(from)),
-            day_of(last.min(to.saturating_sub(1))),
-        )
-    });
-    let cells = traffic_cells(store, &target, window_micros, (from, to))?;
+    // The first and last reads in the window.
+    let span = store
+        .ts_span()
+        .map(|(first, last)| (first.max(from), last.min(to.saturating_sub(1))));
+    let cells = traffic_cells(store, &target, window_micros, span)?;
     lap("traffic", &mut timings);
 
     // Plates numbered in text order: a pair's scoring looks from its lower-numbered plate,
@@ -176,7 +174,7 @@ pub fn targeted_convoys(
             })
         })
         .collect();
-    let (first_day, last_day) = span.unwrap_or((0, 0));
+    let (first_day, last_day) = span.map_or((0, 0), |(first, last)| (day_of(first), day_of(last)));
     let n_days = (last_day - first_day + 1).max(1) as usize;
     let traffic = Traffic::new(table.cameras.len(), n_days, &rows).with_days((first_day, last_day));
     let index = CameraIndex::build(&table);
@@ -283,14 +281,14 @@ fn could_travel_with(
 /// `(camera id, hour of day)` -> `(reads, distinct plates)`.
 type TrafficCells = FastMap<(String, u8), (u64, u64)>;
 
-/// `(reads, distinct plates)` over every day of the window at each camera and hour of day
-/// (UTC) where a vehicle read within `window_micros` of a read of `target` may have been
-/// read, as the `camera_hour_traffic` plan counts them.
+/// `(reads, distinct plates)` over the reads from `span`'s first to its last (the window's)
+/// at each camera and hour of day (UTC) where a vehicle read within `window_micros` of a
+/// read of `target` may have been read, as the `camera_hour_traffic` plan counts them.
 fn traffic_cells(
     store: &Store,
     target: &[PlateRead],
     window_micros: i64,
-    (from, to): (i64, i64),
+    span: Option<(i64, i64)>,
 ) -> Result<TrafficCells, Error> {
     let mut cells: Vec<(String, u8)> = target
         .iter()
@@ -303,10 +301,10 @@ fn traffic_cells(
         .collect();
     cells.sort_unstable();
     cells.dedup();
-    let Some((first, last)) = store.ts_span() else {
+    let Some((first, last)) = span else {
         return Ok(FastMap::default());
     };
-    let (first, last) = (first.max(from), last.min(to.saturating_sub(1)));
+    let (from, to) = (first, last.saturating_add(1));
     let days = first.div_euclid(DAY_MICROS)..=last.div_euclid(DAY_MICROS);
     let mut windows = Vec::new();
     let mut cell_of = Vec::new();

@@ -101,13 +101,7 @@ impl Segment {
             Some(cameras) => cameras,
             None => {
                 // Segments written before camera indexes existed, or a crash mid-write.
-                let all = ParquetRecordBatchReaderBuilder::new_with_metadata(
-                    reader.clone(),
-                    metadata.clone(),
-                )
-                .with_batch_size(8192)
-                .build()
-                .map_err(|err| Error::parquet(&path, err))?;
+                let all = all_rows(&reader, &metadata, &path)?;
                 crate::camera_index::rebuild(
                     &camera_index_path,
                     all.map(|batch| batch.map_err(Error::from)),
@@ -229,14 +223,20 @@ impl Segment {
     pub(crate) fn read_all(
         &self,
     ) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, Error> {
-        ParquetRecordBatchReaderBuilder::new_with_metadata(
-            self.reader.clone(),
-            self.metadata.clone(),
-        )
+        all_rows(&self.reader, &self.metadata, &self.path)
+    }
+}
+
+/// A reader of every row of a segment's Parquet file, in batches.
+fn all_rows(
+    reader: &PreadFile,
+    metadata: &ArrowReaderMetadata,
+    path: &Path,
+) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, Error> {
+    ParquetRecordBatchReaderBuilder::new_with_metadata(reader.clone(), metadata.clone())
         .with_batch_size(8192)
         .build()
-        .map_err(|err| Error::parquet(&self.path, err))
-    }
+        .map_err(|err| Error::parquet(path, err))
 }
 
 /// The path of a segment's index file.

@@ -3,7 +3,7 @@
 //! segments (`camera_index`) and from the memtable, without decoding segments.
 
 use crate::segment::plate_hash;
-use crate::store::{Shared, Store};
+use crate::store::{Shared, State, Store};
 use crate::{CameraHit, CameraWindow, Error, HistoryQuery};
 use corridor_domain::{PlateRead, PlateText, Timestamp};
 use rayon::prelude::*;
@@ -58,18 +58,16 @@ impl Shared {
                 (window.to + MICROS_PER_MS - 1).div_euclid(MICROS_PER_MS),
             )
         };
+        // A camera at a time: each unflushed read is matched to its camera's windows, and
+        // each segment's times for a camera are read once for all of its windows.
+        let mut by_camera: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (idx, window) in windows.iter().enumerate() {
+            by_camera.entry(&window.camera_id).or_default().push(idx);
+        }
         let (segments, mut hits) = {
             let state = self.state.read();
-            let n_visible = state.memtable.visible_rows(self.wal.durable_seq());
-            let mut by_camera: HashMap<&str, Vec<usize>> = HashMap::new();
-            for (idx, window) in windows.iter().enumerate() {
-                by_camera.entry(&window.camera_id).or_default().push(idx);
-            }
             let mut hits: Vec<Vec<CameraHit>> = vec![Vec::new(); windows.len()];
-            let unflushed = state.memtable.reads[..n_visible]
-                .iter()
-                .chain(state.frozen.iter().flat_map(|frozen| frozen.reads.iter()));
-            for read in unflushed {
+            for read in unflushed(&state, self.wal.durable_seq()) {
                 let Some(idxs) = by_camera.get(read.camera_id.as_str()) else {
                     continue;
                 };
@@ -86,25 +84,7 @@ impl Shared {
             }
             (state.segments.clone(), hits)
         };
-        // A camera at a time, so that each segment's times for it are read once for all of
-        // its windows.
-        let mut cameras: Vec<(&str, Vec<usize>)> = Vec::new();
-        for (idx, window) in windows.iter().enumerate() {
-            match cameras.last_mut() {
-                Some((camera, idxs)) if *camera == window.camera_id => idxs.push(idx),
-                _ => cameras.push((&window.camera_id, vec![idx])),
-            }
-        }
-        cameras.sort_by_key(|(camera, _)| *camera);
-        let cameras: Vec<(&str, Vec<usize>)> = cameras
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|group| {
-                (
-                    group[0].0,
-                    group.iter().flat_map(|(_, idxs)| idxs.clone()).collect(),
-                )
-            })
-            .collect();
+        let cameras: Vec<(&str, Vec<usize>)> = by_camera.into_iter().collect();
         let from_segments: Vec<Vec<(usize, CameraHit)>> = cameras
             .par_iter()
             .map(|(camera_id, idxs)| {
@@ -145,22 +125,10 @@ impl Shared {
         Ok(hits)
     }
 
-    /// The plate text whose hash is `hash`, from the first segment or memtable holding it.
+    /// The plate text whose hash is `hash`, from the first segment holding it, else from
+    /// the reads not yet flushed (a walk through them all, so they come last).
     fn plate_of_hash(&self, hash: u64) -> Result<Option<PlateText>, Error> {
-        let segments = {
-            let state = self.state.read();
-            let n_visible = state.memtable.visible_rows(self.wal.durable_seq());
-            let unflushed = state.memtable.reads[..n_visible]
-                .iter()
-                .chain(state.frozen.iter().flat_map(|frozen| frozen.reads.iter()));
-            if let Some(read) = unflushed
-                .into_iter()
-                .find(|read| plate_hash(read.plate.as_str()) == hash)
-            {
-                return Ok(Some(read.plate.clone()));
-            }
-            state.segments.clone()
-        };
+        let segments = self.state.read().segments.clone();
         for segment in segments.iter() {
             let Some((start, _)) = segment.hash_range(hash) else {
                 continue;
@@ -172,16 +140,15 @@ impl Shared {
                 }
             }
         }
-        Ok(None)
+        let state = self.state.read();
+        Ok(unflushed(&state, self.wal.durable_seq())
+            .find(|read| plate_hash(read.plate.as_str()) == hash)
+            .map(|read| read.plate.clone()))
     }
 
     fn ts_span(&self) -> Option<(Timestamp, Timestamp)> {
         let state = self.state.read();
-        let n_visible = state.memtable.visible_rows(self.wal.durable_seq());
-        let unflushed = state.memtable.reads[..n_visible]
-            .iter()
-            .chain(state.frozen.iter().flat_map(|frozen| frozen.reads.iter()))
-            .map(|read| (read.ts, read.ts));
+        let unflushed = unflushed(&state, self.wal.durable_seq()).map(|read| (read.ts, read.ts));
         let in_segments = state
             .segments
             .iter()
@@ -190,4 +157,13 @@ impl Shared {
             .chain(in_segments)
             .reduce(|(min_a, max_a), (min_b, max_b)| (min_a.min(min_b), max_a.max(max_b)))
     }
+}
+
+/// The visible reads not yet in a segment: the memtable's durable rows, then those of the
+/// memtable being flushed.
+fn unflushed(state: &State, durable_seq: u64) -> impl Iterator<Item = &PlateRead> {
+    let n_visible = state.memtable.visible_rows(durable_seq);
+    state.memtable.reads[..n_visible]
+        .iter()
+        .chain(state.frozen.iter().flat_map(|frozen| frozen.reads.iter()))
 }
