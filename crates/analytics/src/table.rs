@@ -430,7 +430,7 @@ fn opt(column: Option<&StringArray>, row: usize) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
-fn string_column(
+pub(crate) fn string_column(
     batch: &RecordBatch,
     name: &'static str,
     required: bool,

@@ -6,7 +6,7 @@
 //! history(plate) ──> a window around each of its reads ──> camera_hits: the reads near it
 //!      │                                                       │ trips together with it, on a
 //!      │                                                       │ table of these reads alone
-//!      │  traffic per camera-hour (camera_hits, every day)      │ history_of_hash
+//!      │  traffic per camera-hour (camera_hits, every day)      │ history_batches_of_hash
 //!      └──────────────> ReadTable of the plate and its candidates
 //!                                       │
 //!                                       └──> convoys::partners ──> ConvoyReport rows
@@ -27,14 +27,26 @@
 use crate::convoys::{self, CameraIndex, Wanted, day_of};
 use crate::plans::CameraHour;
 use crate::report::ConvoyReport;
-use crate::table::{DAY_MICROS, FastMap, FastSet, MICROS, ReadTable};
+use crate::table::{DAY_MICROS, FastMap, FastSet, MICROS, ReadTable, string_column};
 use crate::traffic::Traffic;
 use crate::{AnalysisConfig, AnalysisInput, Error, TimeWindow};
 use corridor_domain::{PlateRead, PlateText};
 use corridor_store::{CameraWindow, HistoryQuery, Store, hash_of_plate};
+use datafusion::arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::time::Instant;
+
+/// The columns of the candidates' reads that the scoring and the report use (`plate` and
+/// `ts` come with them): a lookup reads only these columns of each segment.
+const HISTORY_COLUMNS: &[&str] = &[
+    "read_id",
+    "country",
+    "camera_id",
+    "lat",
+    "lon",
+    "vehicle_type",
+];
 
 /// Microseconds per hour.
 const HOUR_MICROS: i64 = 3600 * MICROS;
@@ -124,11 +136,12 @@ pub fn targeted_convoys(
     let candidates = could_travel_with(&target, &near_reads, &input_cameras, config)?;
     lap("vehicles_near", &mut timings);
 
-    let histories: Vec<Vec<PlateRead>> = candidates
+    let histories: Vec<Vec<RecordBatch>> = candidates
         .par_iter()
         .map(|&hash| {
+            let range = (Some(from), Some(to.saturating_sub(1)));
             store
-                .history_of_hash(hash, Some(from), Some(to.saturating_sub(1)))
+                .history_batches_of_hash(hash, range, HISTORY_COLUMNS)
                 .map_err(store_err("a candidate's history"))
         })
         .collect::<Result<_, Error>>()?;
@@ -143,15 +156,25 @@ pub fn targeted_convoys(
 
     // Plates numbered in text order: a pair's scoring looks from its lower-numbered plate,
     // so the search gives the same scores however the store holds the reads.
-    let mut reads: Vec<PlateRead> = target
-        .iter()
-        .cloned()
-        .chain(histories.into_iter().flatten())
-        .collect();
-    reads.sort_by(|a, b| (&a.plate, a.country, a.ts).cmp(&(&b.plate, b.country, b.ts)));
+    let mut by_text: Vec<(String, Vec<RecordBatch>)> = Vec::with_capacity(histories.len() + 1);
+    for batches in histories {
+        let Some(first) = batches.iter().find(|batch| batch.num_rows() > 0) else {
+            continue;
+        };
+        let plates = string_column(first, "plate", true)?.expect("required column");
+        by_text.push((plates.value(0).to_owned(), batches));
+    }
+    let mut own_reads = target.clone();
+    own_reads.sort_by_key(|read| (read.country, read.ts));
+    let own_batch = corridor_store::schema::reads_to_batch(&own_reads);
+    by_text.push((plate.as_str().to_owned(), vec![own_batch]));
+    by_text.sort_by(|a, b| a.0.cmp(&b.0));
     let n_reads = target.len();
     let input = AnalysisInput {
-        reads: vec![corridor_store::schema::reads_to_batch(&reads)],
+        reads: by_text
+            .into_iter()
+            .flat_map(|(_, batches)| batches)
+            .collect(),
         cameras: input_cameras,
         seeds: vec![plate.clone()],
         window,

@@ -94,6 +94,6 @@ pub struct CameraHit {
     /// When: to the millisecond for reads in segments, exact for reads not yet flushed.
     pub ts: Timestamp,
     /// The hash of the read's plate text ([`hash_of_plate`]), the same in every segment:
-    /// [`Store::history_of_hash`] gives the plate's reads.
+    /// [`Store::history_batches_of_hash`] gives the plate's reads.
     pub plate_hash: u64,
 }

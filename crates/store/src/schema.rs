@@ -372,7 +372,7 @@ pub(crate) enum Strings<'a> {
 }
 
 impl<'a> Strings<'a> {
-    fn new(array: &'a dyn Array) -> Strings<'a> {
+    pub(crate) fn new(array: &'a dyn Array) -> Strings<'a> {
         match array.data_type() {
             DataType::Utf8View => Strings::View(downcast(array)),
             DataType::Dictionary(..) => {

@@ -18,11 +18,11 @@ use crate::schema::ReadColumns;
 use arrow::array::{Array, ArrayRef, RecordBatch};
 use bytes::Bytes;
 use corridor_domain::{Country, PlateKey, PlateText, Timestamp};
-use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
     RowSelector,
 };
+use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::file::metadata::PageIndexPolicy;
 use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{ChunkReader, Length};
@@ -188,6 +188,18 @@ impl Segment {
 
     /// Reads the rows `start..start + len`, all columns.
     pub(crate) fn read_range(&self, start: usize, len: usize) -> Result<Vec<RecordBatch>, Error> {
+        self.read_range_of(start, len, None)
+    }
+
+    /// Reads the rows `start..start + len`, only the columns at `columns` (positions in
+    /// [`crate::schema::reads_schema`], ascending), or all of them for `None`: a reader is
+    /// set up per column read, which is most of the cost of a few rows.
+    pub(crate) fn read_range_of(
+        &self,
+        start: usize,
+        len: usize,
+        columns: Option<&[usize]>,
+    ) -> Result<Vec<RecordBatch>, Error> {
         // Only the row groups that hold the range are opened: skipping rows of a row group
         // still sets up a page reader (and a codec) per column.
         let mut row_groups = Vec::new();
@@ -207,15 +219,26 @@ impl Segment {
             selectors.push(RowSelector::skip(skip));
         }
         selectors.push(RowSelector::select(len));
-        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(
             self.reader.clone(),
             self.metadata.clone(),
         )
         .with_row_groups(row_groups)
         .with_row_selection(RowSelection::from(selectors))
-        .with_batch_size(len.clamp(1, 8192))
-        .build()
-        .map_err(|err| Error::parquet(&self.path, err))?;
+        .with_batch_size(len.clamp(1, 8192));
+        let builder = match columns {
+            Some(columns) => {
+                let mask = ProjectionMask::roots(
+                    self.metadata.metadata().file_metadata().schema_descr(),
+                    columns.iter().copied(),
+                );
+                builder.with_projection(mask)
+            }
+            None => builder,
+        };
+        let reader = builder
+            .build()
+            .map_err(|err| Error::parquet(&self.path, err))?;
         reader.map(|batch| batch.map_err(Error::from)).collect()
     }
 

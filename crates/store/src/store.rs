@@ -478,25 +478,7 @@ impl Shared {
                 && query.from.is_none_or(|from| read.ts >= from)
                 && query.to.is_none_or(|to| read.ts <= to)
         };
-        let (segments, mut reads) = {
-            let state = self.state.read();
-            let n_visible = state.memtable.visible_rows(self.wal.durable_seq());
-            let mut reads: Vec<PlateRead> = state
-                .memtable
-                .plate_rows(&query.plate, n_visible)
-                .filter(|read| in_range(read))
-                .cloned()
-                .collect();
-            if let Some(frozen) = &state.frozen {
-                reads.extend(
-                    frozen
-                        .plate_rows(&query.plate, frozen.len())
-                        .filter(|read| in_range(read))
-                        .cloned(),
-                );
-            }
-            (state.segments.clone(), reads)
-        };
+        let (segments, mut reads) = self.plate_snapshot(&query.plate, &in_range);
         for segment in segments.iter() {
             if query.from.is_some_and(|from| segment.ts_max < from)
                 || query.to.is_some_and(|to| segment.ts_min > to)
@@ -515,6 +497,32 @@ impl Shared {
             reads.drain(..n_extra);
         }
         Ok(reads)
+    }
+
+    /// The segments, and the unflushed reads of `plate` that `keep` keeps, at one moment:
+    /// a flush in between would otherwise show a read twice or not at all.
+    pub(crate) fn plate_snapshot(
+        &self,
+        plate: &PlateText,
+        keep: &dyn Fn(&PlateRead) -> bool,
+    ) -> (Arc<Vec<Arc<Segment>>>, Vec<PlateRead>) {
+        let state = self.state.read();
+        let n_visible = state.memtable.visible_rows(self.wal.durable_seq());
+        let mut reads: Vec<PlateRead> = state
+            .memtable
+            .plate_rows(plate, n_visible)
+            .filter(|read| keep(read))
+            .cloned()
+            .collect();
+        if let Some(frozen) = &state.frozen {
+            reads.extend(
+                frozen
+                    .plate_rows(plate, frozen.len())
+                    .filter(|read| keep(read))
+                    .cloned(),
+            );
+        }
+        (state.segments.clone(), reads)
     }
 
     fn plate_keys_matching(

@@ -4,7 +4,9 @@
 
 use crate::segment::plate_hash;
 use crate::store::{Shared, State, Store};
-use crate::{CameraHit, CameraWindow, Error, HistoryQuery};
+use crate::{CameraHit, CameraWindow, Error};
+use arrow::array::{AsArray, BooleanArray, RecordBatch};
+use arrow::datatypes::TimestampMicrosecondType;
 use corridor_domain::{PlateRead, PlateText, Timestamp};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -21,22 +23,69 @@ impl Store {
         self.shared.camera_hits(windows)
     }
 
-    /// The reads of the plate whose text hashes to `plate_hash` (see [`CameraHit`]), as
-    /// [`Store::history`] gives them with `from` and `to`.
-    pub fn history_of_hash(
+    /// The reads of the plate whose text hashes to `plate_hash` (see [`CameraHit`]) with
+    /// `from <= ts <= to` (bounds optional), as [`Store::history`] selects them, as Arrow
+    /// batches holding only `columns` (names of [`crate::schema::reads_schema`]'s columns;
+    /// `plate` and `ts` are always added) in that schema's order, the batches in no
+    /// particular order: a lookup reads only those columns of each segment.
+    pub fn history_batches_of_hash(
         &self,
         plate_hash: u64,
-        from: Option<Timestamp>,
-        to: Option<Timestamp>,
-    ) -> Result<Vec<PlateRead>, Error> {
+        (from, to): (Option<Timestamp>, Option<Timestamp>),
+        columns: &[&str],
+    ) -> Result<Vec<RecordBatch>, Error> {
+        let schema = crate::schema::reads_schema();
+        let mut indices = Vec::with_capacity(columns.len() + 2);
+        for name in columns.iter().chain(&["plate", "ts"]) {
+            let idx = schema.index_of(name).map_err(|_| Error::BadBatch {
+                row: 0,
+                column: (*name).to_owned(),
+                reason: "not a column of the reads schema".to_owned(),
+            })?;
+            indices.push(idx);
+        }
+        indices.sort_unstable();
+        indices.dedup();
         let Some(plate) = self.shared.plate_of_hash(plate_hash)? else {
             return Ok(Vec::new());
         };
-        self.history(&HistoryQuery {
-            from,
-            to,
-            ..HistoryQuery::plate(plate)
-        })
+        let in_range =
+            |ts: Timestamp| from.is_none_or(|from| ts >= from) && to.is_none_or(|to| ts <= to);
+        let (segments, unflushed) = self
+            .shared
+            .plate_snapshot(&plate, &|read| in_range(read.ts));
+        let mut batches = Vec::new();
+        if !unflushed.is_empty() {
+            batches.push(crate::schema::reads_to_batch(&unflushed).project(&indices)?);
+        }
+        for segment in segments.iter() {
+            if from.is_some_and(|from| segment.ts_max < from)
+                || to.is_some_and(|to| segment.ts_min > to)
+            {
+                continue;
+            }
+            let Some((start, len)) = segment.plate_range(&plate) else {
+                continue;
+            };
+            for batch in segment.read_range_of(start, len, Some(&indices))? {
+                // A plate-hash collision would bring another plate's rows: the plate's only.
+                let plates = crate::schema::Strings::new(
+                    batch.column_by_name("plate").expect("projected").as_ref(),
+                );
+                let ts = batch
+                    .column_by_name("ts")
+                    .expect("projected")
+                    .as_primitive::<TimestampMicrosecondType>();
+                let keep = BooleanArray::from_iter((0..batch.num_rows()).map(|row| {
+                    Some(plates.value(row) == plate.as_str() && in_range(ts.value(row)))
+                }));
+                let kept = arrow::compute::filter_record_batch(&batch, &keep)?;
+                if kept.num_rows() > 0 {
+                    batches.push(kept);
+                }
+            }
+        }
+        Ok(batches)
     }
 
     /// The times of the first and last visible reads.

@@ -2,6 +2,8 @@
 //! memtable) and plates by hash, against a brute-force filter of every read.
 
 use crate::{DAY0, HOUR, ids, open, read};
+use arrow::array::AsArray;
+use arrow::datatypes::TimestampMicrosecondType;
 use corridor_domain::{PlateRead, PlateText};
 use corridor_store::{CameraHit, CameraWindow, HistoryQuery, Store, hash_of_plate};
 use proptest::prelude::*;
@@ -100,13 +102,43 @@ proptest! {
             prop_assert_eq!(found, &expected(&reads, window, &flushed), "{:?}", window);
         }
         for hit in found.iter().flatten().take(5) {
-            let by_hash = store.history_of_hash(hit.plate_hash, None, None).unwrap();
+            let by_hash = history_of_hash(&store, hit.plate_hash, (None, None));
             let plate = by_hash[0].plate.clone();
             prop_assert_eq!(hash_of_plate(&plate), hit.plate_hash);
-            let by_text = store.history(&HistoryQuery::plate(plate)).unwrap();
+            let by_text = store.history(&HistoryQuery::plate(plate.clone())).unwrap();
+            prop_assert_eq!(ids(&by_hash), ids(&by_text));
+            let (from, to) = (DAY0 + 24 * HOUR, DAY0 + 2 * 24 * HOUR);
+            let by_hash = history_of_hash(&store, hit.plate_hash, (Some(from), Some(to)));
+            let query = HistoryQuery { from: Some(from), to: Some(to), ..HistoryQuery::plate(plate) };
+            let by_text = store.history(&query).unwrap();
             prop_assert_eq!(ids(&by_hash), ids(&by_text));
         }
     }
+}
+
+/// The reads of a plate by hash, through the batches of a few columns, as `history`
+/// orders them.
+fn history_of_hash(store: &Store, hash: u64, range: (Option<i64>, Option<i64>)) -> Vec<PlateRead> {
+    let batches = store
+        .history_batches_of_hash(hash, range, &["read_id", "camera_id"])
+        .unwrap();
+    let mut reads: Vec<PlateRead> = batches
+        .iter()
+        .flat_map(|batch| {
+            assert_eq!(batch.num_columns(), 4, "read_id, plate, camera_id, ts only");
+            let ids = batch.column_by_name("read_id").unwrap().as_string::<i32>();
+            let plates = batch.column_by_name("plate").unwrap().as_string::<i32>();
+            let ts = batch
+                .column_by_name("ts")
+                .unwrap()
+                .as_primitive::<TimestampMicrosecondType>();
+            (0..batch.num_rows())
+                .map(|row| read(ids.value(row), plates.value(row), None, ts.value(row)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    reads.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.read_id.cmp(&b.read_id)));
+    reads
 }
 
 fn camera_index_files(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -166,10 +198,5 @@ fn purged_reads_leave_the_camera_windows() {
     let plates: Vec<u64> = found[0].iter().map(|hit| hit.plate_hash).collect();
     let pl1 = hash_of_plate(&PlateText::parse("PL1").unwrap());
     assert_eq!(plates, [pl1, pl1]);
-    assert!(
-        store
-            .history_of_hash(hash_of_plate(&plate_2), None, None)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(history_of_hash(&store, hash_of_plate(&plate_2), (None, None)).is_empty());
 }
