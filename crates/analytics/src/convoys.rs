@@ -121,7 +121,18 @@ pub(crate) struct CameraIndex {
     plates: Vec<u32>,
     ts: Vec<i64>,
     offsets: Vec<u32>,
+    /// Per camera, its reads' times cut into buckets of equal width (about one read per
+    /// bucket): `(first bucket number, width in µs, first entry in bucket_starts, buckets)`.
+    /// A window starts from its bucket instead of a binary search over the camera's reads,
+    /// which missed the cache at most of its steps.
+    buckets: Vec<(i64, i64, u32, u32)>,
+    /// Per camera and bucket: the position (in `ts`) of its first read at or after the
+    /// bucket's start.
+    bucket_starts: Vec<u32>,
 }
+
+/// The narrowest time bucket of [`CameraIndex`], in microseconds.
+const BUCKET_MICROS_MIN: i64 = 60 * MICROS;
 
 impl CameraIndex {
     pub(crate) fn build(table: &ReadTable) -> CameraIndex {
@@ -129,12 +140,59 @@ impl CameraIndex {
             crate::table::group_in_time_order(&table.camera, &table.ts, table.cameras.len());
         let plates = rows.iter().map(|&row| table.plate[row as usize]).collect();
         let ts = rows.iter().map(|&row| table.ts[row as usize]).collect();
+        CameraIndex::with_buckets(rows, plates, ts, offsets)
+    }
+
+    fn with_buckets(rows: Vec<u32>, plates: Vec<u32>, ts: Vec<i64>, offsets: Vec<u32>) -> Self {
+        let mut buckets = Vec::with_capacity(offsets.len().saturating_sub(1));
+        let mut bucket_starts = Vec::with_capacity(ts.len() + buckets.capacity());
+        for camera in offsets.windows(2) {
+            let (first, end) = (camera[0] as usize, camera[1] as usize);
+            let at = bucket_starts.len() as u32;
+            if first == end {
+                buckets.push((0, 1, at, 0));
+                continue;
+            }
+            let (ts_first, ts_last) = (ts[first], ts[end - 1]);
+            let width = ((ts_last - ts_first) / (end - first) as i64 + 1).max(BUCKET_MICROS_MIN);
+            let first_bucket = ts_first.div_euclid(width);
+            let n_buckets = ts_last.div_euclid(width) - first_bucket + 1;
+            let mut idx = first;
+            for bucket in 0..n_buckets {
+                let bucket_start = (first_bucket + bucket) * width;
+                while idx < end && ts[idx] < bucket_start {
+                    idx += 1;
+                }
+                bucket_starts.push(idx as u32);
+            }
+            buckets.push((first_bucket, width, at, n_buckets as u32));
+        }
         CameraIndex {
             rows,
             plates,
             ts,
             offsets,
+            buckets,
+            bucket_starts,
         }
+    }
+
+    /// The index of the reads of the plates that `keep` keeps.
+    pub(crate) fn retain_plates(&self, keep: &[bool]) -> CameraIndex {
+        let (mut rows, mut plates, mut ts) = (Vec::new(), Vec::new(), Vec::new());
+        let mut offsets = Vec::with_capacity(self.offsets.len());
+        offsets.push(0);
+        for camera in self.offsets.windows(2) {
+            for idx in camera[0] as usize..camera[1] as usize {
+                if keep[self.plates[idx] as usize] {
+                    rows.push(self.rows[idx]);
+                    plates.push(self.plates[idx]);
+                    ts.push(self.ts[idx]);
+                }
+            }
+            offsets.push(rows.len() as u32);
+        }
+        CameraIndex::with_buckets(rows, plates, ts, offsets)
     }
 
     /// `(row, plate)` of the reads of camera `camera` with `from <= ts < to`, in time order.
@@ -144,17 +202,36 @@ impl CameraIndex {
         from: i64,
         to: i64,
     ) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let end = self.offsets[camera as usize + 1] as usize;
+        let start = self.first_at_or_after(camera, from);
+        self.ts[start..end]
+            .iter()
+            .take_while(move |&&t| t < to)
+            .zip(self.rows[start..end].iter().zip(&self.plates[start..end]))
+            .map(|(_, (&row, &plate))| (row, plate))
+    }
+
+    /// The position of camera `camera`'s first read at or after `from`.
+    fn first_at_or_after(&self, camera: u32, from: i64) -> usize {
         let (first, end) = (
             self.offsets[camera as usize] as usize,
             self.offsets[camera as usize + 1] as usize,
         );
-        let ts = &self.ts[first..end];
-        let start = first + ts.partition_point(|&t| t < from);
-        let end = first + ts.partition_point(|&t| t < to);
-        self.rows[start..end]
-            .iter()
-            .copied()
-            .zip(self.plates[start..end].iter().copied())
+        let (first_bucket, width, at, n_buckets) = self.buckets[camera as usize];
+        let bucket = from.div_euclid(width) - first_bucket;
+        if bucket < 0 {
+            return first;
+        }
+        if bucket >= i64::from(n_buckets) {
+            return end;
+        }
+        // The bucket's first read is at or after its start, at or before `from`'s: the
+        // reads before `from` in the bucket are skipped one by one.
+        let mut idx = self.bucket_starts[at as usize + bucket as usize] as usize;
+        while idx < end && self.ts[idx] < from {
+            idx += 1;
+        }
+        idx
     }
 }
 
@@ -254,6 +331,8 @@ pub(crate) fn discovery(
     };
     let n_plates = table.n_plates() as u32;
     let days = DayCounts::new(table, traffic);
+    // The windows walked hold only eligible plates' reads (about half of them).
+    let eligible_index = index.retain_plates(eligible);
     // Each pair is scored as soon as its trips together are known, against the Bonferroni
     // bound over the pairs counted so far (by every thread, at the end of their chunks),
     // and once more against the bound over all of them at the end. The count only grows,
@@ -267,8 +346,10 @@ pub(crate) fn discovery(
             let plates = first..(first + PLATES_PER_CHUNK).min(n_plates);
             let (mut n_tested, mut found) = (0usize, Vec::new());
             let mut partners: Vec<(u32, u32, CoOccurrence)> = Vec::new();
+            let mut scratch = PartnerScratch::default();
             for plate in plates.filter(|&plate| eligible[plate as usize]) {
-                partners_above(table, index, (plate, eligible), config, &mut partners);
+                let buffers = (&mut scratch, &mut partners);
+                partners_above(table, &eligible_index, plate, config, buffers);
                 for group in partners.chunk_by(|a, b| a.0 == b.0) {
                     if group.len() < wanted.occasions_min * config.occasion_cameras_min {
                         continue;
@@ -313,34 +394,43 @@ fn bonferroni_threshold(score_min: f64, n_tested: usize) -> f64 {
     score_min.max((n_tested.max(1) as f64).log10())
 }
 
-/// Fills `out` with the co-occurrences of `plate` with eligible plates numbered above it,
-/// sorted by partner, then by time: `(partner, order found, co-occurrence)`.
+/// Buffers of [`partners_above`] kept from one plate to the next: the co-occurrences in the
+/// order found, and their sort keys.
+type PartnerScratch = (Vec<CoOccurrence>, Vec<u64>);
+
+/// Fills `out` with the co-occurrences of `plate` with the plates of `index` numbered above
+/// it, sorted by partner, then by time: `(partner, order found, co-occurrence)`.
 fn partners_above(
     table: &ReadTable,
     index: &CameraIndex,
-    (plate, eligible): (u32, &[bool]),
+    plate: u32,
     config: &AnalysisConfig,
-    out: &mut Vec<(u32, u32, CoOccurrence)>,
+    (scratch, out): (&mut PartnerScratch, &mut Vec<(u32, u32, CoOccurrence)>),
 ) {
     let window = config.convoy_window_secs * MICROS;
-    out.clear();
+    let (found, keys) = scratch;
+    found.clear();
+    keys.clear();
     for &row in table.plate_rows(plate) {
         let (camera, ts) = (table.camera[row as usize], table.ts[row as usize]);
         for (other, other_plate) in index.window(camera, ts - window, ts + window + 1) {
-            if other_plate > plate && eligible[other_plate as usize] {
-                out.push((
-                    other_plate,
-                    out.len() as u32,
-                    CoOccurrence {
-                        row_a: row,
-                        row_b: other,
-                    },
-                ));
+            if other_plate > plate {
+                keys.push((u64::from(other_plate) << 32) | found.len() as u64);
+                found.push(CoOccurrence {
+                    row_a: row,
+                    row_b: other,
+                });
             }
         }
     }
-    // The plate's rows come in time order, so the order of finding keeps it.
-    out.sort_unstable_by_key(|&(other_plate, found, _)| (other_plate, found));
+    // The plate's rows come in time order, so the order of finding keeps it; the keys
+    // (partner, then order found) sort as plain integers.
+    keys.sort_unstable();
+    out.clear();
+    out.extend(keys.iter().map(|&key| {
+        let order = key as u32;
+        ((key >> 32) as u32, order, found[order as usize])
+    }));
 }
 
 fn pair_entry(table: &ReadTable, row: u32, other: u32) -> (u64, CoOccurrence) {
@@ -450,16 +540,14 @@ fn trips_together(
     cameras_min: usize,
     config: &AnalysisConfig,
 ) -> Vec<std::ops::Range<usize>> {
-    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = 0;
     for idx in 1..=rows.len() {
-        if idx == rows.len() || !together(table, rows[idx - 1], rows[idx], gap, config) {
-            runs.push(start..idx);
-            start = idx;
+        if idx < rows.len() && together(table, rows[idx - 1], rows[idx], gap, config) {
+            continue;
         }
-    }
-    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
-    for run in runs {
+        let run = start..idx;
+        start = idx;
         if let Some(last) = merged.last_mut() {
             let (first_row, last_end) = (rows[last.start], rows[last.end - 1]);
             let pause = table.ts[rows[run.start] as usize] - table.ts[last_end as usize];
@@ -478,6 +566,20 @@ fn trips_together(
 
 /// The number of distinct cameras that read `rows`.
 fn distinct_cameras(table: &ReadTable, rows: &[u32]) -> usize {
+    // Most trips together are short: their cameras are counted without an allocation.
+    const FEW: usize = 32;
+    if rows.len() <= FEW {
+        let mut seen = [0u32; FEW];
+        let mut n = 0;
+        for &row in rows {
+            let camera = table.camera[row as usize];
+            if !seen[..n].contains(&camera) {
+                seen[n] = camera;
+                n += 1;
+            }
+        }
+        return n;
+    }
     let mut cameras: Vec<u32> = rows.iter().map(|&row| table.camera[row as usize]).collect();
     cameras.sort_unstable();
     cameras.dedup();
@@ -705,6 +807,9 @@ fn habitual_occasions(
     let (rows_a, rows_b) = (table.plate_rows(plate_a), table.plate_rows(plate_b));
     let window = config.convoy_window_secs * MICROS;
     let gap = config.occasion_gap_secs * MICROS;
+    // Plate b's times and cameras side by side: the walks below read them many times.
+    let b_ts: Vec<i64> = rows_b.iter().map(|&b| table.ts[b as usize]).collect();
+    let b_camera: Vec<u32> = rows_b.iter().map(|&b| table.camera[b as usize]).collect();
     let mut expected = 0.0;
     let mut co_occurrences: Vec<u32> = Vec::new();
     // Plate a's rows come in time order: one slice per day.
@@ -717,20 +822,36 @@ fn habitual_occasions(
             continue;
         }
         let mut found = 0usize;
-        for other_day in days.first..=days.last {
-            if other_day == day || weekend(other_day) != weekend(day) {
+        let (first_ts, last_ts) = (
+            table.ts[rows_on_day[0] as usize],
+            table.ts[rows_on_day[rows_on_day.len() - 1] as usize],
+        );
+        let other_days = (days.first..=days.last)
+            .filter(|&other| other != day && weekend(other) == weekend(day))
+            // Fewer reads than `cameras_min` make no trip together on any day.
+            .filter(|_| rows_on_day.len() >= cameras_min);
+        for other_day in other_days {
+            let shift = (other_day - day) * DAY_MICROS;
+            // Plate b's reads that the day's reads, shifted, can meet; a trip together needs
+            // `cameras_min` of them at least.
+            let lo = b_ts.partition_point(|&t| t < first_ts + shift - window);
+            let hi = b_ts.partition_point(|&t| t <= last_ts + shift + window);
+            if hi - lo < cameras_min {
                 continue;
             }
-            let shift = (other_day - day) * DAY_MICROS;
             co_occurrences.clear();
+            // The shifted times only grow: the first of b's reads in a row's window only
+            // moves forwards.
+            let mut from = lo;
             for &row in rows_on_day {
                 let ts = table.ts[row as usize] + shift;
                 let camera = table.camera[row as usize];
-                let from = rows_b.partition_point(|&b| table.ts[b as usize] < ts - window);
-                let met = rows_b[from..]
-                    .iter()
-                    .take_while(|&&b| table.ts[b as usize] <= ts + window)
-                    .any(|&b| table.camera[b as usize] == camera);
+                while from < hi && b_ts[from] < ts - window {
+                    from += 1;
+                }
+                let met = (from..hi)
+                    .take_while(|&b| b_ts[b] <= ts + window)
+                    .any(|b| b_camera[b] == camera);
                 if met {
                     co_occurrences.push(row);
                 }

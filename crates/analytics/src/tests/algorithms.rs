@@ -9,6 +9,7 @@ use crate::misread::link_misreads;
 use crate::plans::CameraHour;
 use crate::routes::lcs_len;
 use crate::swaps::find_swaps;
+use crate::table::MICROS;
 use crate::traffic::Traffic;
 use proptest::prelude::*;
 
@@ -314,6 +315,48 @@ proptest! {
         for key in 0..6u32 {
             let group = &rows[offsets[key as usize] as usize..offsets[key as usize + 1] as usize];
             prop_assert!(group.iter().all(|&row| keys[row as usize] == key));
+        }
+    }
+
+    #[test]
+    fn a_camera_window_holds_the_reads_a_filter_of_every_read_holds(
+        reads in proptest::collection::vec((0usize..3, 0usize..4, 0i64..20_000), 1..200),
+        windows in proptest::collection::vec((0u32..3, -600i64..21_000, 1i64..4_000), 1..30),
+        keep_plate in proptest::collection::vec(any::<bool>(), 4),
+    ) {
+        // Seconds from 0 to 20 000 on three cameras: buckets of a minute or more, bursts and
+        // gaps, windows before, across and after the reads.
+        let fixture: Vec<R> = reads
+            .iter()
+            .map(|&(camera, plate, secs)| r(&format!("PL{plate}"), &format!("C{camera}"), MONDAY + secs))
+            .collect();
+        let table = table(line_cameras(3, 5.0), &fixture);
+        let keep: Vec<bool> = (0..table.n_plates()).map(|plate| keep_plate[plate % 4]).collect();
+        let full = CameraIndex::build(&table);
+        let kept = full.retain_plates(&keep);
+        for &(camera, from, len) in &windows {
+            let (from, to) = ((MONDAY + from) * MICROS, (MONDAY + from + len) * MICROS);
+            let mut expected: Vec<(i64, u32)> = (0..table.len() as u32)
+                .filter(|&row| table.camera[row as usize] == camera)
+                .filter(|&row| (from..to).contains(&table.ts[row as usize]))
+                .map(|row| (table.ts[row as usize], row))
+                .collect();
+            expected.sort();
+            let got: Vec<(i64, u32)> = full
+                .window(camera, from, to)
+                .map(|(row, plate)| {
+                    assert_eq!(plate, table.plate[row as usize]);
+                    (table.ts[row as usize], row)
+                })
+                .collect();
+            prop_assert_eq!(&got, &expected);
+            let got_kept: Vec<u32> = kept.window(camera, from, to).map(|(row, _)| row).collect();
+            let expected_kept: Vec<u32> = expected
+                .iter()
+                .map(|&(_, row)| row)
+                .filter(|&row| keep[table.plate[row as usize] as usize])
+                .collect();
+            prop_assert_eq!(got_kept, expected_kept);
         }
     }
 
