@@ -73,6 +73,17 @@ impl Wanted {
         }
     }
 
+    /// Partners of vehicles that stop where a seed stopped (see `pipeline::place_mates`):
+    /// recurring, and as unlikely by chance as in discovery, as most such vehicles are
+    /// neighbours with commutes of their own.
+    pub(crate) fn around_places(config: &AnalysisConfig) -> Wanted {
+        Wanted {
+            occasions_min: config.convoy_occasions_min,
+            score_min: config.convoy_score_min_discovery,
+            chance: Chance::OfThePartner,
+        }
+    }
+
     /// Partners of the network's vehicles on a single trip together (a scout ahead of the
     /// vans on one night, a second van along once), unlikely for any vehicle at all and
     /// scoring `convoy_score_min_discovery`.

@@ -18,7 +18,7 @@ const STOP_UNCERTAINTY_M_MAX: f64 = 12_000.0;
 /// or just beyond an access-road camera the vehicle came back past): stops bracketed by
 /// cameras far apart, or by a through-road camera, all fall on the roads leading to a
 /// hub, and together they would make a second hub a few kilometres off the real one.
-const STOP_UNCERTAINTY_M_PLACED: f64 = 2000.0;
+pub(crate) const STOP_UNCERTAINTY_M_PLACED: f64 = 2000.0;
 
 /// A hub and the stops that make it.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 use crate::clones::{CloneFinding, CloneKind, find_clones};
 use crate::convoys::{CameraIndex, ConvoyFinding, Wanted, day_span};
 use crate::geo::Point;
-use crate::hubs::{HubFinding, find_hubs};
+use crate::hubs::{HubFinding, STOP_UNCERTAINTY_M_PLACED, find_hubs};
 use crate::journeys::{Stop, Trip, split_journeys, widen_through_road_turn_rounds};
 use crate::misread::Link;
 use crate::report::*;
@@ -31,6 +31,13 @@ const NIGHT_STARTS_HOUR_UTC: i64 = 19;
 const NIGHT_ENDS_HOUR_UTC: i64 = 5;
 /// Stops at a hub needed for a vehicle outside the network to count as a hub visitor.
 const HUB_VISITS_MIN: usize = 2;
+/// Vehicles stopping at night near a seed's stop beyond which the place is taken for a
+/// town (see [`place_mates`]).
+const PLACE_MATES_MAX: usize = 12;
+/// Leaving a place between these hours (UTC: 21:00 to 04:00 Central European Time) is
+/// leaving in the middle of the night.
+const DEPARTS_AT_NIGHT_STARTS_HOUR_UTC: i64 = 20;
+const DEPARTS_AT_NIGHT_ENDS_HOUR_UTC: i64 = 3;
 
 /// Everything found, before it is turned into report rows.
 struct Findings {
@@ -87,49 +94,44 @@ pub(crate) fn run(
     } else {
         expand_convoys(&table, &index, &traffic, &seeds, &light, config)
     };
-    add_trip_partners(
-        &table,
-        &index,
-        &traffic,
-        (&seeds, &light),
-        &mut convoys,
-        config,
-    );
-    for _ in 0..JOINER_ROUNDS {
-        let joined = convoys::joiners(&table, &index, &traffic, &convoys, &light, config);
-        if joined.is_empty() {
-            break;
-        }
-        convoys.extend(joined);
-    }
+    let searches = (&table, &index, &traffic);
+    add_trip_partners_and_joiners(searches, (&seeds, &light), &mut convoys, config);
     timings.lap("convoys");
     let clones = find_clones(&table, config);
     timings.lap("clones");
-    let mut interest: BTreeSet<u32> = seeds.iter().copied().collect();
-    interest.extend(
-        convoys
-            .iter()
-            .flat_map(|convoy| [convoy.plate_a, convoy.plate_b]),
-    );
-    let convoy_rows: FastSet<u32> = convoys
-        .iter()
-        .flat_map(|convoy| &convoy.occasions)
-        .flat_map(|occasion| &occasion.co_occurrences)
-        .flat_map(|co| [co.row_a, co.row_b])
-        .collect();
-    let all = all_journeys(&table, &interest, &convoy_rows, config);
-    timings.lap("journeys");
-    let mut findings = Findings {
-        convoys,
-        clones,
-        hubs: Vec::new(),
-        swaps: Vec::new(),
-        routes: Vec::new(),
-        hub_visitors: BTreeMap::new(),
-        seeds,
-    };
-    find_places(&table, &all, &mut interest, &mut findings, config);
-    timings.lap("hubs_swaps_routes");
+    let (all, mut findings) = places(&table, convoys, clones, seeds, config);
+    timings.lap("journeys_hubs_swaps_routes");
+    // A seed may never have travelled with the rest of its gang where cameras saw them,
+    // and still have stopped where they keep their boats: the vehicles that stop there at
+    // night, and their own convoys, are the network's next hop.
+    let mates = place_mates(&table, &all.stops, &findings, &light, config);
+    if !mates.is_empty() {
+        let Findings {
+            mut convoys,
+            clones,
+            seeds,
+            ..
+        } = findings;
+        let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+        let wanted = Wanted::around_places(config);
+        let more: Vec<ConvoyFinding> =
+            convoys::partners(&table, &index, &traffic, (&mates, &light), config, wanted)
+                .into_iter()
+                .filter(|finding| {
+                    // Two of them leave the seed's place in the night and travel together.
+                    mates.binary_search(&finding.plate_a).is_ok()
+                        && mates.binary_search(&finding.plate_b).is_ok()
+                        && !known.contains(&(finding.plate_a, finding.plate_b))
+                })
+                .collect();
+        if !more.is_empty() {
+            convoys.extend(more);
+            convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
+            add_trip_partners_and_joiners(searches, (&seeds, &light), &mut convoys, config);
+        }
+        findings = places(&table, convoys, clones, seeds, config).1;
+    }
+    timings.lap("place_mates");
     let mut report = assemble(&table, input, &findings, &links, &skews, config);
     timings.lap("report");
     report.timings_ms = timings.laps;
@@ -415,6 +417,121 @@ fn find_places(
         .cloned()
         .collect();
     findings.routes = find_routes(table, &trips, &all.legs, table.n_plates(), config);
+}
+
+/// Partners of the network's vehicles on a single trip, then rounds of vehicles that
+/// joined found convoys on one of their trips.
+fn add_trip_partners_and_joiners(
+    (table, index, traffic): (&ReadTable, &CameraIndex, &Traffic),
+    (seeds, light): (&[u32], &[bool]),
+    convoys: &mut Vec<ConvoyFinding>,
+    config: &AnalysisConfig,
+) {
+    add_trip_partners(table, index, traffic, (seeds, light), convoys, config);
+    for _ in 0..JOINER_ROUNDS {
+        let joined = convoys::joiners(table, index, traffic, convoys, light, config);
+        if joined.is_empty() {
+            break;
+        }
+        convoys.extend(joined);
+    }
+}
+
+/// Journeys, hubs, swaps and routes of the vehicles of interest (seeds, convoy members and
+/// those found through them).
+fn places(
+    table: &ReadTable,
+    convoys: Vec<ConvoyFinding>,
+    clones: Vec<CloneFinding>,
+    seeds: Vec<u32>,
+    config: &AnalysisConfig,
+) -> (AllJourneys, Findings) {
+    let mut interest: BTreeSet<u32> = seeds.iter().copied().collect();
+    interest.extend(
+        convoys
+            .iter()
+            .flat_map(|convoy| [convoy.plate_a, convoy.plate_b]),
+    );
+    let convoy_rows: FastSet<u32> = convoys
+        .iter()
+        .flat_map(|convoy| &convoy.occasions)
+        .flat_map(|occasion| &occasion.co_occurrences)
+        .flat_map(|co| [co.row_a, co.row_b])
+        .collect();
+    let all = all_journeys(table, &interest, &convoy_rows, config);
+    let mut findings = Findings {
+        convoys,
+        clones,
+        hubs: Vec::new(),
+        swaps: Vec::new(),
+        routes: Vec::new(),
+        hub_visitors: BTreeMap::new(),
+        seeds,
+    };
+    find_places(table, &all, &mut interest, &mut findings, config);
+    (all, findings)
+}
+
+/// Vehicles outside the network found so far that stop, at night, within a hub's radius of
+/// a place where a seed with no convoy stopped, on `HUB_VISITS_MIN` nights or more. A place
+/// where more than `PLACE_MATES_MAX` vehicles do so is a town or an estate where people
+/// live and work, not a lock-up, and tells nothing.
+fn place_mates(
+    table: &ReadTable,
+    stops: &[Stop],
+    findings: &Findings,
+    light: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<u32> {
+    let in_convoy: BTreeSet<u32> = findings
+        .convoys
+        .iter()
+        .flat_map(|convoy| [convoy.plate_a, convoy.plate_b])
+        .collect();
+    let lone_seeds: BTreeSet<u32> = findings
+        .seeds
+        .iter()
+        .copied()
+        .filter(|seed| !in_convoy.contains(seed))
+        .collect();
+    if lone_seeds.is_empty() {
+        return Vec::new();
+    }
+    let places: Vec<Point> = stops
+        .iter()
+        .filter(|stop| {
+            lone_seeds.contains(&stop.plate) && stop.uncertainty_m <= STOP_UNCERTAINTY_M_PLACED
+        })
+        .map(|stop| stop.point)
+        .collect();
+    // Leaving in the middle of the night, as a gang sets off for the coast; people who
+    // live or work there arrive in the evening and leave in the morning.
+    let leaves_at_night = |stop: &Stop| {
+        let hour = (table.ts[stop.row_after as usize] / (3600 * MICROS)).rem_euclid(24);
+        !(DEPARTS_AT_NIGHT_ENDS_HOUR_UTC..DEPARTS_AT_NIGHT_STARTS_HOUR_UTC).contains(&hour)
+    };
+    let mut mates: BTreeSet<u32> = BTreeSet::new();
+    for place in places {
+        let mut visits: BTreeMap<u32, usize> = BTreeMap::new();
+        for stop in stops.iter().filter(|stop| {
+            light[stop.plate as usize]
+                && !findings.seeds.contains(&stop.plate)
+                && !in_convoy.contains(&stop.plate)
+                && leaves_at_night(stop)
+                && stop.point.distance_m(place) <= config.hub_cluster_radius_m
+        }) {
+            *visits.entry(stop.plate).or_default() += 1;
+        }
+        let regulars: Vec<u32> = visits
+            .into_iter()
+            .filter(|&(_, n)| n >= HUB_VISITS_MIN)
+            .map(|(plate, _)| plate)
+            .collect();
+        if regulars.len() <= PLACE_MATES_MAX {
+            mates.extend(regulars);
+        }
+    }
+    mates.into_iter().collect()
 }
 
 /// For every plate with `HUB_VISITS_MIN` stops or more at a hub: (hub index, visits).

@@ -740,3 +740,65 @@ fn a_rare_plate_on_another_car_is_not_taken_for_a_misread() {
     assert!(link_misreads(&mut table, &config).is_empty());
     assert!(find_clones(&table, &config).is_empty());
 }
+
+/// A lock-up beyond the access-road camera A (south of C0): two vans leave it together late
+/// on three nights and drive the line; commuters drive the line by day. The seed visited
+/// the lock-up once, by day, and drove with nobody: `seed_at_lock_up` says whether it
+/// turned round at A (or drove the line instead).
+fn a_seed_that_only_stopped_at_the_lock_up(seed_at_lock_up: bool) -> crate::Report {
+    let mut cameras = line_cameras(10, 5.0);
+    cameras.push(Camera {
+        heading_deg: Some(180.0),
+        ..camera("A", 50.86, 2.0)
+    });
+    let mut reads = commuters_and_a_convoy()
+        .into_iter()
+        .filter(|read| !["VAN0001", "SCOUT01"].contains(&read.plate.as_str()))
+        .collect::<Vec<R>>();
+    // They leave at a different hour each night (a gang's nights are not a commute).
+    for (night, leave_secs) in [(0i64, 21 * 3600), (3, 23 * 3600 + 1800), (8, 25 * 3600)] {
+        for (plate, offset) in [("VANA001", 0), ("VANB002", 90)] {
+            let evening = MONDAY + night * 86_400 + offset;
+            reads.push(r(plate, "A", evening + 19 * 3600));
+            reads.push(r(plate, "A", evening + leave_secs));
+            reads.extend(drive(
+                plate,
+                &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+                evening + leave_secs + 600,
+                200,
+            ));
+        }
+    }
+    let day = MONDAY + 5 * 86_400;
+    if seed_at_lock_up {
+        reads.push(r("SEED001", "A", day + 13 * 3600));
+        reads.push(r("SEED001", "A", day + 14 * 3600));
+    } else {
+        reads.extend(drive("SEED001", &[9, 8, 7, 6, 5], day + 13 * 3600, 200));
+    }
+    let mut input = input(cameras, &reads);
+    input.seeds = vec![corridor_domain::PlateText::parse("SEED001").expect("plate")];
+    crate::analyse(&input, &AnalysisConfig::default()).expect("analysis runs")
+}
+
+#[test]
+fn a_seed_that_stopped_where_a_gang_leaves_at_night_brings_in_the_gang() {
+    let report = a_seed_that_only_stopped_at_the_lock_up(true);
+    let pairs: Vec<Vec<String>> = report.convoys.iter().map(|c| c.plates.clone()).collect();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let mut pair = pairs[0].clone();
+    pair.sort();
+    assert_eq!(pair, ["VANA001", "VANB002"]);
+    assert!(
+        report
+            .ranked_vehicles
+            .iter()
+            .any(|vehicle| vehicle.plate == "VANA001"),
+        "{:?}",
+        report.ranked_vehicles
+    );
+    // A seed seen elsewhere leads nowhere: the vans are a convoy, but not one the seed
+    // links to.
+    let report = a_seed_that_only_stopped_at_the_lock_up(false);
+    assert!(report.convoys.is_empty(), "{:?}", report.convoys);
+}
