@@ -39,6 +39,10 @@ const JOINER_CAMERAS_MIN: usize = 3;
 /// faster one overtaking the slower, and stay in it along a long road without parting.
 const LEAD_SPREAD_SECS_MAX: i64 = 120;
 
+/// Plate b passing plate a's cameras within this long of plate a's times, on a mismatched
+/// day, is a chance for the two to have met there (see [`habitual_occasions`]).
+const HABIT_NEAR_SECS: i64 = 1800;
+
 /// Whose coincidence an occasion's chance measures.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Chance {
@@ -732,7 +736,7 @@ fn score_pair(
     let cameras_at_least = fewest(&distinct, config);
     let plates = (plate_a, plate_b);
     let bound = (k, floor_at_most_steady, cameras_at_least);
-    habits_within(table, days, plates, bound, (config, threshold))?;
+    let habits_at_least = habits_within(table, days, plates, bound, (config, threshold))?;
     // Vehicles that meet by chance part at the next junction, or drift apart: every further
     // camera passed together at a steady lead makes the coincidence less likely.
     let steady: Vec<usize> = occasions
@@ -746,8 +750,15 @@ fn score_pair(
     // Habits explain an occasion only with trips together at least as long: two vans that
     // both drive from one lock-up to the coast most nights meet on mismatched nights at a
     // few cameras, not along the whole way.
-    let exact = (k, floor, fewest(&steady, config));
-    let habits = habits_within(table, days, plates, exact, (config, threshold))?;
+    let cameras_min = fewest(&steady, config);
+    let habits = if cameras_min == cameras_at_least {
+        // Counted along trips as long as before, so the same habits: the bound's walk ran
+        // to the end (it did not explain the pair) and is not walked again.
+        (-poisson_tail_log10(k, floor + habits_at_least) >= threshold).then_some(habits_at_least)?
+    } else {
+        let exact = (k, floor, cameras_min);
+        habits_within(table, days, plates, exact, (config, threshold))?
+    };
     let expected = floor + habits;
     Some(ConvoyFinding {
         plate_a,
@@ -789,7 +800,23 @@ fn habits_within(
         return None;
     }
     let explained = |habits: f64| score_with(habits) < threshold;
-    let habits = habitual_occasions(table, days, plates, cameras_min, (config, &explained));
+    // The meetings alone first: they explain most pairs tested (commuters, neighbours),
+    // and the chances to meet are counted only for the others. With the chances the
+    // habits are at least half the meetings alone (a day's meetings are at most its
+    // chances), so a pair that half its meetings explain is explained.
+    let half_explained = |met: f64| explained(met / 2.0);
+    let met = habitual_occasions(
+        table,
+        days,
+        plates,
+        cameras_min,
+        (config, &half_explained),
+        false,
+    );
+    if half_explained(met) {
+        return None;
+    }
+    let habits = habitual_occasions(table, days, plates, cameras_min, (config, &explained), true);
     (score_with(habits) >= threshold).then_some(habits)
 }
 
@@ -814,9 +841,15 @@ fn habitual_occasions(
     (plate_a, plate_b): (u32, u32),
     cameras_min: usize,
     (config, explained): (&AnalysisConfig, &dyn Fn(f64) -> bool),
+    with_chances: bool,
 ) -> f64 {
     let (rows_a, rows_b) = (table.plate_rows(plate_a), table.plate_rows(plate_b));
     let window = config.convoy_window_secs * MICROS;
+    let near = if with_chances {
+        HABIT_NEAR_SECS * MICROS
+    } else {
+        window
+    };
     let gap = config.occasion_gap_secs * MICROS;
     // Plate b's times and cameras side by side: the walks below read them many times.
     let b_ts: Vec<i64> = rows_b.iter().map(|&b| table.ts[b as usize]).collect();
@@ -832,7 +865,7 @@ fn habitual_occasions(
         if others == 0 {
             continue;
         }
-        let mut found = 0usize;
+        let (mut found, mut chances) = (0usize, 0usize);
         let (first_ts, last_ts) = (
             table.ts[rows_on_day[0] as usize],
             table.ts[rows_on_day[rows_on_day.len() - 1] as usize],
@@ -843,35 +876,68 @@ fn habitual_occasions(
             .filter(|_| rows_on_day.len() >= cameras_min);
         for other_day in other_days {
             let shift = (other_day - day) * DAY_MICROS;
-            // Plate b's reads that the day's reads, shifted, can meet; a trip together needs
-            // `cameras_min` of them at least.
-            let lo = b_ts.partition_point(|&t| t < first_ts + shift - window);
-            let hi = b_ts.partition_point(|&t| t <= last_ts + shift + window);
+            // Plate b's reads that the day's reads, shifted, can pass near, and those they
+            // can meet; either needs `cameras_min` of them at least.
+            let lo = b_ts.partition_point(|&t| t < first_ts + shift - near);
+            let hi = b_ts.partition_point(|&t| t <= last_ts + shift + near);
             if hi - lo < cameras_min {
                 continue;
             }
+            let can_meet = {
+                let in_window = &b_ts[lo..hi];
+                let lo_met = in_window.partition_point(|&t| t < first_ts + shift - window);
+                let hi_met = in_window.partition_point(|&t| t <= last_ts + shift + window);
+                hi_met - lo_met >= cameras_min
+            };
             co_occurrences.clear();
+            let mut passed_near = 0usize;
             // The shifted times only grow: the first of b's reads in a row's window only
             // moves forwards.
-            let mut from = lo;
+            let (mut from, mut from_near) = (lo, lo);
             for &row in rows_on_day {
+                if !can_meet && (passed_near >= cameras_min || !with_chances) {
+                    break;
+                }
                 let ts = table.ts[row as usize] + shift;
                 let camera = table.camera[row as usize];
+                while from_near < hi && b_ts[from_near] < ts - near {
+                    from_near += 1;
+                }
                 while from < hi && b_ts[from] < ts - window {
                     from += 1;
                 }
-                let met = (from..hi)
-                    .take_while(|&b| b_ts[b] <= ts + window)
-                    .any(|b| b_camera[b] == camera);
+                let met = can_meet
+                    && (from..hi)
+                        .take_while(|&b| b_ts[b] <= ts + window)
+                        .any(|b| b_camera[b] == camera);
                 if met {
                     co_occurrences.push(row);
                 }
+                // Only whether plate b passed near at `cameras_min` cameras matters.
+                let passed = met
+                    || (with_chances
+                        && passed_near < cameras_min
+                        && (from_near..hi)
+                            .take_while(|&b| b_ts[b] <= ts + near)
+                            .any(|b| b_camera[b] == camera));
+                passed_near += usize::from(passed);
+            }
+            if passed_near >= cameras_min {
+                chances += 1;
             }
             if co_occurrences.len() >= cameras_min {
                 found += trips_together(table, &co_occurrences, gap, cameras_min, config).len();
             }
         }
-        expected += found as f64 / others as f64;
+        // With the chances counted: the rate of meeting on the days plate b drove that road
+        // at about that time, with half a meeting added to them (the Jeffreys prior): two
+        // vans that both drive one corridor most days and did not happen to meet on the
+        // mismatched ones still might.
+        expected += if with_chances && chances > 0 {
+            (found as f64 + 0.5) / (chances as f64 + 1.0) * chances as f64 / others as f64
+        } else {
+            found as f64 / others as f64
+        };
         if explained(expected) {
             break;
         }

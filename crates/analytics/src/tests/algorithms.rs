@@ -802,3 +802,48 @@ fn a_seed_that_stopped_where_a_gang_leaves_at_night_brings_in_the_gang() {
     let report = a_seed_that_only_stopped_at_the_lock_up(false);
     assert!(report.convoys.is_empty(), "{:?}", report.convoys);
 }
+
+/// Two vans drive the line every weekday morning, one at 09:00 and the other at 09:20,
+/// except on two mornings when both leave together, at 10:00 and at 11:30: they never
+/// meet on mismatched days, but the second van drives that road near the first one's time
+/// on most of them.
+#[test]
+fn vans_that_share_a_road_every_morning_and_met_twice_are_not_a_convoy() {
+    let mut reads = Vec::new();
+    for day in (0..14i64).filter(|day| day % 7 < 5) {
+        let morning = MONDAY + day * 86_400;
+        let (x, y) = match day {
+            2 => (10 * 3600, 10 * 3600 + 60),
+            8 => (11 * 3600 + 1800, 11 * 3600 + 1860),
+            _ => (9 * 3600, 9 * 3600 + 1200),
+        };
+        reads.extend(drive(
+            "VANX001",
+            &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+            morning + x,
+            180,
+        ));
+        reads.extend(drive(
+            "VANY002",
+            &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+            morning + y,
+            180,
+        ));
+    }
+    let table = table(line_cameras(10, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let eligible = vec![true; table.n_plates()];
+    let config = AnalysisConfig::default();
+    let found = discovery(&table, &index, &no_traffic(&table), &eligible, &config);
+    assert!(found.is_empty(), "{found:?}");
+    // Had the second van not driven near the first one's time on other mornings, the two
+    // meetings would be a convoy.
+    let reads: Vec<R> = reads
+        .into_iter()
+        .filter(|read| read.plate == "VANX001" || read.secs.rem_euclid(86_400) >= 10 * 3600)
+        .collect();
+    let table = super::table(line_cameras(10, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let found = discovery(&table, &index, &no_traffic(&table), &eligible, &config);
+    assert_eq!(found.len(), 1, "{found:?}");
+}
