@@ -99,39 +99,49 @@ pub(crate) fn run(
     timings.lap("convoys");
     let clones = find_clones(&table, config);
     timings.lap("clones");
-    let (all, mut findings) = places(&table, convoys, clones, seeds, config);
-    timings.lap("journeys_hubs_swaps_routes");
+    let (interest, convoy_rows) = interest_of(&convoys, &seeds);
+    let mut all = all_journeys(&table, &interest, &convoy_rows, config);
+    timings.lap("journeys");
     // A seed may never have travelled with the rest of its gang where cameras saw them,
     // and still have stopped where they keep their boats: the vehicles that stop there at
     // night, and their own convoys, are the network's next hop.
-    let mates = place_mates(&table, &all.stops, &findings, &light, config);
-    if !mates.is_empty() {
-        let Findings {
-            mut convoys,
-            clones,
-            seeds,
-            ..
-        } = findings;
+    let mates = place_mates(&table, &all.stops, (&convoys, &seeds), &light, config);
+    let more: Vec<ConvoyFinding> = if mates.is_empty() {
+        Vec::new()
+    } else {
         let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
         let wanted = Wanted::around_places(config);
-        let more: Vec<ConvoyFinding> =
-            convoys::partners(&table, &index, &traffic, (&mates, &light), config, wanted)
-                .into_iter()
-                .filter(|finding| {
-                    // Two of them leave the seed's place in the night and travel together.
-                    mates.binary_search(&finding.plate_a).is_ok()
-                        && mates.binary_search(&finding.plate_b).is_ok()
-                        && !known.contains(&(finding.plate_a, finding.plate_b))
-                })
-                .collect();
-        if !more.is_empty() {
-            convoys.extend(more);
-            convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
-            add_trip_partners_and_joiners(searches, (&seeds, &light), &mut convoys, config);
-        }
-        findings = places(&table, convoys, clones, seeds, config).1;
+        convoys::partners(&table, &index, &traffic, (&mates, &light), config, wanted)
+            .into_iter()
+            .filter(|finding| {
+                // Two of them leave the seed's place in the night and travel together.
+                mates.binary_search(&finding.plate_a).is_ok()
+                    && mates.binary_search(&finding.plate_b).is_ok()
+                    && !known.contains(&(finding.plate_a, finding.plate_b))
+            })
+            .collect()
+    };
+    let mut interest = interest;
+    if !more.is_empty() {
+        convoys.extend(more);
+        convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
+        add_trip_partners_and_joiners(searches, (&seeds, &light), &mut convoys, config);
+        let convoy_rows;
+        (interest, convoy_rows) = interest_of(&convoys, &seeds);
+        refresh_interest(&table, &mut all, &interest, &convoy_rows, config);
     }
     timings.lap("place_mates");
+    let mut findings = Findings {
+        convoys,
+        clones,
+        hubs: Vec::new(),
+        swaps: Vec::new(),
+        routes: Vec::new(),
+        hub_visitors: BTreeMap::new(),
+        seeds,
+    };
+    find_places(&table, &all, &mut interest, &mut findings, config);
+    timings.lap("hubs_swaps_routes");
     let mut report = assemble(&table, input, &findings, &links, &skews, config);
     timings.lap("report");
     report.timings_ms = timings.laps;
@@ -437,15 +447,8 @@ fn add_trip_partners_and_joiners(
     }
 }
 
-/// Journeys, hubs, swaps and routes of the vehicles of interest (seeds, convoy members and
-/// those found through them).
-fn places(
-    table: &ReadTable,
-    convoys: Vec<ConvoyFinding>,
-    clones: Vec<CloneFinding>,
-    seeds: Vec<u32>,
-    config: &AnalysisConfig,
-) -> (AllJourneys, Findings) {
+/// The vehicles of interest (seeds and convoy members) and the rows of their convoys.
+fn interest_of(convoys: &[ConvoyFinding], seeds: &[u32]) -> (BTreeSet<u32>, FastSet<u32>) {
     let mut interest: BTreeSet<u32> = seeds.iter().copied().collect();
     interest.extend(
         convoys
@@ -458,18 +461,36 @@ fn places(
         .flat_map(|occasion| &occasion.co_occurrences)
         .flat_map(|co| [co.row_a, co.row_b])
         .collect();
-    let all = all_journeys(table, &interest, &convoy_rows, config);
-    let mut findings = Findings {
-        convoys,
-        clones,
-        hubs: Vec::new(),
-        swaps: Vec::new(),
-        routes: Vec::new(),
-        hub_visitors: BTreeMap::new(),
-        seeds,
-    };
-    find_places(table, &all, &mut interest, &mut findings, config);
-    (all, findings)
+    (interest, convoy_rows)
+}
+
+/// What [`all_journeys`] works out per vehicle of interest, for `interest` and
+/// `convoy_rows` grown since: the stops after which each left in convoy, and its trips.
+fn refresh_interest(
+    table: &ReadTable,
+    all: &mut AllJourneys,
+    interest: &BTreeSet<u32>,
+    convoy_rows: &FastSet<u32>,
+    config: &AnalysisConfig,
+) {
+    let mut leaves_together: FastMap<(u32, u32), bool> = FastMap::default();
+    for &plate in interest {
+        let rows = table.plate_rows(plate);
+        if rows.len() < 2 {
+            continue;
+        }
+        let journeys = split_journeys(table, plate, rows, config);
+        for (stop, next_trip) in journeys.stops.iter().zip(&journeys.trips[1..]) {
+            let together = next_trip.rows.iter().any(|row| convoy_rows.contains(row));
+            leaves_together.insert((plate, stop.row_before), together);
+        }
+        all.trips.insert(plate, journeys.trips);
+    }
+    for stop in &mut all.stops {
+        if let Some(&together) = leaves_together.get(&(stop.plate, stop.row_before)) {
+            stop.departs_together = together;
+        }
+    }
 }
 
 /// Vehicles outside the network found so far that stop, at night, within a hub's radius of
@@ -479,17 +500,15 @@ fn places(
 fn place_mates(
     table: &ReadTable,
     stops: &[Stop],
-    findings: &Findings,
+    (convoys, seeds): (&[ConvoyFinding], &[u32]),
     light: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<u32> {
-    let in_convoy: BTreeSet<u32> = findings
-        .convoys
+    let in_convoy: BTreeSet<u32> = convoys
         .iter()
         .flat_map(|convoy| [convoy.plate_a, convoy.plate_b])
         .collect();
-    let lone_seeds: BTreeSet<u32> = findings
-        .seeds
+    let lone_seeds: BTreeSet<u32> = seeds
         .iter()
         .copied()
         .filter(|seed| !in_convoy.contains(seed))
@@ -515,7 +534,7 @@ fn place_mates(
         let mut visits: BTreeMap<u32, usize> = BTreeMap::new();
         for stop in stops.iter().filter(|stop| {
             light[stop.plate as usize]
-                && !findings.seeds.contains(&stop.plate)
+                && !seeds.contains(&stop.plate)
                 && !in_convoy.contains(&stop.plate)
                 && leaves_at_night(stop)
                 && stop.point.distance_m(place) <= config.hub_cluster_radius_m
