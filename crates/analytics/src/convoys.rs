@@ -77,10 +77,11 @@ impl Wanted {
         }
     }
 
-    /// Partners of vehicles that stop where a seed stopped (see `pipeline::place_mates`):
-    /// recurring, and as unlikely by chance as in discovery, as most such vehicles are
-    /// neighbours with commutes of their own.
-    pub(crate) fn around_places(config: &AnalysisConfig) -> Wanted {
+    /// Convoys found without a seed: recurring, scoring `convoy_score_min_discovery`.
+    /// Also the partners of vehicles that stop where a seed stopped (see
+    /// `pipeline::place_mates`), as most such vehicles are neighbours with commutes of
+    /// their own.
+    pub(crate) fn in_discovery(config: &AnalysisConfig) -> Wanted {
         Wanted {
             occasions_min: config.convoy_occasions_min,
             score_min: config.convoy_score_min_discovery,
@@ -339,11 +340,7 @@ pub(crate) fn discovery(
     eligible: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
-    let wanted = Wanted {
-        occasions_min: config.convoy_occasions_min,
-        score_min: config.convoy_score_min_discovery,
-        chance: Chance::OfThePartner,
-    };
+    let wanted = Wanted::in_discovery(config);
     let n_plates = table.n_plates() as u32;
     let days = DayCounts::new(table, traffic);
     // The windows walked hold only eligible plates' reads (about half of them).

@@ -9,7 +9,7 @@ use crate::misread::Link;
 use crate::report::*;
 use crate::routes::{LegCounts, RouteFinding, find_routes};
 use crate::swaps::{SwapFinding, find_swaps};
-use crate::table::{FastMap, FastSet, MICROS, ReadTable};
+use crate::table::{FastMap, FastSet, ReadTable, hour_of_day};
 use crate::traffic::Traffic;
 use crate::{
     AnalysisConfig, AnalysisInput, Engine, Error, PlanOutputs, Report, TimeWindow, clock, convoys,
@@ -99,36 +99,20 @@ pub(crate) fn run(
     timings.lap("convoys");
     let clones = find_clones(&table, config);
     timings.lap("clones");
-    let (interest, convoy_rows) = interest_of(&convoys, &seeds);
+    let (mut interest, convoy_rows) = interest_of(&convoys, &seeds);
     let mut all = all_journeys(&table, &interest, &convoy_rows, config);
     timings.lap("journeys");
     // A seed may never have travelled with the rest of its gang where cameras saw them,
     // and still have stopped where they keep their boats: the vehicles that stop there at
     // night, and their own convoys, are the network's next hop.
-    let mates = place_mates(&table, &all.stops, (&convoys, &seeds), &light, config);
-    let more: Vec<ConvoyFinding> = if mates.is_empty() {
-        Vec::new()
-    } else {
-        let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
-        let wanted = Wanted::around_places(config);
-        convoys::partners(&table, &index, &traffic, (&mates, &light), config, wanted)
-            .into_iter()
-            .filter(|finding| {
-                // Two of them leave the seed's place in the night and travel together.
-                mates.binary_search(&finding.plate_a).is_ok()
-                    && mates.binary_search(&finding.plate_b).is_ok()
-                    && !known.contains(&(finding.plate_a, finding.plate_b))
-            })
-            .collect()
-    };
-    let mut interest = interest;
+    let more = convoys_around_places(searches, &all.stops, (&convoys, &seeds), &light, config);
     if !more.is_empty() {
         convoys.extend(more);
         convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
         add_trip_partners_and_joiners(searches, (&seeds, &light), &mut convoys, config);
-        let convoy_rows;
-        (interest, convoy_rows) = interest_of(&convoys, &seeds);
-        refresh_interest(&table, &mut all, &interest, &convoy_rows, config);
+        let (grown, convoy_rows) = interest_of(&convoys, &seeds);
+        refresh_interest(&table, &mut all, &grown, &convoy_rows, config);
+        interest = grown;
     }
     timings.lap("place_mates");
     let mut findings = Findings {
@@ -493,6 +477,32 @@ fn refresh_interest(
     }
 }
 
+/// The convoys between two of the vehicles that leave a lone seed's stop places at night
+/// (see [`place_mates`]) that are not among `convoys` yet.
+fn convoys_around_places(
+    (table, index, traffic): (&ReadTable, &CameraIndex, &Traffic),
+    stops: &[Stop],
+    (convoys, seeds): (&[ConvoyFinding], &[u32]),
+    light: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let mates = place_mates(table, stops, (convoys, seeds), light, config);
+    if mates.is_empty() {
+        return Vec::new();
+    }
+    let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    let wanted = Wanted::in_discovery(config);
+    convoys::partners(table, index, traffic, (&mates, light), config, wanted)
+        .into_iter()
+        .filter(|finding| {
+            // Two of them leave the seed's place in the night and travel together.
+            mates.binary_search(&finding.plate_a).is_ok()
+                && mates.binary_search(&finding.plate_b).is_ok()
+                && !known.contains(&(finding.plate_a, finding.plate_b))
+        })
+        .collect()
+}
+
 /// Vehicles outside the network found so far that stop, at night, within a hub's radius of
 /// a place where a seed with no convoy stopped, on `HUB_VISITS_MIN` nights or more. A place
 /// where more than `PLACE_MATES_MAX` vehicles do so is a town or an estate where people
@@ -526,7 +536,7 @@ fn place_mates(
     // Leaving in the middle of the night, as a gang sets off for the coast; people who
     // live or work there arrive in the evening and leave in the morning.
     let leaves_at_night = |stop: &Stop| {
-        let hour = (table.ts[stop.row_after as usize] / (3600 * MICROS)).rem_euclid(24);
+        let hour = hour_of_day(table.ts[stop.row_after as usize]);
         !(DEPARTS_AT_NIGHT_ENDS_HOUR_UTC..DEPARTS_AT_NIGHT_STARTS_HOUR_UTC).contains(&hour)
     };
     let mut mates: BTreeSet<u32> = BTreeSet::new();
@@ -564,7 +574,7 @@ fn hub_visitors(
     // People work on the estates hubs hide in; arriving or leaving at night is what a
     // commuter does not do.
     let at_night = |row: u32| {
-        let hour = (table.ts[row as usize] / (3600 * MICROS)).rem_euclid(24);
+        let hour = hour_of_day(table.ts[row as usize]);
         !(NIGHT_ENDS_HOUR_UTC..NIGHT_STARTS_HOUR_UTC).contains(&hour)
     };
     for stop in stops

@@ -3,7 +3,7 @@
 
 use crate::AnalysisConfig;
 use crate::journeys::Trip;
-use crate::table::{DAY_MICROS, FastMap, MICROS, ReadTable};
+use crate::table::{DAY_MICROS, FastMap, ReadTable, hour_of_day};
 
 /// A route and the trips that follow it.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,7 +70,7 @@ fn summarise(
     let mut by_weekday = [0u32; 7];
     for trip in members {
         let ts = trip.start_ts(table);
-        by_hour[(ts / (3600 * MICROS)).rem_euclid(24) as usize] += 1;
+        by_hour[hour_of_day(ts) as usize] += 1;
         // 1970-01-01 was a Thursday (index 3 with Monday first).
         by_weekday[(ts.div_euclid(DAY_MICROS) + 3).rem_euclid(7) as usize] += 1;
     }

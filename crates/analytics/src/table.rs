@@ -19,6 +19,11 @@ const CAMERA_DISTANCES_MAX: usize = 1024;
 /// Microseconds per day.
 pub(crate) const DAY_MICROS: i64 = 86_400 * MICROS;
 
+/// The hour of the day (UTC, 0 to 23) of a timestamp in microseconds.
+pub(crate) fn hour_of_day(ts: i64) -> i64 {
+    (ts / (3600 * MICROS)).rem_euclid(24)
+}
+
 /// A map with a fast hash; keys here are plate texts and small ids, not attacker-chosen
 /// keys of a long-running service.
 pub(crate) type FastMap<K, V> = HashMap<K, V, Xxh3DefaultBuilder>;

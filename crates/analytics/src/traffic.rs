@@ -1,7 +1,7 @@
 //! Background traffic per camera and hour of day, from the `camera_hour_traffic` plan.
 
 use crate::plans::CameraHour;
-use crate::table::MICROS;
+use crate::table::hour_of_day;
 
 /// Reads and distinct plates per camera and hour of day, averaged over the days observed.
 #[derive(Clone, Debug)]
@@ -58,7 +58,7 @@ impl Traffic {
     }
 
     fn cell(&self, camera: u32, ts: i64) -> (f64, f64) {
-        let hour = (ts / (3600 * MICROS)).rem_euclid(24) as usize;
+        let hour = hour_of_day(ts) as usize;
         self.cells
             .get(camera as usize * 24 + hour)
             .copied()

@@ -3,12 +3,29 @@
 
 use crate::convoys::{self, CameraIndex, Wanted, day_span};
 use crate::plans::CameraHour;
-use crate::table::{FastMap, FastSet, MICROS, ReadTable};
+use crate::table::{FastMap, FastSet, ReadTable, hour_of_day};
 use crate::traffic::Traffic;
 use crate::{AnalysisConfig, AnalysisInput, TimeWindow, targeted_convoys};
 use corridor_domain::PlateText;
 use corridor_sim::ScenarioConfig;
 use corridor_store::{Store, StoreConfig};
+
+/// The scenario these tests search, in a store in `dir`: the first `tenths` tenths of its
+/// reads imported into segments, the others still in the memtable.
+fn scenario_in_store(dir: &std::path::Path, tenths: usize) -> (corridor_sim::Scenario, Store) {
+    let scenario =
+        corridor_sim::generate_in_memory(&ScenarioConfig::new(4242, 60_000)).expect("simulates");
+    let store = Store::open(dir, StoreConfig::default()).unwrap();
+    store.upsert_cameras(&scenario.cameras).unwrap();
+    let split = scenario.reads.len() * tenths / 10;
+    if split > 0 {
+        let mut import = store.bulk_import();
+        import.add_reads(&scenario.reads[..split]).unwrap();
+        import.commit().unwrap();
+    }
+    store.append_durable(&scenario.reads[split..]).unwrap();
+    (scenario, store)
+}
 
 /// `(plates, occasions, score)` of each pair, sorted.
 type Pairs = Vec<(Vec<String>, usize, String)>;
@@ -21,7 +38,7 @@ fn over_every_read(input: &AnalysisInput, seed: &str, config: &AnalysisConfig) -
     let table = ReadTable::build(input, config.reads_max).unwrap();
     let mut cells: FastMap<(u32, u8), (u64, FastSet<u32>)> = FastMap::default();
     for row in 0..table.len() {
-        let hour = (table.ts[row] / (3600 * MICROS)).rem_euclid(24) as u8;
+        let hour = hour_of_day(table.ts[row]) as u8;
         let cell = cells.entry((table.camera[row], hour)).or_default();
         cell.0 += 1;
         cell.1.insert(table.plate[row]);
@@ -60,17 +77,9 @@ fn over_every_read(input: &AnalysisInput, seed: &str, config: &AnalysisConfig) -
 
 #[test]
 fn the_search_from_the_store_finds_the_partners_the_search_over_every_read_finds() {
-    let scenario =
-        corridor_sim::generate_in_memory(&ScenarioConfig::new(4242, 60_000)).expect("simulates");
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), StoreConfig::default()).unwrap();
-    store.upsert_cameras(&scenario.cameras).unwrap();
-    // Most reads in segments, the last in the memtable (not yet flushed).
-    let split = scenario.reads.len() * 9 / 10;
-    let mut import = store.bulk_import();
-    import.add_reads(&scenario.reads[..split]).unwrap();
-    import.commit().unwrap();
-    store.append_durable(&scenario.reads[split..]).unwrap();
+    // Most reads in segments, the last tenth in the memtable (not yet flushed).
+    let (scenario, store) = scenario_in_store(dir.path(), 9);
     let config = AnalysisConfig::default();
     // What the store holds (the simulator repeats some reads, as cameras resend them).
     let mut in_plate_order: Vec<corridor_domain::PlateRead> = store
@@ -118,12 +127,8 @@ fn the_search_from_the_store_finds_the_partners_the_search_over_every_read_finds
 
 #[test]
 fn a_window_keeps_the_search_inside_it() {
-    let scenario =
-        corridor_sim::generate_in_memory(&ScenarioConfig::new(4242, 60_000)).expect("simulates");
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), StoreConfig::default()).unwrap();
-    store.upsert_cameras(&scenario.cameras).unwrap();
-    store.append_durable(&scenario.reads).unwrap();
+    let (scenario, store) = scenario_in_store(dir.path(), 0);
     let seed = PlateText::parse(&scenario.truth.seeds[0].plate).unwrap();
     let config = AnalysisConfig::default();
     let all = targeted_convoys(&store, &seed, None, &config).unwrap();

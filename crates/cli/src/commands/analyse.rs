@@ -23,12 +23,8 @@ pub(crate) struct Args {
         value_name = "PLATE,PLATE"
     )]
     seeds: Vec<String>,
-    /// Start of the window: RFC 3339 (`2026-01-05T00:00:00Z`) or a UTC date (`2026-01-05`).
-    #[arg(long, env = "CORRIDOR_FROM", value_name = "T")]
-    from: Option<String>,
-    /// End of the window (excluded), in the same forms as `--from`.
-    #[arg(long, env = "CORRIDOR_TO", value_name = "T")]
-    to: Option<String>,
+    #[command(flatten)]
+    window: WindowArgs,
     /// Where to write the report (JSON).
     #[arg(long, env = "CORRIDOR_REPORT", value_name = "FILE")]
     report: PathBuf,
@@ -100,7 +96,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let config = load_config(args.config.as_deref())?;
     let why = args.purpose.purpose()?;
     let seeds = parse_plates("--seeds", &args.seeds)?;
-    let (from, to, window) = parse_window(args.from.as_deref(), args.to.as_deref())?;
+    let (from, to, window) = args.window.parse()?;
     // Checked before the store opens, so that a binary without Ballista says so at once.
     Engine::parse(&args.engine.engine).context("--engine")?;
     let store = Store::open(&args.data.path, StoreConfig::default())
@@ -128,7 +124,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         &args.data.path,
         corridor_safeguards::Action::RunAnalysis,
         why,
-        serde_json::json!({ "seeds": args.seeds, "from": args.from, "to": args.to }),
+        serde_json::json!({ "seeds": args.seeds, "from": args.window.from, "to": args.window.to }),
         &cited,
     )?;
     write_outputs(&args, &report)?;
@@ -158,20 +154,39 @@ pub(crate) fn parse_plates(flag: &str, raw: &[String]) -> anyhow::Result<Vec<Pla
 }
 
 /// `--from` and `--to` as microseconds, and the window they make (`None` for neither).
-pub(crate) fn parse_window(
-    from: Option<&str>,
-    to: Option<&str>,
-) -> anyhow::Result<(Option<i64>, Option<i64>, Option<TimeWindow>)> {
-    let from = from.map(|raw| parse_time("--from", raw)).transpose()?;
-    let to = to.map(|raw| parse_time("--to", raw)).transpose()?;
-    let window = match (from, to) {
-        (None, None) => None,
-        (from, to) => Some(TimeWindow {
-            from: from.unwrap_or(i64::MIN),
-            to: to.unwrap_or(i64::MAX),
-        }),
-    };
-    Ok((from, to, window))
+/// The time window of an analysis: `--from` and `--to`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct WindowArgs {
+    /// Start of the window: RFC 3339 (`2026-01-05T00:00:00Z`) or a UTC date (`2026-01-05`).
+    #[arg(long, env = "CORRIDOR_FROM", value_name = "T")]
+    pub(crate) from: Option<String>,
+    /// End of the window (excluded), in the same forms as `--from`.
+    #[arg(long, env = "CORRIDOR_TO", value_name = "T")]
+    pub(crate) to: Option<String>,
+}
+
+impl WindowArgs {
+    /// `--from` and `--to` in microseconds since the epoch, and the window they make.
+    pub(crate) fn parse(&self) -> anyhow::Result<(Option<i64>, Option<i64>, Option<TimeWindow>)> {
+        let from = self
+            .from
+            .as_deref()
+            .map(|raw| parse_time("--from", raw))
+            .transpose()?;
+        let to = self
+            .to
+            .as_deref()
+            .map(|raw| parse_time("--to", raw))
+            .transpose()?;
+        let window = match (from, to) {
+            (None, None) => None,
+            (from, to) => Some(TimeWindow {
+                from: from.unwrap_or(i64::MIN),
+                to: to.unwrap_or(i64::MAX),
+            }),
+        };
+        Ok((from, to, window))
+    }
 }
 
 /// Microseconds since the epoch from RFC 3339 or a `YYYY-MM-DD` date (midnight UTC).

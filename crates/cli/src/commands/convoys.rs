@@ -2,7 +2,7 @@
 //! camera-time indexes (no scan of every read), one search per plate on one open store.
 
 use super::DataDir;
-use super::analyse::{load_config, parse_plates, parse_window};
+use super::analyse::{WindowArgs, load_config, parse_plates};
 use anyhow::Context;
 use corridor_analytics::{TargetedConvoys, targeted_convoys};
 use corridor_store::{Store, StoreConfig};
@@ -22,12 +22,8 @@ pub(crate) struct Args {
         value_name = "PLATE,PLATE"
     )]
     plates: Vec<String>,
-    /// Start of the window: RFC 3339 or a UTC date (`2026-01-05`).
-    #[arg(long, env = "CORRIDOR_FROM", value_name = "T")]
-    from: Option<String>,
-    /// End of the window (excluded), in the same forms as `--from`.
-    #[arg(long, env = "CORRIDOR_TO", value_name = "T")]
-    to: Option<String>,
+    #[command(flatten)]
+    window: WindowArgs,
     /// Also write the searches' results as JSON (an array, one entry per plate).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -42,7 +38,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let config = load_config(args.config.as_deref())?;
     let why = args.purpose.purpose()?;
     let plates = parse_plates("--plate", &args.plates)?;
-    let (_, _, window) = parse_window(args.from.as_deref(), args.to.as_deref())?;
+    let (_, _, window) = args.window.parse()?;
     let opening = Instant::now();
     let store = Store::open(&args.data.path, StoreConfig::default())
         .with_context(|| format!("opening the store in {:?}", args.data.path))?;
@@ -81,7 +77,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         &args.data.path,
         corridor_safeguards::Action::RunAnalysis,
         why,
-        serde_json::json!({ "convoys_of": args.plates, "from": args.from, "to": args.to }),
+        serde_json::json!({ "convoys_of": args.plates, "from": args.window.from, "to": args.window.to }),
         &cited,
     )?;
     if let Some(path) = &args.json {
