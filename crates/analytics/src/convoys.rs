@@ -598,23 +598,32 @@ fn distinct_cameras(table: &ReadTable, rows: &[u32]) -> usize {
     cameras.len()
 }
 
-/// The number of distinct cameras of an occasion passed at a steady lead: the most cameras
-/// whose leads (plate b's time less plate a's) lie within `LEAD_SPREAD_SECS_MAX` of each
-/// other.
-fn steady_cameras(table: &ReadTable, occasion: &Occasion) -> usize {
-    let mut by_lead: Vec<(i64, u32)> = occasion
+/// The longest stretch of an occasion passed at a steady lead.
+#[derive(Clone, Copy, Debug)]
+struct Stretch {
+    /// Distinct cameras whose leads (plate b's time less plate a's) lie within
+    /// `LEAD_SPREAD_SECS_MAX` of each other: the most of any such band.
+    cameras: usize,
+    /// Plate a's first and last rows in that band, by time.
+    first: u32,
+    last: u32,
+}
+
+/// The stretch of an occasion passed at a steady lead (see [`Stretch`]).
+fn steady_stretch(table: &ReadTable, occasion: &Occasion) -> Stretch {
+    let mut by_lead: Vec<(i64, u32, u32)> = occasion
         .co_occurrences
         .iter()
         .map(|co| {
             let lead = table.ts[co.row_b as usize] - table.ts[co.row_a as usize];
-            (lead, table.camera[co.row_a as usize])
+            (lead, table.camera[co.row_a as usize], co.row_a)
         })
         .collect();
     by_lead.sort_unstable();
     // A sliding window over the leads, with the reads it holds per camera (an occasion
     // passes a few dozen cameras at most).
     let mut in_window: Vec<(u32, usize)> = Vec::new();
-    let (mut best, mut start) = (0, 0);
+    let (mut best, mut best_band, mut start) = (0, (0, 0), 0);
     for end in 0..by_lead.len() {
         let camera = by_lead[end].1;
         match in_window.iter_mut().find(|(c, _)| *c == camera) {
@@ -633,15 +642,57 @@ fn steady_cameras(table: &ReadTable, occasion: &Occasion) -> usize {
             }
             start += 1;
         }
-        best = best.max(in_window.len());
+        if in_window.len() > best {
+            best = in_window.len();
+            best_band = (start, end);
+        }
     }
-    best
+    let band = by_lead.get(best_band.0..=best_band.1).unwrap_or(&[]);
+    let by_time = |entry: &&(i64, u32, u32)| table.ts[entry.2 as usize];
+    let first = band.iter().min_by_key(by_time).map_or(0, |entry| entry.2);
+    let last = band.iter().max_by_key(by_time).map_or(0, |entry| entry.2);
+    Stretch {
+        cameras: best,
+        first,
+        last,
+    }
+}
+
+/// The chance that vehicles met by coincidence are still together along `stretch`: a
+/// fixed chance of parting at each camera after the first `occasion_cameras_min`, or,
+/// where that is higher, the share of the traffic that carries on from the stretch's first
+/// camera to its last times the chance that strangers keep a steady lead for that long
+/// (see [`crate::reach`]): along a motorway without exits strangers part far less than
+/// at a junction per camera, and the measured reach then says so.
+fn stay_together_along(
+    table: &ReadTable,
+    traffic: &Traffic,
+    stretch: Stretch,
+    config: &AnalysisConfig,
+) -> f64 {
+    let fixed = stay_together(stretch.cameras, config);
+    let Some(reach) = traffic.reach() else {
+        return fixed;
+    };
+    if stretch.cameras == 0 {
+        return fixed;
+    }
+    let (first, last) = (stretch.first as usize, stretch.last as usize);
+    let share = reach.share(table.camera[first], table.camera[last], fixed);
+    let secs = (table.ts[last] - table.ts[first]) as f64 / MICROS as f64;
+    fixed.max(share * reach.steady_chance(secs, LEAD_SPREAD_SECS_MAX as f64))
 }
 
 /// Whether two time-ordered reads of one plate belong to one trip: the time between them,
 /// less the time to drive from one camera to the other, is at most `gap` (a long stretch
 /// of motorway without cameras is not a stop; a beach or a hub is).
-fn together(table: &ReadTable, row: u32, next: u32, gap: i64, config: &AnalysisConfig) -> bool {
+pub(crate) fn together(
+    table: &ReadTable,
+    row: u32,
+    next: u32,
+    gap: i64,
+    config: &AnalysisConfig,
+) -> bool {
     let elapsed = table.ts[next as usize] - table.ts[row as usize];
     let road_m = config.road_m(table.distance_m(row, next));
     let driving = (road_m / (config.speed_kmh_travel / 3.6) * MICROS as f64) as i64;
@@ -736,13 +787,14 @@ fn score_pair(
     let habits_at_least = habits_within(table, days, plates, bound, (config, threshold))?;
     // Vehicles that meet by chance part at the next junction, or drift apart: every further
     // camera passed together at a steady lead makes the coincidence less likely.
-    let steady: Vec<usize> = occasions
+    let stretches: Vec<Stretch> = occasions
         .iter()
-        .map(|occasion| steady_cameras(table, occasion))
+        .map(|occasion| steady_stretch(table, occasion))
         .collect();
-    for (occasion, &cameras) in occasions.iter_mut().zip(&steady) {
-        occasion.chance *= stay_together(cameras, config);
+    for (occasion, &stretch) in occasions.iter_mut().zip(&stretches) {
+        occasion.chance *= stay_together_along(table, traffic, stretch, config);
     }
+    let steady: Vec<usize> = stretches.iter().map(|stretch| stretch.cameras).collect();
     let floor: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
     // Habits explain an occasion only with trips together at least as long: two vans that
     // both drive from one lock-up to the coast most nights meet on mismatched nights at a

@@ -55,6 +55,7 @@ mod lake_plans;
 mod misread;
 mod pipeline;
 mod plans;
+mod reach;
 mod report;
 mod routes;
 mod swaps;

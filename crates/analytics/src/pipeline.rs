@@ -6,6 +6,7 @@ use crate::geo::Point;
 use crate::hubs::{HubFinding, STOP_UNCERTAINTY_M_PLACED, find_hubs};
 use crate::journeys::{Stop, Trip, split_journeys, widen_through_road_turn_rounds};
 use crate::misread::Link;
+use crate::reach::Reach;
 use crate::report::*;
 use crate::routes::{LegCounts, RouteFinding, find_routes};
 use crate::swaps::{SwapFinding, find_swaps};
@@ -79,11 +80,13 @@ pub(crate) fn run(
     let n_days = day_span(&table).map_or(1, |(first, last)| (last - first + 1) as usize);
     let traffic = Traffic::new(table.cameras.len(), n_days, &rows);
     timings.lap("traffic_plan");
+    // Lorries and coaches platoon and keep timetables for reasons of their own.
+    let light: Vec<bool> = table.heavy_plates().iter().map(|heavy| !heavy).collect();
+    let traffic = traffic.with_reach(Reach::build(&table, &light, config));
+    timings.lap("reach");
     let index = CameraIndex::build(&table);
     timings.lap("camera_index");
     let seeds = seed_plates(&table, input);
-    // Lorries and coaches platoon and keep timetables for reasons of their own.
-    let light: Vec<bool> = table.heavy_plates().iter().map(|heavy| !heavy).collect();
     let mut convoys = if input.seeds.is_empty() {
         let eligible: Vec<bool> = plate_days
             .iter()

@@ -1,7 +1,9 @@
 //! Background traffic per camera and hour of day, from the `camera_hour_traffic` plan.
 
 use crate::plans::CameraHour;
+use crate::reach::Reach;
 use crate::table::hour_of_day;
+use std::sync::Arc;
 
 /// Reads and distinct plates per camera and hour of day, averaged over the days observed.
 #[derive(Clone, Debug)]
@@ -12,6 +14,8 @@ pub(crate) struct Traffic {
     /// when they are more than the table's own reads span (a table holding a few
     /// vehicles' reads, with the traffic counted over every read).
     days: Option<(i64, i64)>,
+    /// How far the traffic carries on between cameras, when measured on every read.
+    reach: Option<Arc<Reach>>,
 }
 
 impl Traffic {
@@ -23,7 +27,11 @@ impl Traffic {
                 *cell = (row.n_reads as f64 / n_days, row.n_plates as f64);
             }
         }
-        Traffic { cells, days: None }
+        Traffic {
+            cells,
+            days: None,
+            reach: None,
+        }
     }
 
     /// The traffic counted over the days `first..=last`.
@@ -32,6 +40,19 @@ impl Traffic {
             days: Some((first, last)),
             ..self
         }
+    }
+
+    /// The traffic with how far it carries on between cameras.
+    pub(crate) fn with_reach(self, reach: Reach) -> Traffic {
+        Traffic {
+            reach: Some(Arc::new(reach)),
+            ..self
+        }
+    }
+
+    /// The reach set by [`Traffic::with_reach`].
+    pub(crate) fn reach(&self) -> Option<&Reach> {
+        self.reach.as_deref()
     }
 
     /// The days set by [`Traffic::with_days`].

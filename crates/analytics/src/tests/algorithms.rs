@@ -2,11 +2,12 @@
 
 use super::*;
 use crate::clones::{CloneKind, find_clones, impossible};
-use crate::convoys::{CameraIndex, Wanted, discovery, partners, poisson_tail_log10};
+use crate::convoys::{CameraIndex, ConvoyFinding, Wanted, discovery, partners, poisson_tail_log10};
 use crate::hubs::{binomial_tail_log10, find_hubs};
 use crate::journeys::{split_journeys, widen_through_road_turn_rounds};
 use crate::misread::link_misreads;
 use crate::plans::CameraHour;
+use crate::reach::Reach;
 use crate::routes::lcs_len;
 use crate::swaps::find_swaps;
 use crate::table::MICROS;
@@ -846,4 +847,111 @@ fn vans_that_share_a_road_every_morning_and_met_twice_are_not_a_convoy() {
     let index = CameraIndex::build(&table);
     let found = discovery(&table, &index, &no_traffic(&table), &eligible, &config);
     assert_eq!(found.len(), 1, "{found:?}");
+}
+
+/// Two vans 60 s apart along twelve cameras on two nights, at different hours, among forty vehicles that each
+/// drive from the first camera twice by day: along the whole road when `traffic_carries_on`,
+/// else only to the third camera.
+fn vans_on_a_road(traffic_carries_on: bool) -> Vec<ConvoyFinding> {
+    let road: Vec<usize> = (0..12).collect();
+    let mut reads = Vec::new();
+    for (day, hour) in [(1i64, 21), (4, 23)] {
+        let night = MONDAY + day * 86_400 + hour * 3600;
+        reads.extend(drive("VANX001", &road, night, 180));
+        reads.extend(drive("VANY002", &road, night + 60, 180));
+    }
+    let driven = if traffic_carries_on {
+        &road[..]
+    } else {
+        &road[..3]
+    };
+    for vehicle in 0..40u64 {
+        // Each at its own speed: 150 to 210 s between cameras.
+        let step = 180 + jitter(vehicle, 30);
+        for trip in 0..2u64 {
+            let day = (vehicle + 5 * trip) as i64 % 14;
+            let start = MONDAY + day * 86_400 + 7 * 3600 + jitter(vehicle * 7 + trip, 5 * 3600);
+            reads.extend(drive(&format!("CAR{vehicle:04}"), driven, start, step));
+        }
+    }
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let config = AnalysisConfig::default();
+    let everyone = vec![true; table.n_plates()];
+    // A hundred vehicles an hour at every camera, each back on about one day in ten.
+    let rows: Vec<CameraHour> = (0..table.cameras.len() as u32)
+        .flat_map(|camera| {
+            (0..24u8).map(move |hour| CameraHour {
+                camera,
+                hour,
+                n_reads: 1400,
+                n_plates: 140,
+            })
+        })
+        .collect();
+    let traffic = Traffic::new(table.cameras.len(), 14, &rows)
+        .with_reach(Reach::build(&table, &everyone, &config));
+    discovery(&table, &index, &traffic, &everyone, &config)
+        .into_iter()
+        .filter(|c| table.plate_text(c.plate_a).starts_with("VAN"))
+        .collect()
+}
+
+#[test]
+fn vans_together_along_a_road_the_traffic_drives_end_to_end_are_not_a_convoy() {
+    assert!(vans_on_a_road(true).is_empty());
+    // Where the traffic leaves the road after a few cameras, the same trips are a convoy.
+    let found = vans_on_a_road(false);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].occasions.len(), 2);
+}
+
+/// Twenty trips from camera 0, half of them on to camera 2, the other half turning off
+/// after camera 1, each vehicle at its own speed.
+fn half_carry_on() -> Reach {
+    let mut reads = Vec::new();
+    for vehicle in 0..20u64 {
+        let cameras: &[usize] = if vehicle % 2 == 0 {
+            &[0, 1, 2]
+        } else {
+            &[0, 1]
+        };
+        let start = MONDAY + vehicle as i64 * 3600;
+        reads.extend(drive(
+            &format!("CAR{vehicle:04}"),
+            cameras,
+            start,
+            300 + jitter(vehicle, 40),
+        ));
+    }
+    let table = table(line_cameras(3, 5.0), &reads);
+    let everyone = vec![true; table.n_plates()];
+    Reach::build(&table, &everyone, &AnalysisConfig::default())
+}
+
+#[test]
+fn the_reach_is_the_share_of_trips_that_carry_on() {
+    let reach = half_carry_on();
+    let (c0, c1, c2) = (0, 1, 2);
+    assert!((reach.share(c0, c1, 0.0) - 20.0 / 22.0).abs() < 1e-9);
+    assert!((reach.share(c0, c2, 0.0) - 10.0 / 22.0).abs() < 1e-9);
+    // The prior weighs as two trips: it moves a share seen on twenty trips a little.
+    assert!((reach.share(c0, c2, 1.0) - 12.0 / 22.0).abs() < 1e-9);
+    // Nothing is read after the last camera.
+    assert!((reach.share(c2, c0, 0.5) - 1.0 / 12.0).abs() < 1e-9);
+}
+
+proptest! {
+    #[test]
+    fn strangers_keep_a_steady_lead_less_often_the_longer_they_drive(
+        secs in 0.0f64..20_000.0,
+        longer in 0.0f64..20_000.0,
+        spread in 1.0f64..600.0,
+    ) {
+        let reach = half_carry_on();
+        let chance = reach.steady_chance(secs, spread);
+        prop_assert!(chance > 0.0 && chance <= 1.0);
+        prop_assert!(reach.steady_chance(secs + longer, spread) <= chance);
+        prop_assert!(reach.steady_chance(secs, spread * 2.0) >= chance);
+    }
 }
