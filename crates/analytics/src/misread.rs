@@ -1,10 +1,12 @@
 //! Misread linking: a read whose plate text is a likely OCR confusion of another plate, and
 //! that fits that plate's track in time and place, is given to that plate.
 //!
-//! Two cases: a rare plate (read at most `RARE_READS_MAX` times) next to a busy plate's
-//! track, which would otherwise break the busy plate's chain; and a read that makes its
-//! own plate's journey impossible but fits a confusable plate's track, which would
-//! otherwise look like a clone. A read that describes another car (make, model, colour)
+//! Three cases: a rare plate (read at most `RARE_READS_MAX` times) next to a busy plate's
+//! track, which would otherwise break the busy plate's chain; a read that makes its own
+//! plate's journey impossible but fits a confusable plate's track, which would otherwise
+//! look like a clone; and a read describing another car than the plate's other reads that
+//! fits the track of a confusable plate on that car, which would otherwise look like one
+//! plate on two cars. A read that describes another car (make, model, colour)
 //! than the plate it would join is never linked: a misread changes the text, not the car.
 
 use crate::AnalysisConfig;
@@ -87,7 +89,11 @@ fn find_links_in(
         let suspects: Vec<u32> = if rows.len() <= RARE_READS_MAX {
             rows.to_vec()
         } else {
-            impossible_rows(table, rows, config)
+            let mut suspects = impossible_rows(table, rows, config);
+            suspects.extend(rows_of_two_vehicles(table, rows));
+            suspects.sort_unstable();
+            suspects.dedup();
+            suspects
         };
         if suspects.is_empty() {
             continue;
@@ -127,6 +133,36 @@ fn impossible_rows(table: &ReadTable, rows: &[u32], config: &AnalysisConfig) -> 
         }
     }
     out
+}
+
+/// Rows of a plate whose description (make, model or colour) conflicts with that of
+/// another of its reads: one text read on two cars, each read of which is either the
+/// plate's own car, a clone, or a misread of a confusable plate whose track it fits.
+fn rows_of_two_vehicles(table: &ReadTable, rows: &[u32]) -> Vec<u32> {
+    let mut descs: Vec<u32> = rows
+        .iter()
+        .map(|&row| table.desc[row as usize])
+        .filter(|&desc| desc != 0)
+        .collect();
+    descs.sort_unstable();
+    descs.dedup();
+    let conflicting: Vec<u32> = descs
+        .iter()
+        .copied()
+        .filter(|&desc| {
+            let this = &table.descs[desc as usize];
+            descs
+                .iter()
+                .any(|&other| conflicts(this, &table.descs[other as usize]))
+        })
+        .collect();
+    if conflicting.is_empty() {
+        return Vec::new();
+    }
+    rows.iter()
+        .copied()
+        .filter(|&row| conflicting.contains(&table.desc[row as usize]))
+        .collect()
 }
 
 /// The track among `tracks` (confusable plates, likeliest first) that `row` fits best

@@ -955,3 +955,56 @@ proptest! {
         prop_assert!(reach.steady_chance(secs, spread * 2.0) >= chance);
     }
 }
+
+/// A read of `plate` at `camera` described as `(make, colour)`.
+fn described(plate: &str, camera: &str, secs: i64, (make, colour): (&str, &str)) -> R {
+    let mut read = r(plate, camera, secs);
+    read.make = Some(make.to_owned());
+    read.colour = Some(colour.to_owned());
+    read
+}
+
+#[test]
+fn reads_of_another_car_that_fit_a_confusable_plates_track_are_misreads_not_a_clone() {
+    // A black Vauxhall, DEBABC1, is read three times on day 10; on days 0 and 8 a
+    // grey Toyota, DE8ABC1, drives the line and one of its four reads comes out as
+    // DEBABC1 (8 read as B): one text on two cars, but the Toyota's reads fit its own track.
+    let (toyota, vauxhall) = (("Toyota", "grey"), ("Vauxhall", "black"));
+    let mut reads: Vec<R> = (0..3)
+        .map(|idx| {
+            described(
+                "DEBABC1",
+                &format!("C{idx}"),
+                MONDAY + 10 * 86_400 + idx * 240,
+                vauxhall,
+            )
+        })
+        .collect();
+    let seen_alone = table(line_cameras(4, 5.0), &reads);
+    let config = AnalysisConfig::default();
+    for day in [0, 8] {
+        let start = MONDAY + day * 86_400 + 15 * 3600;
+        for idx in 0..4 {
+            let plate = if idx == 1 { "DEBABC1" } else { "DE8ABC1" };
+            reads.push(described(
+                plate,
+                &format!("C{idx}"),
+                start + idx * 240,
+                toyota,
+            ));
+        }
+    }
+    let mut table = table(line_cameras(4, 5.0), &reads);
+    let before = find_clones(&table, &config);
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert_eq!(before[0].kind, CloneKind::InconsistentVehicle);
+    let links = link_misreads(&mut table, &config);
+    assert_eq!(links.len(), 2, "{links:?}");
+    assert!(find_clones(&table, &config).is_empty());
+    let toyota_plate = table.plates_with_text("DE8ABC1")[0];
+    assert_eq!(table.plate_rows(toyota_plate).len(), 8);
+    // The Vauxhall's own reads stay with it.
+    let vauxhall_plate = table.plates_with_text("DEBABC1")[0];
+    assert_eq!(table.plate_rows(vauxhall_plate).len(), 3);
+    assert!(find_clones(&seen_alone, &config).is_empty());
+}
