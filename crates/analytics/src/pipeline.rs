@@ -41,14 +41,15 @@ const DEPARTS_AT_NIGHT_STARTS_HOUR_UTC: i64 = 20;
 const DEPARTS_AT_NIGHT_ENDS_HOUR_UTC: i64 = 3;
 
 /// Everything found, before it is turned into report rows.
-struct Findings {
-    convoys: Vec<ConvoyFinding>,
-    clones: Vec<CloneFinding>,
-    hubs: Vec<HubFinding>,
-    swaps: Vec<SwapFinding>,
-    routes: Vec<RouteFinding>,
-    hub_visitors: BTreeMap<u32, Vec<(usize, usize)>>,
-    seeds: Vec<u32>,
+pub(crate) struct Findings {
+    pub(crate) convoys: Vec<ConvoyFinding>,
+    pub(crate) clones: Vec<CloneFinding>,
+    pub(crate) hubs: Vec<HubFinding>,
+    pub(crate) swaps: Vec<SwapFinding>,
+    pub(crate) routes: Vec<RouteFinding>,
+    /// Per plate outside a hub's vehicles: (hub index, stops near it).
+    pub(crate) hub_visitors: BTreeMap<u32, Vec<(usize, usize)>>,
+    pub(crate) seeds: Vec<u32>,
 }
 
 /// Every vehicle's journeys, reduced to what the later steps need.
@@ -817,7 +818,10 @@ fn route_report(table: &ReadTable, route: &RouteFinding) -> RouteReport {
 }
 
 /// Ranks the network's vehicles and lists its links.
-fn rank(table: &ReadTable, findings: &Findings) -> (Vec<RankedVehicle>, Vec<LinkReport>) {
+pub(crate) fn rank(
+    table: &ReadTable,
+    findings: &Findings,
+) -> (Vec<RankedVehicle>, Vec<LinkReport>) {
     let mut scores: BTreeMap<u32, (f64, Vec<String>)> = BTreeMap::new();
     let mut links = Vec::new();
     let label = |plate: u32| table.plate_text(plate).to_owned();
@@ -868,12 +872,17 @@ fn rank(table: &ReadTable, findings: &Findings) -> (Vec<RankedVehicle>, Vec<Link
             if findings.hubs[hub_idx].plates.contains(&plate) {
                 continue;
             }
+            // A visitor is linked to the network no more strongly than the hub's own
+            // vehicles are: many visits to a weak hub (a town two vehicles stopped in) are
+            // a resident's.
+            let hub_score = findings.hubs[hub_idx].score.min(10.0) * 0.5;
+            let score = (0.5 * visits as f64).min(hub_score);
             let entry = scores.entry(plate).or_default();
-            entry.0 += 0.5 * visits as f64;
+            entry.0 += score;
             entry
                 .1
                 .push(format!("stops near hub:{hub_idx} ({visits} visits)"));
-            links.push(hub_link(table, plate, hub_idx, 0.5 * visits as f64, visits));
+            links.push(hub_link(table, plate, hub_idx, score, visits));
         }
     }
     for swap in &findings.swaps {

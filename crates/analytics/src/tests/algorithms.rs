@@ -1008,3 +1008,59 @@ fn reads_of_another_car_that_fit_a_confusable_plates_track_are_misreads_not_a_cl
     assert_eq!(table.plate_rows(vauxhall_plate).len(), 3);
     assert!(find_clones(&seen_alone, &config).is_empty());
 }
+
+#[test]
+fn a_vehicle_that_often_stops_near_a_weak_hub_ranks_no_higher_than_the_hubs_own() {
+    // Two vehicles of interest stopped twice each at a place that is barely a hub (score
+    // 0.4); a resident stopped there nine times.
+    let reads = [
+        r("MEMBER1", "C0", MONDAY),
+        r("MEMBER2", "C0", MONDAY + 60),
+        r("RESIDNT", "C0", MONDAY + 120),
+    ];
+    let table = table(line_cameras(1, 5.0), &reads);
+    let plate = |text: &str| table.plates_with_text(text)[0];
+    let stop = |plate: u32| crate::journeys::Stop {
+        plate,
+        row_before: 0,
+        row_after: 0,
+        point: table.cameras[0].point,
+        uncertainty_m: 500.0,
+        dwell_secs: 7200.0,
+        departs_together: true,
+        turned_round: false,
+    };
+    let (member_1, member_2, resident) = (plate("MEMBER1"), plate("MEMBER2"), plate("RESIDNT"));
+    let hub = crate::hubs::HubFinding {
+        centre: table.cameras[0].point,
+        radius_m: 500.0,
+        stops: vec![
+            stop(member_1),
+            stop(member_1),
+            stop(member_2),
+            stop(member_2),
+        ],
+        plates: vec![member_1, member_2],
+        stops_all: 13,
+        score: 0.4,
+    };
+    let findings = crate::pipeline::Findings {
+        convoys: Vec::new(),
+        clones: Vec::new(),
+        hubs: vec![hub],
+        swaps: Vec::new(),
+        routes: Vec::new(),
+        hub_visitors: [(resident, vec![(0, 9)])].into_iter().collect(),
+        seeds: Vec::new(),
+    };
+    let (ranked, _) = crate::pipeline::rank(&table, &findings);
+    let score_of = |text: &str| {
+        ranked
+            .iter()
+            .find(|vehicle| vehicle.plate == text)
+            .map(|vehicle| vehicle.score)
+            .unwrap_or_else(|| panic!("{text} ranked: {ranked:?}"))
+    };
+    assert!(score_of("RESIDNT") <= score_of("MEMBER1"), "{ranked:?}");
+    assert!(score_of("RESIDNT") > 0.0);
+}
