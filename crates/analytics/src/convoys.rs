@@ -511,9 +511,34 @@ fn score_pairs(
     let threshold = bonferroni_threshold(wanted.score_min, family);
     let days = DayCounts::new(table, traffic);
     let scored = (wanted.chance, config);
+    // Each pair with more occasions than wanted is tested twice, on all of them and on its
+    // most striking ones alone: the second test pays for itself (Bonferroni over the two).
+    let second_test = std::f64::consts::LOG10_2;
     let mut findings: Vec<ConvoyFinding> = candidates
         .into_par_iter()
-        .filter_map(|candidate| score_pair(table, traffic, &days, candidate, scored, threshold))
+        .filter_map(|candidate| {
+            let striking = most_striking(table, traffic, &candidate, (wanted, config));
+            let whole = score_pair(table, traffic, &days, candidate, scored, threshold);
+            let alone = striking
+                .and_then(|striking| {
+                    score_pair(
+                        table,
+                        traffic,
+                        &days,
+                        striking,
+                        scored,
+                        threshold + second_test,
+                    )
+                })
+                .map(|finding| ConvoyFinding {
+                    score: finding.score - second_test,
+                    ..finding
+                });
+            match (whole, alone) {
+                (Some(whole), Some(alone)) if alone.score > whole.score => Some(alone),
+                (whole, alone) => whole.or(alone),
+            }
+        })
         .collect();
     findings.sort_by(|a, b| b.score.total_cmp(&a.score));
     findings
@@ -750,21 +775,7 @@ fn score_pair(
     // The traffic's chance of each occasion, before the discount for the cameras passed
     // together at a steady lead.
     for occasion in &mut occasions {
-        // However regular the pair, a trip together can always happen by coincidence in
-        // the traffic at those cameras.
-        let at_cameras = occasion.co_occurrences.iter().map(|co| {
-            let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
-            match chance {
-                Chance::OfThePartner => traffic.chance(camera, ts, config.convoy_window_secs),
-                Chance::OfAnyVehicle => {
-                    traffic.vehicles_in_window(camera, ts, config.convoy_window_secs)
-                }
-            }
-        });
-        occasion.chance = match chance {
-            Chance::OfThePartner => at_cameras.fold(0.0, f64::max).min(1.0),
-            Chance::OfAnyVehicle => at_cameras.fold(f64::INFINITY, f64::min),
-        };
+        occasion.chance = traffic_chance(table, traffic, occasion, (chance, config));
     }
     // A quick bound first: an occasion passes at most all its distinct cameras at a steady
     // lead, so the chance discounted for all of them, and habits counted only along trips
@@ -815,6 +826,65 @@ fn score_pair(
         occasions,
         expected,
         score: -poisson_tail_log10(k, expected),
+    })
+}
+
+/// The traffic's chance of an occasion, before the discount for the cameras passed together
+/// at a steady lead: however regular the pair, a trip together can always happen by
+/// coincidence in the traffic at those cameras.
+fn traffic_chance(
+    table: &ReadTable,
+    traffic: &Traffic,
+    occasion: &Occasion,
+    (chance, config): (Chance, &AnalysisConfig),
+) -> f64 {
+    let at_cameras = occasion.co_occurrences.iter().map(|co| {
+        let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
+        match chance {
+            Chance::OfThePartner => traffic.chance(camera, ts, config.convoy_window_secs),
+            Chance::OfAnyVehicle => {
+                traffic.vehicles_in_window(camera, ts, config.convoy_window_secs)
+            }
+        }
+    });
+    match chance {
+        Chance::OfThePartner => at_cameras.fold(0.0, f64::max).min(1.0),
+        Chance::OfAnyVehicle => at_cameras.fold(f64::INFINITY, f64::min),
+    }
+}
+
+/// The candidate's `wanted.occasions_min` least likely occasions alone, when it has more:
+/// the occasions that make the pair stand out, without the ordinary ones (a daytime
+/// meeting) that dilute them in the Poisson tail of every occasion together.
+fn most_striking(
+    table: &ReadTable,
+    traffic: &Traffic,
+    candidate: &Candidate,
+    (wanted, config): (Wanted, &AnalysisConfig),
+) -> Option<Candidate> {
+    if candidate.occasions.len() <= wanted.occasions_min {
+        return None;
+    }
+    let mut by_chance: Vec<(f64, &Occasion)> = candidate
+        .occasions
+        .iter()
+        .map(|occasion| {
+            let stretch = steady_stretch(table, occasion);
+            let chance = traffic_chance(table, traffic, occasion, (wanted.chance, config))
+                * stay_together_along(table, traffic, stretch, config);
+            (chance, occasion)
+        })
+        .collect();
+    by_chance.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut occasions: Vec<Occasion> = by_chance
+        .into_iter()
+        .take(wanted.occasions_min)
+        .map(|(_, occasion)| occasion.clone())
+        .collect();
+    occasions.sort_by_key(|occasion| table.ts[occasion.co_occurrences[0].row_a as usize]);
+    Some(Candidate {
+        plates: candidate.plates,
+        occasions,
     })
 }
 

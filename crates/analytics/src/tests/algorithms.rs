@@ -1064,3 +1064,56 @@ fn a_vehicle_that_often_stops_near_a_weak_hub_ranks_no_higher_than_the_hubs_own(
     assert!(score_of("RESIDNT") <= score_of("MEMBER1"), "{ranked:?}");
     assert!(score_of("RESIDNT") > 0.0);
 }
+
+#[test]
+fn an_ordinary_meeting_by_day_does_not_hide_a_striking_night_together() {
+    // A van and its scout four minutes ahead past twelve cameras one night, on empty roads;
+    // the next day the two happen to pass three cameras together in busy traffic.
+    let road: Vec<usize> = (0..12).collect();
+    let mut reads = drive("VAN0001", &road, MONDAY + 22 * 3600, 300);
+    reads.extend(drive("SCOUT01", &road, MONDAY + 22 * 3600 - 240, 300));
+    let noon = MONDAY + 86_400 + 12 * 3600;
+    reads.extend(drive("VAN0001", &road[..3], noon, 300));
+    reads.extend(drive("SCOUT01", &road[..3], noon + 60, 300));
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let van = table.plates_with_text("VAN0001")[0];
+    let config = AnalysisConfig::default();
+    let eligible = vec![true; table.n_plates()];
+    // A hundred vehicles an hour by day, one a night every hundred nights.
+    let n_days = 100;
+    let rows: Vec<CameraHour> = (0..table.cameras.len() as u32)
+        .flat_map(|camera| {
+            (0..24u8).map(move |hour| {
+                let n_reads = if (6..20).contains(&hour) {
+                    100 * n_days
+                } else {
+                    1
+                };
+                CameraHour {
+                    camera,
+                    hour,
+                    n_reads,
+                    n_plates: n_reads,
+                }
+            })
+        })
+        .collect();
+    let traffic = Traffic::new(table.cameras.len(), n_days as usize, &rows);
+    let found = partners(
+        &table,
+        &index,
+        &traffic,
+        (&[van], &eligible),
+        &config,
+        Wanted::on_one_trip(&config),
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    let mut pair = [
+        table.plate_text(found[0].plate_a),
+        table.plate_text(found[0].plate_b),
+    ];
+    pair.sort();
+    assert_eq!(pair, ["SCOUT01", "VAN0001"]);
+    assert_eq!(found[0].occasions.len(), 1, "the night alone: {found:?}");
+}
