@@ -351,11 +351,14 @@ pub(crate) fn discovery(
     // so a pair dropped early would have been dropped at the end: the findings are the
     // same as scoring every pair after counting them all, without holding them.
     let tested_so_far = std::sync::atomic::AtomicUsize::new(0);
-    let (n_tested, mut findings) = (0..n_plates.div_ceil(PLATES_PER_CHUNK))
+    // Each chunk takes every `n_chunks`-th plate, so that the pairs counted so far grow at
+    // the same pace whatever order the plates were numbered in (by first read, busy
+    // commuters come first in some inputs, and would be scored against a bound still low).
+    let n_chunks = n_plates.div_ceil(PLATES_PER_CHUNK);
+    let (n_tested, mut findings) = (0..n_chunks)
         .into_par_iter()
         .map(|chunk| {
-            let first = chunk * PLATES_PER_CHUNK;
-            let plates = first..(first + PLATES_PER_CHUNK).min(n_plates);
+            let plates = (chunk..n_plates).step_by(n_chunks as usize);
             let (mut n_tested, mut found) = (0usize, Vec::new());
             let mut partners: Vec<(u32, u32, CoOccurrence)> = Vec::new();
             let mut scratch = PartnerScratch::default();

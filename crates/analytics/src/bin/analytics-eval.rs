@@ -16,7 +16,7 @@ use corridor_analytics::{AnalysisConfig, AnalysisInput, Report, analyse};
 use corridor_domain::PlateText;
 use corridor_sim::{ScenarioConfig, Truth};
 use datafusion::arrow::array::{AsArray, RecordBatch};
-use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionContext};
+use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -146,7 +146,11 @@ fn load_scenario(args: &Args, seed: u64) -> anyhow::Result<Scenario> {
     let truth = Truth::load(&dir.join("truth.json"))?;
     let runtime = tokio::runtime::Runtime::new()?;
     let (batches, camera_batches) = runtime.block_on(async {
-        let ctx = SessionContext::new();
+        // One partition: the reads come in the file's order on every run. With several,
+        // the batches arrive in whichever order the partitions finish, which numbers the
+        // plates differently from run to run, and the analysis (which orders its work by
+        // plate number) is then not reproducible to the pair at 10M reads.
+        let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(1));
         let reads = ctx
             .read_parquet(
                 dir.join("reads.parquet").to_string_lossy().into_owned(),
