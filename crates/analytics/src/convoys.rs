@@ -699,12 +699,9 @@ fn stay_together_along(
     config: &AnalysisConfig,
 ) -> f64 {
     let fixed = stay_together(stretch.cameras, config);
-    let Some(reach) = traffic.reach() else {
+    let Some(reach) = traffic.reach().filter(|_| stretch.cameras > 0) else {
         return fixed;
     };
-    if stretch.cameras == 0 {
-        return fixed;
-    }
     let (first, last) = (stretch.first as usize, stretch.last as usize);
     let share = reach.share(table.camera[first], table.camera[last], fixed);
     let secs = (table.ts[last] - table.ts[first]) as f64 / MICROS as f64;

@@ -348,7 +348,7 @@ fn all_journeys(
         let mut journeys = split_journeys(table, plate, rows, config);
         if interest.contains(&plate) {
             for (stop, next_trip) in journeys.stops.iter_mut().zip(&journeys.trips[1..]) {
-                stop.departs_together = next_trip.rows.iter().any(|row| convoy_rows.contains(row));
+                stop.departs_together = in_convoy(next_trip, convoy_rows);
             }
         }
         legs_seen.clear();
@@ -452,6 +452,12 @@ fn interest_of(convoys: &[ConvoyFinding], seeds: &[u32]) -> (BTreeSet<u32>, Fast
     (interest, convoy_rows)
 }
 
+/// Whether a trip holds reads of a convoy's occasions: the stop before it ended with the
+/// vehicle leaving in convoy.
+fn in_convoy(trip: &Trip, convoy_rows: &FastSet<u32>) -> bool {
+    trip.rows.iter().any(|row| convoy_rows.contains(row))
+}
+
 /// What [`all_journeys`] works out per vehicle of interest, for `interest` and
 /// `convoy_rows` grown since: the stops after which each left in convoy, and its trips.
 fn refresh_interest(
@@ -469,8 +475,7 @@ fn refresh_interest(
         }
         let journeys = split_journeys(table, plate, rows, config);
         for (stop, next_trip) in journeys.stops.iter().zip(&journeys.trips[1..]) {
-            let together = next_trip.rows.iter().any(|row| convoy_rows.contains(row));
-            leaves_together.insert((plate, stop.row_before), together);
+            leaves_together.insert((plate, stop.row_before), in_convoy(next_trip, convoy_rows));
         }
         all.trips.insert(plate, journeys.trips);
     }
@@ -817,6 +822,11 @@ fn route_report(table: &ReadTable, route: &RouteFinding) -> RouteReport {
     }
 }
 
+/// What a vehicle of the hub gets in the ranking: half the hub's score, at most 5.
+fn hub_credit(hub: &HubFinding) -> f64 {
+    hub.score.min(10.0) * 0.5
+}
+
 /// Ranks the network's vehicles and lists its links.
 pub(crate) fn rank(
     table: &ReadTable,
@@ -860,7 +870,7 @@ pub(crate) fn rank(
         for &plate in &hub.plates {
             let visits = hub.stops.iter().filter(|stop| stop.plate == plate).count();
             let entry = scores.entry(plate).or_default();
-            entry.0 += hub.score.min(10.0) * 0.5;
+            entry.0 += hub_credit(hub);
             entry
                 .1
                 .push(format!("stops at hub:{hub_idx} ({visits} visits)"));
@@ -875,8 +885,7 @@ pub(crate) fn rank(
             // A visitor is linked to the network no more strongly than the hub's own
             // vehicles are: many visits to a weak hub (a town two vehicles stopped in) are
             // a resident's.
-            let hub_score = findings.hubs[hub_idx].score.min(10.0) * 0.5;
-            let score = (0.5 * visits as f64).min(hub_score);
+            let score = (0.5 * visits as f64).min(hub_credit(&findings.hubs[hub_idx]));
             let entry = scores.entry(plate).or_default();
             entry.0 += score;
             entry

@@ -3,10 +3,9 @@
 use crate::plans::CameraHour;
 use crate::reach::Reach;
 use crate::table::hour_of_day;
-use std::sync::Arc;
 
 /// Reads and distinct plates per camera and hour of day, averaged over the days observed.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Traffic {
     /// `[camera * 24 + hour]`: (reads per day, distinct plates over all days).
     cells: Vec<(f64, f64)>,
@@ -15,7 +14,7 @@ pub(crate) struct Traffic {
     /// vehicles' reads, with the traffic counted over every read).
     days: Option<(i64, i64)>,
     /// How far the traffic carries on between cameras, when measured on every read.
-    reach: Option<Arc<Reach>>,
+    reach: Option<Reach>,
 }
 
 impl Traffic {
@@ -45,14 +44,14 @@ impl Traffic {
     /// The traffic with how far it carries on between cameras.
     pub(crate) fn with_reach(self, reach: Reach) -> Traffic {
         Traffic {
-            reach: Some(Arc::new(reach)),
+            reach: Some(reach),
             ..self
         }
     }
 
     /// The reach set by [`Traffic::with_reach`].
     pub(crate) fn reach(&self) -> Option<&Reach> {
-        self.reach.as_deref()
+        self.reach.as_ref()
     }
 
     /// The days set by [`Traffic::with_days`].
