@@ -46,6 +46,9 @@ pub struct AnalysisConfig {
     /// A hub needs a stop at least this long after which the vehicle left in convoy (a
     /// gathering: vehicles meet, load and set off together; homes and beaches do not).
     pub hub_dwell_secs_min: f64,
+    /// Minimum hub score (`-log10` of the chance that the vehicles of interest made that
+    /// many of the place's stops): 1 is one chance in ten.
+    pub hub_score_min: f64,
     /// A trip matches a route when this share of the route's cameras appear in order.
     pub route_match_ratio: f64,
     /// Trips needed to report a route.
@@ -79,6 +82,7 @@ impl Default for AnalysisConfig {
             hub_vehicles_min: 2,
             hub_visits_min: 3,
             hub_dwell_secs_min: 5400.0,
+            hub_score_min: 1.0,
             route_match_ratio: 0.7,
             route_trips_min: 2,
             route_cameras_min: 3,
@@ -107,6 +111,9 @@ impl AnalysisConfig {
         positive("dwell_secs_min", self.dwell_secs_min)?;
         positive("hub_cluster_radius_m", self.hub_cluster_radius_m)?;
         positive("hub_dwell_secs_min", self.hub_dwell_secs_min)?;
+        if self.hub_score_min.is_nan() || self.hub_score_min < 0.0 {
+            return Err(bad("hub_score_min", "must be zero or more"));
+        }
         for (field, value) in [
             ("convoy_window_secs", self.convoy_window_secs),
             ("occasion_gap_secs", self.occasion_gap_secs),

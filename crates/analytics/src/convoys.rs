@@ -78,7 +78,8 @@ impl Wanted {
     }
 
     /// Convoys found without a seed: recurring, scoring `convoy_score_min_discovery`.
-    /// Also the partners of vehicles that stop where a seed stopped (see
+    /// Also the partners of discovery's members (see `pipeline::grow_from_members`), which
+    /// may be strangers themselves, and of vehicles that stop where a seed stopped (see
     /// `pipeline::place_mates`), as most such vehicles are neighbours with commutes of
     /// their own.
     pub(crate) fn in_discovery(config: &AnalysisConfig) -> Wanted {
@@ -637,10 +638,34 @@ struct Stretch {
     last: u32,
 }
 
-/// The stretch of an occasion passed at a steady lead (see [`Stretch`]).
+/// The stretch of an occasion passed at a steady lead (see [`Stretch`]), on one side of the
+/// sea: a ferry or the tunnel's shuttle sets off everyone aboard together again, so a lead
+/// kept across the crossing says nothing of travelling together.
 fn steady_stretch(table: &ReadTable, occasion: &Occasion) -> Stretch {
-    let mut by_lead: Vec<(i64, u32, u32)> = occasion
-        .co_occurrences
+    let co = &occasion.co_occurrences;
+    let mut best: Option<Stretch> = None;
+    let mut start = 0;
+    for idx in 1..=co.len() {
+        if idx < co.len() && !table.crosses_sea(co[idx - 1].row_a, co[idx].row_a) {
+            continue;
+        }
+        let stretch = steady_band(table, &co[start..idx]);
+        start = idx;
+        if best.is_none_or(|best| stretch.cameras > best.cameras) {
+            best = Some(stretch);
+        }
+    }
+    best.unwrap_or(Stretch {
+        cameras: 0,
+        first: 0,
+        last: 0,
+    })
+}
+
+/// The most distinct cameras of `co_occurrences` whose leads lie within
+/// `LEAD_SPREAD_SECS_MAX` of each other.
+fn steady_band(table: &ReadTable, co_occurrences: &[CoOccurrence]) -> Stretch {
+    let mut by_lead: Vec<(i64, u32, u32)> = co_occurrences
         .iter()
         .map(|co| {
             let lead = table.ts[co.row_b as usize] - table.ts[co.row_a as usize];

@@ -84,6 +84,9 @@ pub(crate) fn find_hubs(
             .count()
             .max(members.len());
         let score = -binomial_tail_log10(stops_all, members.len(), share);
+        if score < config.hub_score_min {
+            continue;
+        }
         hubs.push(HubFinding {
             centre,
             radius_m,

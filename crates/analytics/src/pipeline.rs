@@ -96,11 +96,16 @@ pub(crate) fn run(
             .collect();
         convoys::discovery(&table, &index, &traffic, &eligible, config)
     } else {
-        expand_convoys(&table, &index, &traffic, &seeds, &light, config)
+        let wanted = Wanted::recurring(config);
+        expand_convoys(&table, &index, &traffic, (&seeds, &light), config, wanted)
     };
-    let searches = (&table, &index, &traffic);
-    add_trip_partners_and_joiners(searches, (&seeds, &light), &mut convoys, config);
     timings.lap("convoys");
+    let searches = (&table, &index, &traffic);
+    if input.seeds.is_empty() {
+        convoys = grow_from_members(searches, convoys, &light, config);
+    }
+    add_trip_partners_and_joiners(searches, (&seeds, &light), &mut convoys, config);
+    timings.lap("convoy_partners");
     let clones = find_clones(&table, config);
     timings.lap("clones");
     let (mut interest, convoy_rows) = interest_of(&convoys, &seeds);
@@ -269,9 +274,9 @@ fn expand_convoys(
     table: &ReadTable,
     index: &CameraIndex,
     traffic: &Traffic,
-    seeds: &[u32],
-    eligible: &[bool],
+    (seeds, eligible): (&[u32], &[bool]),
     config: &AnalysisConfig,
+    wanted: Wanted,
 ) -> Vec<ConvoyFinding> {
     let mut known: BTreeSet<u32> = seeds.iter().copied().collect();
     let mut frontier: Vec<u32> = seeds.to_vec();
@@ -281,7 +286,6 @@ fn expand_convoys(
             break;
         }
         let mut next = Vec::new();
-        let wanted = Wanted::recurring(config);
         for convoy in
             convoys::partners(table, index, traffic, (&frontier, eligible), config, wanted)
         {
@@ -297,6 +301,36 @@ fn expand_convoys(
         frontier = next;
     }
     let mut convoys: Vec<ConvoyFinding> = found.into_values().collect();
+    convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
+    convoys
+}
+
+/// Discovery's convoys and, around their members, the convoys a targeted search finds.
+///
+/// A vehicle found travelling with another is far likelier to belong to a network than any
+/// plate at all, so its other partners are searched as a seed's are, `network_hops` deep,
+/// against a Bonferroni bound over the pairs that search tests (thousands) rather than over
+/// every pair in the data (millions); they must still score `convoy_score_min_discovery`,
+/// as a member found without a seed may itself be a stranger.
+pub(crate) fn grow_from_members(
+    (table, index, traffic): (&ReadTable, &CameraIndex, &Traffic),
+    found: Vec<ConvoyFinding>,
+    eligible: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let members: BTreeSet<u32> = found.iter().flat_map(|c| [c.plate_a, c.plate_b]).collect();
+    let members: Vec<u32> = members.into_iter().collect();
+    let mut by_pair: BTreeMap<(u32, u32), ConvoyFinding> = found
+        .into_iter()
+        .map(|convoy| ((convoy.plate_a, convoy.plate_b), convoy))
+        .collect();
+    let wanted = Wanted::in_discovery(config);
+    for convoy in expand_convoys(table, index, traffic, (&members, eligible), config, wanted) {
+        by_pair
+            .entry((convoy.plate_a, convoy.plate_b))
+            .or_insert(convoy);
+    }
+    let mut convoys: Vec<ConvoyFinding> = by_pair.into_values().collect();
     convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
     convoys
 }

@@ -68,6 +68,10 @@ impl VehicleClass {
     }
 }
 
+/// Countries reached from the continent only by sea (ferry or the Channel Tunnel's
+/// shuttle).
+const ISLANDS: [&str; 2] = ["GB", "IE"];
+
 /// A camera as the algorithms need it.
 #[derive(Clone, Debug)]
 pub(crate) struct CameraSite {
@@ -77,6 +81,9 @@ pub(crate) struct CameraSite {
     pub(crate) mobile: bool,
     /// Direction of the traffic the camera reads, degrees clockwise from north.
     pub(crate) heading_deg: Option<f64>,
+    /// On an island (Great Britain, Ireland) or on the continent, where the camera's
+    /// country is known.
+    pub(crate) island: Option<bool>,
 }
 
 /// The reads, columnar and interned. Row `i` is one read.
@@ -163,6 +170,13 @@ impl ReadTable {
         site.point
     }
 
+    /// Whether the vehicle crossed the sea between rows `a` and `b`: one camera on an
+    /// island, the other on the continent.
+    pub(crate) fn crosses_sea(&self, a: u32, b: u32) -> bool {
+        let island = |row: u32| self.cameras[self.camera[row as usize] as usize].island;
+        matches!((island(a), island(b)), (Some(x), Some(y)) if x != y)
+    }
+
     /// Great-circle metres between the positions of rows `a` and `b` (as [`Self::point`]).
     pub(crate) fn distance_m(&self, a: u32, b: u32) -> f64 {
         let (camera_a, camera_b) = (
@@ -228,6 +242,9 @@ impl Builder {
                 },
                 mobile: camera.kind == CameraKind::Mobile,
                 heading_deg: camera.heading_deg.map(f64::from),
+                island: camera
+                    .country
+                    .map(|country| ISLANDS.contains(&country.as_str())),
             })
             .collect();
         let camera_by_id = sites

@@ -3,7 +3,7 @@
 
 use crate::table::ReadTable;
 use crate::{AnalysisConfig, AnalysisInput};
-use corridor_domain::{Camera, CameraKind};
+use corridor_domain::{Camera, CameraKind, Country};
 use datafusion::arrow::array::{Int64Array, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use std::sync::Arc;

@@ -133,13 +133,24 @@ fn discovery_finds_a_convoy_of_two_among_commuters() {
 fn steady_traffic(table: &ReadTable, vehicles_per_hour: f64) -> Traffic {
     let n_days = 100;
     let n_reads = (vehicles_per_hour * n_days as f64) as u64;
+    uniform_traffic(table, n_days, (n_reads, n_reads))
+}
+
+/// Fourteen days of traffic: `n_reads` reads of `n_plates` plates at every camera in
+/// every hour of the day.
+fn fortnight_traffic(table: &ReadTable, n_reads: u64, n_plates: u64) -> Traffic {
+    uniform_traffic(table, 14, (n_reads, n_plates))
+}
+
+/// `n_reads` reads of `n_plates` plates over `n_days` at every camera and hour.
+fn uniform_traffic(table: &ReadTable, n_days: usize, (n_reads, n_plates): (u64, u64)) -> Traffic {
     let rows: Vec<CameraHour> = (0..table.cameras.len() as u32)
         .flat_map(|camera| {
             (0..24u8).map(move |hour| CameraHour {
                 camera,
                 hour,
                 n_reads,
-                n_plates: n_reads,
+                n_plates,
             })
         })
         .collect();
@@ -169,6 +180,97 @@ fn a_partner_on_one_trip_counts_on_quiet_roads_not_in_busy_traffic() {
     };
     assert_eq!(search(&steady_traffic(&table, 0.01)).len(), 1);
     assert!(search(&steady_traffic(&table, 100.0)).is_empty());
+}
+
+/// The van and scout above, past six cameras in England and six in France, crossing
+/// between them; single-trip partners of the van in light traffic.
+fn partners_across_the_sea(england: &str) -> Vec<ConvoyFinding> {
+    let cameras: Vec<usize> = (0..12).collect();
+    let mut reads = drive("VAN0001", &cameras, MONDAY + 22 * 3600, 300);
+    reads.extend(drive("SCOUT01", &cameras, MONDAY + 22 * 3600 - 240, 300));
+    let mut sites = line_cameras(12, 5.0);
+    for (idx, site) in sites.iter_mut().enumerate() {
+        let country = if idx < 6 { england } else { "FR" };
+        site.country = Some(Country::parse(country).expect("a country code"));
+    }
+    let table = table(sites, &reads);
+    let index = CameraIndex::build(&table);
+    let van = table.plates_with_text("VAN0001")[0];
+    let config = AnalysisConfig::default();
+    partners(
+        &table,
+        &index,
+        &steady_traffic(&table, 0.05),
+        (&[van], &vec![true; table.n_plates()]),
+        &config,
+        Wanted::on_one_trip(&config),
+    )
+}
+
+#[test]
+fn a_lead_kept_across_the_sea_is_not_travelling_together() {
+    // Twelve cameras at a steady lead make the scout the van's partner...
+    assert_eq!(partners_across_the_sea("FR").len(), 1);
+    // ...but not six on each side of the Channel: a ferry or the tunnel's shuttle sets
+    // off everyone aboard together again, so the lead kept across it tells nothing.
+    assert!(partners_across_the_sea("GB").is_empty());
+}
+
+/// A van and its scout on four nights, a second van with the first on two nights over
+/// half the road, and a hundred commuters driving the road every weekday morning: what
+/// discovery reports, and what it reports once the members' partners are searched too.
+fn a_second_van_among_commuters(shared: usize) -> (Vec<String>, Vec<String>) {
+    // `shared`: the cameras the second van drives with the first.
+    let road: Vec<usize> = (0..12).collect();
+    let mut reads = Vec::new();
+    for (day, hour) in [(0i64, 1), (3, 2), (7, 23), (10, 3)] {
+        let night = MONDAY + day * 86_400 + hour * 3600;
+        reads.extend(drive("VAN0001", &road, night + 60, 200));
+        reads.extend(drive("SCOUT01", &road, night, 200));
+    }
+    for (day, hour) in [(2i64, 5), (9, 21)] {
+        let night = MONDAY + day * 86_400 + hour * 3600;
+        reads.extend(drive("VAN0001", &road, night, 200));
+        reads.extend(drive("VAN0002", &road[..shared], night + 90, 200));
+    }
+    for day in (0..14i64).filter(|day| day % 7 < 5) {
+        for commuter in 0..100u64 {
+            let start = MONDAY + day * 86_400 + 8 * 3600 + jitter(commuter * 31 + day as u64, 1200);
+            reads.extend(drive(&format!("CM{commuter:03}"), &road, start, 180));
+        }
+    }
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let config = AnalysisConfig::default();
+    let everyone = vec![true; table.n_plates()];
+    // Twenty vehicles an hour at every camera, each back on about one day in five.
+    let traffic = fortnight_traffic(&table, 280, 100);
+    let named = |found: &[ConvoyFinding]| {
+        found
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}-{}",
+                    table.plate_text(c.plate_a),
+                    table.plate_text(c.plate_b)
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let found = discovery(&table, &index, &traffic, &everyone, &config);
+    let before = named(&found);
+    let grown =
+        crate::pipeline::grow_from_members((&table, &index, &traffic), found, &everyone, &config);
+    (before, named(&grown))
+}
+
+#[test]
+fn a_found_convoys_members_are_searched_for_partners_as_seeds_are() {
+    let (discovered, grown) = a_second_van_among_commuters(6);
+    // Among the pairs of a hundred commuters, two nights over half the road do not beat
+    // the bound over every pair tested; among the partners of the van, they do.
+    assert_eq!(discovered, ["VAN0001-SCOUT01"]);
+    assert_eq!(grown, ["VAN0001-SCOUT01", "VAN0001-VAN0002"]);
 }
 
 #[test]
@@ -544,6 +646,26 @@ fn a_hub_seen_by_only_two_cameras() {
 }
 
 #[test]
+fn gatherings_where_everyone_stops_are_not_a_hub() {
+    let (_, stops) = lock_up_stops(true);
+    let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
+    // A town: sixty stops by anyone at the same place, of which the vans' fourteen are
+    // about what their share of all stops (one in five) would make by chance.
+    let town: Vec<_> = points.iter().cycle().take(60).copied().collect();
+    let config = AnalysisConfig::default();
+    let hubs = find_hubs(&stops, &town, 0.2, &config);
+    assert!(hubs.is_empty(), "{hubs:?}");
+    // With the score floor off, the same cluster is reported, scoring below one.
+    let everywhere = AnalysisConfig {
+        hub_score_min: 0.0,
+        ..config
+    };
+    let hubs = find_hubs(&stops, &town, 0.2, &everywhere);
+    assert_eq!(hubs.len(), 1);
+    assert!(hubs[0].score < 1.0, "{}", hubs[0].score);
+}
+
+#[test]
 fn stops_placed_only_loosely_do_not_make_a_hub() {
     // The same gatherings, but each known only to within 3 km (bracketed by cameras far
     // apart, or by a through-road camera): they lie on the roads to a hub, not at one.
@@ -879,18 +1001,8 @@ fn vans_on_a_road(traffic_carries_on: bool) -> Vec<ConvoyFinding> {
     let config = AnalysisConfig::default();
     let everyone = vec![true; table.n_plates()];
     // A hundred vehicles an hour at every camera, each back on about one day in ten.
-    let rows: Vec<CameraHour> = (0..table.cameras.len() as u32)
-        .flat_map(|camera| {
-            (0..24u8).map(move |hour| CameraHour {
-                camera,
-                hour,
-                n_reads: 1400,
-                n_plates: 140,
-            })
-        })
-        .collect();
-    let traffic = Traffic::new(table.cameras.len(), 14, &rows)
-        .with_reach(Reach::build(&table, &everyone, &config));
+    let traffic =
+        fortnight_traffic(&table, 1400, 140).with_reach(Reach::build(&table, &everyone, &config));
     discovery(&table, &index, &traffic, &everyone, &config)
         .into_iter()
         .filter(|c| table.plate_text(c.plate_a).starts_with("VAN"))
