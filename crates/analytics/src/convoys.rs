@@ -100,6 +100,17 @@ impl Wanted {
             chance: Chance::OfAnyVehicle,
         }
     }
+
+    /// Two of the network's vehicles (seeds, convoy members) on a single trip together,
+    /// scoring `convoy_score_min_targeted`: both are known, so the pair is as likely a
+    /// hypothesis as a seed's partner.
+    pub(crate) fn between_members(config: &AnalysisConfig) -> Wanted {
+        Wanted {
+            occasions_min: 1,
+            score_min: config.convoy_score_min_targeted,
+            chance: Chance::OfAnyVehicle,
+        }
+    }
 }
 
 /// One co-occurrence: rows `row_a` (plate a) and `row_b` (plate b) at one camera.

@@ -351,14 +351,31 @@ fn add_trip_partners(
         .chain(convoys.iter().flat_map(|c| [c.plate_a, c.plate_b]))
         .collect();
     let focus: Vec<u32> = focus.into_iter().collect();
-    let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    let mut known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
     let wanted = Wanted::on_one_trip(config);
-    let on_one_trip = convoys::partners(table, index, traffic, (&focus, eligible), config, wanted);
-    convoys.extend(
-        on_one_trip
-            .into_iter()
-            .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b))),
-    );
+    let mut on_one_trip =
+        convoys::partners(table, index, traffic, (&focus, eligible), config, wanted);
+    // Two of the network's vehicles on one trip together are also tested among themselves:
+    // against the pairs of them that were ever near each other (tens), not every vehicle
+    // near one of them (thousands), and at the floor of a seed's partners.
+    let mut among = vec![false; eligible.len()];
+    for &plate in &focus {
+        among[plate as usize] = eligible[plate as usize];
+    }
+    let wanted = Wanted::between_members(config);
+    on_one_trip.extend(convoys::partners(
+        table,
+        index,
+        traffic,
+        (&focus, &among),
+        config,
+        wanted,
+    ));
+    for finding in on_one_trip {
+        if known.insert((finding.plate_a, finding.plate_b)) {
+            convoys.push(finding);
+        }
+    }
 }
 
 /// Trips of vehicles of interest, every vehicle's stops and leg counts.

@@ -182,6 +182,41 @@ fn a_partner_on_one_trip_counts_on_quiet_roads_not_in_busy_traffic() {
     assert!(search(&steady_traffic(&table, 100.0)).is_empty());
 }
 
+#[test]
+fn one_trip_between_two_known_vehicles_needs_less_than_with_a_stranger() {
+    // The van and its scout on one night, in traffic where that happens by chance about
+    // once in three hundred nights: not enough for a stranger beside a network's vehicle
+    // (discovery's floor, one in a thousand), enough between two of its vehicles (a seed's
+    // partners' floor, one in a hundred).
+    let cameras: Vec<usize> = (0..12).collect();
+    let mut reads = drive("VAN0001", &cameras, MONDAY + 22 * 3600, 300);
+    reads.extend(drive("SCOUT01", &cameras, MONDAY + 22 * 3600 - 240, 300));
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let van = table.plates_with_text("VAN0001")[0];
+    let config = AnalysisConfig::default();
+    let traffic = steady_traffic(&table, 0.3);
+    let search = |wanted: Wanted| {
+        let eligible = vec![true; table.n_plates()];
+        partners(
+            &table,
+            &index,
+            &traffic,
+            (&[van], &eligible),
+            &config,
+            wanted,
+        )
+    };
+    assert!(search(Wanted::on_one_trip(&config)).is_empty());
+    let found = search(Wanted::between_members(&config));
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].score > 2.0 && found[0].score < 3.0,
+        "{}",
+        found[0].score
+    );
+}
+
 /// The van and scout above, past six cameras in England and six in France, crossing
 /// between them; single-trip partners of the van in light traffic.
 fn partners_across_the_sea(england: &str) -> Vec<ConvoyFinding> {
