@@ -157,58 +157,54 @@ fn uniform_traffic(table: &ReadTable, n_days: usize, (n_reads, n_plates): (u64, 
     Traffic::new(table.cameras.len(), n_days, &rows)
 }
 
-#[test]
-fn a_partner_on_one_trip_counts_on_quiet_roads_not_in_busy_traffic() {
-    // A van and its scout four minutes ahead, past twelve cameras on one night.
+/// A van and its scout four minutes ahead, past twelve cameras (`sites`) on one night: the
+/// van's partners on one trip, as `wanted`, among `vehicles_per_hour` at every camera.
+fn van_and_scout_on_one_night(
+    sites: Vec<Camera>,
+    vehicles_per_hour: f64,
+    wanted: fn(&AnalysisConfig) -> Wanted,
+) -> Vec<ConvoyFinding> {
     let cameras: Vec<usize> = (0..12).collect();
     let mut reads = drive("VAN0001", &cameras, MONDAY + 22 * 3600, 300);
     reads.extend(drive("SCOUT01", &cameras, MONDAY + 22 * 3600 - 240, 300));
-    let table = table(line_cameras(12, 5.0), &reads);
+    let table = table(sites, &reads);
     let index = CameraIndex::build(&table);
     let van = table.plates_with_text("VAN0001")[0];
     let config = AnalysisConfig::default();
+    let traffic = steady_traffic(&table, vehicles_per_hour);
     let eligible = vec![true; table.n_plates()];
-    let search = |traffic: &Traffic| {
-        partners(
-            &table,
-            &index,
-            traffic,
-            (&[van], &eligible),
-            &config,
-            Wanted::on_one_trip(&config),
+    partners(
+        &table,
+        &index,
+        &traffic,
+        (&[van], &eligible),
+        &config,
+        wanted(&config),
+    )
+}
+
+#[test]
+fn a_partner_on_one_trip_counts_on_quiet_roads_not_in_busy_traffic() {
+    let on_a_line = |vehicles_per_hour| {
+        van_and_scout_on_one_night(
+            line_cameras(12, 5.0),
+            vehicles_per_hour,
+            Wanted::on_one_trip,
         )
     };
-    assert_eq!(search(&steady_traffic(&table, 0.01)).len(), 1);
-    assert!(search(&steady_traffic(&table, 100.0)).is_empty());
+    assert_eq!(on_a_line(0.01).len(), 1);
+    assert!(on_a_line(100.0).is_empty());
 }
 
 #[test]
 fn one_trip_between_two_known_vehicles_needs_less_than_with_a_stranger() {
-    // The van and its scout on one night, in traffic where that happens by chance about
+    // In traffic where the van and its scout's night together happens by chance about
     // once in three hundred nights: not enough for a stranger beside a network's vehicle
     // (discovery's floor, one in a thousand), enough between two of its vehicles (a seed's
     // partners' floor, one in a hundred).
-    let cameras: Vec<usize> = (0..12).collect();
-    let mut reads = drive("VAN0001", &cameras, MONDAY + 22 * 3600, 300);
-    reads.extend(drive("SCOUT01", &cameras, MONDAY + 22 * 3600 - 240, 300));
-    let table = table(line_cameras(12, 5.0), &reads);
-    let index = CameraIndex::build(&table);
-    let van = table.plates_with_text("VAN0001")[0];
-    let config = AnalysisConfig::default();
-    let traffic = steady_traffic(&table, 0.3);
-    let search = |wanted: Wanted| {
-        let eligible = vec![true; table.n_plates()];
-        partners(
-            &table,
-            &index,
-            &traffic,
-            (&[van], &eligible),
-            &config,
-            wanted,
-        )
-    };
-    assert!(search(Wanted::on_one_trip(&config)).is_empty());
-    let found = search(Wanted::between_members(&config));
+    let in_traffic = |wanted| van_and_scout_on_one_night(line_cameras(12, 5.0), 0.3, wanted);
+    assert!(in_traffic(Wanted::on_one_trip).is_empty());
+    let found = in_traffic(Wanted::between_members);
     assert_eq!(found.len(), 1);
     assert!(
         found[0].score > 2.0 && found[0].score < 3.0,
@@ -220,26 +216,12 @@ fn one_trip_between_two_known_vehicles_needs_less_than_with_a_stranger() {
 /// The van and scout above, past six cameras in England and six in France, crossing
 /// between them; single-trip partners of the van in light traffic.
 fn partners_across_the_sea(england: &str) -> Vec<ConvoyFinding> {
-    let cameras: Vec<usize> = (0..12).collect();
-    let mut reads = drive("VAN0001", &cameras, MONDAY + 22 * 3600, 300);
-    reads.extend(drive("SCOUT01", &cameras, MONDAY + 22 * 3600 - 240, 300));
     let mut sites = line_cameras(12, 5.0);
     for (idx, site) in sites.iter_mut().enumerate() {
         let country = if idx < 6 { england } else { "FR" };
         site.country = Some(Country::parse(country).expect("a country code"));
     }
-    let table = table(sites, &reads);
-    let index = CameraIndex::build(&table);
-    let van = table.plates_with_text("VAN0001")[0];
-    let config = AnalysisConfig::default();
-    partners(
-        &table,
-        &index,
-        &steady_traffic(&table, 0.05),
-        (&[van], &vec![true; table.n_plates()]),
-        &config,
-        Wanted::on_one_trip(&config),
-    )
+    van_and_scout_on_one_night(sites, 0.05, Wanted::on_one_trip)
 }
 
 #[test]
