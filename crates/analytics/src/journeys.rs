@@ -143,7 +143,9 @@ pub(crate) fn stop_between(
     let distance_m = table.distance_m(before, after);
     let travel_secs = config.road_m(distance_m) / (config.speed_kmh_travel / 3.6);
     let dwell_secs = gap_secs - travel_secs;
-    let turned_round = same_camera && gap_secs >= TURN_ROUND_SECS;
+    // Back past the same camera, or the site's camera for the other direction.
+    let same_site = same_camera || distance_m <= SAME_SITE_M;
+    let turned_round = same_site && gap_secs >= TURN_ROUND_SECS;
     if dwell_secs < config.dwell_secs_min && !turned_round {
         return None;
     }

@@ -749,6 +749,47 @@ fn a_turn_round_is_placed_precisely_only_beyond_an_access_road_camera() {
 }
 
 #[test]
+fn coming_back_past_a_sites_other_camera_is_a_turn_round() {
+    // One site, a camera for each direction 40 m apart, on a lane to a lock-up 1.2 km on.
+    let cameras = vec![
+        Camera {
+            heading_deg: Some(90.0),
+            ..camera("IN", 50.9, 2.0)
+        },
+        Camera {
+            heading_deg: Some(270.0),
+            ..camera("OUT", 50.9, 2.000_57)
+        },
+    ];
+    // A van in for twenty minutes (a load), a car that turns straight back.
+    let reads = vec![
+        r("VAN0001", "IN", MONDAY + 3 * 3600),
+        r("VAN0001", "OUT", MONDAY + 3 * 3600 + 1200),
+        r("CAR0001", "IN", MONDAY + 9 * 3600),
+        r("CAR0001", "OUT", MONDAY + 9 * 3600 + 120),
+    ];
+    let table = table(cameras, &reads);
+    let config = AnalysisConfig::default();
+    let stops_of = |plate: &str| {
+        let plate = table.plates_with_text(plate)[0];
+        split_journeys(&table, plate, table.plate_rows(plate), &config).stops
+    };
+    let stops = stops_of("VAN0001");
+    assert_eq!(stops.len(), 1, "{stops:?}");
+    assert!(stops[0].turned_round);
+    let lock_up = crate::geo::Point {
+        lat: 50.9,
+        lon: 2.0 + 1200.0 / (111_320.0 * 50.9f64.to_radians().cos()),
+    };
+    assert!(
+        stops[0].point.distance_m(lock_up) < 50.0,
+        "{:?}",
+        stops[0].point
+    );
+    assert!(stops_of("CAR0001").is_empty());
+}
+
+#[test]
 fn a_place_every_vehicle_leaves_alone_is_not_a_hub() {
     let (_, stops) = lock_up_stops(false);
     let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
