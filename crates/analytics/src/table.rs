@@ -3,7 +3,7 @@
 
 use crate::geo::Point;
 use crate::{AnalysisInput, Error};
-use corridor_domain::{Camera, CameraKind};
+use corridor_domain::{Camera, CameraKind, Country};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type, TimeUnit};
@@ -68,9 +68,17 @@ impl VehicleClass {
     }
 }
 
-/// Countries reached from the continent only by sea (ferry or the Channel Tunnel's
-/// shuttle).
-const ISLANDS: [&str; 2] = ["GB", "IE"];
+/// The land a camera stands on, by its country: Great Britain, Ireland, or the continent.
+/// Between two of them vehicles cross by sea (a ferry, or the Channel Tunnel's shuttle).
+/// Northern Ireland's cameras (country `GB`) are taken for Great Britain's, so its land
+/// border counts as a crossing: a stretch is cut there, the cautious side.
+fn landmass(country: Country) -> u8 {
+    match country.as_str() {
+        "GB" => 1,
+        "IE" => 2,
+        _ => 0,
+    }
+}
 
 /// A camera as the algorithms need it.
 #[derive(Clone, Debug)]
@@ -81,9 +89,8 @@ pub(crate) struct CameraSite {
     pub(crate) mobile: bool,
     /// Direction of the traffic the camera reads, degrees clockwise from north.
     pub(crate) heading_deg: Option<f64>,
-    /// On an island (Great Britain, Ireland) or on the continent, where the camera's
-    /// country is known.
-    pub(crate) island: Option<bool>,
+    /// The land it stands on (see [`landmass`]), where the camera's country is known.
+    pub(crate) landmass: Option<u8>,
 }
 
 /// The reads, columnar and interned. Row `i` is one read.
@@ -170,11 +177,11 @@ impl ReadTable {
         site.point
     }
 
-    /// Whether the vehicle crossed the sea between rows `a` and `b`: one camera on an
-    /// island, the other on the continent.
+    /// Whether the vehicle crossed the sea between rows `a` and `b`: their cameras stand
+    /// on different land (Great Britain, Ireland, the continent).
     pub(crate) fn crosses_sea(&self, a: u32, b: u32) -> bool {
-        let island = |row: u32| self.cameras[self.camera[row as usize] as usize].island;
-        matches!((island(a), island(b)), (Some(x), Some(y)) if x != y)
+        let land = |row: u32| self.cameras[self.camera[row as usize] as usize].landmass;
+        matches!((land(a), land(b)), (Some(x), Some(y)) if x != y)
     }
 
     /// Great-circle metres between the positions of rows `a` and `b` (as [`Self::point`]).
@@ -242,9 +249,7 @@ impl Builder {
                 },
                 mobile: camera.kind == CameraKind::Mobile,
                 heading_deg: camera.heading_deg.map(f64::from),
-                island: camera
-                    .country
-                    .map(|country| ISLANDS.contains(&country.as_str())),
+                landmass: camera.country.map(landmass),
             })
             .collect();
         let camera_by_id = sites

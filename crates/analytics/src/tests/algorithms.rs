@@ -231,6 +231,8 @@ fn a_lead_kept_across_the_sea_is_not_travelling_together() {
     // ...but not six on each side of the Channel: a ferry or the tunnel's shuttle sets
     // off everyone aboard together again, so the lead kept across it tells nothing.
     assert!(partners_across_the_sea("GB").is_empty());
+    // Nor from Ireland (the ferry from Rosslare to Cherbourg).
+    assert!(partners_across_the_sea("IE").is_empty());
 }
 
 /// A van and its scout on four nights, a second van with the first on two nights over
