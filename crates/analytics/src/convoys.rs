@@ -289,6 +289,39 @@ pub(crate) fn partners(
     score_pairs(table, traffic, &co_occurrences, config, wanted)
 }
 
+/// Partners of the `focus` plates (sorted) on a single trip together: with any `eligible`
+/// plate, as [`Wanted::on_one_trip`], and with another focus plate, as
+/// [`Wanted::between_members`]: a family of its own, tested on the same co-occurrences.
+pub(crate) fn partners_on_one_trip(
+    table: &ReadTable,
+    index: &CameraIndex,
+    traffic: &Traffic,
+    (focus, eligible): (&[u32], &[bool]),
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let co_occurrences = co_occurrences_with(table, index, (focus, eligible), config);
+    let mut found = score_pairs(
+        table,
+        traffic,
+        &co_occurrences,
+        config,
+        Wanted::on_one_trip(config),
+    );
+    let in_focus = |plate: u32| focus.binary_search(&plate).is_ok();
+    let among: Vec<(u64, CoOccurrence)> = co_occurrences
+        .into_iter()
+        .filter(|(key, _)| in_focus((key >> 32) as u32) && in_focus(*key as u32))
+        .collect();
+    found.extend(score_pairs(
+        table,
+        traffic,
+        &among,
+        config,
+        Wanted::between_members(config),
+    ));
+    found
+}
+
 /// The co-occurrences of the `focus` plates with the `eligible` plates, sorted by pair
 /// (the pair's key: its lower plate number, then the higher) and time.
 pub(crate) fn co_occurrences_with(

@@ -352,25 +352,11 @@ fn add_trip_partners(
         .collect();
     let focus: Vec<u32> = focus.into_iter().collect();
     let mut known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
-    let wanted = Wanted::on_one_trip(config);
-    let mut on_one_trip =
-        convoys::partners(table, index, traffic, (&focus, eligible), config, wanted);
-    // Two of the network's vehicles on one trip together are also tested among themselves:
-    // against the pairs of them that were ever near each other (tens), not every vehicle
-    // near one of them (thousands), and at the floor of a seed's partners.
-    let mut among = vec![false; eligible.len()];
-    for &plate in &focus {
-        among[plate as usize] = eligible[plate as usize];
-    }
-    let wanted = Wanted::between_members(config);
-    on_one_trip.extend(convoys::partners(
-        table,
-        index,
-        traffic,
-        (&focus, &among),
-        config,
-        wanted,
-    ));
+    // Two of the network's vehicles on one trip together are also tested among themselves,
+    // against the pairs of them that were ever near each other (tens) rather than every
+    // vehicle near one of them (thousands), at the floor of a seed's partners.
+    let on_one_trip =
+        convoys::partners_on_one_trip(table, index, traffic, (&focus, eligible), config);
     for finding in on_one_trip {
         if known.insert((finding.plate_a, finding.plate_b)) {
             convoys.push(finding);
