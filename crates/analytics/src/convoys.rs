@@ -289,6 +289,14 @@ pub(crate) fn partners(
     score_pairs(table, traffic, &co_occurrences, config, wanted)
 }
 
+/// Sorts co-occurrences by pair, then time, and drops the ones found twice (from each
+/// plate's side): the rows break ties in time, so that duplicates lie side by side.
+fn sort_by_pair_and_time(table: &ReadTable, entries: &mut Vec<(u64, CoOccurrence)>) {
+    entries
+        .sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize], co.row_a, co.row_b));
+    entries.dedup();
+}
+
 /// Partners of the `focus` plates (sorted) on a single trip together: with any `eligible`
 /// plate, as [`Wanted::on_one_trip`], and with another focus plate, as
 /// [`Wanted::between_members`]: a family of its own, tested on the same co-occurrences.
@@ -342,8 +350,7 @@ pub(crate) fn co_occurrences_with(
             }
         }
     }
-    co_occurrences.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
-    co_occurrences.dedup();
+    sort_by_pair_and_time(table, &mut co_occurrences);
     co_occurrences
 }
 
@@ -598,7 +605,8 @@ fn occasions_of(
     mut co_occurrences: Vec<CoOccurrence>,
     config: &AnalysisConfig,
 ) -> Vec<Occasion> {
-    co_occurrences.sort_by_key(|co| table.ts[co.row_a as usize]);
+    // By time, then by rows, so that the same co-occurrence found twice lies side by side.
+    co_occurrences.sort_unstable_by_key(|co| (table.ts[co.row_a as usize], co.row_a, co.row_b));
     co_occurrences.dedup();
     let rows: Vec<u32> = co_occurrences.iter().map(|co| co.row_a).collect();
     let gap = config.occasion_gap_secs * MICROS;
@@ -1193,8 +1201,7 @@ pub(crate) fn joiners(
     }
     let known: std::collections::HashSet<(u32, u32)> =
         convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
-    entries.sort_unstable_by_key(|(key, co)| (*key, table.ts[co.row_a as usize]));
-    entries.dedup();
+    sort_by_pair_and_time(table, &mut entries);
     score_pairs(
         table,
         traffic,

@@ -741,6 +741,16 @@ pub(crate) fn convoy_report(table: &ReadTable, convoy: &ConvoyFinding) -> Convoy
         .collect();
     cameras.sort();
     cameras.dedup();
+    // A read that co-occurs with two reads of the partner (read twice at one camera), or
+    // that the input holds twice (a camera's double read, a second later), is listed once,
+    // in time order.
+    let mut reads: Vec<(i64, String)> = co_occurrences()
+        .flat_map(|co| [co.row_a, co.row_b])
+        .map(|row| (table.ts[row as usize], table.read_id(row)))
+        .collect();
+    reads.sort_unstable();
+    let mut listed: FastSet<String> = FastSet::default();
+    reads.retain(|(_, read_id)| listed.insert(read_id.clone()));
     ConvoyReport {
         plates: vec![
             table.plate_text(convoy.plate_a).to_owned(),
@@ -750,10 +760,7 @@ pub(crate) fn convoy_report(table: &ReadTable, convoy: &ConvoyFinding) -> Convoy
         expected: convoy.expected,
         cameras,
         score: convoy.score,
-        read_ids: co_occurrences()
-            .flat_map(|co| [co.row_a, co.row_b])
-            .map(|row| table.read_id(row))
-            .collect(),
+        read_ids: reads.into_iter().map(|(_, read_id)| read_id).collect(),
     }
 }
 

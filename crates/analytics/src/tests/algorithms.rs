@@ -316,6 +316,39 @@ fn targeted_search_from_the_van_finds_only_the_scout() {
 }
 
 #[test]
+fn a_convoys_reads_are_listed_once_each() {
+    // The van and its scout, both searched as focus plates (so each co-occurrence is found
+    // from either side), the scout read twice by one camera on its first night.
+    let mut reads = commuters_and_a_convoy();
+    reads.push(r("SCOUT01", "C4", MONDAY + 3600 + 4 * 200 + 1));
+    let table = table(line_cameras(10, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let pair = [
+        table.plates_with_text("SCOUT01")[0],
+        table.plates_with_text("VAN0001")[0],
+    ];
+    let mut focus = pair.to_vec();
+    focus.sort_unstable();
+    let config = AnalysisConfig::default();
+    let convoys = partners(
+        &table,
+        &index,
+        &no_traffic(&table),
+        (&focus, &vec![true; table.n_plates()]),
+        &config,
+        Wanted::recurring(&config),
+    );
+    assert_eq!(convoys.len(), 1);
+    let report = crate::pipeline::convoy_report(&table, &convoys[0]);
+    let mut unique = report.read_ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(report.read_ids.len(), unique.len(), "{:?}", report.read_ids);
+    // Four nights past ten cameras, each read of both, and the scout's second read.
+    assert_eq!(report.read_ids.len(), 4 * 10 * 2 + 1);
+}
+
+#[test]
 fn lorries_that_platoon_every_night_are_background_not_a_convoy() {
     let mut reads = commuters_and_a_convoy();
     for (day, hour_secs) in [(1i64, 5000), (2, 20_000), (7, 40_000), (9, 30_000)] {
