@@ -10,6 +10,9 @@ const TOGETHER_SECS: i64 = 2 * 3600;
 const SIMILARITY_MIN: f64 = 0.6;
 /// Reads each plate needs before its movement pattern means anything.
 const READS_MIN: usize = 4;
+/// Two plates never read closer in time than this were never out on the same day: a van
+/// carries one plate a day, two vehicles on one road usually share days.
+const APART_SECS: i64 = 12 * 3600;
 
 /// Two plates on one vehicle.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,25 +46,30 @@ pub(crate) fn find_swaps(table: &ReadTable, focus: &[u32]) -> Vec<SwapFinding> {
             if plate_a == plate_b || seen.contains(&key) {
                 continue;
             }
-            if *desc_a != 0
-                && *desc_b != 0
-                && conflicts(
-                    &table.descs[*desc_a as usize],
-                    &table.descs[*desc_b as usize],
-                )
-            {
+            if !compatible(table, *desc_a, *desc_b) {
                 continue;
             }
             let similarity = cosine(profile_a, profile_b);
-            if similarity < SIMILARITY_MIN || seen_together(table, *plate_a, *plate_b) {
+            if similarity < SIMILARITY_MIN || within(table, *plate_a, *plate_b, TOGETHER_SECS) {
                 continue;
             }
             // A plate outside the focus moves like many others by chance; it is the focus
-            // plate's other plate only when no plate moves more like it.
+            // plate's other plate only when no plate moves more like it, other than a third
+            // plate of the same van: one that could be the focus plate's too, and was never
+            // out on a day this one was.
             let in_focus = focus_profiles.iter().any(|(plate, _, _)| plate == plate_b);
+            let same_van = |plate_c: u32, profile_c: &Profile, desc_c: u32| {
+                compatible(table, *desc_a, desc_c)
+                    && cosine(profile_a, profile_c) >= SIMILARITY_MIN
+                    && !within(table, *plate_a, plate_c, TOGETHER_SECS)
+                    && !within(table, *plate_b, plate_c, APART_SECS)
+            };
             if !in_focus
-                && all_profiles.iter().any(|(plate, profile, _)| {
-                    plate != plate_b && cosine(profile_b, profile) > similarity
+                && all_profiles.iter().any(|(plate, profile, desc)| {
+                    plate != plate_b
+                        && plate != plate_a
+                        && cosine(profile_b, profile) > similarity
+                        && !same_van(*plate, profile, *desc)
                 })
             {
                 continue;
@@ -74,8 +82,67 @@ pub(crate) fn find_swaps(table: &ReadTable, focus: &[u32]) -> Vec<SwapFinding> {
             });
         }
     }
+    close_triangles(table, &all_profiles, &mut swaps);
     swaps.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     swaps
+}
+
+/// Two plates found swapped with one plate are that van's too, and swapped with each other,
+/// when they move alike and were never read on the same day.
+fn close_triangles(
+    table: &ReadTable,
+    profiles: &[(u32, Profile, u32)],
+    swaps: &mut Vec<SwapFinding>,
+) {
+    let profile_of = |plate: u32| {
+        profiles
+            .binary_search_by_key(&plate, |(plate, _, _)| *plate)
+            .ok()
+            .map(|idx| &profiles[idx])
+    };
+    let mut partners: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+    for swap in swaps.iter() {
+        partners.entry(swap.plate_a).or_default().push(swap.plate_b);
+        partners.entry(swap.plate_b).or_default().push(swap.plate_a);
+    }
+    let mut known: std::collections::BTreeSet<(u32, u32)> = swaps
+        .iter()
+        .map(|swap| (swap.plate_a, swap.plate_b))
+        .collect();
+    for others in partners.values() {
+        for (idx, &b) in others.iter().enumerate() {
+            for &c in &others[idx + 1..] {
+                let key = (b.min(c), b.max(c));
+                let (Some((_, profile_b, desc_b)), Some((_, profile_c, desc_c))) =
+                    (profile_of(b), profile_of(c))
+                else {
+                    continue;
+                };
+                if known.contains(&key)
+                    || !compatible(table, *desc_b, *desc_c)
+                    || within(table, b, c, APART_SECS)
+                {
+                    continue;
+                }
+                let similarity = cosine(profile_b, profile_c);
+                if similarity >= SIMILARITY_MIN {
+                    known.insert(key);
+                    swaps.push(SwapFinding {
+                        plate_a: key.0,
+                        plate_b: key.1,
+                        similarity,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Whether two descriptions (0: none) can be of one vehicle.
+fn compatible(table: &ReadTable, desc_a: u32, desc_b: u32) -> bool {
+    desc_a == 0
+        || desc_b == 0
+        || !conflicts(&table.descs[desc_a as usize], &table.descs[desc_b as usize])
 }
 
 /// Visit counts per camera, sorted by camera.
@@ -133,15 +200,14 @@ fn main_desc(table: &ReadTable, plate: u32) -> u32 {
         .map_or(0, |run| run[0])
 }
 
-/// Whether any read of `a` is within `TOGETHER_SECS` of a read of `b`.
-fn seen_together(table: &ReadTable, a: u32, b: u32) -> bool {
+/// Whether any read of `a` is within `secs` of a read of `b`.
+fn within(table: &ReadTable, a: u32, b: u32, secs: i64) -> bool {
     let rows_b = table.plate_rows(b);
     table.plate_rows(a).iter().any(|&row| {
         let ts = table.ts[row as usize];
-        let idx =
-            rows_b.partition_point(|&other| table.ts[other as usize] < ts - TOGETHER_SECS * MICROS);
+        let idx = rows_b.partition_point(|&other| table.ts[other as usize] < ts - secs * MICROS);
         rows_b
             .get(idx)
-            .is_some_and(|&other| table.ts[other as usize] <= ts + TOGETHER_SECS * MICROS)
+            .is_some_and(|&other| table.ts[other as usize] <= ts + secs * MICROS)
     })
 }

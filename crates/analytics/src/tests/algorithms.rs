@@ -893,6 +893,70 @@ fn a_swap_partner_outside_the_focus_is_kept_only_when_nothing_moves_more_like_it
     assert_eq!([a.min(b), a.max(b)], ["VAN0001", "VAN0002"]);
 }
 
+/// A van under three plates in turn: `VAN0001` on nights 0 and 2 along cameras 0 to 5, then
+/// `VAN0002` on nights 1 and 3 and `VAN0003` on nights 4 and 5 one camera further on. The
+/// other two move more like each other than like the focus plate.
+fn three_plates_on_one_van(last_plate_also_on_night: Option<i64>) -> Vec<(String, String)> {
+    let mut reads = Vec::new();
+    let nights: [(&str, &[usize], i64); 6] = [
+        ("VAN0001", &[0, 1, 2, 3, 4, 5], 0),
+        ("VAN0002", &[1, 2, 3, 4, 5, 6], 1),
+        ("VAN0001", &[0, 1, 2, 3, 4, 5], 2),
+        ("VAN0002", &[1, 2, 3, 4, 5, 6], 3),
+        ("VAN0003", &[1, 2, 3, 4, 5, 6], 4),
+        ("VAN0003", &[1, 2, 3, 4, 5, 6], 5),
+    ];
+    for (plate, route, night) in nights {
+        reads.extend(drive(
+            plate,
+            route,
+            MONDAY + night * 86_400 + 22 * 3600,
+            300,
+        ));
+    }
+    if let Some(night) = last_plate_also_on_night {
+        // Another vehicle, read in the morning after the night `VAN0002` was out.
+        reads.extend(drive(
+            "VAN0003",
+            &[1, 2, 3, 4, 5, 6],
+            MONDAY + night * 86_400 + 31 * 3600,
+            300,
+        ));
+    }
+    let table = table(line_cameras(7, 5.0), &reads);
+    let van = table.plates_with_text("VAN0001")[0];
+    let mut pairs: Vec<(String, String)> = find_swaps(&table, &[van])
+        .iter()
+        .map(|swap| {
+            let (a, b) = (
+                table.plate_text(swap.plate_a),
+                table.plate_text(swap.plate_b),
+            );
+            (a.min(b).to_owned(), a.max(b).to_owned())
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+#[test]
+fn a_van_under_three_plates_is_found_under_all_three() {
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    assert_eq!(
+        three_plates_on_one_van(None),
+        [
+            pair("VAN0001", "VAN0002"),
+            pair("VAN0001", "VAN0003"),
+            pair("VAN0002", "VAN0003"),
+        ]
+    );
+    // Control: read on a day the second plate was out, the third is another vehicle that
+    // moves more like the second than the focus plate does: no swap with the second.
+    let pairs = three_plates_on_one_van(Some(1));
+    assert!(!pairs.contains(&pair("VAN0002", "VAN0003")), "{pairs:?}");
+    assert!(!pairs.contains(&pair("VAN0001", "VAN0002")), "{pairs:?}");
+}
+
 /// Thirty vehicles drive C0 -> C1 -> C2 at 100 km/h (12.5 km of road per leg, 450 s), on
 /// the hour; `c1_late_secs` is added to C1's reads and `pause_secs` to every read after C1
 /// (a stop between C1 and C2).
