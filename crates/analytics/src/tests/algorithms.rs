@@ -957,6 +957,39 @@ fn a_van_under_three_plates_is_found_under_all_three() {
     assert!(!pairs.contains(&pair("VAN0001", "VAN0002")), "{pairs:?}");
 }
 
+proptest! {
+    /// Whatever the traffic, a swap is two different plates, reported once, never read
+    /// within two hours of each other (one vehicle cannot be in two places under two plates),
+    /// including the pairs closed through a third plate.
+    #[test]
+    fn swapped_plates_are_never_read_together(
+        outings in proptest::collection::vec((0usize..5, 0i64..10, 0i64..24, 0usize..3), 4..40)
+    ) {
+        let routes: [&[usize]; 3] = [&[0, 1, 2, 3, 4, 5], &[1, 2, 3, 4, 5, 6], &[0, 1, 2, 3]];
+        let mut reads = Vec::new();
+        for (plate, day, hour, route) in outings {
+            let plate = format!("PL{plate:05}");
+            reads.extend(drive(&plate, routes[route], MONDAY + day * 86_400 + hour * 3600, 300));
+        }
+        let table = table(line_cameras(7, 5.0), &reads);
+        let focus: Vec<u32> = (0..table.n_plates() as u32).step_by(2).collect();
+        let swaps = find_swaps(&table, &focus);
+        let mut pairs: Vec<(u32, u32)> = swaps.iter().map(|swap| (swap.plate_a, swap.plate_b)).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        prop_assert_eq!(pairs.len(), swaps.len());
+        for swap in &swaps {
+            prop_assert!(swap.plate_a < swap.plate_b);
+            for &row_a in table.plate_rows(swap.plate_a) {
+                for &row_b in table.plate_rows(swap.plate_b) {
+                    let apart = (table.ts[row_a as usize] - table.ts[row_b as usize]).abs();
+                    prop_assert!(apart > 2 * 3600 * MICROS, "{} and {}", table.plate_text(swap.plate_a), table.plate_text(swap.plate_b));
+                }
+            }
+        }
+    }
+}
+
 /// Thirty vehicles drive C0 -> C1 -> C2 at 100 km/h (12.5 km of road per leg, 450 s), on
 /// the hour; `c1_late_secs` is added to C1's reads and `pause_secs` to every read after C1
 /// (a stop between C1 and C2).
