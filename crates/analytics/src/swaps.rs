@@ -3,6 +3,7 @@
 
 use crate::clones::conflicts;
 use crate::table::{MICROS, ReadTable};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Plates read closer in time than this were seen together (two vehicles).
 const TOGETHER_SECS: i64 = 2 * 3600;
@@ -39,7 +40,7 @@ pub(crate) fn find_swaps(table: &ReadTable, focus: &[u32]) -> Vec<SwapFinding> {
     let all_profiles: Vec<(u32, Profile, u32)> =
         (0..table.n_plates() as u32).filter_map(profiled).collect();
     let mut swaps = Vec::new();
-    let mut seen: std::collections::BTreeSet<(u32, u32)> = std::collections::BTreeSet::new();
+    let mut seen: BTreeSet<(u32, u32)> = BTreeSet::new();
     for (plate_a, profile_a, desc_a) in &focus_profiles {
         for (plate_b, profile_b, desc_b) in &all_profiles {
             let key = ((*plate_a).min(*plate_b), (*plate_a).max(*plate_b));
@@ -82,16 +83,17 @@ pub(crate) fn find_swaps(table: &ReadTable, focus: &[u32]) -> Vec<SwapFinding> {
             });
         }
     }
-    close_triangles(table, &all_profiles, &mut swaps);
+    close_triangles(table, &all_profiles, &mut seen, &mut swaps);
     swaps.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     swaps
 }
 
 /// Two plates found swapped with one plate are that van's too, and swapped with each other,
-/// when they move alike and were never read on the same day.
+/// when they move alike and were never read on the same day; `known` holds the pairs found.
 fn close_triangles(
     table: &ReadTable,
     profiles: &[(u32, Profile, u32)],
+    known: &mut BTreeSet<(u32, u32)>,
     swaps: &mut Vec<SwapFinding>,
 ) {
     let profile_of = |plate: u32| {
@@ -100,15 +102,11 @@ fn close_triangles(
             .ok()
             .map(|idx| &profiles[idx])
     };
-    let mut partners: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+    let mut partners: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for swap in swaps.iter() {
         partners.entry(swap.plate_a).or_default().push(swap.plate_b);
         partners.entry(swap.plate_b).or_default().push(swap.plate_a);
     }
-    let mut known: std::collections::BTreeSet<(u32, u32)> = swaps
-        .iter()
-        .map(|swap| (swap.plate_a, swap.plate_b))
-        .collect();
     for others in partners.values() {
         for (idx, &b) in others.iter().enumerate() {
             for &c in &others[idx + 1..] {
