@@ -16,7 +16,7 @@ use crate::gangs::{
 use crate::misread::Misreader;
 use crate::network::RoadNetwork;
 use crate::traffic::{
-    Calendar, DAY_US, DayCtx, HOUR_US, Population, ReadEstimate, build_population,
+    Availability, Calendar, DAY_US, DayCtx, HOUR_US, Population, ReadEstimate, build_population,
     plan_background_day,
 };
 use crate::trip::{DUP_DISTINCT_ID, ExpandCtx, ReadModel, SimRead, TripPlan, UNTAGGED, expand};
@@ -86,6 +86,8 @@ pub(crate) struct State {
     pub(crate) n_misreads: u64,
     pub(crate) n_duplicates: u64,
     pub(crate) n_trips: u64,
+    /// When each vehicle that drives on many days is next free to set off.
+    pub(crate) free: Availability,
 }
 
 /// A plate and country index, before formatting.
@@ -194,6 +196,7 @@ pub(crate) fn build(config: &ScenarioConfig) -> (World, State) {
         n_misreads: 0,
         n_duplicates: 0,
         n_trips: 0,
+        free: Availability::new(&world.population),
     };
     (world, state)
 }
@@ -290,7 +293,12 @@ pub(crate) fn plan_day(
         weekday: world.calendar.weekdays[day as usize],
         hire_busy: &hire_busy,
     };
-    let patterns = plan_background_day(&day_ctx, &mut rng, &mut state.plates, &mut plans);
+    let patterns = plan_background_day(
+        &day_ctx,
+        &mut rng,
+        (&mut state.plates, &mut state.free),
+        &mut plans,
+    );
     for members in &patterns.platoons {
         state.n_platoons += 1;
         if state.platoons.len() < crate::truth::PLATOONS_LISTED_MAX {

@@ -478,16 +478,39 @@ fn trip(start_us: i64, from: u16, to: u16, attrs: VehicleAttrs, rng: &mut ChaCha
 }
 
 /// Plans the background trips of one day.
+/// A lorry driver's daily rest (EU rules: 11 hours), after which a fleet lorry may set off
+/// again. It is longer than any drive across the corridor, so a lorry that ended its last
+/// trip anywhere can be at its next trip's start by then.
+const LORRY_REST_US: i64 = 11 * HOUR_US;
+
+/// When each fleet lorry and hire van is next free to set off (UTC microseconds): a vehicle
+/// that drives on many days is never in two places at once, even when a long trip runs on
+/// past midnight into the next day.
+#[derive(Clone, Debug)]
+pub(crate) struct Availability {
+    lorries: Vec<i64>,
+    hire_vans: Vec<i64>,
+}
+
+impl Availability {
+    pub(crate) fn new(population: &Population) -> Availability {
+        Availability {
+            lorries: vec![i64::MIN; population.lorry_fleet.len()],
+            hire_vans: vec![i64::MIN; population.hire_vans.len()],
+        }
+    }
+}
+
 pub(crate) fn plan_background_day(
     ctx: &DayCtx<'_>,
     rng: &mut ChaCha8Rng,
-    plates: &mut PlateIssuer,
+    (plates, free): (&mut PlateIssuer, &mut Availability),
     plans: &mut Vec<TripPlan>,
 ) -> DayPatterns {
     let mut patterns = DayPatterns::default();
     plan_commutes(ctx, rng, plans);
     plan_deliveries(ctx, rng, plans);
-    plan_hires(ctx, rng, plans);
+    plan_hires(ctx, rng, &mut free.hire_vans, plans);
     plan_coaches(ctx, rng, plans);
     let towns = ctx.network.towns();
     let n_local = poisson_like(rng, ctx.population.local_trips * LOCAL_WEEK[ctx.weekday]);
@@ -517,7 +540,8 @@ pub(crate) fn plan_background_day(
         let start = start_in_hour(rng, ctx.midnight_us, &LONG_PROFILE);
         plans.push(trip(start, from, to, attrs, rng));
     }
-    plan_lorries(ctx, rng, plates, plans, &mut patterns, &towns);
+    let fleet = (plates, free.lorries.as_mut_slice());
+    plan_lorries(ctx, rng, fleet, plans, &mut patterns, &towns);
     patterns
 }
 
@@ -606,7 +630,14 @@ fn plan_deliveries(ctx: &DayCtx<'_>, rng: &mut ChaCha8Rng, plans: &mut Vec<TripP
     }
 }
 
-fn plan_hires(ctx: &DayCtx<'_>, rng: &mut ChaCha8Rng, plans: &mut Vec<TripPlan>) {
+/// Hire vans out with customers; `free_us` is when each van is back at its depot from its
+/// last customer (a van still out on a long hire from the day before is not hired again).
+fn plan_hires(
+    ctx: &DayCtx<'_>,
+    rng: &mut ChaCha8Rng,
+    free_us: &mut [i64],
+    plans: &mut Vec<TripPlan>,
+) {
     let towns = ctx.network.towns();
     for (index, van) in ctx.population.hire_vans.iter().enumerate() {
         let hired = rng.random_bool(ctx.population.hire_rate);
@@ -621,8 +652,13 @@ fn plan_hires(ctx: &DayCtx<'_>, rng: &mut ChaCha8Rng, plans: &mut Vec<TripPlan>)
         let plan = trip(start, van.depot, to, van.attrs, rng);
         let back =
             crate::trip::arrival_us(ctx.network, &plan) + rng.random_range(60..300) * 60_000_000;
+        let back_plan = trip(back, to, van.depot, van.attrs, rng);
+        if start < free_us[index] {
+            continue;
+        }
+        free_us[index] = crate::trip::arrival_us(ctx.network, &back_plan);
         plans.push(plan);
-        plans.push(trip(back, to, van.depot, van.attrs, rng));
+        plans.push(back_plan);
     }
 }
 
@@ -639,7 +675,7 @@ fn plan_coaches(ctx: &DayCtx<'_>, rng: &mut ChaCha8Rng, plans: &mut Vec<TripPlan
 fn plan_lorries(
     ctx: &DayCtx<'_>,
     rng: &mut ChaCha8Rng,
-    plates: &mut PlateIssuer,
+    (plates, free_us): (&mut PlateIssuer, &mut [i64]),
     plans: &mut Vec<TripPlan>,
     patterns: &mut DayPatterns,
     towns: &[(u16, u32)],
@@ -664,17 +700,21 @@ fn plan_lorries(
         let mut members = Vec::new();
         let mut t = start;
         for _ in 0..size {
-            // A fleet lorry drives at most once a day, in daytime, so that it is never in two
-            // places at once; the rest are one-off foreign lorries.
+            // A fleet lorry drives at most once a day, in daytime, and only after its
+            // driver's rest since its last trip ended (a long trip can end after midnight),
+            // so that it is never in two places at once; the rest are one-off foreign lorries.
             let local_hour = (t - ctx.midnight_us) / HOUR_US;
-            let attrs = if (4..20).contains(&local_hour)
+            let from_fleet = ((4..20).contains(&local_hour)
                 && fleet_cursor < fleet.len()
-                && rng.random_bool(0.5)
-            {
-                fleet_cursor += 1;
-                fleet[(fleet_offset + fleet_cursor) % fleet.len()]
-            } else {
-                draw_lorry(rng, plates)
+                && rng.random_bool(0.5))
+            .then(|| (fleet_offset + fleet_cursor + 1) % fleet.len())
+            .filter(|&idx| free_us[idx] <= t);
+            let attrs = match from_fleet {
+                Some(idx) => {
+                    fleet_cursor += 1;
+                    fleet[idx]
+                }
+                None => draw_lorry(rng, plates),
             };
             members.push(plans.len());
             plans.push(TripPlan {
@@ -687,6 +727,10 @@ fn plan_lorries(
                 tag: UNTAGGED,
                 seed: rng.random(),
             });
+            if let Some(idx) = from_fleet {
+                let plan = plans.last().expect("just pushed");
+                free_us[idx] = crate::trip::arrival_us(ctx.network, plan) + LORRY_REST_US;
+            }
             t += rng.random_range(4..40) * 1_000_000;
         }
         if size > 1 {
