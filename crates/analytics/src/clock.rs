@@ -70,6 +70,7 @@ pub(crate) fn correct(table: &mut ReadTable, skews_us: &[i64]) {
         let skew = skews_us[table.camera[row] as usize];
         table.ts[row] -= skew;
     }
+    table.clock_us = skews_us.to_vec();
     table.resort();
 }
 

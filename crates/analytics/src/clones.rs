@@ -33,11 +33,26 @@ const BUSIER_FACTOR: usize = 5;
 const MINORITY_SHARE_MIN: f64 = 0.1;
 
 /// Whether driving from read `a` to read `b` is impossible: the road distance cannot be
-/// covered at `speed_kmh_max` even granting both clocks `clock_tolerance_secs` of error.
+/// covered at `speed_kmh_max` even granting both clocks `clock_tolerance_secs` of error,
+/// whether or not each camera's estimated clock correction (`ReadTable::clock_us`) is
+/// right. A correction is an estimate from the traffic (road geometry can put it minutes
+/// out, see `clock.rs`): it may explain an impossible hop away, never make one.
 pub(crate) fn impossible(table: &ReadTable, a: u32, b: u32, config: &AnalysisConfig) -> bool {
     let distance_m = config.road_m(table.distance_m(a, b));
-    let dt_secs = (table.ts[b as usize] - table.ts[a as usize]).abs() as f64 / MICROS as f64;
-    let time_secs = dt_secs + config.clock_tolerance_secs;
+    let correction = |row: u32| {
+        let camera = table.camera[row as usize] as usize;
+        table.clock_us.get(camera).copied().unwrap_or(0)
+    };
+    let (ca, cb) = (correction(a), correction(b));
+    let dt_us = table.ts[b as usize] - table.ts[a as usize];
+    // Each read at its corrected time or at the time its camera wrote: the longest of the
+    // four times between them.
+    let dt_us = [dt_us, dt_us + cb, dt_us - ca, dt_us + cb - ca]
+        .into_iter()
+        .map(i64::abs)
+        .max()
+        .expect("four candidates");
+    let time_secs = dt_us as f64 / MICROS as f64 + config.clock_tolerance_secs;
     distance_m > config.speed_kmh_max / 3.6 * time_secs
 }
 

@@ -113,6 +113,9 @@ pub(crate) struct ReadTable {
     /// `[a * cameras.len() + b]`: great-circle metres between the sites of cameras `a` and
     /// `b`, for up to [`CAMERA_DISTANCES_MAX`] cameras (empty beyond).
     camera_distances: Vec<f64>,
+    /// Per camera: the clock correction taken off its reads' `ts` (microseconds, positive
+    /// where its clock was found ahead; empty until [`crate::clock::correct`] applies one).
+    pub(crate) clock_us: Vec<i64>,
     /// Row indexes sorted by (plate, ts).
     pub(crate) by_plate: Vec<u32>,
     /// `by_plate[plate_offsets[p]..plate_offsets[p + 1]]` are the rows of plate `p`.
@@ -272,6 +275,7 @@ impl Builder {
                 cameras: sites,
                 gps: FastMap::default(),
                 camera_distances: Vec::new(),
+                clock_us: Vec::new(),
                 by_plate: Vec::new(),
                 plate_offsets: Vec::new(),
             },

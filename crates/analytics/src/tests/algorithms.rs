@@ -528,15 +528,20 @@ proptest! {
     }
 }
 
-#[test]
-fn an_impossible_journey_at_the_clock_tolerance_edge() {
-    // 100 km apart as the crow flies, 125 km by road; at 180 km/h (50 m/s) that takes
-    // 2500 s, of which the clock tolerance grants 300 s.
+/// Cameras `A` and `B` 100 km apart as the crow flies, 125 km by road; at 180 km/h (50 m/s)
+/// that takes 2500 s, of which the clock tolerance grants 300 s: the fastest possible time
+/// between their reads, in seconds, is returned with them.
+fn cameras_a_hop_apart(config: &AnalysisConfig) -> (Vec<Camera>, f64) {
     let deg = 100.0 / (111.32 * 50.9f64.to_radians().cos());
     let cameras = vec![camera("A", 50.9, 2.0), camera("B", 50.9, 2.0 + deg)];
-    let config = AnalysisConfig::default();
     let road_m = config.road_m(crate::geo::great_circle_m(50.9, 2.0, 50.9, 2.0 + deg));
-    let edge_secs = road_m / 50.0 - config.clock_tolerance_secs;
+    (cameras, road_m / 50.0 - config.clock_tolerance_secs)
+}
+
+#[test]
+fn an_impossible_journey_at_the_clock_tolerance_edge() {
+    let config = AnalysisConfig::default();
+    let (cameras, edge_secs) = cameras_a_hop_apart(&config);
     let too_fast = (edge_secs - 5.0) as i64;
     let just_possible = (edge_secs + 5.0) as i64;
     let reads = vec![
@@ -551,6 +556,39 @@ fn an_impossible_journey_at_the_clock_tolerance_edge() {
     let slow = rows("SLOW1");
     assert!(impossible(&table, fast[0], fast[1], &config));
     assert!(!impossible(&table, slow[0], slow[1], &config));
+}
+
+#[test]
+fn a_clock_correction_may_explain_an_impossible_hop_away_but_never_make_one() {
+    let config = AnalysisConfig::default();
+    let (cameras, edge_secs) = cameras_a_hop_apart(&config);
+    let reads = vec![
+        r("SLOW1", "A", MONDAY),
+        r("SLOW1", "B", MONDAY + (edge_secs + 5.0) as i64),
+        r("FAST1", "A", MONDAY),
+        r("FAST1", "B", MONDAY + (edge_secs - 5.0) as i64),
+        r("CLONE1", "A", MONDAY),
+        r("CLONE1", "B", MONDAY + 600),
+    ];
+    let hop = |skew_b_secs: i64| {
+        let mut table = table(cameras.clone(), &reads);
+        let b = table.cameras.iter().position(|site| site.camera_id == "B");
+        let mut skews = vec![0; table.cameras.len()];
+        skews[b.expect("camera B")] = skew_b_secs * MICROS;
+        crate::clock::correct(&mut table, &skews);
+        let impossible_for = |plate: &str| {
+            let rows = table.plate_rows(table.plates_with_text(plate)[0]);
+            impossible(&table, rows[0], rows[1], &config)
+        };
+        ["SLOW1", "FAST1", "CLONE1"].map(impossible_for)
+    };
+    assert_eq!(hop(0), [false, true, true]);
+    // B's clock taken to be 10 minutes ahead: SLOW1's hop becomes 600 s shorter on the
+    // corrected times, but is possible on the times B wrote, so it stays possible.
+    assert_eq!(hop(600), [false, true, true]);
+    // B's clock taken to be 10 minutes behind: FAST1's hop is possible on the corrected
+    // times; CLONE1's is impossible either way.
+    assert_eq!(hop(-600), [false, false, true]);
 }
 
 #[test]
