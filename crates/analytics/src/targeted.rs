@@ -21,16 +21,23 @@
 //! could be counted differently there than in the scoring (not seen in the tests). The
 //! traffic's chance is counted over every read of the window at the cameras and hours
 //! where the vehicle's partners may have been read (the only cells the scoring looks
-//! at). Unlike `analyse`, no camera clock or misread corrections are applied (they need
-//! every read).
+//! at).
+//!
+//! The vehicle's own misreads are linked to it as `analyse` links them
+//! ([`misread::link_misreads`]): the plates its text is likely misread as are looked up,
+//! and their reads that fit its track become its reads, so a misread neither breaks its
+//! chain nor hides a trip together. Unlike `analyse`, its partners' misreads and camera
+//! clock corrections are not applied (they need every read).
 
 use crate::convoys::{self, CameraIndex, Wanted, day_of};
+use crate::misread;
 use crate::plans::CameraHour;
 use crate::report::ConvoyReport;
 use crate::table::{DAY_MICROS, FastMap, FastSet, MICROS, ReadTable, string_column};
 use crate::traffic::Traffic;
 use crate::{AnalysisConfig, AnalysisInput, Error, TimeWindow};
-use corridor_domain::{PlateRead, PlateText};
+use corridor_domain::confusion::ConfusionModel;
+use corridor_domain::{Country, PlateRead, PlateText};
 use corridor_store::{CameraWindow, HistoryQuery, Store, hash_of_plate};
 use datafusion::arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
@@ -48,6 +55,9 @@ const HISTORY_COLUMNS: &[&str] = &[
     "vehicle_type",
 ];
 
+/// Misreadings of the vehicle's plate looked for in the store (the likeliest first).
+const MISREADINGS_MAX: usize = 64;
+
 /// Microseconds per hour.
 const HOUR_MICROS: i64 = 3600 * MICROS;
 
@@ -55,8 +65,11 @@ const HOUR_MICROS: i64 = 3600 * MICROS;
 #[derive(Clone, Debug, Serialize)]
 pub struct TargetedConvoys {
     pub plate: String,
-    /// The vehicle's reads in the window.
+    /// The vehicle's reads in the window, its misreads included.
     pub n_reads: usize,
+    /// Reads under another text (a likely misread of its plate) that fit its track and
+    /// were searched as its own.
+    pub misread_read_ids: Vec<String>,
     /// Distinct plates read within `convoy_window_secs` of one of its reads.
     pub n_vehicles_near: usize,
     /// Those that make `convoy_occasions_min` trips together with it (along either
@@ -97,16 +110,21 @@ pub fn targeted_convoys(
             source: Box::new(err),
         }
     };
-    let target = store
+    let mut target = store
         .history(&HistoryQuery {
             from: Some(from),
             to: Some(to.saturating_sub(1)),
             ..HistoryQuery::plate(plate.clone())
         })
         .map_err(store_err("the vehicle's history"))?;
+    let input_cameras = store.cameras();
+    let (misreads, misread_hashes) =
+        own_misreads(store, plate, &target, (from, to), &input_cameras, config)?;
+    let misread_read_ids: Vec<String> = misreads.iter().map(|read| read.read_id.clone()).collect();
+    target.extend(misreads);
+    target.sort_by_key(|read| read.ts);
     lap("history", &mut timings);
 
-    let input_cameras = store.cameras();
     let window_micros = config.convoy_window_secs * MICROS;
     let near: Vec<CameraWindow> = target
         .iter()
@@ -128,7 +146,7 @@ pub fn targeted_convoys(
             hits.iter()
                 .map(|hit| (hit.plate_hash, window.camera_id.as_str(), hit.ts))
         })
-        .filter(|&(hash, _, ts)| hash != own && inside(ts))
+        .filter(|&(hash, _, ts)| hash != own && !misread_hashes.contains(&hash) && inside(ts))
         .collect();
     near_reads.sort_unstable();
     near_reads.dedup();
@@ -220,11 +238,85 @@ pub fn targeted_convoys(
     Ok(TargetedConvoys {
         plate: plate.as_str().to_owned(),
         n_reads,
+        misread_read_ids,
         n_vehicles_near,
         n_candidates: candidates.len(),
         convoys,
         timings_ms: timings,
     })
+}
+
+/// The reads, under other texts, that are misreads of `plate`: the texts its own is likely
+/// misread as ([`ConfusionModel::misreadings`]) that the store holds, linked as `analyse`
+/// links misreads (each read judged on its own text's likely true readings, its plate's
+/// other reads and `plate`'s track). Returns them relabelled as `plate`, and the hashes of
+/// the texts they were read under.
+fn own_misreads(
+    store: &Store,
+    plate: &PlateText,
+    target: &[PlateRead],
+    (from, to): (i64, i64),
+    cameras: &[corridor_domain::Camera],
+    config: &AnalysisConfig,
+) -> Result<(Vec<PlateRead>, FastSet<u64>), Error> {
+    let texts: Vec<PlateText> = ConfusionModel::standard()
+        .misreadings(plate, MISREADINGS_MAX)
+        .into_iter()
+        .map(|(text, _)| text)
+        .filter(|text| store.contains_plate(text))
+        .collect();
+    let mut others: Vec<PlateRead> = Vec::new();
+    for text in &texts {
+        let reads = store
+            .history(&HistoryQuery {
+                from: Some(from),
+                to: Some(to.saturating_sub(1)),
+                ..HistoryQuery::plate(text.clone())
+            })
+            .map_err(|err| Error::Store {
+                what: "the plates its text is misread as".to_owned(),
+                source: Box::new(err),
+            })?;
+        others.extend(reads);
+    }
+    if others.is_empty() {
+        return Ok((Vec::new(), FastSet::default()));
+    }
+    let reads: Vec<PlateRead> = target.iter().chain(&others).cloned().collect();
+    let input = AnalysisInput {
+        reads: vec![corridor_store::schema::reads_to_batch(&reads)],
+        cameras: cameras.to_vec(),
+        seeds: Vec::new(),
+        window: None,
+    };
+    let mut table = ReadTable::build(&input, config.reads_max)?;
+    let own = table.plates_with_text(plate.as_str()).to_vec();
+    // Each linked read's id, and the country of the plate (this text) it joins.
+    let linked: FastMap<String, Option<Country>> = misread::link_misreads(&mut table, config)
+        .into_iter()
+        .filter(|link| own.contains(&link.to_plate))
+        .map(|link| {
+            let country = table.plates[link.to_plate as usize].country.as_deref();
+            let country = country.and_then(|code| Country::parse(code).ok());
+            (table.read_id(link.row), country)
+        })
+        .collect();
+    // The texts these reads were under: the search leaves those plates out as partners,
+    // since the vehicle's own reads are among theirs.
+    let mut hashes = FastSet::default();
+    let misreads = others
+        .into_iter()
+        .filter_map(|read| {
+            let country = *linked.get(&read.read_id)?;
+            hashes.insert(hash_of_plate(&read.plate));
+            Some(PlateRead {
+                plate: plate.clone(),
+                country,
+                ..read
+            })
+        })
+        .collect();
+    Ok((misreads, hashes))
 }
 
 /// The plates (by hash) among `near_reads` (sorted by plate) that make

@@ -6,7 +6,7 @@ use crate::plans::CameraHour;
 use crate::table::{FastMap, FastSet, ReadTable, hour_of_day};
 use crate::traffic::Traffic;
 use crate::{AnalysisConfig, AnalysisInput, TimeWindow, targeted_convoys};
-use corridor_domain::PlateText;
+use corridor_domain::{Country, PlateRead, PlateText};
 use corridor_sim::ScenarioConfig;
 use corridor_store::{Store, StoreConfig};
 
@@ -30,8 +30,8 @@ fn scenario_in_store(dir: &std::path::Path, tenths: usize) -> (corridor_sim::Sce
 /// `(plates, occasions, score)` of each pair, sorted.
 type Pairs = Vec<(Vec<String>, usize, String)>;
 
-/// The seed's partners as `analyse` finds them over every read (first hop, no
-/// corrections), the traffic counted from the table as the `camera_hour_traffic` plan
+/// The seed's partners as `analyse` finds them over every read (first hop, no clock
+/// corrections, only the seed's own misreads linked), the traffic counted from the table as the `camera_hour_traffic` plan
 /// counts it; `input`'s reads are in plate order, as the targeted search orders its own
 /// (a pair is scored from its lower-numbered plate).
 fn over_every_read(input: &AnalysisInput, seed: &str, config: &AnalysisConfig) -> Pairs {
@@ -54,6 +54,17 @@ fn over_every_read(input: &AnalysisInput, seed: &str, config: &AnalysisConfig) -
         .collect();
     let (first, last) = day_span(&table).unwrap();
     let traffic = Traffic::new(table.cameras.len(), (last - first + 1) as usize, &rows);
+    // The seed's own misreads are its reads (the traffic counts them as read, under the
+    // text read), as the search from the store links them.
+    let mut table = table;
+    let seed_plates = table.plates_with_text(seed).to_vec();
+    let mut linked = ReadTable::build(input, config.reads_max).unwrap();
+    for link in crate::misread::link_misreads(&mut linked, config) {
+        if seed_plates.contains(&link.to_plate) {
+            table.plate[link.row as usize] = link.to_plate;
+        }
+    }
+    table.resort();
     let index = CameraIndex::build(&table);
     let light: Vec<bool> = table.heavy_plates().iter().map(|heavy| !heavy).collect();
     let focus = table.plates_with_text(seed).to_vec();
@@ -150,4 +161,118 @@ fn a_window_keeps_the_search_inside_it() {
         to: first_read,
     };
     assert!(targeted_convoys(&store, &seed, Some(bad), &config).is_err());
+}
+
+/// One read for a hand-made store: a white car unless `colour` says otherwise.
+fn read(id: &str, plate: &str, camera: &str, secs: i64, colour: &str) -> PlateRead {
+    PlateRead {
+        read_id: id.to_owned(),
+        plate: PlateText::parse(plate).unwrap(),
+        country: Some(Country::from_static("FR")),
+        camera_id: camera.to_owned(),
+        ts: secs * 1_000_000,
+        confidence: None,
+        lat: None,
+        lon: None,
+        heading_deg: None,
+        make: None,
+        model: None,
+        colour: Some(colour.to_owned()),
+        vehicle_type: None,
+    }
+}
+
+#[test]
+fn the_vehicles_own_misreads_are_searched_as_its_reads() {
+    use corridor_domain::confusion::ConfusionModel;
+    let target = PlateText::parse("AB123CD").unwrap();
+    let fr = Some(Country::from_static("FR"));
+    // A text the car's plate is likely misread as, and which is likely a misread of it.
+    let model = ConfusionModel::standard();
+    let misread = model
+        .misreadings(&target, 64)
+        .into_iter()
+        .map(|(text, _)| text)
+        .find(|text| {
+            model
+                .alternatives_in(text, fr, 24)
+                .iter()
+                .any(|alternative| alternative.text == target)
+        })
+        .expect("a confusable text");
+    let cameras = super::line_cameras(6, 5.0);
+    let line = ["C0", "C1", "C2", "C3", "C4", "C5"];
+    // Night 1 (01:00) and night 2 (02:40), days apart: the car and its partner a minute
+    // apart along the line. On night 2 the car is read as itself at C0 only and under the
+    // misread text at C1 and C2 (the other cameras missed it): without those two reads the
+    // second night is no trip together. On the other days each drives the line alone, the
+    // car in the morning and the partner in the evening.
+    let search = |misread_colour: &str| {
+        let mut reads = Vec::new();
+        let mut add = |id: String, plate: &str, camera: &str, secs: i64, colour: &str| {
+            reads.push(read(&id, plate, camera, secs, colour));
+        };
+        for day in 0..10i64 {
+            let midnight = super::MONDAY + day * 86_400;
+            for (idx, camera) in line.iter().enumerate() {
+                let step = idx as i64 * 300;
+                match day {
+                    0 | 5 => {
+                        let secs = midnight + if day == 0 { 3600 } else { 9600 } + step;
+                        let (id, text, colour) = match (day, idx) {
+                            (5, 1 | 2) => {
+                                (format!("m{day}-{idx}"), misread.as_str(), misread_colour)
+                            }
+                            (5, 0) | (0, _) => (format!("t{day}-{idx}"), "AB123CD", "white"),
+                            _ => (String::new(), "", ""),
+                        };
+                        if !id.is_empty() {
+                            add(id, text, camera, secs, colour);
+                        }
+                        add(
+                            format!("p{day}-{idx}"),
+                            "GH456JK",
+                            camera,
+                            secs + 60,
+                            "blue",
+                        );
+                    }
+                    _ => {
+                        add(
+                            format!("t{day}-{idx}"),
+                            "AB123CD",
+                            camera,
+                            midnight + 8 * 3600 + step,
+                            "white",
+                        );
+                        add(
+                            format!("p{day}-{idx}"),
+                            "GH456JK",
+                            camera,
+                            midnight + 17 * 3600 + step,
+                            "blue",
+                        );
+                    }
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreConfig::default()).unwrap();
+        store.upsert_cameras(&cameras).unwrap();
+        store.append_durable(&reads).unwrap();
+        targeted_convoys(&store, &target, None, &AnalysisConfig::default()).unwrap()
+    };
+    let found = search("white");
+    assert_eq!(found.misread_read_ids, ["m5-1", "m5-2"]);
+    assert_eq!(found.n_reads, 6 + 3 + 8 * 6);
+    assert_eq!(found.convoys.len(), 1, "{:?}", found.convoys);
+    let convoy = &found.convoys[0];
+    assert_eq!(convoy.plates, ["AB123CD", "GH456JK"]);
+    assert_eq!(convoy.occasions, 2);
+    assert!(convoy.read_ids.iter().any(|id| id == "m5-1"));
+    // Control: read on a red car, the misread text is another vehicle, not this one.
+    let red = search("red");
+    assert!(red.misread_read_ids.is_empty());
+    assert_eq!(red.n_reads, 6 + 1 + 8 * 6);
+    assert!(red.convoys.is_empty(), "{:?}", red.convoys);
 }

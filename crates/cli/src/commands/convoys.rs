@@ -89,9 +89,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
 
 fn print_result(result: &TargetedConvoys, ms: f64) {
     println!(
-        "{}: {} reads, {} vehicles read near it, {} scored, {} convoy partners in {ms:.1} ms ({}).",
+        "{}: {} reads ({} of them under a misread text), {} vehicles read near it, {} scored, {} convoy partners in {ms:.1} ms ({}).",
         result.plate,
         result.n_reads,
+        result.misread_read_ids.len(),
         result.n_vehicles_near,
         result.n_candidates,
         result.convoys.len(),

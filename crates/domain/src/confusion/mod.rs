@@ -23,8 +23,8 @@ mod tests;
 
 pub use alternatives::Alternative;
 
-use crate::DomainError;
 use crate::grammar::char_index;
+use crate::{DomainError, PlateText};
 
 /// Character classes: `0`-`9`, `A`-`Z`, and one class for anything else.
 const N_CLASSES: usize = 37;
@@ -163,6 +163,72 @@ impl ConfusionModel {
         } else {
             0.0
         }
+    }
+
+    /// The likeliest misreadings of `truth` (what a camera reads when it is wrong), at most
+    /// `n_max`, likeliest first (ties in text order), `truth` itself left out, each with
+    /// P(it is read | `truth`).
+    ///
+    /// Considered: every single substitution through a listed confusion, pairs of the
+    /// likeliest of them, and every character dropped or doubled (a read has at most one).
+    /// The inverse of [`alternatives_in`](Self::alternatives_in), which goes from a read to
+    /// its likely true plates: the two are not symmetric (`ACKI3320` is read `ACKI33200`,
+    /// but no likely true reading of `ACKI3320` is nine characters long).
+    pub fn misreadings(&self, truth: &PlateText, n_max: usize) -> Vec<(PlateText, f64)> {
+        /// Single substitutions combined in pairs.
+        const PAIRED_MAX: usize = 16;
+        let text = truth.as_str().as_bytes();
+        let mut singles: Vec<(usize, u8)> = Vec::new();
+        for (idx, &byte) in text.iter().enumerate() {
+            for &(observed, _) in &self.misreads[class_of(byte)] {
+                singles.push((idx, char_of(usize::from(observed)) as u8));
+            }
+        }
+        let substituted = |changes: &[(usize, u8)]| {
+            let mut bytes = text.to_vec();
+            for &(idx, byte) in changes {
+                bytes[idx] = byte;
+            }
+            bytes
+        };
+        let read_as = |bytes: &[u8]| {
+            self.likelihood(std::str::from_utf8(bytes).unwrap_or(""), truth.as_str())
+        };
+        singles
+            .sort_by(|a, b| read_as(&substituted(&[*b])).total_cmp(&read_as(&substituted(&[*a]))));
+        let mut candidates: Vec<Vec<u8>> = singles
+            .iter()
+            .map(|&change| substituted(&[change]))
+            .collect();
+        let best = &singles[..singles.len().min(PAIRED_MAX)];
+        for (idx, &first) in best.iter().enumerate() {
+            for &second in &best[idx + 1..] {
+                if first.0 != second.0 {
+                    candidates.push(substituted(&[first, second]));
+                }
+            }
+        }
+        for idx in 0..text.len() {
+            let mut dropped = text.to_vec();
+            dropped.remove(idx);
+            candidates.push(dropped);
+            let mut doubled = text.to_vec();
+            doubled.insert(idx, text[idx]);
+            candidates.push(doubled);
+        }
+        let mut out: Vec<(PlateText, f64)> = candidates
+            .into_iter()
+            .filter(|bytes| bytes.as_slice() != text)
+            .filter_map(|bytes| {
+                let probability = read_as(&bytes);
+                let text = PlateText::parse(std::str::from_utf8(&bytes).ok()?).ok()?;
+                (probability > 0.0).then_some((text, probability))
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.dedup_by(|a, b| a.0 == b.0);
+        out.truncate(n_max);
+        out
     }
 
     /// P(one correct read of every character in `text`): `1 - ` the total error mass.

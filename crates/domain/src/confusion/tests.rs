@@ -255,3 +255,35 @@ fn error_scale() {
     assert!(ConfusionModel::with_error_scale(20.0).is_err());
     assert!(ConfusionModel::with_error_scale(f64::NAN).is_err());
 }
+
+#[test]
+fn misreadings_are_what_the_model_reads_a_plate_as() {
+    let model = ConfusionModel::standard();
+    let truth = PlateText::parse("ACKI3320").unwrap();
+    let misreadings = model.misreadings(&truth, 64);
+    assert_eq!(misreadings.len(), 64);
+    let texts: Vec<&str> = misreadings.iter().map(|(text, _)| text.as_str()).collect();
+    // A doubled character and two substitutions (K as X, 0 as O) are among them.
+    assert!(texts.contains(&"ACKI33200"), "{texts:?}");
+    assert!(texts.contains(&"ACXI332O"), "{texts:?}");
+    assert!(!texts.contains(&"ACKI3320"));
+    for pair in misreadings.windows(2) {
+        assert!(pair[0].1 >= pair[1].1, "likeliest first");
+    }
+    for (text, probability) in &misreadings {
+        assert_eq!(
+            *probability,
+            model.likelihood(text.as_str(), truth.as_str())
+        );
+    }
+    // The likeliest misreading is likelier than any substitution the table does not list.
+    assert!(misreadings[0].1 > model.likelihood("ACKI332Q", "ACKI3320"));
+    // Each is a read that gives the plate back among its likely true readings.
+    let (first, _) = &misreadings[0];
+    assert!(
+        model
+            .alternatives(first, 8)
+            .iter()
+            .any(|alternative| alternative.text == truth)
+    );
+}
