@@ -477,7 +477,6 @@ fn trip(start_us: i64, from: u16, to: u16, attrs: VehicleAttrs, rng: &mut ChaCha
     }
 }
 
-/// Plans the background trips of one day.
 /// A lorry driver's daily rest (EU rules: 11 hours), after which a fleet lorry may set off
 /// again. It is longer than any drive across the corridor, so a lorry that ended its last
 /// trip anywhere can be at its next trip's start by then.
@@ -501,6 +500,7 @@ impl Availability {
     }
 }
 
+/// Plans the background trips of one day.
 pub(crate) fn plan_background_day(
     ctx: &DayCtx<'_>,
     rng: &mut ChaCha8Rng,
@@ -652,6 +652,8 @@ fn plan_hires(
         let plan = trip(start, van.depot, to, van.attrs, rng);
         let back =
             crate::trip::arrival_us(ctx.network, &plan) + rng.random_range(60..300) * 60_000_000;
+        // Drawn before the van is found busy, so that the draws of the day's other trips
+        // are the same either way.
         let back_plan = trip(back, to, van.depot, van.attrs, rng);
         if start < free_us[index] {
             continue;

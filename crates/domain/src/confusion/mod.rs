@@ -194,8 +194,12 @@ impl ConfusionModel {
         let read_as = |bytes: &[u8]| {
             self.likelihood(std::str::from_utf8(bytes).unwrap_or(""), truth.as_str())
         };
-        singles
-            .sort_by(|a, b| read_as(&substituted(&[*b])).total_cmp(&read_as(&substituted(&[*a]))));
+        let mut ranked: Vec<(f64, (usize, u8))> = singles
+            .into_iter()
+            .map(|change| (read_as(&substituted(&[change])), change))
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let singles: Vec<(usize, u8)> = ranked.into_iter().map(|(_, change)| change).collect();
         let mut candidates: Vec<Vec<u8>> = singles
             .iter()
             .map(|&change| substituted(&[change]))
