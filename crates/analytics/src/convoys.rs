@@ -433,9 +433,9 @@ pub(crate) fn discovery(
                     };
                     let counted = tested_so_far.load(Ordering::Relaxed) + n_tested;
                     let threshold = bonferroni_threshold(wanted.score_min, counted);
-                    let scored = (wanted.chance, config);
-                    found.extend(score_pair(
-                        table, traffic, &days, candidate, scored, threshold,
+                    let wanted = (wanted, config);
+                    found.extend(score_candidate(
+                        table, traffic, &days, candidate, wanted, threshold,
                     ));
                 }
             }
@@ -565,38 +565,125 @@ fn score_pairs(
     };
     let threshold = bonferroni_threshold(wanted.score_min, family);
     let days = DayCounts::new(table, traffic);
-    let scored = (wanted.chance, config);
-    // Each pair with more occasions than wanted is tested twice, on all of them and on its
-    // most striking ones alone: the second test pays for itself (Bonferroni over the two).
-    let second_test = std::f64::consts::LOG10_2;
     let mut findings: Vec<ConvoyFinding> = candidates
         .into_par_iter()
         .filter_map(|candidate| {
-            let striking = most_striking(table, traffic, &candidate, (wanted, config));
-            let whole = score_pair(table, traffic, &days, candidate, scored, threshold);
-            let alone = striking
-                .and_then(|striking| {
-                    score_pair(
-                        table,
-                        traffic,
-                        &days,
-                        striking,
-                        scored,
-                        threshold + second_test,
-                    )
-                })
-                .map(|finding| ConvoyFinding {
-                    score: finding.score - second_test,
-                    ..finding
-                });
-            match (whole, alone) {
-                (Some(whole), Some(alone)) if alone.score > whole.score => Some(alone),
-                (whole, alone) => whole.or(alone),
-            }
+            score_candidate(
+                table,
+                traffic,
+                &days,
+                candidate,
+                (wanted, config),
+                threshold,
+            )
         })
         .collect();
     findings.sort_by(|a, b| b.score.total_cmp(&a.score));
     findings
+}
+
+/// Scores a pair with more occasions than `wanted` twice, on all of them and on its most
+/// striking ones alone (see [`most_striking`]): the second test pays for itself
+/// (Bonferroni over the two, `log10 2`). Keeps the better score that reaches `threshold`.
+fn score_candidate(
+    table: &ReadTable,
+    traffic: &Traffic,
+    days: &DayCounts,
+    candidate: Candidate,
+    (wanted, config): (Wanted, &AnalysisConfig),
+    threshold: f64,
+) -> Option<ConvoyFinding> {
+    let second_test = std::f64::consts::LOG10_2;
+    let scored = (wanted.chance, config);
+    let whole = Prepared::new(table, traffic, candidate, scored);
+    // The striking occasions are worked out only for pairs they could make reach the
+    // threshold: most pairs tested (commuters, neighbours) cannot.
+    let striking_threshold = threshold + second_test;
+    let striking = (whole.striking_score_at_most((wanted, config), striking_threshold)
+        >= striking_threshold)
+        .then(|| most_striking(table, traffic, &whole.candidate, (wanted, config)))
+        .flatten()
+        .map(|striking| Prepared::new(table, traffic, striking, scored));
+    let whole = score_pair(table, traffic, days, whole, config, threshold);
+    let alone = striking
+        .and_then(|striking| {
+            score_pair(
+                table,
+                traffic,
+                days,
+                striking,
+                config,
+                threshold + second_test,
+            )
+        })
+        .map(|finding| ConvoyFinding {
+            score: finding.score - second_test,
+            ..finding
+        });
+    match (whole, alone) {
+        (Some(whole), Some(alone)) if alone.score > whole.score => Some(alone),
+        (whole, alone) => whole.or(alone),
+    }
+}
+
+/// A candidate with the traffic's chance of each occasion (before the discount for the
+/// cameras passed together at a steady lead) and the distinct cameras of each.
+struct Prepared {
+    candidate: Candidate,
+    distinct: Vec<usize>,
+}
+
+impl Prepared {
+    fn new(
+        table: &ReadTable,
+        traffic: &Traffic,
+        mut candidate: Candidate,
+        scored: (Chance, &AnalysisConfig),
+    ) -> Prepared {
+        for occasion in &mut candidate.occasions {
+            occasion.chance = traffic_chance(table, traffic, occasion, scored);
+        }
+        let distinct = candidate
+            .occasions
+            .iter()
+            .map(|occasion| occasion_cameras(table, occasion))
+            .collect();
+        Prepared {
+            candidate,
+            distinct,
+        }
+    }
+
+    /// The most that [`most_striking`]'s occasions can score: each occasion's chance is at
+    /// least the traffic's discounted as if it passed all its distinct cameras at a steady
+    /// lead, so the `wanted.occasions_min` smallest such chances bound the striking ones'
+    /// from below (and habits only add to them). `-inf` when the pair has no more
+    /// occasions than wanted; a looser bound when that is below `threshold` already.
+    fn striking_score_at_most(
+        &self,
+        (wanted, config): (Wanted, &AnalysisConfig),
+        threshold: f64,
+    ) -> f64 {
+        let occasions = &self.candidate.occasions;
+        let k = wanted.occasions_min;
+        if occasions.len() <= k {
+            return f64::NEG_INFINITY;
+        }
+        let chances = occasions
+            .iter()
+            .zip(&self.distinct)
+            .map(|(occasion, &cameras)| occasion.chance * stay_together(cameras, config));
+        // The smallest chance times `k` bounds the sum of the `k` smallest from below: the
+        // pairs it rules out (most of them) are not sorted.
+        let least = chances.clone().fold(f64::INFINITY, f64::min);
+        let at_most = -poisson_tail_log10(k, least * k as f64);
+        if at_most < threshold {
+            return at_most;
+        }
+        let mut chances: Vec<f64> = chances.collect();
+        chances.sort_by(f64::total_cmp);
+        -poisson_tail_log10(k, chances[..k].iter().sum())
+    }
 }
 
 /// A pair's trips together (see [`trips_together`]) from its co-occurrences.
@@ -842,28 +929,23 @@ fn score_pair(
     table: &ReadTable,
     traffic: &Traffic,
     days: &DayCounts,
-    Candidate {
-        plates: (plate_a, plate_b),
-        mut occasions,
-    }: Candidate,
-    (chance, config): (Chance, &AnalysisConfig),
+    Prepared {
+        candidate:
+            Candidate {
+                plates: (plate_a, plate_b),
+                mut occasions,
+            },
+        distinct,
+    }: Prepared,
+    config: &AnalysisConfig,
     threshold: f64,
 ) -> Option<ConvoyFinding> {
-    // The traffic's chance of each occasion, before the discount for the cameras passed
-    // together at a steady lead.
-    for occasion in &mut occasions {
-        occasion.chance = traffic_chance(table, traffic, occasion, (chance, config));
-    }
     // A quick bound first: an occasion passes at most all its distinct cameras at a steady
     // lead, so the chance discounted for all of them, and habits counted only along trips
     // as long as the shortest occasion's distinct cameras, can only make the pair look less
     // explained than it is. Most pairs tested in discovery (commuters, neighbours) are
     // explained even so, and the steady leads are never worked out for them.
     let k = occasions.len();
-    let distinct: Vec<usize> = occasions
-        .iter()
-        .map(|occasion| occasion_cameras(table, occasion))
-        .collect();
     let floor_at_most_steady: f64 = occasions
         .iter()
         .zip(&distinct)

@@ -1405,22 +1405,9 @@ fn a_vehicle_that_often_stops_near_a_weak_hub_ranks_no_higher_than_the_hubs_own(
     assert!(score_of("RESIDNT") > 0.0);
 }
 
-#[test]
-fn an_ordinary_meeting_by_day_does_not_hide_a_striking_night_together() {
-    // A van and its scout four minutes ahead past twelve cameras one night, on empty roads;
-    // the next day the two happen to pass three cameras together in busy traffic.
-    let road: Vec<usize> = (0..12).collect();
-    let mut reads = drive("VAN0001", &road, MONDAY + 22 * 3600, 300);
-    reads.extend(drive("SCOUT01", &road, MONDAY + 22 * 3600 - 240, 300));
-    let noon = MONDAY + 86_400 + 12 * 3600;
-    reads.extend(drive("VAN0001", &road[..3], noon, 300));
-    reads.extend(drive("SCOUT01", &road[..3], noon + 60, 300));
-    let table = table(line_cameras(12, 5.0), &reads);
-    let index = CameraIndex::build(&table);
-    let van = table.plates_with_text("VAN0001")[0];
-    let config = AnalysisConfig::default();
-    let eligible = vec![true; table.n_plates()];
-    // A hundred vehicles an hour by day, one a night every hundred nights.
+/// A hundred vehicles an hour by day at every camera, one a night every hundred nights,
+/// over a hundred days.
+fn busy_by_day_empty_at_night(table: &ReadTable) -> Traffic {
     let n_days = 100;
     let rows: Vec<CameraHour> = (0..table.cameras.len() as u32)
         .flat_map(|camera| {
@@ -1439,7 +1426,25 @@ fn an_ordinary_meeting_by_day_does_not_hide_a_striking_night_together() {
             })
         })
         .collect();
-    let traffic = Traffic::new(table.cameras.len(), n_days as usize, &rows);
+    Traffic::new(table.cameras.len(), n_days as usize, &rows)
+}
+
+#[test]
+fn an_ordinary_meeting_by_day_does_not_hide_a_striking_night_together() {
+    // A van and its scout four minutes ahead past twelve cameras one night, on empty roads;
+    // the next day the two happen to pass three cameras together in busy traffic.
+    let road: Vec<usize> = (0..12).collect();
+    let mut reads = drive("VAN0001", &road, MONDAY + 22 * 3600, 300);
+    reads.extend(drive("SCOUT01", &road, MONDAY + 22 * 3600 - 240, 300));
+    let noon = MONDAY + 86_400 + 12 * 3600;
+    reads.extend(drive("VAN0001", &road[..3], noon, 300));
+    reads.extend(drive("SCOUT01", &road[..3], noon + 60, 300));
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let van = table.plates_with_text("VAN0001")[0];
+    let config = AnalysisConfig::default();
+    let eligible = vec![true; table.n_plates()];
+    let traffic = busy_by_day_empty_at_night(&table);
     let found = partners(
         &table,
         &index,
@@ -1456,4 +1461,41 @@ fn an_ordinary_meeting_by_day_does_not_hide_a_striking_night_together() {
     pair.sort();
     assert_eq!(pair, ["SCOUT01", "VAN0001"]);
     assert_eq!(found[0].occasions.len(), 1, "the night alone: {found:?}");
+}
+
+#[test]
+fn discovery_does_not_let_ordinary_meetings_hide_two_striking_nights() {
+    // A van and its scout four minutes ahead past twelve cameras on two nights, on empty
+    // roads; on three days they also happen to pass three cameras together in busy traffic.
+    // All occasions together are a dull pair; the two nights alone are not.
+    let road: Vec<usize> = (0..12).collect();
+    let mut reads = Vec::new();
+    for night in [MONDAY + 22 * 3600, MONDAY + 2 * 86_400 + 25 * 3600] {
+        reads.extend(drive("VAN0001", &road, night, 300));
+        reads.extend(drive("SCOUT01", &road, night - 240, 300));
+    }
+    for day in [1, 3, 4] {
+        let noon = MONDAY + day * 86_400 + 12 * 3600;
+        reads.extend(drive("VAN0001", &road[..3], noon, 300));
+        reads.extend(drive("SCOUT01", &road[..3], noon + 60, 300));
+    }
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let config = AnalysisConfig::default();
+    let eligible = vec![true; table.n_plates()];
+    let found = discovery(
+        &table,
+        &index,
+        &busy_by_day_empty_at_night(&table),
+        &eligible,
+        &config,
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    let days: Vec<i64> = found[0].occasions.iter().map(|o| o.day).collect();
+    assert_eq!(days.len(), 2, "the two nights alone: {found:?}");
+    assert!(
+        days.iter()
+            .all(|day| [0, 2].contains(&(day - MONDAY / 86_400))),
+        "{days:?}"
+    );
 }
