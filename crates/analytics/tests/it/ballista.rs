@@ -90,13 +90,8 @@ fn fixture() -> Fixture {
     let tmp = tempfile::tempdir().expect("a temp dir");
     let lake_dir = tmp.path().join("lake");
     let lake = Lake::open(&format!("file://{}", lake_dir.display())).expect("the lake opens");
-    let (even, odd): (Vec<(usize, &PlateRead)>, Vec<(usize, &PlateRead)>) = scenario
-        .reads
-        .iter()
-        .enumerate()
-        .partition(|(idx, _)| idx % 2 == 0);
-    let even: Vec<PlateRead> = even.into_iter().map(|(_, read)| read.clone()).collect();
-    let odd: Vec<PlateRead> = odd.into_iter().map(|(_, read)| read.clone()).collect();
+    let even: Vec<PlateRead> = scenario.reads.iter().step_by(2).cloned().collect();
+    let odd: Vec<PlateRead> = scenario.reads.iter().skip(1).step_by(2).cloned().collect();
     let mut reads = publish_node(&tmp.path().join("node-a"), &lake, "node-a", &even);
     reads.extend(publish_node(
         &tmp.path().join("node-b"),
