@@ -431,7 +431,12 @@ fn find_places(
     let mut candidates: BTreeSet<u32> = interest.clone();
     candidates.extend(visitors.keys().copied());
     let candidates: Vec<u32> = candidates.into_iter().collect();
-    findings.swaps = find_swaps(table, &candidates);
+    let convoys: Vec<(u32, u32)> = findings
+        .convoys
+        .iter()
+        .map(|convoy| (convoy.plate_a, convoy.plate_b))
+        .collect();
+    findings.swaps = find_swaps(table, &candidates, &convoys);
     let before = interest.len();
     interest.extend(
         findings

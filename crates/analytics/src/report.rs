@@ -15,7 +15,7 @@ pub const SCORE_MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "clones",
-        "impossible_journey: impossible hops between the plate's tracks; inconsistent_vehicle: reads describing the second vehicle; swap: cosine similarity (0..1) of the plates' camera visits",
+        "impossible_journey: impossible hops between the plate's tracks; inconsistent_vehicle: reads describing the second vehicle; swap: cosine similarity (0..1) of the plates' camera visits, or the share of their convoy partners in common where higher",
     ),
     (
         "routes",

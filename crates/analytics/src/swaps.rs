@@ -20,7 +20,8 @@ const APART_SECS: i64 = 12 * 3600;
 pub(crate) struct SwapFinding {
     pub(crate) plate_a: u32,
     pub(crate) plate_b: u32,
-    /// Cosine similarity of the two plates' camera visit counts, 0..1.
+    /// How alike the two plates are, 0..1: the cosine similarity of their camera visit
+    /// counts, or, where higher, the share of their convoy partners they have in common.
     pub(crate) similarity: f64,
 }
 
@@ -29,8 +30,14 @@ type Profile = Vec<(u32, f64)>;
 
 /// Swaps of the `focus` plates (plates of interest and plates stopping at hubs) with any
 /// plate read `READS_MIN` times or more: the other plates a network van carried are often
-/// read only on the nights it carried them, with no convoy or hub of their own.
-pub(crate) fn find_swaps(table: &ReadTable, focus: &[u32]) -> Vec<SwapFinding> {
+/// read only on the nights it carried them, with no convoy or hub of their own. Two
+/// plates that kept company with one vehicle, each in `convoys` (pairs of plates), are
+/// swapped too when they could be one vehicle (see [`in_the_same_company`]).
+pub(crate) fn find_swaps(
+    table: &ReadTable,
+    focus: &[u32],
+    convoys: &[(u32, u32)],
+) -> Vec<SwapFinding> {
     let profiled = |plate: u32| {
         (table.plate_rows(plate).len() >= READS_MIN)
             .then(|| (plate, camera_profile(table, plate), main_desc(table, plate)))
@@ -83,9 +90,60 @@ pub(crate) fn find_swaps(table: &ReadTable, focus: &[u32]) -> Vec<SwapFinding> {
             });
         }
     }
+    in_the_same_company(table, &all_profiles, convoys, (&mut seen, &mut swaps));
     close_triangles(table, &all_profiles, &mut seen, &mut swaps);
     swaps.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     swaps
+}
+
+/// Two plates that each travelled in convoy with one vehicle, never with each other, that
+/// were never out on the same day (`APART_SECS`) and whose descriptions (both known) agree:
+/// a van that carries one plate a night and goes out with the same scout under each. The
+/// van's roads may differ from night to night (a supply run, a launch), so their camera
+/// visits need not be alike. Their similarity is the share of their partners in common, or
+/// their visits' cosine where higher.
+fn in_the_same_company(
+    table: &ReadTable,
+    profiles: &[(u32, Profile, u32)],
+    convoys: &[(u32, u32)],
+    (known, swaps): (&mut BTreeSet<(u32, u32)>, &mut Vec<SwapFinding>),
+) {
+    let mut partners: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for &(a, b) in convoys {
+        partners.entry(a).or_default().insert(b);
+        partners.entry(b).or_default().insert(a);
+    }
+    // Plates read fewer than `READS_MIN` times, or never described, are not taken.
+    let profile_of = |plate: u32| {
+        profiles
+            .binary_search_by_key(&plate, |(plate, _, _)| *plate)
+            .ok()
+            .map(|idx| (&profiles[idx].1, profiles[idx].2))
+            .filter(|&(_, desc)| desc != 0)
+    };
+    for (&a, partners_a) in &partners {
+        for (&b, partners_b) in partners.range(a + 1..) {
+            let in_common = partners_a.intersection(partners_b).count();
+            if in_common == 0 || partners_a.contains(&b) || known.contains(&(a, b)) {
+                continue;
+            }
+            let (Some((profile_a, desc_a)), Some((profile_b, desc_b))) =
+                (profile_of(a), profile_of(b))
+            else {
+                continue;
+            };
+            if !compatible(table, desc_a, desc_b) || within(table, a, b, APART_SECS) {
+                continue;
+            }
+            known.insert((a, b));
+            let share = in_common as f64 / partners_a.union(partners_b).count() as f64;
+            swaps.push(SwapFinding {
+                plate_a: a,
+                plate_b: b,
+                similarity: share.max(cosine(profile_a, profile_b)),
+            });
+        }
+    }
 }
 
 /// Two plates found swapped with one plate are that van's too, and swapped with each other,

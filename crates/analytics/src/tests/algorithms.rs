@@ -9,7 +9,7 @@ use crate::misread::link_misreads;
 use crate::plans::CameraHour;
 use crate::reach::Reach;
 use crate::routes::lcs_len;
-use crate::swaps::find_swaps;
+use crate::swaps::{SwapFinding, find_swaps};
 use crate::table::MICROS;
 use crate::traffic::Traffic;
 use proptest::prelude::*;
@@ -916,7 +916,7 @@ fn a_swap_partner_outside_the_focus_is_kept_only_when_nothing_moves_more_like_it
     }
     let table = table(line_cameras(6, 5.0), &reads);
     let van = table.plates_with_text("VAN0001")[0];
-    let swaps = find_swaps(&table, &[van]);
+    let swaps = find_swaps(&table, &[van], &[]);
     let pairs: Vec<(&str, &str)> = swaps
         .iter()
         .map(|swap| {
@@ -963,7 +963,12 @@ fn three_plates_on_one_van(last_plate_also_on_night: Option<i64>) -> Vec<(String
     }
     let table = table(line_cameras(7, 5.0), &reads);
     let van = table.plates_with_text("VAN0001")[0];
-    let mut pairs: Vec<(String, String)> = find_swaps(&table, &[van])
+    swap_texts(&table, &find_swaps(&table, &[van], &[]))
+}
+
+/// The swaps' plate texts, each pair in order, sorted.
+fn swap_texts(table: &ReadTable, swaps: &[SwapFinding]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = swaps
         .iter()
         .map(|swap| {
             let (a, b) = (
@@ -995,10 +1000,67 @@ fn a_van_under_three_plates_is_found_under_all_three() {
     assert!(!pairs.contains(&pair("VAN0001", "VAN0002")), "{pairs:?}");
 }
 
+/// A van out with its scout under `VAN0001` on nights 0 and 2 along cameras 0 to 5, then
+/// under `VAN0002` on nights 4 and 6 along cameras 6 to 9 (another road). The scout is
+/// read with it each time; the convoys found are the van's plates with the scout.
+fn one_van_two_plates_one_scout(second_plate: (&str, Option<i64>)) -> Vec<(String, String)> {
+    let (colour, also_at) = second_plate;
+    let mut reads = Vec::new();
+    let nights: [(&str, &[usize], i64); 4] = [
+        ("VAN0001", &[0, 1, 2, 3, 4, 5], 0),
+        ("VAN0001", &[0, 1, 2, 3, 4, 5], 2),
+        ("VAN0002", &[6, 7, 8, 9], 4),
+        ("VAN0002", &[6, 7, 8, 9], 6),
+    ];
+    for (plate, route, night) in nights {
+        let start = MONDAY + night * 86_400 + 22 * 3600;
+        reads.extend(drive(plate, route, start, 300));
+        reads.extend(drive("SCOUT01", route, start - 120, 300));
+    }
+    if let Some(secs) = also_at {
+        reads.extend(drive("VAN0002", &[6, 7, 8, 9], MONDAY + secs, 300));
+    }
+    for read in &mut reads {
+        let van_colour = if read.plate == "VAN0002" {
+            colour
+        } else {
+            "white"
+        };
+        let (make, colour) = match read.plate.as_str() {
+            "SCOUT01" => ("BMW", "black"),
+            _ => ("Ford", van_colour),
+        };
+        read.make = Some(make.to_owned());
+        read.colour = Some(colour.to_owned());
+    }
+    let table = table(line_cameras(10, 5.0), &reads);
+    let plate = |text: &str| table.plates_with_text(text)[0];
+    let (scout, first, second) = (plate("SCOUT01"), plate("VAN0001"), plate("VAN0002"));
+    let convoys = [
+        (first.min(scout), first.max(scout)),
+        (second.min(scout), second.max(scout)),
+    ];
+    let mut focus = vec![scout, first, second];
+    focus.sort_unstable();
+    swap_texts(&table, &find_swaps(&table, &focus, &convoys))
+}
+
+#[test]
+fn two_plates_that_kept_company_with_one_scout_on_different_nights_are_one_van() {
+    let swap = vec![("VAN0001".to_owned(), "VAN0002".to_owned())];
+    assert_eq!(one_van_two_plates_one_scout(("white", None)), swap);
+    // Controls: the second plate on a van of another colour, or read on the morning after
+    // the first was out (two vans), is another vehicle.
+    assert!(one_van_two_plates_one_scout(("red", None)).is_empty());
+    let next_morning = 86_400 + 8 * 3600;
+    assert!(one_van_two_plates_one_scout(("white", Some(next_morning))).is_empty());
+}
+
 proptest! {
     /// Whatever the traffic, a swap is two different plates, reported once, never read
     /// within two hours of each other (one vehicle cannot be in two places under two plates),
-    /// including the pairs closed through a third plate.
+    /// including the pairs closed through a third plate and those found through a convoy
+    /// partner in common.
     #[test]
     fn swapped_plates_are_never_read_together(
         outings in proptest::collection::vec((0usize..5, 0i64..10, 0i64..24, 0usize..3), 4..40)
@@ -1009,9 +1071,14 @@ proptest! {
             let plate = format!("PL{plate:05}");
             reads.extend(drive(&plate, routes[route], MONDAY + day * 86_400 + hour * 3600, 300));
         }
+        for read in &mut reads {
+            read.make = Some("Ford".to_owned());
+        }
         let table = table(line_cameras(7, 5.0), &reads);
         let focus: Vec<u32> = (0..table.n_plates() as u32).step_by(2).collect();
-        let swaps = find_swaps(&table, &focus);
+        // Every plate in convoy with the next one: plates with a partner in common abound.
+        let convoys: Vec<(u32, u32)> = (1..table.n_plates() as u32).map(|b| (b - 1, b)).collect();
+        let swaps = find_swaps(&table, &focus, &convoys);
         let mut pairs: Vec<(u32, u32)> = swaps.iter().map(|swap| (swap.plate_a, swap.plate_b)).collect();
         pairs.sort_unstable();
         pairs.dedup();
