@@ -478,8 +478,8 @@ fn partners_above(
     let (found, keys) = scratch;
     found.clear();
     keys.clear();
-    for &row in table.plate_rows(plate) {
-        let (camera, ts) = (table.camera[row as usize], table.ts[row as usize]);
+    let (times, cameras) = table.plate_track(plate);
+    for ((&row, &ts), &camera) in table.plate_rows(plate).iter().zip(times).zip(cameras) {
         for (other, other_plate) in index.window(camera, ts - window, ts + window + 1) {
             if other_plate > plate {
                 keys.push((u64::from(other_plate) << 32) | found.len() as u64);
@@ -1121,7 +1121,8 @@ fn habitual_occasions(
     (config, explained): (&AnalysisConfig, &dyn Fn(f64) -> bool),
     with_chances: bool,
 ) -> f64 {
-    let (rows_a, rows_b) = (table.plate_rows(plate_a), table.plate_rows(plate_b));
+    let rows_a = table.plate_rows(plate_a);
+    let (b_ts, b_camera) = table.plate_track(plate_b);
     let window = config.convoy_window_secs * MICROS;
     let near = if with_chances {
         HABIT_NEAR_SECS * MICROS
@@ -1129,9 +1130,6 @@ fn habitual_occasions(
         window
     };
     let gap = config.occasion_gap_secs * MICROS;
-    // Plate b's times and cameras side by side: the walks below read them many times.
-    let b_ts: Vec<i64> = rows_b.iter().map(|&b| table.ts[b as usize]).collect();
-    let b_camera: Vec<u32> = rows_b.iter().map(|&b| table.camera[b as usize]).collect();
     let mut expected = 0.0;
     let mut co_occurrences: Vec<u32> = Vec::new();
     // Plate a's rows come in time order: one slice per day.

@@ -120,6 +120,10 @@ pub(crate) struct ReadTable {
     pub(crate) by_plate: Vec<u32>,
     /// `by_plate[plate_offsets[p]..plate_offsets[p + 1]]` are the rows of plate `p`.
     plate_offsets: Vec<u32>,
+    /// The times and cameras of the rows of `by_plate`, side by side with it: a plate's
+    /// track read without reaching into every column at random.
+    by_plate_ts: Vec<i64>,
+    by_plate_camera: Vec<u32>,
 }
 
 impl ReadTable {
@@ -154,6 +158,16 @@ impl ReadTable {
         let start = self.plate_offsets[plate as usize] as usize;
         let end = self.plate_offsets[plate as usize + 1] as usize;
         &self.by_plate[start..end]
+    }
+
+    /// The times and cameras of plate `plate`'s rows, in time order.
+    pub(crate) fn plate_track(&self, plate: u32) -> (&[i64], &[u32]) {
+        let start = self.plate_offsets[plate as usize] as usize;
+        let end = self.plate_offsets[plate as usize + 1] as usize;
+        (
+            &self.by_plate_ts[start..end],
+            &self.by_plate_camera[start..end],
+        )
     }
 
     /// The plates (any country) with this text.
@@ -206,6 +220,11 @@ impl ReadTable {
     /// Recomputes the by-plate ordering after timestamps or plates of rows changed.
     pub(crate) fn resort(&mut self) {
         let (by_plate, offsets) = group_in_time_order(&self.plate, &self.ts, self.plates.len());
+        self.by_plate_ts = by_plate.iter().map(|&row| self.ts[row as usize]).collect();
+        self.by_plate_camera = by_plate
+            .iter()
+            .map(|&row| self.camera[row as usize])
+            .collect();
         self.by_plate = by_plate;
         self.plate_offsets = offsets;
     }
@@ -278,6 +297,8 @@ impl Builder {
                 clock_us: Vec::new(),
                 by_plate: Vec::new(),
                 plate_offsets: Vec::new(),
+                by_plate_ts: Vec::new(),
+                by_plate_camera: Vec::new(),
             },
             camera_by_id,
             desc_by_key: FastMap::default(),
