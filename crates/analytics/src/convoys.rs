@@ -606,16 +606,7 @@ fn score_candidate(
         .map(|striking| Prepared::new(table, traffic, striking, scored));
     let whole = score_pair(table, traffic, days, whole, config, threshold);
     let alone = striking
-        .and_then(|striking| {
-            score_pair(
-                table,
-                traffic,
-                days,
-                striking,
-                config,
-                threshold + second_test,
-            )
-        })
+        .and_then(|striking| score_pair(table, traffic, days, striking, config, striking_threshold))
         .map(|finding| ConvoyFinding {
             score: finding.score - second_test,
             ..finding

@@ -136,7 +136,8 @@ fn in_the_same_company(
                 continue;
             }
             known.insert((a, b));
-            let share = in_common as f64 / partners_a.union(partners_b).count() as f64;
+            let together = partners_a.len() + partners_b.len() - in_common;
+            let share = in_common as f64 / together as f64;
             swaps.push(SwapFinding {
                 plate_a: a,
                 plate_b: b,

@@ -155,19 +155,21 @@ impl ReadTable {
 
     /// Rows of plate `plate`, in time order.
     pub(crate) fn plate_rows(&self, plate: u32) -> &[u32] {
-        let start = self.plate_offsets[plate as usize] as usize;
-        let end = self.plate_offsets[plate as usize + 1] as usize;
-        &self.by_plate[start..end]
+        &self.by_plate[self.plate_range(plate)]
     }
 
     /// The times and cameras of plate `plate`'s rows, in time order.
     pub(crate) fn plate_track(&self, plate: u32) -> (&[i64], &[u32]) {
-        let start = self.plate_offsets[plate as usize] as usize;
-        let end = self.plate_offsets[plate as usize + 1] as usize;
+        let range = self.plate_range(plate);
         (
-            &self.by_plate_ts[start..end],
-            &self.by_plate_camera[start..end],
+            &self.by_plate_ts[range.clone()],
+            &self.by_plate_camera[range],
         )
+    }
+
+    /// Where plate `plate`'s rows lie in the by-plate order.
+    fn plate_range(&self, plate: u32) -> std::ops::Range<usize> {
+        self.plate_offsets[plate as usize] as usize..self.plate_offsets[plate as usize + 1] as usize
     }
 
     /// The plates (any country) with this text.

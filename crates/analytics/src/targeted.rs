@@ -103,13 +103,6 @@ pub fn targeted_convoys(
             started = Instant::now();
         }
     };
-    let store_err = |what: &str| {
-        let what = what.to_owned();
-        move |err: corridor_store::Error| Error::Store {
-            what,
-            source: Box::new(err),
-        }
-    };
     let mut target = store
         .history(&HistoryQuery {
             from: Some(from),
@@ -246,6 +239,15 @@ pub fn targeted_convoys(
     })
 }
 
+/// Names what a failed store read was for.
+fn store_err(what: &str) -> impl FnOnce(corridor_store::Error) -> Error {
+    let what = what.to_owned();
+    move |err| Error::Store {
+        what,
+        source: Box::new(err),
+    }
+}
+
 /// The reads, under other texts, that are misreads of `plate`: the texts its own is likely
 /// misread as ([`ConfusionModel::misreadings`]) that the store holds, linked as `analyse`
 /// links misreads (each read judged on its own text's likely true readings, its plate's
@@ -273,10 +275,7 @@ fn own_misreads(
                 to: Some(to.saturating_sub(1)),
                 ..HistoryQuery::plate(text.clone())
             })
-            .map_err(|err| Error::Store {
-                what: "the plates its text is misread as".to_owned(),
-                source: Box::new(err),
-            })?;
+            .map_err(store_err("the plates its text is misread as"))?;
         others.extend(reads);
     }
     if others.is_empty() {

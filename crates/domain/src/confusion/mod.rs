@@ -194,16 +194,16 @@ impl ConfusionModel {
         let read_as = |bytes: &[u8]| {
             self.likelihood(std::str::from_utf8(bytes).unwrap_or(""), truth.as_str())
         };
-        let mut ranked: Vec<(f64, (usize, u8))> = singles
+        let mut ranked: Vec<(f64, (usize, u8), Vec<u8>)> = singles
             .into_iter()
-            .map(|change| (read_as(&substituted(&[change])), change))
+            .map(|change| {
+                let bytes = substituted(&[change]);
+                (read_as(&bytes), change, bytes)
+            })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let singles: Vec<(usize, u8)> = ranked.into_iter().map(|(_, change)| change).collect();
-        let mut candidates: Vec<Vec<u8>> = singles
-            .iter()
-            .map(|&change| substituted(&[change]))
-            .collect();
+        let singles: Vec<(usize, u8)> = ranked.iter().map(|&(_, change, _)| change).collect();
+        let mut candidates: Vec<Vec<u8>> = ranked.into_iter().map(|(_, _, bytes)| bytes).collect();
         let best = &singles[..singles.len().min(PAIRED_MAX)];
         for (idx, &first) in best.iter().enumerate() {
             for &second in &best[idx + 1..] {
