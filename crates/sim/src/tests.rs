@@ -784,3 +784,72 @@ fn a_vehicle_that_drives_on_many_days_is_never_in_two_places_at_once() {
     }
     assert!(n_checked > 10_000, "{n_checked} consecutive trips checked");
 }
+
+#[test]
+fn a_hire_van_is_never_out_with_a_customer_and_a_network_at_once() {
+    // Planning alone, for several seeds: a network rents a van for a few days and drives it
+    // at night; the rental company hires it to customers on the other days. Its trips for
+    // both, in one itinerary, must follow each other in time and place.
+    let mut n_checked = 0;
+    let mut n_switches = 0;
+    for seed in [1001, 2002, 3003, 4004, 5005, 6006] {
+        let config = ScenarioConfig::new(seed, 1_000_000);
+        let (world, mut state) = generate::build(&config);
+        let vans = &world.population.hire_vans;
+        let van_of_plate: BTreeMap<(crate::vehicle::PlateBuf, u8), usize> = vans
+            .iter()
+            .enumerate()
+            .map(|(idx, van)| ((van.attrs.plate, van.attrs.country), idx))
+            .collect();
+        // Hire van -> its trips, each marked with whether a network drove it.
+        let mut trips: BTreeMap<usize, Vec<(crate::trip::TripPlan, bool)>> = BTreeMap::new();
+        for day in 0..config.days {
+            let midnight_us = world.midnight0_us + i64::from(day) * crate::traffic::DAY_US;
+            for plan in generate::plan_day(&world, &mut state, day, midnight_us) {
+                let van = if plan.tag == crate::trip::UNTAGGED {
+                    van_of_plate
+                        .get(&(plan.attrs.plate, plan.attrs.country))
+                        .map(|&van| (van, false))
+                } else {
+                    let tag = &state.registry.tags[plan.tag as usize];
+                    (tag.gang != u16::MAX && tag.vehicle > u32::MAX / 2)
+                        .then(|| ((u32::MAX - tag.vehicle) as usize, true))
+                };
+                if let Some((van, by_network)) = van {
+                    trips.entry(van).or_default().push((plan, by_network));
+                }
+            }
+        }
+        for (van, plans) in &mut trips {
+            plans.sort_by_key(|(plan, _)| plan.start_us);
+            for pair in plans.windows(2) {
+                let ((last, last_network), (next, next_network)) = (&pair[0], &pair[1]);
+                let ended_us = crate::trip::arrival_us(&world.network, last);
+                let there = crate::trip::TripPlan {
+                    start_us: ended_us,
+                    from: last.to,
+                    to: next.from,
+                    ..*last
+                };
+                let there_us = crate::trip::arrival_us(&world.network, &there);
+                assert!(
+                    next.start_us >= there_us,
+                    "seed {seed}: hire van {van} ({}) sets off {} min before it can be there \
+                     (last trip by a network: {last_network}, next: {next_network})",
+                    vans[*van].attrs.plate.as_str(),
+                    (there_us - next.start_us) / 60_000_000
+                );
+                n_checked += 1;
+                n_switches += usize::from(last_network != next_network);
+            }
+        }
+    }
+    assert!(
+        n_switches >= 10,
+        "only {n_switches} handovers between customers and networks"
+    );
+    assert!(
+        n_checked > 1_000,
+        "only {n_checked} consecutive trips checked"
+    );
+}
