@@ -97,6 +97,20 @@ pub fn analyse_on(
     on_own_thread(|| pipeline::run(input, config, engine))
 }
 
+/// The camera clock errors [`analyse`] estimates over `input` and corrects before every
+/// other step (the report's `camera_skews`), without the rest of the analysis: for
+/// recording them in the store's clock register, where the targeted search that reads
+/// only a few vehicles ([`targeted_convoys`]) finds them.
+pub fn camera_clocks(
+    input: &AnalysisInput,
+    config: &AnalysisConfig,
+) -> Result<Vec<CameraSkew>, Error> {
+    check_input(input, config)?;
+    let table = table::ReadTable::build(input, config.reads_max)?;
+    let skews = clock::estimate_skews(&table, config);
+    Ok(report::camera_skews(&table, &skews))
+}
+
 /// Runs only the set-oriented plans (traffic per camera and hour, days per plate) on
 /// `engine`, after the same clock and misread corrections as [`analyse`]: for comparing
 /// engines and measuring their throughput.

@@ -711,15 +711,7 @@ fn assemble(
                 linked_to: label(link.to_plate),
             })
             .collect(),
-        camera_skews: skews
-            .iter()
-            .enumerate()
-            .filter(|(_, skew)| **skew != 0)
-            .map(|(camera, skew)| CameraSkew {
-                camera_id: table.cameras[camera].camera_id.clone(),
-                skew_secs: *skew as f64 / 1e6,
-            })
-            .collect(),
+        camera_skews: crate::report::camera_skews(table, skews),
         score_meanings: SCORE_MEANINGS
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -179,3 +179,17 @@ pub struct CameraSkew {
     /// Positive: the camera's clock is ahead.
     pub skew_secs: f64,
 }
+
+/// The cameras whose estimated clock error is not zero (`skews_us`: one per camera of
+/// `table`, microseconds).
+pub(crate) fn camera_skews(table: &crate::table::ReadTable, skews_us: &[i64]) -> Vec<CameraSkew> {
+    skews_us
+        .iter()
+        .enumerate()
+        .filter(|(_, skew)| **skew != 0)
+        .map(|(camera, skew)| CameraSkew {
+            camera_id: table.cameras[camera].camera_id.clone(),
+            skew_secs: *skew as f64 / 1e6,
+        })
+        .collect()
+}

@@ -26,16 +26,24 @@
 //! The vehicle's own misreads are linked to it as `analyse` links them
 //! ([`misread::link_misreads`]): the plates its text is likely misread as are looked up,
 //! and their reads that fit its track become its reads, so a misread neither breaks its
-//! chain nor hides a trip together. Unlike `analyse`, its partners' misreads and camera
-//! clock corrections are not applied (they need every read).
+//! chain nor hides a trip together. Its candidates' misreads are linked the same way,
+//! once their histories are loaded: the plates their texts are likely misread as are
+//! loaded beside them, the misreads are linked as `analyse` links them, and those plates
+//! are not themselves scored as partners.
+//!
+//! Camera clock errors cannot be estimated from a few vehicles' reads: the search applies
+//! the ones recorded in the store's clock register ([`Store::clock_register`], recorded by
+//! `corridor store clocks` or by `corridor analyse` over the whole store), to every read it
+//! loads and to the traffic's hours, as `analyse` corrects its own estimates. Two reads at
+//! one camera are moved alike, so the reads near the vehicle's are found in recorded time.
 
 use crate::convoys::{self, CameraIndex, Wanted, day_of};
-use crate::misread;
 use crate::plans::CameraHour;
-use crate::report::ConvoyReport;
+use crate::report::{CameraSkew, ConvoyReport};
 use crate::table::{DAY_MICROS, FastMap, FastSet, MICROS, ReadTable, string_column};
 use crate::traffic::Traffic;
 use crate::{AnalysisConfig, AnalysisInput, Error, TimeWindow};
+use crate::{clock, misread};
 use corridor_domain::confusion::ConfusionModel;
 use corridor_domain::{Country, PlateRead, PlateText};
 use corridor_store::{CameraWindow, HistoryQuery, Store, hash_of_plate};
@@ -46,6 +54,7 @@ use std::time::Instant;
 
 /// The columns of the candidates' reads that the scoring and the report use (`plate` and
 /// `ts` come with them): a lookup reads only these columns of each segment.
+/// The descriptions are among them because misread linking compares them.
 const HISTORY_COLUMNS: &[&str] = &[
     "read_id",
     "country",
@@ -53,6 +62,9 @@ const HISTORY_COLUMNS: &[&str] = &[
     "lat",
     "lon",
     "vehicle_type",
+    "make",
+    "model",
+    "colour",
 ];
 
 /// Misreadings of the vehicle's plate looked for in the store (the likeliest first).
@@ -75,6 +87,14 @@ pub struct TargetedConvoys {
     /// Those that make `convoy_occasions_min` trips together with it (along either
     /// vehicle's reads), whose histories were loaded and scored.
     pub n_candidates: usize,
+    /// Reads under other texts linked to a candidate as its misreads.
+    pub n_partner_misreads: usize,
+    /// The clock register's corrections applied to the cameras the vehicle was read at
+    /// (the whole register is applied to every read loaded).
+    pub clock_corrections: Vec<CameraSkew>,
+    /// When the clock register applied was estimated (microseconds since the epoch), or
+    /// `None` when the store has none and recorded times were taken as true.
+    pub clock_register_estimated_at: Option<i64>,
     /// Its convoy partners, best first.
     pub convoys: Vec<ConvoyReport>,
     /// Wall time of each step, milliseconds.
@@ -111,8 +131,23 @@ pub fn targeted_convoys(
         })
         .map_err(store_err("the vehicle's history"))?;
     let input_cameras = store.cameras();
-    let (misreads, misread_hashes) =
-        own_misreads(store, plate, &target, (from, to), &input_cameras, config)?;
+    let register = store
+        .clock_register()
+        .map_err(store_err("the clock register"))?;
+    let skew_of: FastMap<&str, i64> = register
+        .iter()
+        .flat_map(|register| &register.cameras)
+        .map(|camera| (camera.camera_id.as_str(), camera.skew_us))
+        .collect();
+    let clocks = Clocks { skew_of: &skew_of };
+    let (misreads, misread_hashes) = own_misreads(
+        store,
+        plate,
+        &target,
+        (from, to),
+        (&input_cameras, clocks),
+        config,
+    )?;
     let misread_read_ids: Vec<String> = misreads.iter().map(|read| read.read_id.clone()).collect();
     target.extend(misreads);
     target.sort_by_key(|read| read.ts);
@@ -144,7 +179,7 @@ pub fn targeted_convoys(
     near_reads.sort_unstable();
     near_reads.dedup();
     let n_vehicles_near = near_reads.chunk_by(|a, b| a.0 == b.0).count();
-    let candidates = could_travel_with(&target, &near_reads, &input_cameras, config)?;
+    let candidates = could_travel_with(&target, &near_reads, (&input_cameras, clocks), config)?;
     lap("vehicles_near", &mut timings);
 
     let histories: Vec<Vec<RecordBatch>> = candidates
@@ -162,7 +197,7 @@ pub fn targeted_convoys(
     let span = store
         .ts_span()
         .map(|(first, last)| (first.max(from), last.min(to.saturating_sub(1))));
-    let cells = traffic_cells(store, &target, window_micros, span)?;
+    let cells = traffic_cells(store, &target, window_micros, span, clocks)?;
     lap("traffic", &mut timings);
 
     // Plates numbered in text order: a pair's scoring looks from its lower-numbered plate,
@@ -175,6 +210,25 @@ pub fn targeted_convoys(
         let plates = string_column(first, "plate", true)?.expect("required column");
         by_text.push((plates.value(0).to_owned(), batches));
     }
+    // The plates the candidates' texts are likely misread as, loaded beside them.
+    let mut known: FastSet<u64> = candidates.iter().copied().collect();
+    known.insert(own);
+    known.extend(misread_hashes.iter().copied());
+    let texts: Vec<String> = by_text.iter().map(|(text, _)| text.clone()).collect();
+    let misread_texts = misread_texts_in_store(store, &texts, &known);
+    let misread_histories: Vec<(String, Vec<RecordBatch>)> = misread_texts
+        .par_iter()
+        .map(|text| {
+            let range = (Some(from), Some(to.saturating_sub(1)));
+            let batches = store
+                .history_batches_of_hash(hash_of_plate(text), range, HISTORY_COLUMNS)
+                .map_err(store_err("the plates a candidate's text is misread as"))?;
+            Ok((text.as_str().to_owned(), batches))
+        })
+        .collect::<Result<_, Error>>()?;
+    by_text.extend(misread_histories);
+    lap("partner_misreads", &mut timings);
+
     let mut own_reads = target.clone();
     own_reads.sort_by_key(|read| (read.country, read.ts));
     let own_batch = corridor_store::schema::reads_to_batch(&own_reads);
@@ -190,7 +244,21 @@ pub fn targeted_convoys(
         seeds: vec![plate.clone()],
         window,
     };
-    let table = ReadTable::build(&input, config.reads_max)?;
+    let mut table = ReadTable::build(&input, config.reads_max)?;
+    clocks.correct(&mut table);
+    let links = misread::link_misreads(&mut table, config);
+    // The plates loaded only for their misreads are no partners.
+    let misread_only: FastSet<u32> = misread_texts
+        .iter()
+        .flat_map(|text| table.plates_with_text(text.as_str()).iter().copied())
+        .collect();
+    let n_partner_misreads = links
+        .iter()
+        .filter(|link| {
+            !misread_only.contains(&link.to_plate)
+                && table.plate_text(link.to_plate) != plate.as_str()
+        })
+        .count();
     let camera_of: FastMap<&str, u32> = table
         .cameras
         .iter()
@@ -212,7 +280,12 @@ pub fn targeted_convoys(
     let n_days = (last_day - first_day + 1).max(1) as usize;
     let traffic = Traffic::new(table.cameras.len(), n_days, &rows).with_days((first_day, last_day));
     let index = CameraIndex::build(&table);
-    let light: Vec<bool> = table.heavy_plates().iter().map(|heavy| !heavy).collect();
+    let light: Vec<bool> = table
+        .heavy_plates()
+        .iter()
+        .enumerate()
+        .map(|(idx, heavy)| !heavy && !misread_only.contains(&(idx as u32)))
+        .collect();
     let focus = table.plates_with_text(plate.as_str()).to_vec();
     let wanted = Wanted::recurring(config);
     let found = convoys::partners(&table, &index, &traffic, (&focus, &light), config, wanted);
@@ -228,15 +301,77 @@ pub fn targeted_convoys(
         })
         .collect();
     lap("scoring", &mut timings);
+    let mut visited: Vec<&str> = target.iter().map(|read| read.camera_id.as_str()).collect();
+    visited.sort_unstable();
+    visited.dedup();
+    let clock_corrections = visited
+        .into_iter()
+        .filter_map(|camera_id| {
+            let skew_us = *skew_of.get(camera_id)?;
+            Some(CameraSkew {
+                camera_id: camera_id.to_owned(),
+                skew_secs: skew_us as f64 / 1e6,
+            })
+        })
+        .collect();
     Ok(TargetedConvoys {
         plate: plate.as_str().to_owned(),
         n_reads,
         misread_read_ids,
         n_vehicles_near,
         n_candidates: candidates.len(),
+        n_partner_misreads,
+        clock_corrections,
+        clock_register_estimated_at: register.map(|register| register.estimated_at),
         convoys,
         timings_ms: timings,
     })
+}
+
+/// The clock register's corrections, by camera id (microseconds the camera is ahead).
+#[derive(Clone, Copy)]
+struct Clocks<'a> {
+    skew_of: &'a FastMap<&'a str, i64>,
+}
+
+impl Clocks<'_> {
+    /// A camera's clock error, zero where none is recorded.
+    fn skew_us(&self, camera_id: &str) -> i64 {
+        self.skew_of.get(camera_id).copied().unwrap_or(0)
+    }
+
+    /// Moves every read of `table` to its camera's true time.
+    fn correct(&self, table: &mut ReadTable) {
+        let skews: Vec<i64> = table
+            .cameras
+            .iter()
+            .map(|site| self.skew_us(&site.camera_id))
+            .collect();
+        clock::correct(table, &skews);
+    }
+}
+
+/// The texts, held by the store and not yet `known` (by hash), that the `texts` are likely
+/// misread as, in text order.
+fn misread_texts_in_store(store: &Store, texts: &[String], known: &FastSet<u64>) -> Vec<PlateText> {
+    let model = ConfusionModel::standard();
+    let mut found: Vec<PlateText> = texts
+        .par_iter()
+        .flat_map_iter(|text| {
+            let misreadings = PlateText::parse(text)
+                .map(|plate| model.misreadings(&plate, MISREADINGS_MAX))
+                .unwrap_or_default();
+            misreadings
+                .into_iter()
+                .map(|(text, _)| text)
+                .filter(move |text| {
+                    !known.contains(&hash_of_plate(text)) && store.contains_plate(text)
+                })
+        })
+        .collect();
+    found.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    found.dedup();
+    found
 }
 
 /// Names what a failed store read was for.
@@ -258,7 +393,7 @@ fn own_misreads(
     plate: &PlateText,
     target: &[PlateRead],
     (from, to): (i64, i64),
-    cameras: &[corridor_domain::Camera],
+    (cameras, clocks): (&[corridor_domain::Camera], Clocks<'_>),
     config: &AnalysisConfig,
 ) -> Result<(Vec<PlateRead>, FastSet<u64>), Error> {
     let texts: Vec<PlateText> = ConfusionModel::standard()
@@ -289,6 +424,7 @@ fn own_misreads(
         window: None,
     };
     let mut table = ReadTable::build(&input, config.reads_max)?;
+    clocks.correct(&mut table);
     let own = table.plates_with_text(plate.as_str()).to_vec();
     // Each linked read's id, and the country of the plate (this text) it joins.
     let linked: FastMap<String, Option<Country>> = misread::link_misreads(&mut table, config)
@@ -325,7 +461,7 @@ fn own_misreads(
 fn could_travel_with(
     target: &[PlateRead],
     near_reads: &[(u64, &str, i64)],
-    cameras: &[corridor_domain::Camera],
+    (cameras, clocks): (&[corridor_domain::Camera], Clocks<'_>),
     config: &AnalysisConfig,
 ) -> Result<Vec<u64>, Error> {
     let co_occurrences_min = config.convoy_occasions_min * config.occasion_cameras_min;
@@ -367,7 +503,8 @@ fn could_travel_with(
         seeds: Vec::new(),
         window: None,
     };
-    let table = ReadTable::build(&input, config.reads_max)?;
+    let mut table = ReadTable::build(&input, config.reads_max)?;
+    clocks.correct(&mut table);
     let index = CameraIndex::build(&table);
     let everyone = vec![true; table.n_plates()];
     let focus = table.plates_with_text("T").to_vec();
@@ -396,18 +533,21 @@ fn could_travel_with(
 type TrafficCells = FastMap<(String, u8), (u64, u64)>;
 
 /// `(reads, distinct plates)` over the reads from `span`'s first to its last (the window's)
-/// at each camera and hour of day (UTC) where a vehicle read within `window_micros` of a
-/// read of `target` may have been read, as the `camera_hour_traffic` plan counts them.
+/// at each camera and hour of day (UTC, true time: `clocks` corrected) where a vehicle
+/// read within `window_micros` of a read of `target` may have been read, as the
+/// `camera_hour_traffic` plan counts them.
 fn traffic_cells(
     store: &Store,
     target: &[PlateRead],
     window_micros: i64,
     span: Option<(i64, i64)>,
+    clocks: Clocks<'_>,
 ) -> Result<TrafficCells, Error> {
     let mut cells: Vec<(String, u8)> = target
         .iter()
         .flat_map(|read| {
-            [read.ts - window_micros, read.ts + window_micros].map(|ts| {
+            let ts = read.ts - clocks.skew_us(&read.camera_id);
+            [ts - window_micros, ts + window_micros].map(|ts| {
                 let hour = ts.div_euclid(HOUR_MICROS).rem_euclid(24) as u8;
                 (read.camera_id.clone(), hour)
             })
@@ -423,8 +563,10 @@ fn traffic_cells(
     let mut windows = Vec::new();
     let mut cell_of = Vec::new();
     for (idx, (camera_id, hour)) in cells.iter().enumerate() {
+        // The hour in true time, in the camera's recorded time.
+        let skew_us = clocks.skew_us(camera_id);
         for day in days.clone() {
-            let start = day * DAY_MICROS + i64::from(*hour) * HOUR_MICROS;
+            let start = day * DAY_MICROS + i64::from(*hour) * HOUR_MICROS + skew_us;
             let (start, end) = (start.max(from), (start + HOUR_MICROS).min(to));
             if start < end {
                 windows.push(CameraWindow {

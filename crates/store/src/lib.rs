@@ -30,6 +30,7 @@
 
 mod camera_index;
 mod catalog;
+mod clock;
 mod config;
 mod error;
 mod fsutil;
@@ -45,6 +46,7 @@ mod store;
 mod wal;
 mod windows;
 
+pub use clock::{CameraClock, ClockRegister};
 pub use config::{AppendReport, CompactReport, ImportReport, PurgeReport, StoreConfig, StoreStats};
 pub use error::Error;
 pub use import::{BulkImport, ImportConflict};

@@ -30,12 +30,19 @@ fn scenario_in_store(dir: &std::path::Path, tenths: usize) -> (corridor_sim::Sce
 /// `(plates, occasions, score)` of each pair, sorted.
 type Pairs = Vec<(Vec<String>, usize, String)>;
 
-/// The seed's partners as `analyse` finds them over every read (first hop, no clock
-/// corrections, only the seed's own misreads linked), the traffic counted from the table as the `camera_hour_traffic` plan
-/// counts it; `input`'s reads are in plate order, as the targeted search orders its own
-/// (a pair is scored from its lower-numbered plate).
-fn over_every_read(input: &AnalysisInput, seed: &str, config: &AnalysisConfig) -> Pairs {
-    let table = ReadTable::build(input, config.reads_max).unwrap();
+/// The seed's partners as `analyse` finds them over every read (first hop): camera clocks
+/// corrected by `skews_us` (one per camera of the table), the traffic counted from the
+/// corrected table as the `camera_hour_traffic` plan counts it, under the texts read, then
+/// every misread linked; `input`'s reads are in plate order, as the targeted search orders
+/// its own (a pair is scored from its lower-numbered plate).
+fn over_every_read(
+    input: &AnalysisInput,
+    seed: &str,
+    skews_us: &[i64],
+    config: &AnalysisConfig,
+) -> Pairs {
+    let mut table = ReadTable::build(input, config.reads_max).unwrap();
+    crate::clock::correct(&mut table, skews_us);
     let mut cells: FastMap<(u32, u8), (u64, FastSet<u32>)> = FastMap::default();
     for row in 0..table.len() {
         let hour = hour_of_day(table.ts[row]) as u8;
@@ -54,17 +61,7 @@ fn over_every_read(input: &AnalysisInput, seed: &str, config: &AnalysisConfig) -
         .collect();
     let (first, last) = day_span(&table).unwrap();
     let traffic = Traffic::new(table.cameras.len(), (last - first + 1) as usize, &rows);
-    // The seed's own misreads are its reads (the traffic counts them as read, under the
-    // text read), as the search from the store links them.
-    let mut table = table;
-    let seed_plates = table.plates_with_text(seed).to_vec();
-    let mut linked = ReadTable::build(input, config.reads_max).unwrap();
-    for link in crate::misread::link_misreads(&mut linked, config) {
-        if seed_plates.contains(&link.to_plate) {
-            table.plate[link.row as usize] = link.to_plate;
-        }
-    }
-    table.resort();
+    crate::misread::link_misreads(&mut table, config);
     let index = CameraIndex::build(&table);
     let light: Vec<bool> = table.heavy_plates().iter().map(|heavy| !heavy).collect();
     let focus = table.plates_with_text(seed).to_vec();
@@ -106,6 +103,32 @@ fn the_search_from_the_store_finds_the_partners_the_search_over_every_read_finds
         seeds: Vec::new(),
         window: None,
     };
+    // The clock errors `analyse` estimates over every read, recorded for the search.
+    let skews_us = {
+        let table = ReadTable::build(&input, config.reads_max).unwrap();
+        crate::clock::estimate_skews(&table, &config)
+    };
+    let cameras: Vec<corridor_store::CameraClock> = crate::camera_clocks(&input, &config)
+        .unwrap()
+        .into_iter()
+        .map(|skew| corridor_store::CameraClock {
+            camera_id: skew.camera_id,
+            skew_us: (skew.skew_secs * 1e6).round() as i64,
+        })
+        .collect();
+    assert!(
+        !cameras.is_empty(),
+        "the scenario has cameras whose clock is off"
+    );
+    store
+        .record_clock_register(&corridor_store::ClockRegister {
+            estimated_at: 0,
+            reads_from: 0,
+            reads_to: 0,
+            n_reads: in_plate_order.len() as u64,
+            cameras,
+        })
+        .unwrap();
     let mut n_found = 0;
     for seed in &scenario.truth.seeds {
         let plate = PlateText::parse(&seed.plate).unwrap();
@@ -126,7 +149,7 @@ fn the_search_from_the_store_finds_the_partners_the_search_over_every_read_finds
         pairs.sort();
         assert_eq!(
             pairs,
-            over_every_read(&input, &seed.plate, &config),
+            over_every_read(&input, &seed.plate, &skews_us, &config),
             "seed {}",
             seed.plate
         );
@@ -275,4 +298,185 @@ fn the_vehicles_own_misreads_are_searched_as_its_reads() {
     assert!(red.misread_read_ids.is_empty());
     assert_eq!(red.n_reads, 6 + 1 + 8 * 6);
     assert!(red.convoys.is_empty(), "{:?}", red.convoys);
+}
+
+#[test]
+fn a_partners_misreads_are_linked_to_it_once_it_is_a_candidate() {
+    use corridor_domain::confusion::ConfusionModel;
+    let partner = PlateText::parse("GH456JK").unwrap();
+    let fr = Some(Country::from_static("FR"));
+    let model = ConfusionModel::standard();
+    let misread = model
+        .misreadings(&partner, 64)
+        .into_iter()
+        .map(|(text, _)| text)
+        .find(|text| {
+            model
+                .alternatives_in(text, fr, 24)
+                .iter()
+                .any(|alternative| alternative.text == partner)
+        })
+        .expect("a confusable text");
+    let cameras = super::line_cameras(6, 5.0);
+    let line = ["C0", "C1", "C2", "C3", "C4", "C5"];
+    // Two nights, the partner a minute behind the car along the line; on night 2 the
+    // partner is read under the misread text at C1 and C2. On the other days each drives
+    // the line alone, the car in the morning and the partner in the evening.
+    let search = |misread_colour: &str| {
+        let mut reads = Vec::new();
+        for day in 0..10i64 {
+            let midnight = super::MONDAY + day * 86_400;
+            for (idx, camera) in line.iter().enumerate() {
+                let step = idx as i64 * 300;
+                let (car, partner) = match day {
+                    0 => (midnight + 3600 + step, midnight + 3660 + step),
+                    5 => (midnight + 9600 + step, midnight + 9660 + step),
+                    _ => (midnight + 8 * 3600 + step, midnight + 17 * 3600 + step),
+                };
+                reads.push(read(
+                    &format!("t{day}-{idx}"),
+                    "AB123CD",
+                    camera,
+                    car,
+                    "white",
+                ));
+                if day == 5 && (idx == 1 || idx == 2) {
+                    let id = format!("m{day}-{idx}");
+                    reads.push(read(&id, misread.as_str(), camera, partner, misread_colour));
+                } else {
+                    let id = format!("p{day}-{idx}");
+                    reads.push(read(&id, "GH456JK", camera, partner, "blue"));
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreConfig::default()).unwrap();
+        store.upsert_cameras(&cameras).unwrap();
+        store.append_durable(&reads).unwrap();
+        let target = PlateText::parse("AB123CD").unwrap();
+        targeted_convoys(&store, &target, None, &AnalysisConfig::default()).unwrap()
+    };
+    let found = search("blue");
+    assert_eq!(found.n_partner_misreads, 2);
+    assert_eq!(found.convoys.len(), 1, "{:?}", found.convoys);
+    let convoy = &found.convoys[0];
+    assert_eq!(convoy.plates, ["AB123CD", "GH456JK"]);
+    for id in ["m5-1", "m5-2"] {
+        assert!(
+            convoy.read_ids.iter().any(|cited| cited == id),
+            "{id} cited"
+        );
+    }
+    // Control: read on a white car, the misread text is another vehicle.
+    let white = search("white");
+    assert_eq!(white.n_partner_misreads, 0);
+    assert_eq!(white.convoys.len(), 1, "{:?}", white.convoys);
+    assert!(
+        !white.convoys[0]
+            .read_ids
+            .iter()
+            .any(|id| id.starts_with('m'))
+    );
+    assert!(
+        white.convoys[0].score < convoy.score,
+        "two more cameras together score higher: {} vs {}",
+        white.convoys[0].score,
+        convoy.score
+    );
+}
+
+#[test]
+fn a_camera_whose_clock_is_off_by_the_recorded_error_gives_the_findings_of_a_true_clock() {
+    use corridor_store::{CameraClock, ClockRegister};
+    let cameras = super::line_cameras(6, 5.0);
+    let line = ["C0", "C1", "C2", "C3", "C4", "C5"];
+    // C2's clock runs three hours ahead.
+    let skew_secs = 3 * 3600;
+    // The car and its partner on three nights; around them, traffic whose density
+    // changes with the hour, so that the hour a read is put in matters to its score.
+    let reads = |skewed: bool| {
+        let mut reads = Vec::new();
+        let mut add = |id: String, plate: String, idx: usize, secs: i64| {
+            let recorded = if skewed && idx == 2 {
+                secs + skew_secs
+            } else {
+                secs
+            };
+            reads.push(read(&id, &plate, line[idx], recorded, "white"));
+        };
+        for day in 0..14i64 {
+            let midnight = super::MONDAY + day * 86_400;
+            for idx in 0..line.len() {
+                let step = idx as i64 * 300;
+                if day % 4 == 1 {
+                    let night = midnight + 2 * 3600 + day * 97;
+                    add(format!("t{day}-{idx}"), "AB123CD".into(), idx, night + step);
+                    add(
+                        format!("p{day}-{idx}"),
+                        "GH456JK".into(),
+                        idx,
+                        night + 45 + step,
+                    );
+                }
+                // Background: vehicle k drives the line at an hour of its own; busier
+                // in the afternoon and the small hours than elsewhere.
+                for k in 0..40i64 {
+                    let hour = [1, 2, 4, 5, 14, 15, 16, 17][(k as usize * 7 + day as usize) % 8];
+                    let secs = midnight + hour * 3600 + (k * 131 + day * 17) % 3000 + step;
+                    add(
+                        format!("b{day}-{k}-{idx}"),
+                        format!("BG{k:03}XY"),
+                        idx,
+                        secs,
+                    );
+                }
+            }
+        }
+        reads
+    };
+    let search = |skewed: bool, register: Option<ClockRegister>| {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreConfig::default()).unwrap();
+        store.upsert_cameras(&cameras).unwrap();
+        store.append_durable(&reads(skewed)).unwrap();
+        if let Some(register) = register {
+            store.record_clock_register(&register).unwrap();
+        }
+        let target = PlateText::parse("AB123CD").unwrap();
+        targeted_convoys(&store, &target, None, &AnalysisConfig::default()).unwrap()
+    };
+    let findings = |found: &crate::TargetedConvoys| -> Vec<(Vec<String>, usize, String)> {
+        found
+            .convoys
+            .iter()
+            .map(|c| (c.plates.clone(), c.occasions, format!("{:.6}", c.score)))
+            .collect()
+    };
+    let truth = search(false, None);
+    assert!(
+        !truth.convoys.is_empty(),
+        "the pair is found with true clocks"
+    );
+    assert!(truth.clock_register_estimated_at.is_none());
+    let register = ClockRegister {
+        estimated_at: super::MONDAY * 1_000_000,
+        reads_from: super::MONDAY * 1_000_000,
+        reads_to: (super::MONDAY + 14 * 86_400) * 1_000_000,
+        n_reads: 0,
+        cameras: vec![CameraClock {
+            camera_id: "C2".to_owned(),
+            skew_us: skew_secs * 1_000_000,
+        }],
+    };
+    let corrected = search(true, Some(register.clone()));
+    assert_eq!(findings(&corrected), findings(&truth));
+    assert_eq!(corrected.clock_corrections.len(), 1);
+    assert_eq!(corrected.clock_corrections[0].skew_secs, skew_secs as f64);
+    assert_eq!(
+        corrected.clock_register_estimated_at,
+        Some(register.estimated_at)
+    );
+    // Control: the same recorded times without the register.
+    let uncorrected = search(true, None);
+    assert_ne!(findings(&uncorrected), findings(&truth));
 }

@@ -119,6 +119,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     };
     let report = analyse_on(&input, &config, &engine)
         .with_context(|| format!("analysing (plans on the {} engine)", engine.name()))?;
+    // Over every read, its clock estimates are the best the store has: searches that read
+    // only a few vehicles (`corridor convoys`) apply them.
+    if window.is_none() {
+        record_clock_register(&store, &input, &report.camera_skews)?;
+    }
     let cited: Vec<&str> = report.cited_read_ids().into_iter().collect();
     super::local_audit::record(
         &args.data.path,
@@ -130,6 +135,40 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     write_outputs(&args, &report)?;
     print_summary(&report, &args.report);
     Ok(())
+}
+
+/// Records `skews`, estimated over `input`'s reads, as the store's clock register.
+pub(crate) fn record_clock_register(
+    store: &Store,
+    input: &AnalysisInput,
+    skews: &[corridor_analytics::CameraSkew],
+) -> anyhow::Result<corridor_store::ClockRegister> {
+    let n_reads = input
+        .reads
+        .iter()
+        .map(|batch| batch.num_rows() as u64)
+        .sum();
+    let (from, to) = input
+        .window
+        .map_or((i64::MIN, i64::MAX), |w| (w.from, w.to));
+    let (first, last) = store.ts_span().unwrap_or((0, 0));
+    let register = corridor_store::ClockRegister {
+        estimated_at: chrono::Utc::now().timestamp_micros(),
+        reads_from: first.max(from),
+        reads_to: last.min(to.saturating_sub(1)),
+        n_reads,
+        cameras: skews
+            .iter()
+            .map(|skew| corridor_store::CameraClock {
+                camera_id: skew.camera_id.clone(),
+                skew_us: (skew.skew_secs * 1e6).round() as i64,
+            })
+            .collect(),
+    };
+    store
+        .record_clock_register(&register)
+        .context("recording the clock register")?;
+    Ok(register)
 }
 
 pub(crate) fn load_config(path: Option<&Path>) -> anyhow::Result<AnalysisConfig> {

@@ -47,6 +47,21 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         store.stats().n_reads,
         opening.elapsed().as_secs_f64()
     );
+    match store
+        .clock_register()
+        .context("reading the clock register")?
+    {
+        Some(register) => println!(
+            "Camera clocks: {} corrections from the register estimated {} over {} reads.",
+            register.cameras.len(),
+            corridor_ingest::format_timestamp(register.estimated_at),
+            register.n_reads
+        ),
+        None => println!(
+            "Camera clocks: no register in this store, recorded times taken as true \
+             (`corridor store clocks` or `corridor analyse` over the whole store records one)."
+        ),
+    }
     let mut results: Vec<TargetedConvoys> = Vec::with_capacity(plates.len());
     let mut elapsed_ms: Vec<f64> = Vec::with_capacity(plates.len());
     for plate in &plates {
@@ -89,12 +104,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
 
 fn print_result(result: &TargetedConvoys, ms: f64) {
     println!(
-        "{}: {} reads ({} of them under a misread text), {} vehicles read near it, {} scored, {} convoy partners in {ms:.1} ms ({}).",
+        "{}: {} reads ({} of them under a misread text; {} of its cameras with a clock correction), {} vehicles read near it, {} scored ({} of their reads under misread texts), {} convoy partners in {ms:.1} ms ({}).",
         result.plate,
         result.n_reads,
         result.misread_read_ids.len(),
+        result.clock_corrections.len(),
         result.n_vehicles_near,
         result.n_candidates,
+        result.n_partner_misreads,
         result.convoys.len(),
         result
             .timings_ms

@@ -197,6 +197,8 @@ fn analyse(store: &Store, truth: &Truth) -> anyhow::Result<Option<Report>> {
     };
     let report =
         corridor_analytics::analyse(&input, &AnalysisConfig::default()).context("analysing")?;
+    // Over every read, as `corridor analyse` over the whole store records them.
+    super::analyse::record_clock_register(store, &input, &report.camera_skews)?;
     spinner.finish_and_clear();
     Ok(Some(report))
 }

@@ -29,6 +29,15 @@ enum Action {
         #[arg(long, env = "CORRIDOR_PURGE_OLDER_THAN", value_name = "DURATION", value_parser = parse_duration)]
         older_than: Duration,
     },
+    /// Estimate each camera's clock error from the traffic (as `corridor analyse` does)
+    /// and record them in the store's clock register, which `corridor convoys` applies.
+    Clocks {
+        #[command(flatten)]
+        window: super::analyse::WindowArgs,
+        /// Analysis settings as JSON (any subset of the fields of `AnalysisConfig`).
+        #[arg(long, env = "CORRIDOR_ANALYSIS_CONFIG", value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+    },
     /// Flush, then mirror the committed segments into a Parquet lake partitioned by UTC day
     /// (`LAKE/reads/date=D/NODE_seg-N.parquet`) on any object store, for a Ballista cluster
     /// (`corridor analyse --engine ballista://... --lake-reads LAKE/reads/`) or other tools.
@@ -79,6 +88,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             );
         }
         Action::Publish { lake, node } => publish(&store, &lake, &node)?,
+        Action::Clocks { window, config } => clocks(&store, &window, config.as_deref())?,
     }
     Ok(())
 }
@@ -102,6 +112,41 @@ fn publish(store: &Store, lake_url: &str, node: &str) -> anyhow::Result<()> {
         report.n_unchanged,
         report.n_deleted
     );
+    Ok(())
+}
+
+fn clocks(
+    store: &Store,
+    window: &super::analyse::WindowArgs,
+    config: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let config = super::analyse::load_config(config)?;
+    let (from, to, window) = window.parse()?;
+    let input = corridor_analytics::AnalysisInput {
+        reads: store
+            .scan_collect(from, to)
+            .context("reading the store's segments")?,
+        cameras: store.cameras(),
+        seeds: Vec::new(),
+        window,
+    };
+    let skews =
+        corridor_analytics::camera_clocks(&input, &config).context("estimating camera clocks")?;
+    let register = super::analyse::record_clock_register(store, &input, &skews)?;
+    println!(
+        "{} of {} cameras have a clock error, estimated over {} reads; recorded in {}:",
+        register.cameras.len(),
+        store.cameras().len(),
+        register.n_reads,
+        store.dir().join("clock.json").display()
+    );
+    for camera in &register.cameras {
+        println!(
+            "  {:<16} {:+.0} s",
+            camera.camera_id,
+            camera.skew_us as f64 / 1e6
+        );
+    }
     Ok(())
 }
 

@@ -52,6 +52,28 @@ fn demo_simulates_ingests_analyses_and_reports_against_the_truth() {
     for seed in &truth.seeds {
         assert!(out.contains(&format!("{}: ", seed.plate)), "{out}");
     }
+    // The demo's analysis recorded its camera clock estimates for the search to apply.
+    let register: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("demo-data/clock.json")).expect("clock.json recorded"),
+    )
+    .expect("clock.json is JSON");
+    let n_corrected = register["cameras"].as_array().expect("cameras").len();
+    assert!(
+        out.contains(&format!(
+            "Camera clocks: {n_corrected} corrections from the register"
+        )),
+        "{out}"
+    );
+    // Re-estimated on demand, over a window.
+    let clocks = stdout_of(&corridor(&[
+        "store",
+        "--data",
+        data,
+        "clocks",
+        "--from",
+        "2026-01-01",
+    ]));
+    assert!(clocks.contains("cameras have a clock error"), "{clocks}");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&json_path).expect("convoys.json written"))
             .expect("convoys.json is JSON");
