@@ -742,6 +742,22 @@ fn issue_3_no_planted_vehicle_leaves_before_it_has_arrived() {
     }
 }
 
+/// The earliest a vehicle can be where its `next` trip starts: from where its `last` trip
+/// ended, driven at its own pace.
+fn can_be_there_us(
+    world: &World,
+    last: &crate::trip::TripPlan,
+    next: &crate::trip::TripPlan,
+) -> i64 {
+    let there = crate::trip::TripPlan {
+        start_us: crate::trip::arrival_us(&world.network, last),
+        from: last.to,
+        to: next.from,
+        ..*last
+    };
+    crate::trip::arrival_us(&world.network, &there)
+}
+
 #[test]
 fn a_vehicle_that_drives_on_many_days_is_never_in_two_places_at_once() {
     // Planning alone (no reads simulated), at the size of the evaluation scenarios, where
@@ -765,15 +781,7 @@ fn a_vehicle_that_drives_on_many_days_is_never_in_two_places_at_once() {
         plans.sort_by_key(|plan| plan.start_us);
         for pair in plans.windows(2) {
             let (last, next) = (&pair[0], &pair[1]);
-            // From where its last trip ended to where the next one starts, at its own pace.
-            let ended_us = crate::trip::arrival_us(&world.network, last);
-            let there = crate::trip::TripPlan {
-                start_us: ended_us,
-                from: last.to,
-                to: next.from,
-                ..*last
-            };
-            let there_us = crate::trip::arrival_us(&world.network, &there);
+            let there_us = can_be_there_us(&world, last, next);
             assert!(
                 next.start_us >= there_us,
                 "{vehicle:?} sets off {} min before it can be there",
@@ -824,14 +832,7 @@ fn a_hire_van_is_never_out_with_a_customer_and_a_network_at_once() {
             plans.sort_by_key(|(plan, _)| plan.start_us);
             for pair in plans.windows(2) {
                 let ((last, last_network), (next, next_network)) = (&pair[0], &pair[1]);
-                let ended_us = crate::trip::arrival_us(&world.network, last);
-                let there = crate::trip::TripPlan {
-                    start_us: ended_us,
-                    from: last.to,
-                    to: next.from,
-                    ..*last
-                };
-                let there_us = crate::trip::arrival_us(&world.network, &there);
+                let there_us = can_be_there_us(&world, last, next);
                 assert!(
                     next.start_us >= there_us,
                     "seed {seed}: hire van {van} ({}) sets off {} min before it can be there \

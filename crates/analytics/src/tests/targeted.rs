@@ -205,24 +205,29 @@ fn read(id: &str, plate: &str, camera: &str, secs: i64, colour: &str) -> PlateRe
     }
 }
 
-#[test]
-fn the_vehicles_own_misreads_are_searched_as_its_reads() {
+/// A text a French `plate` is likely misread as, and which is likely a misread of it.
+fn confusable_with(plate: &str) -> PlateText {
     use corridor_domain::confusion::ConfusionModel;
-    let target = PlateText::parse("AB123CD").unwrap();
+    let plate = PlateText::parse(plate).unwrap();
     let fr = Some(Country::from_static("FR"));
-    // A text the car's plate is likely misread as, and which is likely a misread of it.
     let model = ConfusionModel::standard();
-    let misread = model
-        .misreadings(&target, 64)
+    model
+        .misreadings(&plate, 64)
         .into_iter()
         .map(|(text, _)| text)
         .find(|text| {
             model
                 .alternatives_in(text, fr, 24)
                 .iter()
-                .any(|alternative| alternative.text == target)
+                .any(|alternative| alternative.text == plate)
         })
-        .expect("a confusable text");
+        .expect("a confusable text")
+}
+
+#[test]
+fn the_vehicles_own_misreads_are_searched_as_its_reads() {
+    let target = PlateText::parse("AB123CD").unwrap();
+    let misread = confusable_with(target.as_str());
     let cameras = super::line_cameras(6, 5.0);
     let line = ["C0", "C1", "C2", "C3", "C4", "C5"];
     // Night 1 (01:00) and night 2 (02:40), days apart: the car and its partner a minute
@@ -302,21 +307,7 @@ fn the_vehicles_own_misreads_are_searched_as_its_reads() {
 
 #[test]
 fn a_partners_misreads_are_linked_to_it_once_it_is_a_candidate() {
-    use corridor_domain::confusion::ConfusionModel;
-    let partner = PlateText::parse("GH456JK").unwrap();
-    let fr = Some(Country::from_static("FR"));
-    let model = ConfusionModel::standard();
-    let misread = model
-        .misreadings(&partner, 64)
-        .into_iter()
-        .map(|(text, _)| text)
-        .find(|text| {
-            model
-                .alternatives_in(text, fr, 24)
-                .iter()
-                .any(|alternative| alternative.text == partner)
-        })
-        .expect("a confusable text");
+    let misread = confusable_with("GH456JK");
     let cameras = super::line_cameras(6, 5.0);
     let line = ["C0", "C1", "C2", "C3", "C4", "C5"];
     // Two nights, the partner a minute behind the car along the line; on night 2 the

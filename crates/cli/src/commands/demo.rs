@@ -110,7 +110,7 @@ fn start_afresh(data: &Path) -> anyhow::Result<()> {
                 .with_context(|| format!("removing the old demo's {}", path.display()))?;
         }
     }
-    for file in ["CATALOG", "cameras.parquet"] {
+    for file in ["CATALOG", "cameras.parquet", "clock.json"] {
         let path = data.join(file);
         if path.exists() {
             std::fs::remove_file(&path)
