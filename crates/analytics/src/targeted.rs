@@ -179,6 +179,7 @@ pub fn targeted_convoys(
     near_reads.sort_unstable();
     near_reads.dedup();
     let n_vehicles_near = near_reads.chunk_by(|a, b| a.0 == b.0).count();
+    let read_near: FastSet<u64> = near_reads.iter().map(|&(hash, _, _)| hash).collect();
     let candidates = could_travel_with(&target, &near_reads, (&input_cameras, clocks), config)?;
     lap("vehicles_near", &mut timings);
 
@@ -210,12 +211,15 @@ pub fn targeted_convoys(
         let plates = string_column(first, "plate", true)?.expect("required column");
         by_text.push((plates.value(0).to_owned(), batches));
     }
-    // The plates the candidates' texts are likely misread as, loaded beside them.
+    // The plates the candidates' texts are likely misread as, loaded beside them where
+    // they were read near the vehicle: only there can a misread read add to a trip
+    // together; elsewhere it would only add to the candidate's habits.
     let mut known: FastSet<u64> = candidates.iter().copied().collect();
     known.insert(own);
     known.extend(misread_hashes.iter().copied());
     let texts: Vec<String> = by_text.iter().map(|(text, _)| text.clone()).collect();
-    let misread_texts = misread_texts_in_store(store, &texts, &known);
+    let wanted = |hash: u64| read_near.contains(&hash) && !known.contains(&hash);
+    let misread_texts = misread_texts_in_store(store, &texts, &wanted);
     let misread_histories: Vec<(String, Vec<RecordBatch>)> = misread_texts
         .par_iter()
         .map(|text| {
@@ -351,9 +355,13 @@ impl Clocks<'_> {
     }
 }
 
-/// The texts, held by the store and not yet `known` (by hash), that the `texts` are likely
+/// The texts, held by the store and `wanted` (by hash), that the `texts` are likely
 /// misread as, in text order.
-fn misread_texts_in_store(store: &Store, texts: &[String], known: &FastSet<u64>) -> Vec<PlateText> {
+fn misread_texts_in_store(
+    store: &Store,
+    texts: &[String],
+    wanted: &(dyn Fn(u64) -> bool + Sync),
+) -> Vec<PlateText> {
     let model = ConfusionModel::standard();
     let mut found: Vec<PlateText> = texts
         .par_iter()
@@ -364,9 +372,7 @@ fn misread_texts_in_store(store: &Store, texts: &[String], known: &FastSet<u64>)
             misreadings
                 .into_iter()
                 .map(|(text, _)| text)
-                .filter(move |text| {
-                    !known.contains(&hash_of_plate(text)) && store.contains_plate(text)
-                })
+                .filter(move |text| wanted(hash_of_plate(text)) && store.contains_plate(text))
         })
         .collect();
     found.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
