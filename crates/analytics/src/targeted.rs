@@ -213,12 +213,11 @@ pub fn targeted_convoys(
     }
     // The plates the candidates' texts are likely misread as, loaded beside them where
     // they were read near the vehicle: only there can a misread read add to a trip
-    // together; elsewhere it would only add to the candidate's habits.
-    let mut known: FastSet<u64> = candidates.iter().copied().collect();
-    known.insert(own);
-    known.extend(misread_hashes.iter().copied());
+    // together; elsewhere it would only add to the candidate's habits. (The reads near
+    // leave out the vehicle's own plate and its misreads.)
+    let loaded: FastSet<u64> = candidates.iter().copied().collect();
     let texts: Vec<String> = by_text.iter().map(|(text, _)| text.clone()).collect();
-    let wanted = |hash: u64| read_near.contains(&hash) && !known.contains(&hash);
+    let wanted = |hash: u64| read_near.contains(&hash) && !loaded.contains(&hash);
     let misread_texts = misread_texts_in_store(store, &texts, &wanted);
     let misread_histories: Vec<(String, Vec<RecordBatch>)> = misread_texts
         .par_iter()
