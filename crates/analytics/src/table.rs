@@ -3,7 +3,7 @@
 
 use crate::geo::Point;
 use crate::{AnalysisInput, Error};
-use corridor_domain::{Camera, CameraKind, Country};
+use corridor_domain::{Camera, CameraKind, Country, VehicleClass};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type, TimeUnit};
@@ -43,29 +43,6 @@ pub(crate) struct VehicleDesc {
     pub(crate) make: Option<String>,
     pub(crate) model: Option<String>,
     pub(crate) colour: Option<String>,
-}
-
-/// The kind of vehicle a camera reported, as far as the analyses care.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub(crate) enum VehicleClass {
-    /// No `vehicle_type` given.
-    #[default]
-    Unknown,
-    /// Cars, vans, motorbikes.
-    Light,
-    /// Lorries, coaches and buses: they travel in platoons and on timetables for reasons of
-    /// their own (ferry queues, haulier fleets, coach lines).
-    Heavy,
-}
-
-impl VehicleClass {
-    fn parse(vehicle_type: Option<&str>) -> VehicleClass {
-        match vehicle_type.map(str::to_ascii_lowercase).as_deref() {
-            None | Some("") => VehicleClass::Unknown,
-            Some("lorry" | "truck" | "hgv" | "coach" | "bus") => VehicleClass::Heavy,
-            Some(_) => VehicleClass::Light,
-        }
-    }
 }
 
 /// The land a camera stands on, by its country: Great Britain, Ireland, or the continent.
@@ -359,7 +336,7 @@ impl Builder {
             table.desc.push(desc);
             table
                 .class
-                .push(VehicleClass::parse(opt(vehicle_type.as_ref(), row)));
+                .push(VehicleClass::of(opt(vehicle_type.as_ref(), row)));
             table.read_ref.push((batch_idx, row as u32));
         }
         self.table.read_id_columns.push(read_id);

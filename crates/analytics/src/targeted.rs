@@ -16,7 +16,9 @@
 //! the reads near its own (along either vehicle's reads, as the scoring counts them along
 //! the lower-numbered plate's), have their histories loaded: those are every pair that
 //! the search over every read tests, so the findings and the Bonferroni bound are the
-//! same. The reads near the vehicle carry times to the millisecond (the camera-time
+//! same. Of those, the ones the store's plate index says were read in the window only as
+//! lorries, coaches or buses are left out unloaded: the scoring never takes a heavy
+//! vehicle as a partner, nor counts it among the pairs tested. The reads near the vehicle carry times to the millisecond (the camera-time
 //! index's), so a trip together that a sub-millisecond difference would split or join
 //! could be counted differently there than in the scoring (not seen in the tests). The
 //! traffic's chance is counted over every read of the window at the cameras and hours
@@ -87,6 +89,10 @@ pub struct TargetedConvoys {
     /// Those that make `convoy_occasions_min` trips together with it (along either
     /// vehicle's reads), whose histories were loaded and scored.
     pub n_candidates: usize,
+    /// Those that make as many trips together with it but were read in the window only as
+    /// lorries, coaches or buses, as the store's plate index says: never partners (see
+    /// `ReadTable::heavy_plates`), so their histories were not loaded.
+    pub n_heavy_left_out: usize,
     /// Reads under other texts linked to a candidate as its misreads.
     pub n_partner_misreads: usize,
     /// The clock register's corrections applied to the cameras the vehicle was read at
@@ -180,13 +186,18 @@ pub fn targeted_convoys(
     near_reads.dedup();
     let n_vehicles_near = near_reads.chunk_by(|a, b| a.0 == b.0).count();
     let read_near: FastSet<u64> = near_reads.iter().map(|&(hash, _, _)| hash).collect();
-    let candidates = could_travel_with(&target, &near_reads, (&input_cameras, clocks), config)?;
+    let range = (Some(from), Some(to.saturating_sub(1)));
+    // Heavy vehicles are never partners: those read only as heavy ones in the window (every
+    // read, so every plate of their text in the table, is heavy) are not loaded.
+    let (candidates, heavy): (Vec<u64>, Vec<u64>) =
+        could_travel_with(&target, &near_reads, (&input_cameras, clocks), config)?
+            .into_iter()
+            .partition(|&hash| !store.vehicle_classes_of_hash(hash, range).only_heavy());
     lap("vehicles_near", &mut timings);
 
     let histories: Vec<Vec<RecordBatch>> = candidates
         .par_iter()
         .map(|&hash| {
-            let range = (Some(from), Some(to.saturating_sub(1)));
             store
                 .history_batches_of_hash(hash, range, HISTORY_COLUMNS)
                 .map_err(store_err("a candidate's history"))
@@ -222,7 +233,6 @@ pub fn targeted_convoys(
     let misread_histories: Vec<(String, Vec<RecordBatch>)> = misread_texts
         .par_iter()
         .map(|text| {
-            let range = (Some(from), Some(to.saturating_sub(1)));
             let batches = store
                 .history_batches_of_hash(hash_of_plate(text), range, HISTORY_COLUMNS)
                 .map_err(store_err("the plates a candidate's text is misread as"))?;
@@ -323,6 +333,7 @@ pub fn targeted_convoys(
         misread_read_ids,
         n_vehicles_near,
         n_candidates: candidates.len(),
+        n_heavy_left_out: heavy.len(),
         n_partner_misreads,
         clock_corrections,
         clock_register_estimated_at: register.map(|register| register.estimated_at),

@@ -60,4 +60,4 @@ pub use country::Country;
 pub use error::DomainError;
 pub use pattern::{FIXED_CHARS_MIN_BOUNDED, PlatePattern};
 pub use plate::{PLATE_LEN_MAX, PlateKey, PlateText};
-pub use read::{PlateRead, Timestamp};
+pub use read::{PlateRead, Timestamp, VehicleClass};

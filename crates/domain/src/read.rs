@@ -26,6 +26,39 @@ pub struct PlateRead {
     pub vehicle_type: Option<String>,
 }
 
+/// The kind of vehicle a camera reported (`vehicle_type`), as far as the analyses care.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum VehicleClass {
+    /// No `vehicle_type` given.
+    #[default]
+    Unknown,
+    /// Cars, vans, motorbikes: every other type.
+    Light,
+    /// Lorries, coaches and buses: they travel in platoons and on timetables for reasons of
+    /// their own (ferry queues, haulier fleets, coach lines).
+    Heavy,
+}
+
+impl VehicleClass {
+    /// Types that name a heavy vehicle, compared ignoring ASCII case.
+    const HEAVY: [&'static str; 5] = ["lorry", "truck", "hgv", "coach", "bus"];
+
+    /// The class of a read's `vehicle_type`.
+    pub fn of(vehicle_type: Option<&str>) -> VehicleClass {
+        match vehicle_type {
+            None | Some("") => VehicleClass::Unknown,
+            Some(kind)
+                if Self::HEAVY
+                    .iter()
+                    .any(|heavy| kind.eq_ignore_ascii_case(heavy)) =>
+            {
+                VehicleClass::Heavy
+            }
+            Some(_) => VehicleClass::Light,
+        }
+    }
+}
+
 impl PlateRead {
     /// The plate's identity.
     pub fn plate_key(&self) -> PlateKey {

@@ -369,6 +369,50 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 32, ..Default::default() })]
+
+        /// Cameras with hundreds of reads, some at the same millisecond: each window gives
+        /// exactly the reads a filter of every read gives, in time order, on every search.
+        #[test]
+        fn windows_over_many_reads_give_what_a_filter_gives(
+            times in proptest::collection::vec((0usize..3, 0i64..2_000), 1..700),
+            ranges in proptest::collection::vec((-10i64..2_100, 0i64..400), 1..6),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            // One read per plate, so the plate runs are the reads in plate order.
+            let mut reads: Vec<PlateRead> = times
+                .iter()
+                .enumerate()
+                .map(|(n, &(camera, ms))| {
+                    read(&format!("r{n}"), &format!("P{n:05}"), &format!("CAM-{camera}"), ms * 1000)
+                })
+                .collect();
+            reads.sort_by(|a, b| a.plate.cmp(&b.plate));
+            let index = index_of(&reads, dir.path());
+            for _ in 0..2 {
+                for camera in 0..3 {
+                    let camera_id = format!("CAM-{camera}");
+                    for &(from, len) in &ranges {
+                        let (from, to) = (from, from + len);
+                        let mut expected: Vec<(i64, u32)> = reads
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, read)| read.camera_id == camera_id)
+                            .filter(|(_, read)| (from..to).contains(&(read.ts / 1000)))
+                            .map(|(run, read)| (read.ts / 1000, run as u32))
+                            .collect();
+                        expected.sort_unstable();
+                        let mut found = window(&index, &camera_id, (from, to));
+                        proptest::prop_assert!(found.is_sorted_by_key(|hit| hit.0), "time order");
+                        found.sort_unstable();
+                        proptest::prop_assert_eq!(found, expected);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_damaged_or_truncated_index_is_not_opened() {
         let dir = tempfile::tempdir().unwrap();

@@ -99,3 +99,20 @@ pub struct CameraHit {
     /// [`Store::history_batches_of_hash`] gives the plate's reads.
     pub plate_hash: u64,
 }
+
+/// The vehicle classes ([`corridor_domain::VehicleClass`], from `vehicle_type`) among a
+/// plate's reads, as [`Store::vehicle_classes_of_hash`] gives them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct VehicleClasses {
+    /// Some read gives no vehicle type.
+    pub unknown: bool,
+    pub light: bool,
+    pub heavy: bool,
+}
+
+impl VehicleClasses {
+    /// Whether there are reads and every one of them is of a heavy vehicle.
+    pub fn only_heavy(self) -> bool {
+        self.heavy && !self.light && !self.unknown
+    }
+}

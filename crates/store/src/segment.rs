@@ -17,7 +17,7 @@ use crate::ids::id_hash;
 use crate::schema::ReadColumns;
 use arrow::array::{Array, ArrayRef, RecordBatch};
 use bytes::Bytes;
-use corridor_domain::{Country, PlateKey, PlateText, Timestamp};
+use corridor_domain::{Country, PlateKey, PlateText, Timestamp, VehicleClass};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
     RowSelector,
@@ -33,7 +33,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64;
 
-const INDEX_MAGIC: &[u8; 8] = b"CRDXIDX2";
+const INDEX_MAGIC: &[u8; 8] = b"CRDXIDX3";
+/// Index files written before the plate runs recorded their vehicle classes.
+const INDEX_MAGIC_V2: &[u8; 8] = b"CRDXIDX2";
 /// zstd level of the plate section of index files.
 const INDEX_ZSTD_LEVEL: i32 = 3;
 /// Microseconds in a day.
@@ -54,6 +56,8 @@ pub(crate) struct Segment {
     /// `(hash of plate text, first row, n rows)` in row order: run `k` is the segment's
     /// `k`-th distinct plate text.
     plate_runs: Vec<(u64, u32, u32)>,
+    /// Per plate run, the vehicle classes of its reads ([`ClassBits`]).
+    run_classes: Vec<u8>,
     /// Positions in `plate_runs`, sorted by hash.
     runs_by_hash: Vec<u32>,
     cameras: CameraTimeIndex,
@@ -110,7 +114,7 @@ impl Segment {
                     .ok_or_else(|| Error::corrupt(&camera_index_path, "rebuilt, but unreadable"))?
             }
         };
-        let plate_runs = decoded.plate_runs;
+        let (plate_runs, run_classes) = (decoded.plate_runs, decoded.run_classes);
         // Sorted with the hashes beside the positions: a sort through the positions would
         // miss the cache on every comparison.
         let mut by_hash: Vec<(u64, u32)> = plate_runs
@@ -130,6 +134,7 @@ impl Segment {
             parquet_bytes: reader.len,
             index_bytes: index_bytes_raw.len() as u64 + cameras.bytes(),
             plate_runs,
+            run_classes,
             runs_by_hash,
             cameras,
             reader,
@@ -145,15 +150,25 @@ impl Segment {
 
     /// The row range of the plate whose text hashes to `hash` ([`plate_hash`]).
     pub(crate) fn hash_range(&self, hash: u64) -> Option<(usize, usize)> {
+        let run = self.plate_runs[self.run_of_hash(hash)?];
+        Some((run.1 as usize, run.2 as usize))
+    }
+
+    /// The vehicle classes of the reads of the plate whose text hashes to `hash`
+    /// ([`ClassBits`]), if the segment has it.
+    pub(crate) fn hash_classes(&self, hash: u64) -> Option<u8> {
+        Some(self.run_classes[self.run_of_hash(hash)?])
+    }
+
+    /// The plate run of the plate whose text hashes to `hash`.
+    fn run_of_hash(&self, hash: u64) -> Option<usize> {
         let idx = self
             .runs_by_hash
             .partition_point(|&run| self.plate_runs[run as usize].0 < hash);
-        let run = self
-            .runs_by_hash
+        self.runs_by_hash
             .get(idx)
-            .map(|&run| self.plate_runs[run as usize])
-            .filter(|run| run.0 == hash)?;
-        Some((run.1 as usize, run.2 as usize))
+            .map(|&run| run as usize)
+            .filter(|&run| self.plate_runs[run].0 == hash)
     }
 
     /// Calls `each(range, ts_ms, plate hash)` for the reads of `camera_id` in each
@@ -597,8 +612,9 @@ struct IndexBuilder {
     /// Encoded plate runs so far (the open run excluded).
     plates: Vec<u8>,
     n_plates: u32,
-    /// The run of the last rows pushed: plate, country (zeros for none), rows.
-    open: Option<(String, [u8; 2], u64)>,
+    /// The run of the last rows pushed: plate, country (zeros for none), rows, and their
+    /// vehicle classes ([`ClassBits`]).
+    open: Option<(String, [u8; 2], u64, u8)>,
     hashes: Vec<u64>,
 }
 
@@ -619,14 +635,16 @@ impl IndexBuilder {
                 let code = columns.country.value(row).as_bytes();
                 [code[0], code[1]]
             };
+            let class = ClassBits::of(VehicleClass::of(columns.vehicle_type.get(row)));
             match &mut self.open {
-                Some((open_plate, open_country, count))
+                Some((open_plate, open_country, count, classes))
                     if open_plate == plate && *open_country == country =>
                 {
                     *count += 1;
+                    *classes |= class;
                 }
                 open => {
-                    if let Some(closed) = open.replace((plate.to_owned(), country, 1)) {
+                    if let Some(closed) = open.replace((plate.to_owned(), country, 1, class)) {
                         Self::put_run(&mut self.plates, &closed);
                         self.n_plates += 1;
                     }
@@ -638,11 +656,12 @@ impl IndexBuilder {
         Ok(())
     }
 
-    fn put_run(out: &mut Vec<u8>, (plate, country, count): &(String, [u8; 2], u64)) {
+    fn put_run(out: &mut Vec<u8>, (plate, country, count, classes): &(String, [u8; 2], u64, u8)) {
         out.push(plate.len() as u8);
         out.extend_from_slice(plate.as_bytes());
         out.extend_from_slice(country);
         put_varint(out, *count);
+        out.push(*classes);
     }
 
     fn finish(mut self, compress: bool) -> Result<Vec<u8>, Error> {
@@ -691,13 +710,19 @@ struct DecodedIndex {
     ts_min: Timestamp,
     ts_max: Timestamp,
     plate_runs: Vec<(u64, u32, u32)>,
+    run_classes: Vec<u8>,
     contents: IndexContents,
 }
 
 fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
-    if bytes.len() < INDEX_MAGIC.len() + 4 || &bytes[..8] != INDEX_MAGIC {
+    if bytes.len() < INDEX_MAGIC.len() + 4 {
         return Err("not a corridor index file".to_owned());
     }
+    let with_classes = match &bytes[..8] {
+        magic if magic == INDEX_MAGIC => true,
+        magic if magic == INDEX_MAGIC_V2 => false,
+        _ => return Err("not a corridor index file".to_owned()),
+    };
     let (body, crc) = bytes.split_at(bytes.len() - 4);
     if crc32fast::hash(body) != u32::from_le_bytes(crc.try_into().expect("4 bytes")) {
         return Err("checksum mismatch".to_owned());
@@ -717,8 +742,8 @@ fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
     let n_section = take_u64(&mut cursor).ok_or_else(truncated)? as usize;
     let section = take_bytes(&mut cursor, n_section).ok_or_else(truncated)?;
     let plate_section = if compressed {
-        // Each plate entry takes at most 1 + PLATE_LEN_MAX + 2 + 10 bytes.
-        let capacity = n_plates.saturating_mul(corridor_domain::PLATE_LEN_MAX + 13);
+        // Each plate entry takes at most 1 + PLATE_LEN_MAX + 2 + 10 + 1 bytes.
+        let capacity = n_plates.saturating_mul(corridor_domain::PLATE_LEN_MAX + 14);
         zstd::bulk::decompress(section, capacity).map_err(|err| format!("plate section: {err}"))?
     } else {
         section.to_vec()
@@ -726,6 +751,7 @@ fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
     let mut plate_cursor = &plate_section[..];
     let mut plates = Vec::with_capacity(n_plates);
     let mut plate_runs: Vec<(u64, u32, u32)> = Vec::with_capacity(n_plates);
+    let mut run_classes: Vec<u8> = Vec::with_capacity(n_plates);
     let mut row = 0u64;
     let mut prev_text: Option<PlateText> = None;
     for _ in 0..n_plates {
@@ -744,10 +770,21 @@ fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
             Some(Country::parse(code).map_err(|err| err.to_string())?)
         };
         let count = take_varint(&mut plate_cursor).ok_or_else(truncated)?;
+        // Older files do not say: every class may be there.
+        let classes = if with_classes {
+            *take_bytes(&mut plate_cursor, 1)
+                .ok_or_else(truncated)?
+                .first()
+                .ok_or_else(truncated)?
+        } else {
+            ClassBits::ALL
+        };
         if prev_text.as_ref() == Some(&text) {
             plate_runs.last_mut().expect("previous run").2 += count as u32;
+            *run_classes.last_mut().expect("previous run") |= classes;
         } else {
             plate_runs.push((plate_hash(text.as_str()), row as u32, count as u32));
+            run_classes.push(classes);
         }
         row += count;
         prev_text = Some(text.clone());
@@ -768,6 +805,7 @@ fn decode_index(bytes: &[u8]) -> Result<DecodedIndex, String> {
         ts_min,
         ts_max,
         plate_runs,
+        run_classes,
         contents: IndexContents { plates, id_hashes },
     })
 }
@@ -803,6 +841,24 @@ fn take_varint(cursor: &mut &[u8]) -> Option<u64> {
         }
     }
     None
+}
+
+/// The vehicle classes of a plate run's reads as bits, one per [`VehicleClass`].
+pub(crate) struct ClassBits;
+
+impl ClassBits {
+    pub(crate) const UNKNOWN: u8 = 1;
+    pub(crate) const LIGHT: u8 = 2;
+    pub(crate) const HEAVY: u8 = 4;
+    pub(crate) const ALL: u8 = Self::UNKNOWN | Self::LIGHT | Self::HEAVY;
+
+    pub(crate) fn of(class: VehicleClass) -> u8 {
+        match class {
+            VehicleClass::Unknown => Self::UNKNOWN,
+            VehicleClass::Light => Self::LIGHT,
+            VehicleClass::Heavy => Self::HEAVY,
+        }
+    }
 }
 
 /// A file read with `pread`, so concurrent lookups share one descriptor without seeking.
@@ -1040,12 +1096,77 @@ mod tests {
     }
 
     #[test]
+    fn plate_runs_record_their_vehicle_classes_and_older_indexes_read_as_every_class() {
+        let typed = |id: &str, plate: &str, country: Option<&str>, kind: Option<&str>| {
+            corridor_domain::PlateRead {
+                vehicle_type: kind.map(str::to_owned),
+                ..read(id, plate, country, 3 * DAY_US + id.len() as i64)
+            }
+        };
+        let reads = [
+            typed("a", "AB1", Some("GB"), Some("lorry")),
+            typed("b", "AB1", Some("FR"), Some("Coach")),
+            typed("c", "CD2", None, Some("car")),
+            typed("d", "CD2", None, Some("HGV")),
+            typed("e", "EF3", None, None),
+            typed("f", "GH4", Some("GB"), Some("bus")),
+            typed("g", "GH4", Some("GB"), Some("van")),
+        ];
+        let day = in_segment_order(&reads);
+        let decoded = decode_index(&encode_index(&day, true).unwrap()).unwrap();
+        let classes_of = |plate: &str| {
+            let run = decoded
+                .plate_runs
+                .iter()
+                .position(|run| run.0 == plate_hash(plate))
+                .unwrap();
+            decoded.run_classes[run]
+        };
+        // A plate's runs of several countries make one run of its text, classes joined.
+        assert_eq!(classes_of("AB1"), ClassBits::HEAVY);
+        assert_eq!(classes_of("CD2"), ClassBits::LIGHT | ClassBits::HEAVY);
+        assert_eq!(classes_of("EF3"), ClassBits::UNKNOWN);
+        assert_eq!(classes_of("GH4"), ClassBits::LIGHT | ClassBits::HEAVY);
+
+        // An index written before the classes were recorded: every class may be there.
+        let mut section = vec![3u8];
+        section.extend_from_slice(b"AB1");
+        section.extend_from_slice(&[0, 0]);
+        put_varint(&mut section, 1);
+        let mut v2 = INDEX_MAGIC_V2.to_vec();
+        for value in [1u64, 5, 5] {
+            v2.extend_from_slice(&value.to_le_bytes());
+        }
+        v2.extend_from_slice(&1u32.to_le_bytes());
+        v2.push(0);
+        v2.extend_from_slice(&(section.len() as u64).to_le_bytes());
+        v2.extend_from_slice(&section);
+        v2.extend_from_slice(&0u64.to_le_bytes());
+        let crc = crc32fast::hash(&v2);
+        v2.extend_from_slice(&crc.to_le_bytes());
+        let decoded = decode_index(&v2).unwrap();
+        assert_eq!(decoded.plate_runs, [(plate_hash("AB1"), 0, 1)]);
+        assert_eq!(decoded.run_classes, [ClassBits::ALL]);
+    }
+
+    #[test]
     fn segment_paths_name_the_day() {
         assert_eq!(
             segment_rel_path(42, day_of(1_764_460_800_000_000)),
             "segments/date=2025-11-30/seg-0000000042.parquet"
         );
         assert_eq!(day_of(-1), -1);
+    }
+
+    /// One day's reads as a segment holds them: by plate, country, then time.
+    fn in_segment_order(reads: &[corridor_domain::PlateRead]) -> RecordBatch {
+        let batches = [crate::schema::reads_to_batch(reads)];
+        let (_, picks) = day_orders(&batches).unwrap().remove(0);
+        let picks: Vec<(usize, usize)> = picks
+            .iter()
+            .map(|&(batch, row)| (batch as usize, row as usize))
+            .collect();
+        gather(&batches, &picks).unwrap()
     }
 
     /// Reads of a few plates over one day, in arrival (time) order.
@@ -1062,13 +1183,7 @@ mod tests {
 
     #[test]
     fn an_index_built_in_chunks_equals_one_built_at_once() {
-        let batches = [crate::schema::reads_to_batch(&day_of_reads(101))];
-        let (_, picks) = day_orders(&batches).unwrap().remove(0);
-        let picks: Vec<(usize, usize)> = picks
-            .iter()
-            .map(|&(batch, row)| (batch as usize, row as usize))
-            .collect();
-        let day = gather(&batches, &picks).unwrap();
+        let day = in_segment_order(&day_of_reads(101));
         let whole = encode_index(&day, true).unwrap();
         // Chunk ends that fall inside plate runs, and a one-row chunk.
         let mut builder = IndexBuilder::default();

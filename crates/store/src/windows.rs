@@ -2,12 +2,12 @@
 //! around one vehicle asks of the store, answered from the camera-time indexes of the
 //! segments (`camera_index`) and from the memtable, without decoding segments.
 
-use crate::segment::plate_hash;
+use crate::segment::{ClassBits, plate_hash};
 use crate::store::{Shared, State, Store};
-use crate::{CameraHit, CameraWindow, Error};
+use crate::{CameraHit, CameraWindow, Error, VehicleClasses};
 use arrow::array::{AsArray, BooleanArray, RecordBatch};
 use arrow::datatypes::TimestampMicrosecondType;
-use corridor_domain::{PlateRead, PlateText, Timestamp};
+use corridor_domain::{PlateRead, PlateText, Timestamp, VehicleClass};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -86,6 +86,42 @@ impl Store {
             }
         }
         Ok(batches)
+    }
+
+    /// The vehicle classes among the reads of the plate whose text hashes to `plate_hash`
+    /// with `from <= ts <= to` (bounds optional), from the segments' indexes and the reads
+    /// not yet flushed, without reading a segment. A segment's index gives the classes of
+    /// all the plate's reads in it, in the range or not; a segment indexed before the
+    /// classes were recorded counts as holding every class. So where this says
+    /// [`VehicleClasses::only_heavy`], every read of the plate in the range is of a heavy
+    /// vehicle.
+    pub fn vehicle_classes_of_hash(
+        &self,
+        plate_hash: u64,
+        (from, to): (Option<Timestamp>, Option<Timestamp>),
+    ) -> VehicleClasses {
+        let in_range =
+            |ts: Timestamp| from.is_none_or(|from| ts >= from) && to.is_none_or(|to| ts <= to);
+        let state = self.shared.state.read();
+        let mut bits = 0u8;
+        for segment in state.segments.iter() {
+            if from.is_some_and(|from| segment.ts_max < from)
+                || to.is_some_and(|to| segment.ts_min > to)
+            {
+                continue;
+            }
+            bits |= segment.hash_classes(plate_hash).unwrap_or(0);
+        }
+        for read in unflushed(&state, self.shared.wal.durable_seq()) {
+            if in_range(read.ts) && crate::segment::plate_hash(read.plate.as_str()) == plate_hash {
+                bits |= ClassBits::of(VehicleClass::of(read.vehicle_type.as_deref()));
+            }
+        }
+        VehicleClasses {
+            unknown: bits & ClassBits::UNKNOWN != 0,
+            light: bits & ClassBits::LIGHT != 0,
+            heavy: bits & ClassBits::HEAVY != 0,
+        }
     }
 
     /// The times of the first and last visible reads.

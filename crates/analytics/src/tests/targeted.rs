@@ -153,7 +153,9 @@ fn the_search_from_the_store_finds_the_partners_the_search_over_every_read_finds
             "seed {}",
             seed.plate
         );
-        assert!(from_store.n_candidates <= from_store.n_vehicles_near);
+        assert!(
+            from_store.n_candidates + from_store.n_heavy_left_out <= from_store.n_vehicles_near
+        );
         n_found += pairs.len();
     }
     assert!(n_found > 0, "the seeds have partners to find");
@@ -303,6 +305,94 @@ fn the_vehicles_own_misreads_are_searched_as_its_reads() {
     assert!(red.misread_read_ids.is_empty());
     assert_eq!(red.n_reads, 6 + 1 + 8 * 6);
     assert!(red.convoys.is_empty(), "{:?}", red.convoys);
+}
+
+#[test]
+fn a_lorry_read_only_as_one_is_left_out_unloaded_and_the_findings_stay_the_same() {
+    let cameras = super::line_cameras(6, 5.0);
+    let line = ["C0", "C1", "C2", "C3", "C4", "C5"];
+    // Two nights on which a van and a lorry follow the car along the line; on the other
+    // days each drives it alone at its own hour. `typed_car_once`: the camera at C3 took
+    // the lorry for a car on the first night.
+    let search = |typed_car_once: bool| {
+        let mut reads = Vec::new();
+        for day in 0..10i64 {
+            let midnight = super::MONDAY + day * 86_400;
+            let together = day == 0 || day == 5;
+            for (idx, camera) in line.iter().enumerate() {
+                let step = idx as i64 * 300;
+                let (car, van, lorry) = if together {
+                    let secs = midnight + 3600 + step;
+                    (secs, secs + 60, secs + 120)
+                } else {
+                    let at = |hour: i64| midnight + hour * 3600 + step;
+                    (at(8), at(17), at(12))
+                };
+                reads.push(read(
+                    &format!("t{day}-{idx}"),
+                    "AB123CD",
+                    camera,
+                    car,
+                    "white",
+                ));
+                reads.push(read(
+                    &format!("v{day}-{idx}"),
+                    "GH456JK",
+                    camera,
+                    van,
+                    "blue",
+                ));
+                let kind = if typed_car_once && day == 0 && idx == 3 {
+                    "car"
+                } else {
+                    "lorry"
+                };
+                reads.push(PlateRead {
+                    vehicle_type: Some(kind.to_owned()),
+                    ..read(&format!("l{day}-{idx}"), "LM789NP", camera, lorry, "red")
+                });
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreConfig::default()).unwrap();
+        store.upsert_cameras(&cameras).unwrap();
+        store.append_durable(&reads).unwrap();
+        let config = AnalysisConfig::default();
+        let target = PlateText::parse("AB123CD").unwrap();
+        let found = targeted_convoys(&store, &target, None, &config).unwrap();
+        reads.sort_by(|a, b| (&a.plate, a.ts).cmp(&(&b.plate, b.ts)));
+        let input = AnalysisInput {
+            reads: vec![corridor_store::schema::reads_to_batch(&reads)],
+            cameras: cameras.clone(),
+            seeds: Vec::new(),
+            window: None,
+        };
+        let reference = over_every_read(&input, "AB123CD", &vec![0; cameras.len()], &config);
+        (found, reference)
+    };
+    let (found, reference) = search(false);
+    assert_eq!((found.n_candidates, found.n_heavy_left_out), (1, 1));
+    let pairs: Vec<Vec<String>> = found.convoys.iter().map(|c| c.plates.clone()).collect();
+    assert_eq!(pairs, [["AB123CD", "GH456JK"]]);
+    let scored: Pairs = found
+        .convoys
+        .iter()
+        .map(|c| (c.plates.clone(), c.occasions, format!("{:.6}", c.score)))
+        .collect();
+    assert_eq!(scored, reference, "as the search over every read finds");
+    // Control: once read as a car, the lorry is loaded and scored; still no partner.
+    let (loaded, reference) = search(true);
+    assert_eq!((loaded.n_candidates, loaded.n_heavy_left_out), (2, 0));
+    let scored: Pairs = loaded
+        .convoys
+        .iter()
+        .map(|c| (c.plates.clone(), c.occasions, format!("{:.6}", c.score)))
+        .collect();
+    assert_eq!(scored, reference);
+    let cited = |search: &crate::TargetedConvoys| -> Vec<Vec<String>> {
+        search.convoys.iter().map(|c| c.read_ids.clone()).collect()
+    };
+    assert_eq!(cited(&loaded), cited(&found));
 }
 
 #[test]

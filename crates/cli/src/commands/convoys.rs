@@ -104,13 +104,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
 
 fn print_result(result: &TargetedConvoys, ms: f64) {
     println!(
-        "{}: {} reads ({} of them under a misread text; {} of its cameras with a clock correction), {} vehicles read near it, {} scored ({} of their reads under misread texts), {} convoy partners in {ms:.1} ms ({}).",
+        "{}: {} reads ({} of them under a misread text; {} of its cameras with a clock correction), {} vehicles read near it, {} scored ({} more read only as lorries, coaches or buses; {} of their reads under misread texts), {} convoy partners in {ms:.1} ms ({}).",
         result.plate,
         result.n_reads,
         result.misread_read_ids.len(),
         result.clock_corrections.len(),
         result.n_vehicles_near,
         result.n_candidates,
+        result.n_heavy_left_out,
         result.n_partner_misreads,
         result.convoys.len(),
         result

@@ -4,8 +4,8 @@
 use crate::{DAY0, HOUR, ids, open, read};
 use arrow::array::AsArray;
 use arrow::datatypes::TimestampMicrosecondType;
-use corridor_domain::{PlateRead, PlateText};
-use corridor_store::{CameraHit, CameraWindow, HistoryQuery, Store, hash_of_plate};
+use corridor_domain::{PlateRead, PlateText, VehicleClass};
+use corridor_store::{CameraHit, CameraWindow, HistoryQuery, Store, VehicleClasses, hash_of_plate};
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -112,6 +112,78 @@ proptest! {
             let query = HistoryQuery { from: Some(from), to: Some(to), ..HistoryQuery::plate(plate) };
             let by_text = store.history(&query).unwrap();
             prop_assert_eq!(ids(&by_hash), ids(&by_text));
+        }
+    }
+}
+
+/// The vehicle types the class tests draw from: none, light, heavy, in various cases.
+const KINDS: [Option<&str>; 5] = [None, Some("car"), Some("van"), Some("Lorry"), Some("COACH")];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Over every read the classes are exactly those of the plate's reads; over a range,
+    /// those of its reads in the range at least, and of all its reads at most: a plate
+    /// said to be only heavy has only heavy reads in the range.
+    #[test]
+    fn vehicle_classes_of_a_plate_cover_its_reads_in_the_range(
+        spec in prop::collection::vec((0usize..8, 0usize..5, 0i64..3 * 24 * HOUR), 1..80),
+        n_flushed_parts in 0usize..3,
+        compact in any::<bool>(),
+        (from, len) in (0i64..3 * 24 * HOUR, 0i64..2 * 24 * HOUR),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let reads: Vec<PlateRead> = spec
+            .iter()
+            .enumerate()
+            .map(|(n, &(plate, kind, offset))| PlateRead {
+                vehicle_type: KINDS[kind].map(str::to_owned),
+                ..read(&format!("r{n}"), &format!("PL{plate}"), None, DAY0 + offset)
+            })
+            .collect();
+        let part = reads.len().div_ceil(3);
+        for (idx, chunk) in reads.chunks(part).enumerate() {
+            store.append_durable(chunk).unwrap();
+            if idx < n_flushed_parts {
+                store.flush().unwrap();
+            }
+        }
+        if compact {
+            store.compact().unwrap();
+        }
+        let (from, to) = (DAY0 + from, DAY0 + from + len);
+        let classes_of = |reads: &mut dyn Iterator<Item = &PlateRead>| {
+            reads.fold(VehicleClasses::default(), |mut classes, read| {
+                match VehicleClass::of(read.vehicle_type.as_deref()) {
+                    VehicleClass::Unknown => classes.unknown = true,
+                    VehicleClass::Light => classes.light = true,
+                    VehicleClass::Heavy => classes.heavy = true,
+                }
+                classes
+            })
+        };
+        let within = |wider: VehicleClasses, narrower: VehicleClasses| {
+            (narrower.unknown <= wider.unknown)
+                && (narrower.light <= wider.light)
+                && (narrower.heavy <= wider.heavy)
+        };
+        for plate in 0..8 {
+            let text = PlateText::parse(&format!("PL{plate}")).unwrap();
+            let hash = hash_of_plate(&text);
+            let all = classes_of(&mut reads.iter().filter(|read| read.plate == text));
+            prop_assert_eq!(store.vehicle_classes_of_hash(hash, (None, None)), all);
+            let in_range = classes_of(
+                &mut reads
+                    .iter()
+                    .filter(|read| read.plate == text && (from..=to).contains(&read.ts)),
+            );
+            let found = store.vehicle_classes_of_hash(hash, (Some(from), Some(to)));
+            prop_assert!(within(found, in_range), "{:?} lacks {:?}", found, in_range);
+            prop_assert!(within(all, found), "{:?} beyond {:?}", found, all);
+            if found.only_heavy() {
+                prop_assert!(in_range.only_heavy() || in_range == VehicleClasses::default());
+            }
         }
     }
 }
