@@ -129,10 +129,12 @@ pub(super) fn paths() -> Map<String, Value> {
                     "seeds": { "type": "array", "items": { "type": "string" },
                                "minItems": 1, "maxItems": 50 },
                     "from": { "type": "string", "format": "date-time" },
-                    "to": { "type": "string", "format": "date-time" } }
+                    "to": { "type": "string", "format": "date-time" },
+                    "search": { "type": "string", "enum": ["report", "convoys"], "default": "report",
+                                "description": "`convoys`: only each seed's convoy partners, searched from the store's indexes (`corridor convoys`)" } }
             }}}},
             "responses": {
-                "200": { "description": "The report (hubs, routes, convoys, clones, ...) and `reads`: the cited reads by id",
+                "200": { "description": "The report (hubs, routes, convoys, clones, ...) and `reads`: the cited reads by id; for `search: convoys`, `convoys_of`: one search per seed, as `corridor convoys --json` writes them",
                     "content": { "application/json": { "schema": { "type": "object" } } } },
                 "202": { "description": "Over scope: waiting for a supervisor",
                     "content": { "application/json": { "schema": { "type": "object" } } } },

@@ -1,5 +1,7 @@
 //! `POST /api/v1/analyses`: the investigative analyses (hubs, routes, convoys, clones) from
-//! seed plates, for the web UI and scripts.
+//! seed plates, for the web UI and scripts; with `"search": "convoys"`, only who travels
+//! with each seed, searched straight from the store ([`corridor_analytics::targeted_convoys`],
+//! as `corridor convoys` searches) instead of a scan of the window.
 //!
 //! Like a history search, an analysis declares its purpose in the headers and passes the
 //! safeguards' gate ([`corridor_safeguards::Action::RunAnalysis`], scope: the seeds and the
@@ -38,6 +40,19 @@ pub(crate) struct AnalysisParams {
     seeds: Vec<String>,
     from: Option<String>,
     to: Option<String>,
+    #[serde(default)]
+    search: Search,
+}
+
+/// What an analysis runs.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Search {
+    /// The whole analysis of the window (`corridor analyse`).
+    #[default]
+    Report,
+    /// Each seed's convoy partners, from the store's indexes (`corridor convoys`).
+    Convoys,
 }
 
 pub(crate) async fn post_analysis(
@@ -56,10 +71,12 @@ pub(crate) async fn post_analysis(
         action: Action::RunAnalysis,
         purpose,
         scope: request.scope(),
-        query: json!({ "seeds": request.plate_names(), "from": from, "to": to }),
+        query: json!({
+            "seeds": request.plate_names(), "from": from, "to": to, "search": params.search
+        }),
     };
     match gate::pass(&state, asked, now).await? {
-        Cleared::Run(ticket) => run_analysis(&state, ticket, request).await,
+        Cleared::Run(ticket) => run(&state, ticket, request, params.search).await,
         Cleared::Waiting(response) => Ok(response),
     }
 }
@@ -68,7 +85,73 @@ pub(crate) async fn post_analysis(
 pub(crate) async fn run_approved(state: &AppState, ticket: Ticket) -> Result<Response, ApiError> {
     let params: AnalysisParams = gate::queued_params(&ticket)?;
     let request = check(state, &params, now_micros())?;
-    run_analysis(state, ticket, request).await
+    run(state, ticket, request, params.search).await
+}
+
+async fn run(
+    state: &AppState,
+    ticket: Ticket,
+    request: PlatesWindow,
+    search: Search,
+) -> Result<Response, ApiError> {
+    match search {
+        Search::Report => run_analysis(state, ticket, request).await,
+        Search::Convoys => run_convoys(state, ticket, request).await,
+    }
+}
+
+/// Runs cleared targeted convoy searches, one per seed, and answers their results; the
+/// read ids they cite are written to the audit log first.
+async fn run_convoys(
+    state: &AppState,
+    ticket: Ticket,
+    request: PlatesWindow,
+) -> Result<Response, ApiError> {
+    let (from_json, to_json) = request.bounds_json();
+    let PlatesWindow { plates, from, to } = request;
+    let window = TimeWindow {
+        from,
+        to: to.unwrap_or(i64::MAX),
+    };
+    let searched = state
+        .blocking(move |store| {
+            let config = AnalysisConfig::default();
+            plates
+                .iter()
+                .map(|plate| {
+                    corridor_analytics::targeted_convoys(store, plate, Some(window), &config)
+                        .map_err(|error| format!("searching around {plate}: {error}"))
+                })
+                .collect::<Result<Vec<_>, String>>()
+        })
+        .await?;
+    let results = match searched {
+        Ok(results) => results,
+        Err(message) => {
+            gate::record_result(state, ticket, Outcome::status(OutcomeStatus::Failed)).await?;
+            return Err(ApiError::internal(&std::io::Error::other(message)));
+        }
+    };
+    let mut read_ids: Vec<String> = results
+        .iter()
+        .flat_map(|result| &result.convoys)
+        .flat_map(|convoy| convoy.read_ids.iter().cloned())
+        .collect();
+    read_ids.sort_unstable();
+    read_ids.dedup();
+    gate::record_result(
+        state,
+        ticket,
+        Outcome::with_reads(OutcomeStatus::Ok, &read_ids),
+    )
+    .await?;
+    Ok(Json(json!({
+        "search": Search::Convoys,
+        "from": from_json,
+        "to": to_json,
+        "convoys_of": results,
+    }))
+    .into_response())
 }
 
 fn check(
