@@ -328,20 +328,18 @@ fn a_lorry_read_only_as_one_is_left_out_unloaded_and_the_findings_stay_the_same(
                     let at = |hour: i64| midnight + hour * 3600 + step;
                     (at(8), at(17), at(12))
                 };
-                reads.push(read(
-                    &format!("t{day}-{idx}"),
-                    "AB123CD",
-                    camera,
-                    car,
-                    "white",
-                ));
-                reads.push(read(
-                    &format!("v{day}-{idx}"),
-                    "GH456JK",
-                    camera,
-                    van,
-                    "blue",
-                ));
+                for (id, plate, secs, colour) in [
+                    ("t", "AB123CD", car, "white"),
+                    ("v", "GH456JK", van, "blue"),
+                ] {
+                    reads.push(read(
+                        &format!("{id}{day}-{idx}"),
+                        plate,
+                        camera,
+                        secs,
+                        colour,
+                    ));
+                }
                 let kind = if typed_car_once && day == 0 && idx == 3 {
                     "car"
                 } else {
