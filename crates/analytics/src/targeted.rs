@@ -18,10 +18,10 @@
 //! the search over every read tests, so the findings and the Bonferroni bound are the
 //! same. Of those, the ones the store's plate index says were read in the window only as
 //! lorries, coaches or buses are left out unloaded: the scoring never takes a heavy
-//! vehicle as a partner, nor counts it among the pairs tested. The reads near the vehicle carry times to the millisecond (the camera-time
-//! index's), so a trip together that a sub-millisecond difference would split or join
-//! could be counted differently there than in the scoring (not seen in the tests). The
-//! traffic's chance is counted over every read of the window at the cameras and hours
+//! vehicle as a partner, nor counts it among the pairs tested. The reads near the vehicle
+//! carry times to the millisecond (the camera-time index's), so a trip together that a
+//! sub-millisecond difference would split or join could be counted differently there
+//! than in the scoring (not seen in the tests). The traffic's chance is counted over every read of the window at the cameras and hours
 //! where the vehicle's partners may have been read (the only cells the scoring looks
 //! at).
 //!
@@ -189,10 +189,17 @@ pub fn targeted_convoys(
     let range = (Some(from), Some(to.saturating_sub(1)));
     // Heavy vehicles are never partners: those read only as heavy ones in the window (every
     // read, so every plate of their text in the table, is heavy) are not loaded.
-    let (candidates, heavy): (Vec<u64>, Vec<u64>) =
-        could_travel_with(&target, &near_reads, (&input_cameras, clocks), config)?
-            .into_iter()
-            .partition(|&hash| !store.vehicle_classes_of_hash(hash, range).only_heavy());
+    let travelled_with = could_travel_with(&target, &near_reads, (&input_cameras, clocks), config)?;
+    let classes = store.vehicle_classes_of_hashes(&travelled_with, range);
+    let mut candidates = Vec::with_capacity(travelled_with.len());
+    let mut n_heavy_left_out = 0;
+    for (hash, classes) in travelled_with.into_iter().zip(classes) {
+        if classes.only_heavy() {
+            n_heavy_left_out += 1;
+        } else {
+            candidates.push(hash);
+        }
+    }
     lap("vehicles_near", &mut timings);
 
     let histories: Vec<Vec<RecordBatch>> = candidates
@@ -333,7 +340,7 @@ pub fn targeted_convoys(
         misread_read_ids,
         n_vehicles_near,
         n_candidates: candidates.len(),
-        n_heavy_left_out: heavy.len(),
+        n_heavy_left_out,
         n_partner_misreads,
         clock_corrections,
         clock_register_estimated_at: register.map(|register| register.estimated_at),

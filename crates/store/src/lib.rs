@@ -101,7 +101,7 @@ pub struct CameraHit {
 }
 
 /// The vehicle classes ([`corridor_domain::VehicleClass`], from `vehicle_type`) among a
-/// plate's reads, as [`Store::vehicle_classes_of_hash`] gives them.
+/// plate's reads, as [`Store::vehicle_classes_of_hashes`] gives them.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct VehicleClasses {
     /// Some read gives no vehicle type.

@@ -88,40 +88,58 @@ impl Store {
         Ok(batches)
     }
 
-    /// The vehicle classes among the reads of the plate whose text hashes to `plate_hash`
-    /// with `from <= ts <= to` (bounds optional), from the segments' indexes and the reads
-    /// not yet flushed, without reading a segment. A segment's index gives the classes of
-    /// all the plate's reads in it, in the range or not; a segment indexed before the
-    /// classes were recorded counts as holding every class. So where this says
+    /// The vehicle classes among the reads of each plate whose text hashes to one of
+    /// `plate_hashes` (one entry each, in that order) with `from <= ts <= to` (bounds
+    /// optional), from the segments' indexes and the reads not yet flushed (walked once for
+    /// all of them), without reading a segment. A segment's index gives the classes of all
+    /// the plate's reads in it, in the range or not; a segment indexed before the classes
+    /// were recorded counts as holding every class. So where this says
     /// [`VehicleClasses::only_heavy`], every read of the plate in the range is of a heavy
     /// vehicle.
-    pub fn vehicle_classes_of_hash(
+    pub fn vehicle_classes_of_hashes(
         &self,
-        plate_hash: u64,
+        plate_hashes: &[u64],
         (from, to): (Option<Timestamp>, Option<Timestamp>),
-    ) -> VehicleClasses {
+    ) -> Vec<VehicleClasses> {
         let in_range =
             |ts: Timestamp| from.is_none_or(|from| ts >= from) && to.is_none_or(|to| ts <= to);
         let state = self.shared.state.read();
-        let mut bits = 0u8;
-        for segment in state.segments.iter() {
-            if from.is_some_and(|from| segment.ts_max < from)
-                || to.is_some_and(|to| segment.ts_min > to)
-            {
+        let segments: Vec<_> = state
+            .segments
+            .iter()
+            .filter(|segment| {
+                !(from.is_some_and(|from| segment.ts_max < from)
+                    || to.is_some_and(|to| segment.ts_min > to))
+            })
+            .collect();
+        let mut bits: HashMap<u64, u8> = plate_hashes
+            .iter()
+            .map(|&hash| {
+                let of_segments = segments.iter().fold(0, |bits, segment| {
+                    bits | segment.hash_classes(hash).unwrap_or(0)
+                });
+                (hash, of_segments)
+            })
+            .collect();
+        for read in unflushed(&state, self.shared.wal.durable_seq()) {
+            if !in_range(read.ts) {
                 continue;
             }
-            bits |= segment.hash_classes(plate_hash).unwrap_or(0);
-        }
-        for read in unflushed(&state, self.shared.wal.durable_seq()) {
-            if in_range(read.ts) && crate::segment::plate_hash(read.plate.as_str()) == plate_hash {
-                bits |= ClassBits::of(VehicleClass::of(read.vehicle_type.as_deref()));
+            if let Some(bits) = bits.get_mut(&plate_hash(read.plate.as_str())) {
+                *bits |= ClassBits::of(VehicleClass::of(read.vehicle_type.as_deref()));
             }
         }
-        VehicleClasses {
-            unknown: bits & ClassBits::UNKNOWN != 0,
-            light: bits & ClassBits::LIGHT != 0,
-            heavy: bits & ClassBits::HEAVY != 0,
-        }
+        plate_hashes
+            .iter()
+            .map(|hash| {
+                let bits = bits[hash];
+                VehicleClasses {
+                    unknown: bits & ClassBits::UNKNOWN != 0,
+                    light: bits & ClassBits::LIGHT != 0,
+                    heavy: bits & ClassBits::HEAVY != 0,
+                }
+            })
+            .collect()
     }
 
     /// The times of the first and last visible reads.

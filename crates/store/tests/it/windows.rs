@@ -78,21 +78,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let store = open(dir.path());
         let reads = reads_of(&spec);
-        // The first parts are flushed one by one (several segments a day); the rest stays in
-        // the memtable.
-        let part = reads.len().div_ceil(3);
-        let mut flushed = vec![false; reads.len()];
-        for (idx, chunk) in reads.chunks(part).enumerate() {
-            store.append_durable(chunk).unwrap();
-            if idx < n_flushed_parts {
-                store.flush().unwrap();
-                let start = idx * part;
-                flushed[start..start + chunk.len()].fill(true);
-            }
-        }
-        if compact {
-            store.compact().unwrap();
-        }
+        let flushed = store_in_parts(&store, &reads, n_flushed_parts, compact);
         let windows: Vec<CameraWindow> = windows
             .iter()
             .map(|&(camera, from, len)| window(camera, DAY0 + from + 777, DAY0 + from + len))
@@ -142,16 +128,7 @@ proptest! {
                 ..read(&format!("r{n}"), &format!("PL{plate}"), None, DAY0 + offset)
             })
             .collect();
-        let part = reads.len().div_ceil(3);
-        for (idx, chunk) in reads.chunks(part).enumerate() {
-            store.append_durable(chunk).unwrap();
-            if idx < n_flushed_parts {
-                store.flush().unwrap();
-            }
-        }
-        if compact {
-            store.compact().unwrap();
-        }
+        store_in_parts(&store, &reads, n_flushed_parts, compact);
         let (from, to) = (DAY0 + from, DAY0 + from + len);
         let classes_of = |reads: &mut dyn Iterator<Item = &PlateRead>| {
             reads.fold(VehicleClasses::default(), |mut classes, read| {
@@ -168,17 +145,19 @@ proptest! {
                 && (narrower.light <= wider.light)
                 && (narrower.heavy <= wider.heavy)
         };
-        for plate in 0..8 {
-            let text = PlateText::parse(&format!("PL{plate}")).unwrap();
-            let hash = hash_of_plate(&text);
-            let all = classes_of(&mut reads.iter().filter(|read| read.plate == text));
-            prop_assert_eq!(store.vehicle_classes_of_hash(hash, (None, None)), all);
+        let texts: Vec<PlateText> =
+            (0..8).map(|plate| PlateText::parse(&format!("PL{plate}")).unwrap()).collect();
+        let hashes: Vec<u64> = texts.iter().map(hash_of_plate).collect();
+        let over_all = store.vehicle_classes_of_hashes(&hashes, (None, None));
+        let over_range = store.vehicle_classes_of_hashes(&hashes, (Some(from), Some(to)));
+        for (text, (&found_all, &found)) in texts.iter().zip(over_all.iter().zip(&over_range)) {
+            let all = classes_of(&mut reads.iter().filter(|read| read.plate == *text));
+            prop_assert_eq!(found_all, all);
             let in_range = classes_of(
                 &mut reads
                     .iter()
-                    .filter(|read| read.plate == text && (from..=to).contains(&read.ts)),
+                    .filter(|read| read.plate == *text && (from..=to).contains(&read.ts)),
             );
-            let found = store.vehicle_classes_of_hash(hash, (Some(from), Some(to)));
             prop_assert!(within(found, in_range), "{:?} lacks {:?}", found, in_range);
             prop_assert!(within(all, found), "{:?} beyond {:?}", found, all);
             if found.only_heavy() {
@@ -186,6 +165,31 @@ proptest! {
             }
         }
     }
+}
+
+/// Stores `reads` in three parts: the first `n_flushed_parts` flushed one by one (several
+/// segments a day), then compacted if `compact`; the rest stays in the memtable. Says for
+/// each read whether it was flushed.
+fn store_in_parts(
+    store: &Store,
+    reads: &[PlateRead],
+    n_flushed_parts: usize,
+    compact: bool,
+) -> Vec<bool> {
+    let part = reads.len().div_ceil(3);
+    let mut flushed = vec![false; reads.len()];
+    for (idx, chunk) in reads.chunks(part).enumerate() {
+        store.append_durable(chunk).unwrap();
+        if idx < n_flushed_parts {
+            store.flush().unwrap();
+            let start = idx * part;
+            flushed[start..start + chunk.len()].fill(true);
+        }
+    }
+    if compact {
+        store.compact().unwrap();
+    }
+    flushed
 }
 
 /// The reads of a plate by hash, through the batches of a few columns, as `history`
