@@ -4,7 +4,9 @@
 //! A cluster is a hub only if most of the stays there of at least `hub_dwell_secs_min` end
 //! with the vehicle leaving in convoy: a hub is where a network meets, loads and sets off
 //! together, which tells it from its members' homes (each usually leaves alone) and from
-//! beaches (brief stops).
+//! beaches (brief stops). The tests run on the cluster's core: its stops within the cluster
+//! radius of where its vehicles left in convoy from, not the neighbours' homes that
+//! single linkage chains to it.
 
 use crate::AnalysisConfig;
 use crate::geo::{Point, centroid};
@@ -50,6 +52,7 @@ pub(crate) fn find_hubs(
     let clusters = cluster(&usable, config.hub_cluster_radius_m);
     let mut hubs = Vec::new();
     for members in clusters {
+        let members = gathering_core(&usable, members, config.hub_cluster_radius_m);
         let mut plates: Vec<u32> = members.iter().map(|&idx| usable[idx].plate).collect();
         plates.sort_unstable();
         plates.dedup();
@@ -98,6 +101,27 @@ pub(crate) fn find_hubs(
     }
     hubs.sort_by(|a, b| b.score.total_cmp(&a.score));
     hubs
+}
+
+/// The stops in `members` (indexes into `stops`) around where vehicles left in convoy from:
+/// within `radius_m` of the centre of those departures. Single-linkage clusters chain:
+/// the homes of neighbours a few kilometres off, linked to the network's vehicles by a
+/// stop or two in between, would join a hub's cluster, pull its centre towards their
+/// streets and hide its gatherings among stays that each end alone.
+fn gathering_core(stops: &[&Stop], members: Vec<usize>, radius_m: f64) -> Vec<usize> {
+    let departures: Vec<&Stop> = members
+        .iter()
+        .map(|&idx| stops[idx])
+        .filter(|stop| stop.departs_together)
+        .collect();
+    if departures.is_empty() {
+        return members;
+    }
+    let (centre, _) = weighted_centre(&departures);
+    members
+        .into_iter()
+        .filter(|&idx| stops[idx].point.distance_m(centre) <= radius_m)
+        .collect()
 }
 
 /// The mean of the stop estimates weighted by the inverse square of their uncertainty (a

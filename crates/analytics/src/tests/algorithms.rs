@@ -863,6 +863,52 @@ fn coming_back_past_a_sites_other_camera_is_a_turn_round() {
 }
 
 #[test]
+fn a_neighbours_home_chained_to_a_hub_neither_hides_it_nor_moves_it() {
+    let (_, hub_stops) = lock_up_stops(true);
+    let lock_up = crate::geo::Point {
+        lat: 50.705,
+        lon: 1.91,
+    };
+    let north_km = |km: f64| crate::geo::Point {
+        lat: lock_up.lat + km / 111.2,
+        lon: lock_up.lon,
+    };
+    // A neighbour sleeps at home 5.5 km north of the lock-up every night and leaves alone;
+    // two stops of theirs on the way (2 and 4 km north) chain home and lock-up into one
+    // single-linkage cluster, whose long stays then mostly end alone.
+    let neighbour = |point| crate::journeys::Stop {
+        plate: 99,
+        point,
+        uncertainty_m: 1000.0,
+        dwell_secs: 10.0 * 3600.0,
+        departs_together: false,
+        ..hub_stops[0].clone()
+    };
+    let mut stops = hub_stops.clone();
+    stops.extend((0..20).map(|_| neighbour(north_km(5.5))));
+    stops.extend([neighbour(north_km(2.0)), neighbour(north_km(4.0))]);
+    let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
+    let hubs = find_hubs(&stops, &points, 0.5, &AnalysisConfig::default());
+    assert_eq!(hubs.len(), 1, "{hubs:?}");
+    assert!(
+        hubs[0].centre.distance_m(lock_up) < 2000.0,
+        "{:?}",
+        hubs[0].centre
+    );
+    let neighbours_stops = hubs[0].stops.iter().filter(|stop| stop.plate == 99).count();
+    assert!(neighbours_stops <= 1, "{neighbours_stops}");
+    // Without the vans leaving together from there, the place is nobody's meeting point.
+    let alone: Vec<_> = stops
+        .into_iter()
+        .map(|stop| crate::journeys::Stop {
+            departs_together: false,
+            ..stop
+        })
+        .collect();
+    assert!(find_hubs(&alone, &points, 0.5, &AnalysisConfig::default()).is_empty());
+}
+
+#[test]
 fn a_place_every_vehicle_leaves_alone_is_not_a_hub() {
     let (_, stops) = lock_up_stops(false);
     let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
