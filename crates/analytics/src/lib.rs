@@ -75,7 +75,7 @@ pub use report::{
     CameraSkew, CloneReport, ConvoyReport, HubReport, LinkReport, MisreadLink, RankedVehicle,
     Report, RouteReport, SCORE_MEANINGS, Visit,
 };
-pub use targeted::{TargetedConvoys, targeted_convoys};
+pub use targeted::{CitedRead, TargetedConvoys, targeted_convoys};
 
 /// Runs every analysis over `input` and returns the report.
 ///

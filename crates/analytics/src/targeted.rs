@@ -103,8 +103,22 @@ pub struct TargetedConvoys {
     pub clock_register_estimated_at: Option<i64>,
     /// Its convoy partners, best first.
     pub convoys: Vec<ConvoyReport>,
+    /// Every read the convoys cite, in time order, as the camera read it.
+    pub reads: Vec<CitedRead>,
     /// Wall time of each step, milliseconds.
     pub timings_ms: Vec<(String, u64)>,
+}
+
+/// A read cited by a finding, as the camera recorded it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CitedRead {
+    pub read_id: String,
+    /// The text read, which for a misread is not the plate it was counted as.
+    pub plate: String,
+    pub camera_id: String,
+    /// The time the camera recorded (microseconds since the epoch), before any clock
+    /// correction.
+    pub ts: i64,
 }
 
 /// Searches the store for the vehicles that travel with `plate` within `window` (every
@@ -146,7 +160,7 @@ pub fn targeted_convoys(
         .map(|camera| (camera.camera_id.as_str(), camera.skew_us))
         .collect();
     let clocks = Clocks { skew_of: &skew_of };
-    let (misreads, misread_hashes) = own_misreads(
+    let (misreads, misread_hashes, mut read_as) = own_misreads(
         store,
         plate,
         &target,
@@ -267,6 +281,10 @@ pub fn targeted_convoys(
     let mut table = ReadTable::build(&input, config.reads_max)?;
     clocks.correct(&mut table);
     let links = misread::link_misreads(&mut table, config);
+    let linked_from: FastMap<u32, u32> = links
+        .iter()
+        .map(|link| (link.row, link.from_plate))
+        .collect();
     // The plates loaded only for their misreads are no partners.
     let misread_only: FastSet<u32> = misread_texts
         .iter()
@@ -320,6 +338,20 @@ pub fn targeted_convoys(
             report
         })
         .collect();
+    let reads = cited_reads(
+        &table,
+        &found[..found.len().min(config.findings_max)],
+        |row| {
+            let read_id = table.read_id(row);
+            let text = match linked_from.get(&row) {
+                Some(&from_plate) => table.plate_text(from_plate).to_owned(),
+                None => read_as
+                    .remove(&read_id)
+                    .unwrap_or_else(|| table.plate_text(table.plate[row as usize]).to_owned()),
+            };
+            (read_id, text)
+        },
+    );
     lap("scoring", &mut timings);
     let mut visited: Vec<&str> = target.iter().map(|read| read.camera_id.as_str()).collect();
     visited.sort_unstable();
@@ -345,8 +377,44 @@ pub fn targeted_convoys(
         clock_corrections,
         clock_register_estimated_at: register.map(|register| register.estimated_at),
         convoys,
+        reads,
         timings_ms: timings,
     })
+}
+
+/// The reads that `convoys` cite, once each, in time order: `read_as` gives a row's read id
+/// and the text the camera read.
+fn cited_reads(
+    table: &ReadTable,
+    convoys: &[convoys::ConvoyFinding],
+    mut read_as: impl FnMut(u32) -> (String, String),
+) -> Vec<CitedRead> {
+    let mut rows: Vec<u32> = convoys
+        .iter()
+        .flat_map(|convoy| &convoy.occasions)
+        .flat_map(|occasion| &occasion.co_occurrences)
+        .flat_map(|co| [co.row_a, co.row_b])
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let mut reads: Vec<CitedRead> = rows
+        .into_iter()
+        .map(|row| {
+            let camera = table.camera[row as usize];
+            let skew_us = table.clock_us.get(camera as usize).copied().unwrap_or(0);
+            let (read_id, plate) = read_as(row);
+            CitedRead {
+                read_id,
+                plate,
+                camera_id: table.cameras[camera as usize].camera_id.clone(),
+                ts: table.ts[row as usize] + skew_us,
+            }
+        })
+        .collect();
+    reads.sort_by(|a, b| (a.ts, &a.read_id).cmp(&(b.ts, &b.read_id)));
+    // A read the input holds twice (a camera's double read) is cited once.
+    reads.dedup_by(|a, b| a.read_id == b.read_id);
+    reads
 }
 
 /// The clock register's corrections, by camera id (microseconds the camera is ahead).
@@ -406,11 +474,15 @@ fn store_err(what: &str) -> impl FnOnce(corridor_store::Error) -> Error {
     }
 }
 
+/// What [`own_misreads`] finds: the misreads relabelled, the hashes of the texts they were
+/// read under, and those texts by read id.
+type OwnMisreads = (Vec<PlateRead>, FastSet<u64>, FastMap<String, String>);
+
 /// The reads, under other texts, that are misreads of `plate`: the texts its own is likely
 /// misread as ([`ConfusionModel::misreadings`]) that the store holds, linked as `analyse`
 /// links misreads (each read judged on its own text's likely true readings, its plate's
-/// other reads and `plate`'s track). Returns them relabelled as `plate`, and the hashes of
-/// the texts they were read under.
+/// other reads and `plate`'s track). Returns them relabelled as `plate`, the hashes of the
+/// texts they were read under, and those texts by read id.
 fn own_misreads(
     store: &Store,
     plate: &PlateText,
@@ -418,7 +490,7 @@ fn own_misreads(
     (from, to): (i64, i64),
     (cameras, clocks): (&[corridor_domain::Camera], Clocks<'_>),
     config: &AnalysisConfig,
-) -> Result<(Vec<PlateRead>, FastSet<u64>), Error> {
+) -> Result<OwnMisreads, Error> {
     let texts: Vec<PlateText> = ConfusionModel::standard()
         .misreadings(plate, MISREADINGS_MAX)
         .into_iter()
@@ -437,7 +509,7 @@ fn own_misreads(
         others.extend(reads);
     }
     if others.is_empty() {
-        return Ok((Vec::new(), FastSet::default()));
+        return Ok((Vec::new(), FastSet::default(), FastMap::default()));
     }
     let reads: Vec<PlateRead> = target.iter().chain(&others).cloned().collect();
     let input = AnalysisInput {
@@ -462,11 +534,13 @@ fn own_misreads(
     // The texts these reads were under: the search leaves those plates out as partners,
     // since the vehicle's own reads are among theirs.
     let mut hashes = FastSet::default();
+    let mut read_as = FastMap::default();
     let misreads = others
         .into_iter()
         .filter_map(|read| {
             let country = *linked.get(&read.read_id)?;
             hashes.insert(hash_of_plate(&read.plate));
+            read_as.insert(read.read_id.clone(), read.plate.as_str().to_owned());
             Some(PlateRead {
                 plate: plate.clone(),
                 country,
@@ -474,7 +548,7 @@ fn own_misreads(
             })
         })
         .collect();
-    Ok((misreads, hashes))
+    Ok((misreads, hashes, read_as))
 }
 
 /// The plates (by hash) among `near_reads` (sorted by plate) that make

@@ -226,6 +226,26 @@ fn confusable_with(plate: &str) -> PlateText {
         .expect("a confusable text")
 }
 
+/// The search's `reads` are exactly the reads its convoys cite, each once, in time order.
+fn assert_cites_its_reads(found: &crate::TargetedConvoys) {
+    let mut cited: Vec<&str> = found
+        .convoys
+        .iter()
+        .flat_map(|convoy| &convoy.read_ids)
+        .map(String::as_str)
+        .collect();
+    cited.sort_unstable();
+    cited.dedup();
+    let mut listed: Vec<&str> = found
+        .reads
+        .iter()
+        .map(|read| read.read_id.as_str())
+        .collect();
+    assert!(found.reads.windows(2).all(|pair| pair[0].ts <= pair[1].ts));
+    listed.sort_unstable();
+    assert_eq!(listed, cited);
+}
+
 #[test]
 fn the_vehicles_own_misreads_are_searched_as_its_reads() {
     let target = PlateText::parse("AB123CD").unwrap();
@@ -300,6 +320,13 @@ fn the_vehicles_own_misreads_are_searched_as_its_reads() {
     assert_eq!(convoy.plates, ["AB123CD", "GH456JK"]);
     assert_eq!(convoy.occasions, 2);
     assert!(convoy.read_ids.iter().any(|id| id == "m5-1"));
+    assert_cites_its_reads(&found);
+    let cited = |id: &str| found.reads.iter().find(|read| read.read_id == id).cloned();
+    // Counted as the car's, a misread is shown as the camera read it.
+    let m51 = cited("m5-1").expect("m5-1 cited");
+    assert_eq!(m51.plate, misread.as_str());
+    assert_eq!(m51.camera_id, "C1");
+    assert_eq!(cited("t5-0").expect("t5-0 cited").plate, "AB123CD");
     // Control: read on a red car, the misread text is another vehicle, not this one.
     let red = search("red");
     assert!(red.misread_read_ids.is_empty());
@@ -446,6 +473,9 @@ fn a_partners_misreads_are_linked_to_it_once_it_is_a_candidate() {
             "{id} cited"
         );
     }
+    assert_cites_its_reads(&found);
+    let m52 = found.reads.iter().find(|read| read.read_id == "m5-2");
+    assert_eq!(m52.expect("m5-2 cited").plate, misread.as_str());
     // Control: read on a white car, the misread text is another vehicle.
     let white = search("white");
     assert_eq!(white.n_partner_misreads, 0);
@@ -549,6 +579,16 @@ fn a_camera_whose_clock_is_off_by_the_recorded_error_gives_the_findings_of_a_tru
     };
     let corrected = search(true, Some(register.clone()));
     assert_eq!(findings(&corrected), findings(&truth));
+    // The cited reads carry the times the cameras recorded, C2's three hours ahead.
+    assert_cites_its_reads(&corrected);
+    let recorded: std::collections::HashMap<String, i64> = reads(true)
+        .into_iter()
+        .map(|read| (read.read_id, read.ts))
+        .collect();
+    assert!(corrected.reads.iter().any(|read| read.camera_id == "C2"));
+    for read in &corrected.reads {
+        assert_eq!(read.ts, recorded[&read.read_id], "{read:?}");
+    }
     assert_eq!(corrected.clock_corrections.len(), 1);
     assert_eq!(corrected.clock_corrections[0].skew_secs, skew_secs as f64);
     assert_eq!(

@@ -134,7 +134,7 @@ pub(super) fn paths() -> Map<String, Value> {
                                 "description": "`convoys`: only each seed's convoy partners, searched from the store's indexes (`corridor convoys`)" } }
             }}}},
             "responses": {
-                "200": { "description": "The report (hubs, routes, convoys, clones, ...) and `reads`: the cited reads by id; for `search: convoys`, `convoys_of`: one search per seed, as `corridor convoys --json` writes them",
+                "200": { "description": "The report (hubs, routes, convoys, clones, ...) and `reads`: the cited reads by id; for `search: convoys`, `convoys_of`: one search per seed, as `corridor convoys --json` writes them, each with the `reads` its convoys cite",
                     "content": { "application/json": { "schema": { "type": "object" } } } },
                 "202": { "description": "Over scope: waiting for a supervisor",
                     "content": { "application/json": { "schema": { "type": "object" } } } },

@@ -202,6 +202,18 @@ async fn a_convoy_search_answers_each_seeds_partners_from_the_store_and_audits_t
         "only the two nights together are cited: {cited:?}"
     );
     assert_eq!(cited.len(), 16, "{cited:?}");
+    // The cited reads come with the answer, as the cameras read them.
+    let reads = searches[0]["reads"].as_array().expect("the cited reads");
+    let mut listed: Vec<String> = reads
+        .iter()
+        .map(|read| read["read_id"].as_str().expect("a read id").to_owned())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, cited);
+    assert!(reads.iter().all(|read| {
+        let plate = read["plate"].as_str().expect("a plate");
+        (plate == "AB12CDE" || plate == "GH45JKL") && read["camera_id"].is_string()
+    }));
     // Control: a plate never read has no partners.
     assert_eq!(searches[1]["n_reads"], 0, "{}", found.text);
     assert_eq!(searches[1]["convoys"], json!([]), "{}", found.text);
