@@ -160,7 +160,7 @@ pub fn targeted_convoys(
         .map(|camera| (camera.camera_id.as_str(), camera.skew_us))
         .collect();
     let clocks = Clocks { skew_of: &skew_of };
-    let (misreads, misread_hashes, mut read_as) = own_misreads(
+    let (misreads, misread_hashes, read_as) = own_misreads(
         store,
         plate,
         &target,
@@ -346,7 +346,8 @@ pub fn targeted_convoys(
             let text = match linked_from.get(&row) {
                 Some(&from_plate) => table.plate_text(from_plate).to_owned(),
                 None => read_as
-                    .remove(&read_id)
+                    .get(&read_id)
+                    .cloned()
                     .unwrap_or_else(|| table.plate_text(table.plate[row as usize]).to_owned()),
             };
             (read_id, text)
