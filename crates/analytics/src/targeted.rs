@@ -21,9 +21,9 @@
 //! vehicle as a partner, nor counts it among the pairs tested. The reads near the vehicle
 //! carry times to the millisecond (the camera-time index's), so a trip together that a
 //! sub-millisecond difference would split or join could be counted differently there
-//! than in the scoring (not seen in the tests). The traffic's chance is counted over every read of the window at the cameras and hours
-//! where the vehicle's partners may have been read (the only cells the scoring looks
-//! at).
+//! than in the scoring (not seen in the tests). The traffic's chance is counted over
+//! every read of the window at the cameras and hours where the vehicle's partners may
+//! have been read (the only cells the scoring looks at).
 //!
 //! The vehicle's own misreads are linked to it as `analyse` links them
 //! ([`misread::link_misreads`]): the plates its text is likely misread as are looked up,
@@ -383,12 +383,12 @@ pub fn targeted_convoys(
     })
 }
 
-/// The reads that `convoys` cite, once each, in time order: `read_as` gives a row's read id
-/// and the text the camera read.
+/// The reads that `convoys` cite, once each, in time order: `id_and_text` gives a row's
+/// read id and the text the camera read.
 fn cited_reads(
     table: &ReadTable,
     convoys: &[convoys::ConvoyFinding],
-    mut read_as: impl FnMut(u32) -> (String, String),
+    id_and_text: impl Fn(u32) -> (String, String),
 ) -> Vec<CitedRead> {
     let mut rows: Vec<u32> = convoys
         .iter()
@@ -403,7 +403,7 @@ fn cited_reads(
         .map(|row| {
             let camera = table.camera[row as usize];
             let skew_us = table.clock_us.get(camera as usize).copied().unwrap_or(0);
-            let (read_id, plate) = read_as(row);
+            let (read_id, plate) = id_and_text(row);
             CitedRead {
                 read_id,
                 plate,
