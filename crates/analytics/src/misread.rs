@@ -54,7 +54,7 @@ const PLATES_PER_CHUNK: u32 = 4096;
 /// links come out in plate order whatever the number of threads.
 fn find_links(table: &ReadTable, config: &AnalysisConfig) -> Vec<Link> {
     let n_plates = table.n_plates() as u32;
-    let tracked = tracked_texts(table);
+    let tracked = TrackedTexts::new(table);
     let chunks: Vec<Vec<Link>> = (0..n_plates.div_ceil(PLATES_PER_CHUNK))
         .into_par_iter()
         .map_init(ConfusionModel::standard, |model, chunk| {
@@ -66,24 +66,72 @@ fn find_links(table: &ReadTable, config: &AnalysisConfig) -> Vec<Link> {
     chunks.into_iter().flatten().collect()
 }
 
-/// Hashes of the texts of plates with a track (at least [`TRACK_READS_MIN`] reads): most
-/// confusable variants are no such plate, and this set (a few megabytes) says so without
-/// looking the text up among every plate.
-fn tracked_texts(table: &ReadTable) -> FastSet<u64> {
-    (0..table.n_plates() as u32)
-        .filter(|&plate| table.plate_rows(plate).len() >= TRACK_READS_MIN)
-        .map(|plate| xxh3_64(table.plates[plate as usize].text.as_bytes()))
-        .collect()
+/// Bits of the quick filter in front of [`TrackedTexts`]'s set: 2 MiB, which the cores'
+/// caches hold, where the set itself (tens of megabytes at 10M reads) must mostly be read
+/// from memory.
+const FILTER_BITS_LOG2: u32 = 24;
+
+/// The texts of plates with a track (at least [`TRACK_READS_MIN`] reads), by hash: most
+/// confusable variants are no such plate, and this says so without looking the text up
+/// among every plate. A rare plate's few hundred readings are each looked up here, so a
+/// bit per hash, kept in cache, answers most of them before the set is read.
+struct TrackedTexts {
+    filter: Vec<u64>,
+    hashes: FastSet<u64>,
+}
+
+impl TrackedTexts {
+    fn new(table: &ReadTable) -> TrackedTexts {
+        let hashes: FastSet<u64> = (0..table.n_plates() as u32)
+            .filter(|&plate| table.plate_rows(plate).len() >= TRACK_READS_MIN)
+            .map(|plate| xxh3_64(table.plates[plate as usize].text.as_bytes()))
+            .collect();
+        let mut filter = vec![0u64; 1 << (FILTER_BITS_LOG2 - 6)];
+        for &hash in &hashes {
+            let bit = Self::bit(hash);
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        TrackedTexts { filter, hashes }
+    }
+
+    /// The filter's bit for a hash: its top bits (the set's own table uses the low ones).
+    fn bit(hash: u64) -> usize {
+        (hash >> (64 - FILTER_BITS_LOG2)) as usize
+    }
+
+    fn passes_filter(&self, hash: u64) -> bool {
+        let bit = Self::bit(hash);
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
+    fn contains(&self, text: &[u8]) -> bool {
+        let hash = xxh3_64(text);
+        self.passes_filter(hash) && self.hashes.contains(&hash)
+    }
+
+    /// Whether any of these texts' hashes is a tracked text's. The filter's bits are read
+    /// for all of them before the first test, so that the reads overlap rather than wait
+    /// on one another.
+    fn contains_any(&self, hashes: &[u64]) -> bool {
+        let any_passes = hashes
+            .iter()
+            .fold(false, |any, &hash| any | self.passes_filter(hash));
+        any_passes
+            && hashes
+                .iter()
+                .any(|&hash| self.passes_filter(hash) && self.hashes.contains(&hash))
+    }
 }
 
 fn find_links_in(
     table: &ReadTable,
     config: &AnalysisConfig,
     model: &ConfusionModel,
-    tracked: &FastSet<u64>,
+    tracked: &TrackedTexts,
     plates: std::ops::Range<u32>,
 ) -> Vec<Link> {
     let mut links = Vec::new();
+    let mut readings: Vec<u64> = Vec::new();
     for plate in plates {
         let rows = table.plate_rows(plate);
         let suspects: Vec<u32> = if rows.len() <= RARE_READS_MAX {
@@ -98,10 +146,25 @@ fn find_links_in(
         if suspects.is_empty() {
             continue;
         }
+        let Some((observed, country)) = reading_of(table, plate) else {
+            continue;
+        };
+        // Most rare plates are no misread of a plate with a track: their possible readings
+        // are looked up unranked first, and ranked only when one of them is a tracked text.
+        let own = table.plates[plate as usize].text.as_bytes();
+        readings.clear();
+        model.possible_readings_in(&observed, country, &mut |text| {
+            if text != own {
+                readings.push(xxh3_64(text));
+            }
+        });
+        if !tracked.contains_any(&readings) {
+            continue;
+        }
         // The tracks a suspect could join, in the order of the variants' likelihood.
         let tracks: Vec<u32> = confusable_variants(model, table, plate)
             .iter()
-            .filter(|text| tracked.contains(&xxh3_64(text.as_bytes())))
+            .filter(|text| tracked.contains(text.as_bytes()))
             .flat_map(|text| table.plates_with_text(text))
             .copied()
             .filter(|&track| track != plate && table.plate_rows(track).len() >= TRACK_READS_MIN)
@@ -233,18 +296,26 @@ pub(crate) fn confusable_variants(
     table: &ReadTable,
     plate: u32,
 ) -> Vec<String> {
-    let entry = &table.plates[plate as usize];
-    let Ok(observed) = PlateText::parse(&entry.text) else {
+    let Some((observed, country)) = reading_of(table, plate) else {
         return Vec::new();
     };
-    let country = entry
-        .country
-        .as_deref()
-        .and_then(|code| Country::parse(code).ok());
+    let text = &table.plates[plate as usize].text;
     model
         .alternatives_in(&observed, country, ALTERNATIVES_MAX)
         .into_iter()
         .map(|alternative| alternative.text.as_str().to_owned())
-        .filter(|text| *text != entry.text)
+        .filter(|variant| variant != text)
         .collect()
+}
+
+/// A plate's text as read, and its country where known; `None` for a text that is no
+/// plate's.
+fn reading_of(table: &ReadTable, plate: u32) -> Option<(PlateText, Option<Country>)> {
+    let entry = &table.plates[plate as usize];
+    let observed = PlateText::parse(&entry.text).ok()?;
+    let country = entry
+        .country
+        .as_deref()
+        .and_then(|code| Country::parse(code).ok());
+    Some((observed, country))
 }

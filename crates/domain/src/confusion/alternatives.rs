@@ -23,6 +23,9 @@ const UNENUMERATED_SHARE: f64 = 1e-3;
 /// How many of the likeliest single substitutions are combined into double ones.
 const DOUBLE_SOURCES_MAX: usize = 16;
 
+/// What is called with each reading enumerated, and the likelihood ratios of its changes.
+type Visit<'a> = dyn FnMut(&[u8], (f64, f64)) + 'a;
+
 /// A reading under consideration, on the stack.
 #[derive(Clone, Copy)]
 struct Candidate {
@@ -106,15 +109,31 @@ impl ConfusionModel {
         text.iter().map(|byte| self.read(*byte, *byte)).product()
     }
 
-    /// Single substitutions, and pairs of the likeliest ones. Each weight is the exact
-    /// likelihood: the exact read's, with the changed positions' factors swapped.
-    fn push_substitutions(
+    /// Calls `visit` with every reading that [`alternatives_in`](Self::alternatives_in)
+    /// could return for `observed` (the read itself included), whatever its `n_max`, and
+    /// maybe a few more (restorations the country's grammar rejects), unranked and maybe
+    /// more than once. Far cheaper than ranking them, as no reading is weighed against the
+    /// grammar: for skipping reads none of whose readings could matter (a misread's true
+    /// plate must be one that was read elsewhere).
+    pub fn possible_readings_in(
         &self,
-        observed: &[u8],
-        exact_weight: f64,
-        prior: &dyn Fn(&[u8]) -> f64,
-        out: &mut Vec<Candidate>,
+        observed: &PlateText,
+        country: Option<Country>,
+        visit: &mut dyn FnMut(&[u8]),
     ) {
+        let observed = observed.as_str().as_bytes();
+        visit(observed);
+        let mut each = |text: &[u8], _| visit(text);
+        visit_substitutions(observed, &self.single_substitutions(observed), &mut each);
+        visit_removals(observed, &mut each);
+        if let Some(grammar) = country.and_then(grammar_of) {
+            visit_restorations(observed, grammar, &mut each);
+        }
+    }
+
+    /// Every single substitution through a listed confusion, as (position, true character,
+    /// likelihood ratio against the exact read), likeliest first.
+    fn single_substitutions(&self, observed: &[u8]) -> Vec<(usize, u8, f64)> {
         let mut singles: Vec<(usize, u8, f64)> = Vec::with_capacity(64);
         for (pos, byte) in observed.iter().enumerate() {
             let correct = self.read(*byte, *byte);
@@ -127,33 +146,25 @@ impl ConfusionModel {
             }
         }
         singles.sort_by(|a, b| b.2.total_cmp(&a.2));
-        let mut text = candidate(observed, 0.0);
-        for (pos, truth, ratio) in &singles {
-            text.text[*pos] = *truth;
-            let weight = exact_weight * ratio;
-            out.push(Candidate {
-                weight: weight * prior(text.bytes()),
-                ..text
-            });
-            text.text[*pos] = observed[*pos];
-        }
-        let top = &singles[..singles.len().min(DOUBLE_SOURCES_MAX)];
-        for (idx, (pos_a, truth_a, ratio_a)) in top.iter().enumerate() {
-            for (pos_b, truth_b, ratio_b) in &top[idx + 1..] {
-                if pos_a == pos_b {
-                    continue;
-                }
-                text.text[*pos_a] = *truth_a;
-                text.text[*pos_b] = *truth_b;
-                let weight = exact_weight * ratio_a * ratio_b;
-                out.push(Candidate {
-                    weight: weight * prior(text.bytes()),
-                    ..text
-                });
-                text.text[*pos_a] = observed[*pos_a];
-                text.text[*pos_b] = observed[*pos_b];
-            }
-        }
+        singles
+    }
+
+    /// Single substitutions, and pairs of the likeliest ones. Each weight is the exact
+    /// likelihood: the exact read's, with the changed positions' factors swapped.
+    fn push_substitutions(
+        &self,
+        observed: &[u8],
+        exact_weight: f64,
+        prior: &dyn Fn(&[u8]) -> f64,
+        out: &mut Vec<Candidate>,
+    ) {
+        let singles = self.single_substitutions(observed);
+        visit_substitutions(observed, &singles, &mut |text, (ratio_a, ratio_b)| {
+            out.push(candidate(
+                text,
+                exact_weight * ratio_a * ratio_b * prior(text),
+            ));
+        });
     }
 
     /// The read with one character removed: the camera doubled it or saw a spurious one.
@@ -163,46 +174,23 @@ impl ConfusionModel {
         prior: &dyn Fn(&[u8]) -> f64,
         out: &mut Vec<Candidate>,
     ) {
-        if observed.len() < 2 {
-            return;
-        }
-        let mut buf = [0u8; PLATE_LEN_MAX];
-        for pos in 0..observed.len() {
-            let len = observed.len() - 1;
-            buf[..pos].copy_from_slice(&observed[..pos]);
-            buf[pos..len].copy_from_slice(&observed[pos + 1..]);
-            let truth = &buf[..len];
+        visit_removals(observed, &mut |truth, _| {
             let weight = self.likelihood_bytes(observed, truth) * prior(truth);
             out.push(candidate(truth, weight));
-        }
+        });
     }
 
     /// The read with one dropped character restored, where the result is valid in the grammar.
     fn push_restorations(&self, observed: &[u8], grammar: &Grammar, out: &mut Vec<Candidate>) {
-        let len = observed.len() + 1;
-        if len > PLATE_LEN_MAX || len < grammar.len_min || len > grammar.len_max {
-            return;
-        }
-        let mut buf = [0u8; PLATE_LEN_MAX];
-        for pos in 0..len {
-            buf[..pos].copy_from_slice(&observed[..pos]);
-            buf[pos + 1..len].copy_from_slice(&observed[pos..]);
-            for inserted in grammar.allowed_at(len, pos).bytes() {
-                // Restoring next to an equal character gives a text already tried.
-                if pos > 0 && observed[pos - 1] == inserted {
-                    continue;
-                }
-                buf[pos] = inserted;
-                let truth = &buf[..len];
-                let share = grammar.share_of(truth);
-                if share > 0.0 {
-                    out.push(candidate(
-                        truth,
-                        self.likelihood_bytes(observed, truth) * share,
-                    ));
-                }
+        visit_restorations(observed, grammar, &mut |truth, _| {
+            let share = grammar.share_of(truth);
+            if share > 0.0 {
+                out.push(candidate(
+                    truth,
+                    self.likelihood_bytes(observed, truth) * share,
+                ));
             }
-        }
+        });
     }
 
     fn likelihood_bytes(&self, observed: &[u8], truth: &[u8]) -> f64 {
@@ -212,6 +200,67 @@ impl ConfusionModel {
             self.likelihood_one_inserted(observed, truth)
         } else {
             unreachable!("only one-character length differences are enumerated")
+        }
+    }
+}
+
+/// Calls `visit` with each reading the substitutions give and the likelihood ratios against
+/// the exact read of its one or two changes (the second 1 for one): every one of `singles`
+/// (as from `single_substitutions`), then pairs of the likeliest ones.
+fn visit_substitutions(observed: &[u8], singles: &[(usize, u8, f64)], visit: &mut Visit<'_>) {
+    let mut text = candidate(observed, 0.0);
+    for (pos, truth, ratio) in singles {
+        text.text[*pos] = *truth;
+        visit(text.bytes(), (*ratio, 1.0));
+        text.text[*pos] = observed[*pos];
+    }
+    let top = &singles[..singles.len().min(DOUBLE_SOURCES_MAX)];
+    for (idx, (pos_a, truth_a, ratio_a)) in top.iter().enumerate() {
+        for (pos_b, truth_b, ratio_b) in &top[idx + 1..] {
+            if pos_a == pos_b {
+                continue;
+            }
+            text.text[*pos_a] = *truth_a;
+            text.text[*pos_b] = *truth_b;
+            visit(text.bytes(), (*ratio_a, *ratio_b));
+            text.text[*pos_a] = observed[*pos_a];
+            text.text[*pos_b] = observed[*pos_b];
+        }
+    }
+}
+
+/// Calls `visit` with the read less each of its characters in turn (ratios unused, 1).
+fn visit_removals(observed: &[u8], visit: &mut Visit<'_>) {
+    if observed.len() < 2 {
+        return;
+    }
+    let mut buf = [0u8; PLATE_LEN_MAX];
+    let len = observed.len() - 1;
+    for pos in 0..observed.len() {
+        buf[..pos].copy_from_slice(&observed[..pos]);
+        buf[pos..len].copy_from_slice(&observed[pos + 1..]);
+        visit(&buf[..len], (1.0, 1.0));
+    }
+}
+
+/// Calls `visit` with the read with one character restored wherever some format of
+/// `grammar` allows it (the grammar's full test is the visitor's to make; ratios unused, 1).
+fn visit_restorations(observed: &[u8], grammar: &Grammar, visit: &mut Visit<'_>) {
+    let len = observed.len() + 1;
+    if len > PLATE_LEN_MAX || len < grammar.len_min || len > grammar.len_max {
+        return;
+    }
+    let mut buf = [0u8; PLATE_LEN_MAX];
+    for pos in 0..len {
+        buf[..pos].copy_from_slice(&observed[..pos]);
+        buf[pos + 1..len].copy_from_slice(&observed[pos..]);
+        for inserted in grammar.allowed_at(len, pos).bytes() {
+            // Restoring next to an equal character gives a text already tried.
+            if pos > 0 && observed[pos - 1] == inserted {
+                continue;
+            }
+            buf[pos] = inserted;
+            visit(&buf[..len], (1.0, 1.0));
         }
     }
 }

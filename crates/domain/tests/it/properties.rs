@@ -3,6 +3,7 @@
 use corridor_domain::confusion::ConfusionModel;
 use corridor_domain::{Country, PlatePattern, PlateText, grammar};
 use proptest::prelude::*;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 fn model() -> &'static ConfusionModel {
@@ -71,6 +72,23 @@ proptest! {
             let likelihood = model().likelihood(plate.as_str(), alternative.text.as_str());
             prop_assert!(likelihood <= exact, "{} explains {} better than itself", alternative.text, plate);
         }
+    }
+
+    #[test]
+    fn every_ranked_reading_is_among_the_possible_ones(plate in plate_shaped(), country in country()) {
+        let mut possible: HashSet<Vec<u8>> = HashSet::new();
+        model().possible_readings_in(&plate, country, &mut |text| {
+            possible.insert(text.to_vec());
+        });
+        for alternative in model().alternatives_in(&plate, country, 1000) {
+            prop_assert!(
+                possible.contains(alternative.text.as_str().as_bytes()),
+                "{} of {} is ranked but not among the possible readings", alternative.text, plate
+            );
+        }
+        // Two characters more is no reading of it.
+        let longer = format!("{}ZZ", plate.as_str());
+        prop_assert!(!possible.contains(longer.as_bytes()));
     }
 
     #[test]
