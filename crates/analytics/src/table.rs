@@ -29,6 +29,10 @@ pub(crate) fn hour_of_day(ts: i64) -> i64 {
 pub(crate) type FastMap<K, V> = HashMap<K, V, Xxh3DefaultBuilder>;
 /// A set with the same fast hash.
 pub(crate) type FastSet<K> = std::collections::HashSet<K, Xxh3DefaultBuilder>;
+/// A map from short texts (plates, camera ids, descriptions), looked up once or more per
+/// read while the table is built: a hash made for short keys, where xxh3 through `Hasher`
+/// costs several times as much. Fixed, so that any order it gives is the same every run.
+type TextMap<V> = HashMap<String, V, foldhash::fast::FixedState>;
 
 /// One distinct plate (text and country).
 #[derive(Clone, Debug)]
@@ -82,7 +86,7 @@ pub(crate) struct ReadTable {
     read_ref: Vec<(u32, u32)>,
     read_id_columns: Vec<StringArray>,
     pub(crate) plates: Vec<PlateEntry>,
-    plate_by_text: FastMap<String, Vec<u32>>,
+    plate_by_text: TextMap<Vec<u32>>,
     pub(crate) descs: Vec<VehicleDesc>,
     pub(crate) cameras: Vec<CameraSite>,
     /// Positions of reads by mobile cameras that carry one.
@@ -233,8 +237,8 @@ impl ReadTable {
 
 struct Builder {
     table: ReadTable,
-    camera_by_id: FastMap<String, u32>,
-    desc_by_key: FastMap<String, u32>,
+    camera_by_id: TextMap<u32>,
+    desc_by_key: TextMap<u32>,
     scratch: String,
 }
 
@@ -268,7 +272,7 @@ impl Builder {
                 read_ref: Vec::with_capacity(n_rows),
                 read_id_columns: Vec::new(),
                 plates: Vec::new(),
-                plate_by_text: FastMap::default(),
+                plate_by_text: TextMap::default(),
                 descs: vec![VehicleDesc::default()],
                 cameras: sites,
                 gps: FastMap::default(),
@@ -280,7 +284,7 @@ impl Builder {
                 by_plate_camera: Vec::new(),
             },
             camera_by_id,
-            desc_by_key: FastMap::default(),
+            desc_by_key: TextMap::default(),
             scratch: String::new(),
         }
     }
