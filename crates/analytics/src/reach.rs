@@ -27,6 +27,12 @@ const SPEED_HOP_M_MIN: f64 = 2_000.0;
 /// Hops between two cameras needed for their travel times' spread to count.
 const SPEED_HOPS_MIN: u32 = 10;
 
+/// Travel times' logarithms are summed in units of `1 / LN_SCALE` (a fraction of a
+/// millisecond in a minute's travel), as integers: the threads' sums then add up to the
+/// same whatever order they are merged in, and so does every score that the speeds'
+/// spread enters, run after run.
+const LN_SCALE: f64 = (1u64 << 24) as f64;
+
 /// The relative spread of speeds assumed when too few hops were measured.
 const SPEED_SPREAD_DEFAULT: f64 = 0.08;
 
@@ -57,8 +63,9 @@ pub(crate) struct Reach {
 struct Counts {
     passes: Vec<u32>,
     onward: Onward,
-    /// Per hop (from, to): (hops, sum of ln time, sum of its square).
-    hops: FastMap<u64, (u32, f64, f64)>,
+    /// Per hop (from, to): (hops, sum of ln time, sum of its square), in fixed point (see
+    /// [`LN_SCALE`]).
+    hops: FastMap<u64, (u32, i64, i128)>,
 }
 
 impl Counts {
@@ -99,7 +106,7 @@ impl Counts {
             _ => unreachable!("every thread counts in the same layout"),
         }
         for (key, (n, sum, sum_sq)) in other.hops {
-            let hop = self.hops.entry(key).or_insert((0, 0.0, 0.0));
+            let hop = self.hops.entry(key).or_insert((0, 0, 0));
             hop.0 += n;
             hop.1 += sum;
             hop.2 += sum_sq;
@@ -150,6 +157,7 @@ impl Reach {
             .values()
             .filter(|(n, _, _)| *n >= SPEED_HOPS_MIN)
             .map(|&(n, sum, sum_sq)| {
+                let (sum, sum_sq) = (sum as f64 / LN_SCALE, sum_sq as f64 / (LN_SCALE * LN_SCALE));
                 let n = f64::from(n);
                 let mean = sum / n;
                 ((sum_sq / n - mean * mean) * n / (n - 1.0)).max(0.0).sqrt()
@@ -224,11 +232,11 @@ fn count_trip(table: &ReadTable, rows: &[u32], seen: &mut Vec<u32>, counts: &mut
                 let hop = counts
                     .hops
                     .entry(pair_key(camera, onward))
-                    .or_insert((0, 0.0, 0.0));
-                let ln = secs.ln();
+                    .or_insert((0, 0, 0));
+                let ln = (secs.ln() * LN_SCALE).round() as i64;
                 hop.0 += 1;
                 hop.1 += ln;
-                hop.2 += ln * ln;
+                hop.2 += i128::from(ln) * i128::from(ln);
             }
         }
     }

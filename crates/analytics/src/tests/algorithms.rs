@@ -1394,6 +1394,43 @@ fn the_reach_is_the_share_of_trips_that_carry_on() {
     assert!((reach.share(c2, c0, 0.5) - 1.0 / 12.0).abs() < 1e-9);
 }
 
+/// The spread of speeds is the same however many threads counted the trips (and so in
+/// whatever order their sums were merged): a report does not change from run to run.
+#[test]
+fn the_spread_of_speeds_is_the_same_whatever_the_threads() {
+    let mut reads = Vec::new();
+    // More vehicles than one thread's share of the plates, each at its own speed.
+    for vehicle in 0..9_000u64 {
+        let start = MONDAY + (vehicle as i64 % 600) * 60;
+        let step = 240 + jitter(vehicle, 60) + (vehicle as i64 % 7);
+        reads.extend(drive(
+            &format!("CAR{vehicle:05}"),
+            &[0, 1, 2, 3],
+            start,
+            step,
+        ));
+    }
+    let table = table(line_cameras(4, 5.0), &reads);
+    let everyone = vec![true; table.n_plates()];
+    let drift_with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        let reach = pool.install(|| Reach::build(&table, &everyone, &AnalysisConfig::default()));
+        reach.steady_chance(3_000.0, 30.0)
+    };
+    let alone = drift_with(1);
+    assert!(alone > 0.0 && alone < 1.0, "{alone}");
+    for threads in [2, 3, 4] {
+        assert_eq!(
+            drift_with(threads).to_bits(),
+            alone.to_bits(),
+            "{threads} threads"
+        );
+    }
+}
+
 proptest! {
     #[test]
     fn strangers_keep_a_steady_lead_less_often_the_longer_they_drive(
