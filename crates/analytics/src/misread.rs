@@ -151,10 +151,10 @@ fn find_links_in(
         };
         // Most rare plates are no misread of a plate with a track: their possible readings
         // are looked up unranked first, and ranked only when one of them is a tracked text.
-        let own = table.plates[plate as usize].text.as_bytes();
+        let own = table.plates[plate as usize].text.as_str();
         readings.clear();
         model.possible_readings_in(&observed, country, &mut |text| {
-            if text != own {
+            if text != own.as_bytes() {
                 readings.push(xxh3_64(text));
             }
         });
@@ -162,7 +162,7 @@ fn find_links_in(
             continue;
         }
         // The tracks a suspect could join, in the order of the variants' likelihood.
-        let tracks: Vec<u32> = confusable_variants(model, table, plate)
+        let tracks: Vec<u32> = ranked_variants(model, (&observed, country), own)
             .iter()
             .filter(|text| tracked.contains(text.as_bytes()))
             .flat_map(|text| table.plates_with_text(text))
@@ -299,12 +299,25 @@ pub(crate) fn confusable_variants(
     let Some((observed, country)) = reading_of(table, plate) else {
         return Vec::new();
     };
-    let text = &table.plates[plate as usize].text;
+    ranked_variants(
+        model,
+        (&observed, country),
+        &table.plates[plate as usize].text,
+    )
+}
+
+/// [`confusable_variants`] of a text already parsed: its likeliest true readings other
+/// than `own` (the plate's text as the table holds it).
+fn ranked_variants(
+    model: &ConfusionModel,
+    (observed, country): (&PlateText, Option<Country>),
+    own: &str,
+) -> Vec<String> {
     model
-        .alternatives_in(&observed, country, ALTERNATIVES_MAX)
+        .alternatives_in(observed, country, ALTERNATIVES_MAX)
         .into_iter()
         .map(|alternative| alternative.text.as_str().to_owned())
-        .filter(|variant| variant != text)
+        .filter(|variant| variant != own)
         .collect()
 }
 
