@@ -104,22 +104,20 @@ impl TrackedTexts {
         self.filter[bit / 64] & (1 << (bit % 64)) != 0
     }
 
-    fn contains(&self, text: &[u8]) -> bool {
-        let hash = xxh3_64(text);
-        self.passes_filter(hash) && self.hashes.contains(&hash)
-    }
-
-    /// Whether any of these texts' hashes is a tracked text's. The filter's bits are read
-    /// for all of them before the first test, so that the reads overlap rather than wait
-    /// on one another.
-    fn contains_any(&self, hashes: &[u64]) -> bool {
+    /// Keeps the hashes (by `xxh3_64`) of tracked texts among `hashes`, each once. The
+    /// filter's bits are read for all of them before the first test, so that the reads
+    /// overlap rather than wait on one another.
+    fn select(&self, hashes: &mut Vec<u64>) {
         let any_passes = hashes
             .iter()
             .fold(false, |any, &hash| any | self.passes_filter(hash));
-        any_passes
-            && hashes
-                .iter()
-                .any(|&hash| self.passes_filter(hash) && self.hashes.contains(&hash))
+        if !any_passes {
+            hashes.clear();
+            return;
+        }
+        hashes.retain(|&hash| self.passes_filter(hash) && self.hashes.contains(&hash));
+        hashes.sort_unstable();
+        hashes.dedup();
     }
 }
 
@@ -150,22 +148,27 @@ fn find_links_in(
             continue;
         };
         // Most rare plates are no misread of a plate with a track: their possible readings
-        // are looked up unranked first, and ranked only when one of them is a tracked text.
-        let own = table.plates[plate as usize].text.as_str();
+        // are looked up unranked first, and ranked only when some of them are tracked texts.
+        let own = xxh3_64(table.plates[plate as usize].text.as_bytes());
         readings.clear();
         model.possible_readings_in(&observed, country, &mut |text| {
-            if text != own.as_bytes() {
-                readings.push(xxh3_64(text));
-            }
+            readings.push(xxh3_64(text));
         });
-        if !tracked.contains_any(&readings) {
+        tracked.select(&mut readings);
+        readings.retain(|&hash| hash != own);
+        if readings.is_empty() {
             continue;
         }
-        // The tracks a suspect could join, in the order of the variants' likelihood.
-        let tracks: Vec<u32> = ranked_variants(model, (&observed, country), own)
+        // The tracks a suspect could join, in the order of the variants' likelihood: the
+        // tracked texts among the likeliest readings (ranked with the read itself). Only
+        // these and the readings that could rank above them are weighed against the
+        // country's grammar.
+        let tracks: Vec<u32> = model
+            .likeliest_readings_among(&observed, country, ALTERNATIVES_MAX, &mut |text| {
+                readings.contains(&xxh3_64(text))
+            })
             .iter()
-            .filter(|text| tracked.contains(text.as_bytes()))
-            .flat_map(|text| table.plates_with_text(text))
+            .flat_map(|text| table.plates_with_text(text.as_str()))
             .copied()
             .filter(|&track| track != plate && table.plate_rows(track).len() >= TRACK_READS_MIN)
             .collect();
@@ -299,22 +302,9 @@ pub(crate) fn confusable_variants(
     let Some((observed, country)) = reading_of(table, plate) else {
         return Vec::new();
     };
-    ranked_variants(
-        model,
-        (&observed, country),
-        &table.plates[plate as usize].text,
-    )
-}
-
-/// [`confusable_variants`] of a text already parsed: its likeliest true readings other
-/// than `own` (the plate's text as the table holds it).
-fn ranked_variants(
-    model: &ConfusionModel,
-    (observed, country): (&PlateText, Option<Country>),
-    own: &str,
-) -> Vec<String> {
+    let own = table.plates[plate as usize].text.as_str();
     model
-        .alternatives_in(observed, country, ALTERNATIVES_MAX)
+        .alternatives_in(&observed, country, ALTERNATIVES_MAX)
         .into_iter()
         .map(|alternative| alternative.text.as_str().to_owned())
         .filter(|variant| variant != own)

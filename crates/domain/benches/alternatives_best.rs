@@ -1,4 +1,4 @@
-//! Best-of-batches timing of `alternatives_in`, robust to a machine shared with other work:
+//! Best-of-batches timing of `alternatives_in` (and `likeliest_readings_among`), robust to a machine shared with other work:
 //! `cargo bench -p corridor-domain --bench alternatives_best`. Prints one line per case with
 //! the best mean over 300 batches of 50 calls (criterion's means include time stolen by
 //! other processes; the best batch approximates the cost on an idle core).
@@ -41,6 +41,33 @@ fn main() {
                 black_box(model.alternatives_in(black_box(&read), country, 64));
             });
             println!("{name:<48} {:>10.2}", ns / 1000.0);
+        }
+        // Misread linking's question: which of a few texts (the plates read elsewhere) are
+        // among the 24 likeliest readings; here the second likeliest is the one wanted.
+        for &code in grammar::supported_countries() {
+            let country = Some(code);
+            let ns = best_batch_mean_ns(|| {
+                black_box(model.alternatives_in(black_box(&read), country, 24));
+            });
+            println!(
+                "{:<48} {:>10.2}",
+                format!("alternatives {raw} n_max 24, {}", code),
+                ns / 1000.0
+            );
+            let wanted = model.alternatives_in(&read, country, 2)[1].text.clone();
+            let ns = best_batch_mean_ns(|| {
+                black_box(model.likeliest_readings_among(
+                    black_box(&read),
+                    country,
+                    24,
+                    &mut |text| text == wanted.as_str().as_bytes(),
+                ));
+            });
+            println!(
+                "{:<48} {:>10.2}",
+                format!("likeliest_among {raw} n_max 24, {}", code),
+                ns / 1000.0
+            );
         }
     }
     let plate = PlateText::parse("AB123CD").expect("constant plate");

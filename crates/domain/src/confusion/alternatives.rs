@@ -86,11 +86,6 @@ impl ConfusionModel {
             .map(|candidate| candidate.weight)
             .sum::<f64>()
             + exact_weight * UNENUMERATED_SHARE;
-        let by_weight = |a: &Candidate, b: &Candidate| {
-            b.weight
-                .total_cmp(&a.weight)
-                .then_with(|| a.bytes().cmp(b.bytes()))
-        };
         if candidates.len() > n_max {
             candidates.select_nth_unstable_by(n_max - 1, by_weight);
             candidates.truncate(n_max);
@@ -105,13 +100,104 @@ impl ConfusionModel {
             .collect()
     }
 
+    /// The texts of [`alternatives_in`](Self::alternatives_in)`(observed, country, n_max)`
+    /// that are `wanted`, in its order, without their probabilities: the same readings,
+    /// weights and ties. Far cheaper when few readings are wanted (the plates read
+    /// elsewhere, for misread linking): only the wanted ones, and the readings that the
+    /// most their format could weigh would put above one of them, are weighed against the
+    /// country's grammar.
+    pub fn likeliest_readings_among(
+        &self,
+        observed: &PlateText,
+        country: Option<Country>,
+        n_max: usize,
+        wanted: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Vec<PlateText> {
+        let observed = observed.as_str().as_bytes();
+        let grammar = country.and_then(grammar_of);
+        let weigh = Weighing { grammar };
+        let restored = |text: &[u8]| text.len() > observed.len();
+        let mut found: Vec<Candidate> = Vec::new();
+        self.visit_readings(observed, grammar, &mut |text, likelihood| {
+            if wanted(text) {
+                let likelihood = self.likelihood_of(observed, text, likelihood);
+                found.push(candidate(
+                    text,
+                    weigh.weight(text, likelihood, restored(text)),
+                ));
+            }
+        });
+        found.retain(|candidate| candidate.weight > 0.0);
+        if n_max == 0 || found.is_empty() {
+            return Vec::new();
+        }
+        found.sort_unstable_by(by_weight);
+        found.dedup_by(|a, b| a.bytes() == b.bytes());
+        // Every reading that might weigh more than the lightest one found, weighed.
+        let lightest = found.last().map_or(0.0, |candidate| candidate.weight);
+        let mut heavier: Vec<Candidate> = Vec::new();
+        self.visit_readings(observed, grammar, &mut |text, likelihood| {
+            let likelihood = self.likelihood_of(observed, text, likelihood);
+            let restored = restored(text);
+            if weigh.bound(text, likelihood, restored) >= lightest {
+                let weight = weigh.weight(text, likelihood, restored);
+                if weight >= lightest && weight > 0.0 {
+                    heavier.push(candidate(text, weight));
+                }
+            }
+        });
+        heavier.sort_unstable_by(by_weight);
+        heavier.dedup_by(|a, b| a.bytes() == b.bytes());
+        // A wanted reading is among the `n_max` likeliest when fewer than `n_max` rank above it.
+        found
+            .iter()
+            .filter(|wanted| {
+                let above = heavier
+                    .partition_point(|other| by_weight(other, wanted) == std::cmp::Ordering::Less);
+                above < n_max
+            })
+            .map(|candidate| PlateText::from_normalised(candidate.bytes()))
+            .collect()
+    }
+
+    /// Calls `visit` with every reading [`alternatives_in`](Self::alternatives_in) weighs
+    /// and its likelihood, or how to work it out; restorations no format could accept are
+    /// left out. A text may come more than once, with the same likelihood.
+    fn visit_readings(
+        &self,
+        observed: &[u8],
+        grammar: Option<&Grammar>,
+        visit: &mut dyn FnMut(&[u8], Likelihood),
+    ) {
+        let exact_weight = self.correct_read_probability_bytes(observed);
+        visit(observed, Likelihood::Known(exact_weight));
+        let singles = self.single_substitutions(observed);
+        visit_substitutions(observed, &singles, &mut |text, (ratio_a, ratio_b)| {
+            visit(text, Likelihood::Known(exact_weight * ratio_a * ratio_b));
+        });
+        visit_removals(observed, &mut |truth, _| visit(truth, Likelihood::Aligned));
+        if let Some(grammar) = grammar {
+            visit_restorations(observed, grammar, &mut |truth, _| {
+                visit(truth, Likelihood::Aligned);
+            });
+        }
+    }
+
+    fn likelihood_of(&self, observed: &[u8], text: &[u8], likelihood: Likelihood) -> f64 {
+        match likelihood {
+            Likelihood::Known(likelihood) => likelihood,
+            Likelihood::Aligned => self.likelihood_bytes(observed, text),
+        }
+    }
+
     fn correct_read_probability_bytes(&self, text: &[u8]) -> f64 {
         text.iter().map(|byte| self.read(*byte, *byte)).product()
     }
 
     /// Calls `visit` with every reading that [`alternatives_in`](Self::alternatives_in)
     /// could return for `observed` (the read itself included), whatever its `n_max`, and
-    /// maybe a few more (restorations the country's grammar rejects), unranked and maybe
+    /// maybe a few more (restorations a format of that length could accept character by
+    /// character but the country's grammar rejects), unranked and maybe
     /// more than once. Far cheaper than ranking them, as no reading is weighed against the
     /// grammar: for skipping reads none of whose readings could matter (a misread's true
     /// plate must be one that was read elsewhere).
@@ -244,7 +330,8 @@ fn visit_removals(observed: &[u8], visit: &mut Visit<'_>) {
 }
 
 /// Calls `visit` with the read with one character restored wherever some format of
-/// `grammar` allows it (the grammar's full test is the visitor's to make; ratios unused, 1).
+/// `grammar` allows each of the new text's characters at its place (the grammar's full
+/// test is the visitor's to make; ratios unused, 1).
 fn visit_restorations(observed: &[u8], grammar: &Grammar, visit: &mut Visit<'_>) {
     let len = observed.len() + 1;
     if len > PLATE_LEN_MAX || len < grammar.len_min || len > grammar.len_max {
@@ -260,9 +347,55 @@ fn visit_restorations(observed: &[u8], grammar: &Grammar, visit: &mut Visit<'_>)
                 continue;
             }
             buf[pos] = inserted;
-            visit(&buf[..len], (1.0, 1.0));
+            // Most restorations put a character where no format of the new length has one.
+            if grammar.may_accept(&buf[..len]) {
+                visit(&buf[..len], (1.0, 1.0));
+            }
         }
     }
+}
+
+/// A reading's likelihood as [`ConfusionModel::visit_readings`] gives it: known from how it
+/// was made (the read, a substitution), or to be worked out by aligning it with the read
+/// (one character more or less), which costs more and is left until needed.
+#[derive(Clone, Copy)]
+enum Likelihood {
+    Known(f64),
+    Aligned,
+}
+
+/// A reading's weight as [`alternatives_in`](ConfusionModel::alternatives_in) works it out
+/// (likelihood times prior), and a cheap bound on it.
+struct Weighing {
+    grammar: Option<&'static Grammar>,
+}
+
+impl Weighing {
+    fn weight(&self, text: &[u8], likelihood: f64, restored: bool) -> f64 {
+        match self.grammar {
+            None => likelihood * 1.0,
+            Some(grammar) if restored => likelihood * grammar.share_of(text),
+            Some(grammar) => likelihood * grammar.share_of(text).max(INVALID_PRIOR),
+        }
+    }
+
+    /// At least [`weight`](Self::weight): the same product with a prior no smaller (a text
+    /// no format could accept has an invalid reading's prior; any other, at most every
+    /// format's share), as floating-point products round monotonically.
+    fn bound(&self, text: &[u8], likelihood: f64, restored: bool) -> f64 {
+        match self.grammar {
+            None => likelihood * 1.0,
+            Some(grammar) if !restored && !grammar.may_accept(text) => likelihood * INVALID_PRIOR,
+            Some(grammar) => likelihood * grammar.share_total().max(INVALID_PRIOR),
+        }
+    }
+}
+
+/// Heaviest first, then in text order.
+fn by_weight(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.weight
+        .total_cmp(&a.weight)
+        .then_with(|| a.bytes().cmp(b.bytes()))
 }
 
 fn candidate(text: &[u8], weight: f64) -> Candidate {

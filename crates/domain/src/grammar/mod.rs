@@ -116,6 +116,8 @@ pub(crate) struct Grammar {
     pub(crate) country: Country,
     prior: f64,
     formats: Vec<Format>,
+    /// The formats' shares summed, in their order.
+    share_total: f64,
     /// Shortest and longest normalised text any format accepts.
     pub(crate) len_min: usize,
     pub(crate) len_max: usize,
@@ -141,6 +143,12 @@ impl Grammar {
             .sum()
     }
 
+    /// The shares of all the formats together: no text's [`share_of`](Self::share_of) is
+    /// above it (the same sum, in the same order, less some of its terms).
+    pub(crate) fn share_total(&self) -> f64 {
+        self.share_total
+    }
+
     /// The characters some format allows at `pos` in a text of length `len` (a superset of
     /// what a full match allows there).
     pub(crate) fn allowed_at(&self, len: usize, pos: usize) -> CharMask {
@@ -152,7 +160,7 @@ impl Grammar {
     }
 
     /// A quick necessary condition for validity: the length and every character's position.
-    fn may_accept(&self, text: &[u8]) -> bool {
+    pub(crate) fn may_accept(&self, text: &[u8]) -> bool {
         text.len() >= self.len_min
             && text.len() <= self.len_max
             && text
@@ -211,9 +219,11 @@ fn compile_country(spec: &tables::CountrySpec) -> Grammar {
     for format in &formats {
         format.compiled.add_position_masks(&mut masks);
     }
+    let share_total = formats.iter().map(|format| format.share).sum();
     Grammar {
         country: spec.country,
         prior: spec.prior,
+        share_total,
         formats,
         len_min,
         len_max,

@@ -92,6 +92,26 @@ proptest! {
     }
 
     #[test]
+    fn the_likeliest_wanted_readings_are_the_wanted_alternatives(
+        plate in prop_oneof![plate_text(), plate_shaped()],
+        country in country(),
+        n_max in 0usize..80,
+        one_in in 1u32..6,
+    ) {
+        // Wanted: one text in `one_in`, by a hash of its characters (every text for 1).
+        let wanted = |text: &[u8]| {
+            text.iter().fold(7u32, |hash, &byte| hash.wrapping_mul(31).wrapping_add(u32::from(byte))) % one_in == 0
+        };
+        let ranked: Vec<PlateText> = model()
+            .alternatives_in(&plate, country, n_max)
+            .into_iter()
+            .map(|alternative| alternative.text)
+            .filter(|text| wanted(text.as_str().as_bytes()))
+            .collect();
+        prop_assert_eq!(model().likeliest_readings_among(&plate, country, n_max, &mut |text| wanted(text)), ranked);
+    }
+
+    #[test]
     fn alternatives_are_sorted_unique_and_sum_below_one(plate in plate_text(), country in country(), n_max in 1usize..80) {
         let alternatives = model().alternatives_in(&plate, country, n_max);
         prop_assert!(!alternatives.is_empty() && alternatives.len() <= n_max);
