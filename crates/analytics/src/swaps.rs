@@ -3,6 +3,7 @@
 
 use crate::clones::conflicts;
 use crate::table::{MICROS, ReadTable};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Plates read closer in time than this were seen together (two vehicles).
@@ -44,56 +45,76 @@ pub(crate) fn find_swaps(
     };
     let focus_profiles: Vec<(u32, Profile, u32)> =
         focus.iter().filter_map(|&plate| profiled(plate)).collect();
-    let all_profiles: Vec<(u32, Profile, u32)> =
-        (0..table.n_plates() as u32).filter_map(profiled).collect();
+    let all_profiles: Vec<(u32, Profile, u32)> = (0..table.n_plates() as u32)
+        .into_par_iter()
+        .filter_map(profiled)
+        .collect();
+    // Each focus plate's other plates, on every core; then each pair once, in focus order.
+    let found: Vec<Vec<(u32, f64)>> = focus_profiles
+        .par_iter()
+        .map(|focus_plate| other_plates(table, focus_plate, &focus_profiles, &all_profiles))
+        .collect();
     let mut swaps = Vec::new();
     let mut seen: BTreeSet<(u32, u32)> = BTreeSet::new();
-    for (plate_a, profile_a, desc_a) in &focus_profiles {
-        for (plate_b, profile_b, desc_b) in &all_profiles {
-            let key = ((*plate_a).min(*plate_b), (*plate_a).max(*plate_b));
-            if plate_a == plate_b || seen.contains(&key) {
-                continue;
+    for ((plate_a, _, _), others) in focus_profiles.iter().zip(found) {
+        for (plate_b, similarity) in others {
+            let key = ((*plate_a).min(plate_b), (*plate_a).max(plate_b));
+            if seen.insert(key) {
+                swaps.push(SwapFinding {
+                    plate_a: key.0,
+                    plate_b: key.1,
+                    similarity,
+                });
             }
-            if !compatible(table, *desc_a, *desc_b) {
-                continue;
-            }
-            let similarity = cosine(profile_a, profile_b);
-            if similarity < SIMILARITY_MIN || within(table, *plate_a, *plate_b, TOGETHER_SECS) {
-                continue;
-            }
-            // A plate outside the focus moves like many others by chance; it is the focus
-            // plate's other plate only when no plate moves more like it, other than a third
-            // plate of the same van: one that could be the focus plate's too, and was never
-            // out on a day this one was.
-            let in_focus = focus_profiles.iter().any(|(plate, _, _)| plate == plate_b);
-            let same_van = |plate_c: u32, profile_c: &Profile, desc_c: u32| {
-                compatible(table, *desc_a, desc_c)
-                    && cosine(profile_a, profile_c) >= SIMILARITY_MIN
-                    && !within(table, *plate_a, plate_c, TOGETHER_SECS)
-                    && !within(table, *plate_b, plate_c, APART_SECS)
-            };
-            if !in_focus
-                && all_profiles.iter().any(|(plate, profile, desc)| {
-                    plate != plate_b
-                        && plate != plate_a
-                        && cosine(profile_b, profile) > similarity
-                        && !same_van(*plate, profile, *desc)
-                })
-            {
-                continue;
-            }
-            seen.insert(key);
-            swaps.push(SwapFinding {
-                plate_a: key.0,
-                plate_b: key.1,
-                similarity,
-            });
         }
     }
     in_the_same_company(table, &all_profiles, convoys, (&mut seen, &mut swaps));
     close_triangles(table, &all_profiles, &mut seen, &mut swaps);
     swaps.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     swaps
+}
+
+/// The plates that could be `focus_plate`'s other plates, in `profiles` order, with their
+/// similarity.
+fn other_plates(
+    table: &ReadTable,
+    (plate_a, profile_a, desc_a): &(u32, Profile, u32),
+    focus_profiles: &[(u32, Profile, u32)],
+    all_profiles: &[(u32, Profile, u32)],
+) -> Vec<(u32, f64)> {
+    let mut out = Vec::new();
+    for (plate_b, profile_b, desc_b) in all_profiles {
+        if plate_a == plate_b || !compatible(table, *desc_a, *desc_b) {
+            continue;
+        }
+        let similarity = cosine(profile_a, profile_b);
+        if similarity < SIMILARITY_MIN || within(table, *plate_a, *plate_b, TOGETHER_SECS) {
+            continue;
+        }
+        // A plate outside the focus moves like many others by chance; it is the focus
+        // plate's other plate only when no plate moves more like it, other than a third
+        // plate of the same van: one that could be the focus plate's too, and was never
+        // out on a day this one was.
+        let in_focus = focus_profiles.iter().any(|(plate, _, _)| plate == plate_b);
+        let same_van = |plate_c: u32, profile_c: &Profile, desc_c: u32| {
+            compatible(table, *desc_a, desc_c)
+                && cosine(profile_a, profile_c) >= SIMILARITY_MIN
+                && !within(table, *plate_a, plate_c, TOGETHER_SECS)
+                && !within(table, *plate_b, plate_c, APART_SECS)
+        };
+        if !in_focus
+            && all_profiles.iter().any(|(plate, profile, desc)| {
+                plate != plate_b
+                    && plate != plate_a
+                    && cosine(profile_b, profile) > similarity
+                    && !same_van(*plate, profile, *desc)
+            })
+        {
+            continue;
+        }
+        out.push((*plate_b, similarity));
+    }
+    out
 }
 
 /// Two plates that each travelled in convoy with one vehicle, never with each other, that

@@ -148,3 +148,48 @@ fn issue_4_seeded_accuracy_does_not_regress() {
         );
     }
 }
+
+/// The report is the same however many threads worked on it: the steps that share plates
+/// among the cores (misread links, the reach, convoys, journeys, swaps) merge their parts
+/// in plate order. One, two and three threads, on a scenario with a network, seeds and
+/// discovery both.
+#[test]
+fn a_report_is_the_same_whatever_the_threads() {
+    let config = ScenarioConfig::new(SCENARIO_SEEDS[1], 60_000);
+    let scenario = corridor_sim::generate_in_memory(&config).expect("the simulator runs");
+    let seeds: Vec<PlateText> = scenario
+        .truth
+        .seeds
+        .iter()
+        .map(|seed| PlateText::parse(&seed.plate).expect("seed plates are valid"))
+        .collect();
+    for seeds in [Vec::new(), seeds] {
+        let input = AnalysisInput {
+            reads: vec![corridor_store::schema::reads_to_batch(&scenario.reads)],
+            cameras: scenario.cameras.clone(),
+            seeds,
+            window: None,
+        };
+        let report_with = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool");
+            let mut report = pool
+                .install(|| analyse(&input, &AnalysisConfig::default()))
+                .expect("analysis runs");
+            report.timings_ms.clear();
+            serde_json::to_value(&report).expect("reports serialise")
+        };
+        let one = report_with(1);
+        assert!(
+            one["convoys"]
+                .as_array()
+                .is_some_and(|convoys| !convoys.is_empty()),
+            "the scenario has convoys to find"
+        );
+        for threads in [2, 3] {
+            assert!(one == report_with(threads), "{threads} threads");
+        }
+    }
+}
