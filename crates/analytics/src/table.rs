@@ -302,6 +302,7 @@ impl Builder {
         let lat = float_column(batch, "lat")?;
         let lon = float_column(batch, "lon")?;
         let batch_idx = self.table.read_id_columns.len() as u32;
+        let mut kept: Vec<usize> = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
             if read_id.is_null(row)
                 || plate.is_null(row)
@@ -313,94 +314,66 @@ impl Builder {
                     reason: format!("row {row} has a null in a required column"),
                 });
             }
-            let ts_value = ts.value(row);
             if input
                 .window
-                .is_some_and(|window| !window.contains(ts_value))
+                .is_none_or(|window| window.contains(ts.value(row)))
             {
-                continue;
+                kept.push(row);
             }
-            let camera = self.camera_idx(camera_id.value(row), read_id.value(row))?;
-            let plate_idx = self.plate_idx(plate.value(row), opt(country.as_ref(), row));
-            let desc = self.desc_idx(
-                opt(make.as_ref(), row),
-                opt(model.as_ref(), row),
-                opt(colour.as_ref(), row),
-            );
-            let table = &mut self.table;
-            if table.cameras[camera as usize].mobile
-                && let (Some(lat), Some(lon)) =
-                    (float_at(lat.as_ref(), row), float_at(lon.as_ref(), row))
-            {
-                table.gps.insert(table.ts.len() as u32, Point { lat, lon });
-            }
-            table.plate.push(plate_idx);
-            table.camera.push(camera);
-            table.ts.push(ts_value);
-            table.desc.push(desc);
-            table
-                .class
-                .push(VehicleClass::of(opt(vehicle_type.as_ref(), row)));
-            table.read_ref.push((batch_idx, row as u32));
         }
+        // The plates are interned on one core while the rest of each read is taken on
+        // another; each side gives out its ids in row order, as one core would.
+        let ReadTable {
+            plate: plate_ids,
+            plates,
+            plate_by_text,
+            camera: camera_ids,
+            ts: ts_column,
+            desc: desc_ids,
+            class,
+            read_ref,
+            gps,
+            descs,
+            cameras,
+            ..
+        } = &mut self.table;
+        let (camera_by_id, desc_by_key, scratch) =
+            (&self.camera_by_id, &mut self.desc_by_key, &mut self.scratch);
+        let ((), rest) = rayon::join(
+            || {
+                plate_ids.extend(kept.iter().map(|&row| {
+                    let country = opt(country.as_ref(), row);
+                    intern_plate((plates, plate_by_text), plate.value(row), country)
+                }));
+            },
+            || -> Result<(), Error> {
+                for &row in &kept {
+                    let Some(&camera) = camera_by_id.get(camera_id.value(row)) else {
+                        return Err(Error::UnknownCamera {
+                            read_id: read_id.value(row).to_owned(),
+                            camera_id: camera_id.value(row).to_owned(),
+                        });
+                    };
+                    if cameras[camera as usize].mobile
+                        && let (Some(lat), Some(lon)) =
+                            (float_at(lat.as_ref(), row), float_at(lon.as_ref(), row))
+                    {
+                        gps.insert(ts_column.len() as u32, Point { lat, lon });
+                    }
+                    let parts = [&make, &model, &colour].map(|column| opt(column.as_ref(), row));
+                    desc_ids.push(intern_desc((descs, desc_by_key, scratch), parts));
+                    camera_ids.push(camera);
+                    ts_column.push(ts.value(row));
+                    class.push(VehicleClass::of(opt(vehicle_type.as_ref(), row)));
+                    read_ref.push((batch_idx, row as u32));
+                }
+                Ok(())
+            },
+        );
+        rest?;
         self.table.read_id_columns.push(read_id);
         Ok(())
     }
-
-    fn camera_idx(&self, camera_id: &str, read_id: &str) -> Result<u32, Error> {
-        self.camera_by_id
-            .get(camera_id)
-            .copied()
-            .ok_or_else(|| Error::UnknownCamera {
-                read_id: read_id.to_owned(),
-                camera_id: camera_id.to_owned(),
-            })
-    }
-
-    fn plate_idx(&mut self, text: &str, country: Option<&str>) -> u32 {
-        let table = &mut self.table;
-        if let Some(ids) = table.plate_by_text.get(text)
-            && let Some(&idx) = ids
-                .iter()
-                .find(|&&idx| table.plates[idx as usize].country.as_deref() == country)
-        {
-            return idx;
-        }
-        let idx = table.plates.len() as u32;
-        table.plates.push(PlateEntry {
-            text: text.to_owned(),
-            country: country.map(str::to_owned),
-        });
-        table
-            .plate_by_text
-            .entry(text.to_owned())
-            .or_default()
-            .push(idx);
-        idx
-    }
-
-    fn desc_idx(&mut self, make: Option<&str>, model: Option<&str>, colour: Option<&str>) -> u32 {
-        if make.is_none() && model.is_none() && colour.is_none() {
-            return 0;
-        }
-        self.scratch.clear();
-        for part in [make, model, colour] {
-            self.scratch.push_str(part.unwrap_or(""));
-            self.scratch.push('\u{1f}');
-        }
-        if let Some(&idx) = self.desc_by_key.get(self.scratch.as_str()) {
-            return idx;
-        }
-        let idx = self.table.descs.len() as u32;
-        self.table.descs.push(VehicleDesc {
-            make: make.map(str::to_owned),
-            model: model.map(str::to_owned),
-            colour: colour.map(str::to_owned),
-        });
-        self.desc_by_key.insert(self.scratch.clone(), idx);
-        idx
-    }
-
     fn finish(mut self) -> ReadTable {
         let sites = &self.table.cameras;
         if sites.len() <= CAMERA_DISTANCES_MAX {
@@ -412,6 +385,55 @@ impl Builder {
         self.table.resort();
         self.table
     }
+}
+
+/// The id of a plate (text and country), given out in order of first sight.
+fn intern_plate(
+    (plates, by_text): (&mut Vec<PlateEntry>, &mut TextMap<Vec<u32>>),
+    text: &str,
+    country: Option<&str>,
+) -> u32 {
+    if let Some(ids) = by_text.get(text)
+        && let Some(&idx) = ids
+            .iter()
+            .find(|&&idx| plates[idx as usize].country.as_deref() == country)
+    {
+        return idx;
+    }
+    let idx = plates.len() as u32;
+    plates.push(PlateEntry {
+        text: text.to_owned(),
+        country: country.map(str::to_owned),
+    });
+    by_text.entry(text.to_owned()).or_default().push(idx);
+    idx
+}
+
+/// The id of a description (make, model, colour), given out in order of first sight; 0
+/// for none of the three.
+fn intern_desc(
+    (descs, by_key, scratch): (&mut Vec<VehicleDesc>, &mut TextMap<u32>, &mut String),
+    [make, model, colour]: [Option<&str>; 3],
+) -> u32 {
+    if make.is_none() && model.is_none() && colour.is_none() {
+        return 0;
+    }
+    scratch.clear();
+    for part in [make, model, colour] {
+        scratch.push_str(part.unwrap_or(""));
+        scratch.push('\u{1f}');
+    }
+    if let Some(&idx) = by_key.get(scratch.as_str()) {
+        return idx;
+    }
+    let idx = descs.len() as u32;
+    descs.push(VehicleDesc {
+        make: make.map(str::to_owned),
+        model: model.map(str::to_owned),
+        colour: colour.map(str::to_owned),
+    });
+    by_key.insert(scratch.clone(), idx);
+    idx
 }
 
 /// Groups below this size are sorted in place; larger ones through a copy of their times.
