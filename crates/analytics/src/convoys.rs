@@ -166,8 +166,11 @@ impl CameraIndex {
     pub(crate) fn build(table: &ReadTable) -> CameraIndex {
         let (rows, offsets) =
             crate::table::group_in_time_order(&table.camera, &table.ts, table.cameras.len());
-        let plates = rows.iter().map(|&row| table.plate[row as usize]).collect();
-        let ts = rows.iter().map(|&row| table.ts[row as usize]).collect();
+        let plates = rows
+            .par_iter()
+            .map(|&row| table.plate[row as usize])
+            .collect();
+        let ts = rows.par_iter().map(|&row| table.ts[row as usize]).collect();
         CameraIndex::with_buckets(rows, plates, ts, offsets)
     }
 

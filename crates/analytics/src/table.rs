@@ -203,9 +203,12 @@ impl ReadTable {
     /// Recomputes the by-plate ordering after timestamps or plates of rows changed.
     pub(crate) fn resort(&mut self) {
         let (by_plate, offsets) = group_in_time_order(&self.plate, &self.ts, self.plates.len());
-        self.by_plate_ts = by_plate.iter().map(|&row| self.ts[row as usize]).collect();
+        self.by_plate_ts = by_plate
+            .par_iter()
+            .map(|&row| self.ts[row as usize])
+            .collect();
         self.by_plate_camera = by_plate
-            .iter()
+            .par_iter()
             .map(|&row| self.camera[row as usize])
             .collect();
         self.by_plate = by_plate;
