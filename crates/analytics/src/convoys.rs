@@ -19,6 +19,7 @@ use crate::AnalysisConfig;
 use crate::table::{DAY_MICROS, MICROS, ReadTable};
 use crate::traffic::Traffic;
 use rayon::prelude::*;
+use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
 
 /// Chance that two vehicles that met by coincidence at one camera are still together at
@@ -1302,7 +1303,8 @@ pub(crate) fn poisson_tail_log10(k: usize, mean: f64) -> f64 {
         return 0.0;
     }
     let mean = mean.max(1e-12);
-    let ln_term = |i: usize| -mean + i as f64 * mean.ln() - ln_factorial(i);
+    let ln_mean = mean.ln();
+    let ln_term = |i: usize| -mean + i as f64 * ln_mean - ln_factorial(i);
     let log10 = if (k as f64) > mean {
         // The terms fall from `k` on: the first one in logs, times the sum of the ratios
         // of the others to it.
@@ -1323,6 +1325,27 @@ pub(crate) fn poisson_tail_log10(k: usize, mean: f64) -> f64 {
     log10.clamp(LOG10_CHANCE_MIN, 0.0)
 }
 
-fn ln_factorial(n: usize) -> f64 {
-    (2..=n).map(|i| (i as f64).ln()).sum()
+/// `ln n!` is read from a table below this `n`: every pair scored sums the head of a tail
+/// term by term, each term with its factorial.
+const LN_FACTORIALS_TABLED: usize = 1024;
+
+/// `ln n!`, the sum of `ln i` for `i` in `2..=n` in that order (the table's entries are
+/// the same sums, bit for bit).
+pub(crate) fn ln_factorial(n: usize) -> f64 {
+    static TABLE: OnceLock<Vec<f64>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut sum = std::iter::empty::<f64>().sum::<f64>();
+        let mut table = Vec::with_capacity(LN_FACTORIALS_TABLED);
+        for i in 0..LN_FACTORIALS_TABLED {
+            if i >= 2 {
+                sum += (i as f64).ln();
+            }
+            table.push(sum);
+        }
+        table
+    });
+    match table.get(n) {
+        Some(&ln) => ln,
+        None => (2..=n).map(|i| (i as f64).ln()).sum(),
+    }
 }

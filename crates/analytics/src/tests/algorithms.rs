@@ -435,6 +435,17 @@ fn ln_factorial(n: usize) -> f64 {
 }
 
 #[test]
+fn the_tabled_log_factorials_are_the_sums_themselves() {
+    for n in 0..1100 {
+        assert_eq!(
+            crate::convoys::ln_factorial(n).to_bits(),
+            ln_factorial(n).to_bits(),
+            "ln {n}!"
+        );
+    }
+}
+
+#[test]
 fn a_mean_far_above_the_count_is_no_coincidence() {
     // Four trips together where habits explain 834 is certain, not one in 10^300 (the
     // first term of the tail underflows).
