@@ -67,17 +67,19 @@ impl ConfusionModel {
         }
         let observed = observed.as_str().as_bytes();
         let grammar = country.and_then(grammar_of);
-        let prior =
-            |text: &[u8]| grammar.map_or(1.0, |grammar| grammar.share_of(text).max(INVALID_PRIOR));
-        let exact_weight = self.correct_read_probability_bytes(observed);
+        let weigh = Weighing { grammar };
         let mut candidates = Vec::with_capacity(256);
-        candidates.push(candidate(observed, exact_weight * prior(observed)));
-        self.push_substitutions(observed, exact_weight, &prior, &mut candidates);
-        let n_fixed_length = candidates.len();
-        self.push_removals(observed, &prior, &mut candidates);
-        if let Some(grammar) = grammar {
-            self.push_restorations(observed, grammar, &mut candidates);
-        }
+        self.visit_readings(observed, grammar, &mut |text, likelihood| {
+            let likelihood = self.likelihood_of(observed, text, likelihood);
+            let restored = text.len() > observed.len();
+            candidates.push(candidate(text, weigh.weight(text, likelihood, restored)));
+        });
+        // The read and its substitutions come first, then removals and restorations.
+        let n_fixed_length = candidates
+            .iter()
+            .take_while(|candidate| usize::from(candidate.len) == observed.len())
+            .count();
+        let exact_weight = self.correct_read_probability_bytes(observed);
         // Removals and restorations may coincide with each other; substitutions cannot.
         dedup_tail(&mut candidates, n_fixed_length);
         candidates.retain(|candidate| candidate.weight > 0.0);
@@ -233,50 +235,6 @@ impl ConfusionModel {
         }
         singles.sort_by(|a, b| b.2.total_cmp(&a.2));
         singles
-    }
-
-    /// Single substitutions, and pairs of the likeliest ones. Each weight is the exact
-    /// likelihood: the exact read's, with the changed positions' factors swapped.
-    fn push_substitutions(
-        &self,
-        observed: &[u8],
-        exact_weight: f64,
-        prior: &dyn Fn(&[u8]) -> f64,
-        out: &mut Vec<Candidate>,
-    ) {
-        let singles = self.single_substitutions(observed);
-        visit_substitutions(observed, &singles, &mut |text, (ratio_a, ratio_b)| {
-            out.push(candidate(
-                text,
-                exact_weight * ratio_a * ratio_b * prior(text),
-            ));
-        });
-    }
-
-    /// The read with one character removed: the camera doubled it or saw a spurious one.
-    fn push_removals(
-        &self,
-        observed: &[u8],
-        prior: &dyn Fn(&[u8]) -> f64,
-        out: &mut Vec<Candidate>,
-    ) {
-        visit_removals(observed, &mut |truth, _| {
-            let weight = self.likelihood_bytes(observed, truth) * prior(truth);
-            out.push(candidate(truth, weight));
-        });
-    }
-
-    /// The read with one dropped character restored, where the result is valid in the grammar.
-    fn push_restorations(&self, observed: &[u8], grammar: &Grammar, out: &mut Vec<Candidate>) {
-        visit_restorations(observed, grammar, &mut |truth, _| {
-            let share = grammar.share_of(truth);
-            if share > 0.0 {
-                out.push(candidate(
-                    truth,
-                    self.likelihood_bytes(observed, truth) * share,
-                ));
-            }
-        });
     }
 
     fn likelihood_bytes(&self, observed: &[u8], truth: &[u8]) -> f64 {
