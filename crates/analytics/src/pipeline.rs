@@ -118,7 +118,14 @@ pub(crate) fn run(
     // night, and their own convoys, are the network's next hop.
     let more = convoys_around_places(searches, &all.stops, (&convoys, &seeds), &light, config);
     if !more.is_empty() {
-        convoys.extend(more);
+        // Found without travelling with a seed, as discovery finds its members: their other
+        // partners are searched as discovery's members' are.
+        let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+        convoys.extend(
+            grow_from_members(searches, more, &light, config)
+                .into_iter()
+                .filter(|convoy| !known.contains(&(convoy.plate_a, convoy.plate_b))),
+        );
         convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
         add_trip_partners_and_joiners(searches, (&seeds, &light), &mut convoys, config);
         let (grown, convoy_rows) = interest_of(&convoys, &seeds);

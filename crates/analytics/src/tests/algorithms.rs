@@ -1217,9 +1217,10 @@ fn a_rare_plate_on_another_car_is_not_taken_for_a_misread() {
 }
 
 /// A lock-up beyond the access-road camera A (south of C0): two vans leave it together late
-/// on three nights and drive the line; commuters drive the line by day. The seed visited
-/// the lock-up once, by day, and drove with nobody: `seed_at_lock_up` says whether it
-/// turned round at A (or drove the line instead).
+/// on three nights and drive the line; commuters drive the line by day. A third van, never
+/// at the lock-up, drives the line back with the first on two other nights. The seed
+/// visited the lock-up once, by day, and drove with nobody: `seed_at_lock_up` says whether
+/// it turned round at A (or drove the line instead).
 fn a_seed_that_only_stopped_at_the_lock_up(seed_at_lock_up: bool) -> crate::Report {
     let mut cameras = line_cameras(10, 5.0);
     cameras.push(Camera {
@@ -1244,6 +1245,21 @@ fn a_seed_that_only_stopped_at_the_lock_up(seed_at_lock_up: bool) -> crate::Repo
             ));
         }
     }
+    for (night, leave_secs) in [(5i64, 26 * 3600), (10, 22 * 3600 + 1200)] {
+        let start = MONDAY + night * 86_400 + leave_secs;
+        reads.extend(drive(
+            "VANA001",
+            &[9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+            start,
+            200,
+        ));
+        reads.extend(drive(
+            "VANC003",
+            &[9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+            start + 120,
+            200,
+        ));
+    }
     let day = MONDAY + 5 * 86_400;
     if seed_at_lock_up {
         reads.push(r("SEED001", "A", day + 13 * 3600));
@@ -1259,11 +1275,22 @@ fn a_seed_that_only_stopped_at_the_lock_up(seed_at_lock_up: bool) -> crate::Repo
 #[test]
 fn a_seed_that_stopped_where_a_gang_leaves_at_night_brings_in_the_gang() {
     let report = a_seed_that_only_stopped_at_the_lock_up(true);
-    let pairs: Vec<Vec<String>> = report.convoys.iter().map(|c| c.plates.clone()).collect();
-    assert_eq!(pairs.len(), 1, "{pairs:?}");
-    let mut pair = pairs[0].clone();
-    pair.sort();
-    assert_eq!(pair, ["VANA001", "VANB002"]);
+    let mut pairs: Vec<Vec<String>> = report
+        .convoys
+        .iter()
+        .map(|c| {
+            let mut pair = c.plates.clone();
+            pair.sort();
+            pair
+        })
+        .collect();
+    pairs.sort();
+    // The vans that leave the lock-up together, and the first one's partner met elsewhere.
+    assert_eq!(
+        pairs,
+        [["VANA001", "VANB002"], ["VANA001", "VANC003"]],
+        "{pairs:?}"
+    );
     assert!(
         report
             .ranked_vehicles
