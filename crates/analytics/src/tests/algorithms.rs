@@ -1246,19 +1246,10 @@ fn a_seed_that_only_stopped_at_the_lock_up(seed_at_lock_up: bool) -> crate::Repo
         }
     }
     for (night, leave_secs) in [(5i64, 26 * 3600), (10, 22 * 3600 + 1200)] {
-        let start = MONDAY + night * 86_400 + leave_secs;
-        reads.extend(drive(
-            "VANA001",
-            &[9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-            start,
-            200,
-        ));
-        reads.extend(drive(
-            "VANC003",
-            &[9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-            start + 120,
-            200,
-        ));
+        for (plate, offset) in [("VANA001", 0), ("VANC003", 120)] {
+            let start = MONDAY + night * 86_400 + leave_secs + offset;
+            reads.extend(drive(plate, &[9, 8, 7, 6, 5, 4, 3, 2, 1, 0], start, 200));
+        }
     }
     let day = MONDAY + 5 * 86_400;
     if seed_at_lock_up {
