@@ -132,6 +132,11 @@ pub(crate) fn run(
         refresh_interest(&table, &mut all, &grown, &convoy_rows, config);
         interest = grown;
     }
+    if drop_lone_weak_partners(&mut convoys, &seeds, config) {
+        let (kept, convoy_rows) = interest_of(&convoys, &seeds);
+        refresh_interest(&table, &mut all, &kept, &convoy_rows, config);
+        interest = kept;
+    }
     timings.lap("place_mates");
     let mut findings = Findings {
         convoys,
@@ -511,6 +516,57 @@ fn add_trip_partners_and_joiners(
         }
         convoys.extend(joined);
     }
+}
+
+/// Drops the convoys that alone tie a vehicle to the network and score below
+/// `convoy_score_min_discovery`, unless they are with a seed; says whether it dropped any.
+///
+/// The network's searches ask less of their partners (`convoy_score_min_targeted`) than
+/// discovery asks of strangers, because a network's vehicle is likelier than any to travel
+/// with others of it. A partner that travels with one of them only, on a trip or two,
+/// scoring below what a pair found without the network needs, has nothing else for it: it
+/// is most often a stranger that drove the same road (a hire van's customers on other days,
+/// a commuter behind a van). A second tie to the network, or a tie to a seed (a vehicle an
+/// analyst asked about), is evidence enough. Many such lone partners around one vehicle
+/// are the mark of one that drives busy roads at busy hours, each a test more among its
+/// partners: each must then score `log10` of their number higher (Bonferroni over them).
+pub(crate) fn drop_lone_weak_partners(
+    convoys: &mut Vec<ConvoyFinding>,
+    seeds: &[u32],
+    config: &AnalysisConfig,
+) -> bool {
+    let mut ties: FastMap<u32, usize> = FastMap::default();
+    for convoy in convoys.iter() {
+        *ties.entry(convoy.plate_a).or_default() += 1;
+        *ties.entry(convoy.plate_b).or_default() += 1;
+    }
+    // Per vehicle, its partners tied to the network by it alone.
+    let mut lone_partners: FastMap<u32, usize> = FastMap::default();
+    for convoy in convoys.iter() {
+        let (a, b) = (convoy.plate_a, convoy.plate_b);
+        if ties[&a] == 1 {
+            *lone_partners.entry(b).or_default() += 1;
+        }
+        if ties[&b] == 1 {
+            *lone_partners.entry(a).or_default() += 1;
+        }
+    }
+    let before = convoys.len();
+    convoys.retain(|convoy| {
+        let (a, b) = (convoy.plate_a, convoy.plate_b);
+        if seeds.contains(&a) || seeds.contains(&b) {
+            return true;
+        }
+        [(a, b), (b, a)]
+            .iter()
+            .filter(|(partner, _)| ties[partner] == 1)
+            .all(|(_, anchor)| {
+                let bar =
+                    config.convoy_score_min_discovery + (lone_partners[anchor] as f64).log10();
+                convoy.score >= bar
+            })
+    });
+    convoys.len() < before
 }
 
 /// The vehicles of interest (seeds and convoy members) and the rows of their convoys.

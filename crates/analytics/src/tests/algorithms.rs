@@ -1678,3 +1678,76 @@ fn discovery_does_not_let_ordinary_meetings_hide_two_striking_nights() {
         "{days:?}"
     );
 }
+
+/// A convoy finding between plates `a` and `b` with the given score.
+fn tie(a: u32, b: u32, score: f64) -> ConvoyFinding {
+    ConvoyFinding {
+        plate_a: a.min(b),
+        plate_b: a.max(b),
+        occasions: Vec::new(),
+        expected: 0.1,
+        score,
+    }
+}
+
+fn pairs_of(convoys: &[ConvoyFinding]) -> Vec<(u32, u32)> {
+    let mut pairs: Vec<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+#[test]
+fn a_weak_partner_of_one_network_vehicle_alone_is_dropped_unless_with_a_seed() {
+    let config = AnalysisConfig::default();
+    // 0 and 1: two vans of a network; 9: a seed; 2: a weak partner of van 1 alone; 3: as
+    // weak, but with both vans; 4: as weak, with the seed; 5: a lone partner of van 0 that
+    // scores what discovery asks.
+    let mut convoys = vec![
+        tie(0, 1, 6.0),
+        tie(0, 9, 5.0),
+        tie(1, 2, 2.5),
+        tie(0, 3, 2.2),
+        tie(1, 3, 2.4),
+        tie(9, 4, 2.1),
+        tie(0, 5, 3.1),
+    ];
+    assert!(crate::pipeline::drop_lone_weak_partners(
+        &mut convoys,
+        &[9],
+        &config
+    ));
+    assert_eq!(
+        pairs_of(&convoys),
+        vec![(0, 1), (0, 3), (0, 5), (0, 9), (1, 3), (4, 9)]
+    );
+    // Nothing more to drop the second time.
+    assert!(!crate::pipeline::drop_lone_weak_partners(
+        &mut convoys,
+        &[9],
+        &config
+    ));
+}
+
+#[test]
+fn many_lone_partners_around_one_vehicle_must_each_score_higher() {
+    let config = AnalysisConfig::default();
+    // Van 0 travels with van 1; vehicle 1 (a hire van out with customers) has four lone
+    // partners scoring 3.3, under 3 + log10(4); van 0 has one such partner, over 3.
+    let mut convoys = vec![tie(0, 1, 6.0), tie(0, 20, 3.3)];
+    convoys.extend((10..14).map(|plate| tie(1, plate, 3.3)));
+    assert!(crate::pipeline::drop_lone_weak_partners(
+        &mut convoys,
+        &[],
+        &config
+    ));
+    assert_eq!(pairs_of(&convoys), vec![(0, 1), (0, 20)]);
+    // Scoring over 3 + log10(4), they stay.
+    let mut convoys = vec![tie(0, 1, 6.0)];
+    convoys.extend((10..14).map(|plate| tie(1, plate, 3.7)));
+    assert!(!crate::pipeline::drop_lone_weak_partners(
+        &mut convoys,
+        &[],
+        &config
+    ));
+    assert_eq!(convoys.len(), 5);
+}

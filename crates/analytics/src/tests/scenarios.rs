@@ -134,7 +134,10 @@ fn issue_4_seeded_accuracy_does_not_regress() {
         let (report, scores) = run(scenario_seed, true);
         assert!(!report.ranked_vehicles.is_empty());
         at_least("convoy precision", scores.convoys.precision, 0.85, &scores);
-        at_least("convoy recall", scores.convoys.recall, 0.65, &scores);
+        // 0.62 on seed 1 since a partner tied to the network by one weak convoy alone is
+        // dropped (0.69 before; precision 0.89 -> 0.94 on seed 4242, and 0.890 -> 0.950
+        // pooled over the 20 scenarios of 1M reads for 0.898 -> 0.889 recall).
+        at_least("convoy recall", scores.convoys.recall, 0.6, &scores);
         at_least("hub precision", scores.hubs.precision, 0.8, &scores);
         at_least("hub recall", scores.hubs.recall, 0.7, &scores);
         at_least("clone precision", scores.clones.precision, 0.95, &scores);
