@@ -16,9 +16,10 @@
 //! a hundred, 4 one in ten thousand. More occasions give a higher score.
 
 use crate::AnalysisConfig;
-use crate::table::{DAY_MICROS, MICROS, ReadTable};
+use crate::table::{DAY_MICROS, FastMap, FastSet, MICROS, ReadTable};
 use crate::traffic::Traffic;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
 
@@ -1291,6 +1292,128 @@ pub(crate) fn joiners(
     .into_iter()
     .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b)))
     .collect()
+}
+
+/// Pairs of one vehicle's partners that drove on one of its trips with both of them: three
+/// vans out to the coast together are three pairs, but the weakest (a scout eight minutes
+/// behind the vans, read with them at five quiet cameras one night) cannot stand alone
+/// against the traffic. If both ties to the shared vehicle are real, the two partners
+/// travelled together; so the chance that their pair is a coincidence is at most the sum
+/// of the chances that either tie is (`10^-score` each), and the pair scores `-log10` of
+/// that sum. They must have been read together (within `convoy_window_secs`) at
+/// `JOINER_CAMERAS_MIN` distinct cameras or more while both ties' occasions ran, so that
+/// a partner on the outward leg and another on the way back are not taken for a group.
+/// The pairs already in `convoys` are not searched; of a pair found through several
+/// vehicles, the best score is kept.
+pub(crate) fn group_mates(
+    table: &ReadTable,
+    convoys: &[ConvoyFinding],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let known: FastSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    let mut ties: FastMap<u32, Vec<(u32, &ConvoyFinding)>> = FastMap::default();
+    for convoy in convoys {
+        ties.entry(convoy.plate_a)
+            .or_default()
+            .push((convoy.plate_b, convoy));
+        ties.entry(convoy.plate_b)
+            .or_default()
+            .push((convoy.plate_a, convoy));
+    }
+    let mut shared: Vec<&u32> = ties.keys().collect();
+    shared.sort_unstable();
+    let mut found: BTreeMap<(u32, u32), ConvoyFinding> = BTreeMap::new();
+    for vehicle in shared {
+        let partners = &ties[vehicle];
+        for (idx, &(first, with_first)) in partners.iter().enumerate() {
+            for &(second, with_second) in &partners[idx + 1..] {
+                let pair = (first.min(second), first.max(second));
+                if known.contains(&pair) {
+                    continue;
+                }
+                let chance = 10f64.powf(-with_first.score) + 10f64.powf(-with_second.score);
+                let score = -chance.min(1.0).log10();
+                if found.get(&pair).is_some_and(|f| f.score >= score) {
+                    continue;
+                }
+                let occasions = shared_trips(table, pair, (with_first, with_second), config);
+                if occasions.is_empty() {
+                    continue;
+                }
+                let occasions = occasions
+                    .into_iter()
+                    .map(|occasion| Occasion { chance, ..occasion })
+                    .collect();
+                found.insert(
+                    pair,
+                    ConvoyFinding {
+                        plate_a: pair.0,
+                        plate_b: pair.1,
+                        occasions,
+                        expected: chance,
+                        score,
+                    },
+                );
+            }
+        }
+    }
+    found.into_values().collect()
+}
+
+/// The trips `pair` made together while both `ties` (convoys with one shared vehicle) had
+/// an occasion under way: read together at `JOINER_CAMERAS_MIN` distinct cameras or more.
+fn shared_trips(
+    table: &ReadTable,
+    (plate_a, plate_b): (u32, u32),
+    ties: (&ConvoyFinding, &ConvoyFinding),
+    config: &AnalysisConfig,
+) -> Vec<Occasion> {
+    let window = config.convoy_window_secs * MICROS;
+    let span = |occasion: &Occasion| {
+        let times = occasion
+            .co_occurrences
+            .iter()
+            .flat_map(|co| [table.ts[co.row_a as usize], table.ts[co.row_b as usize]]);
+        let first = times.clone().min().unwrap_or(i64::MAX);
+        let last = times.max().unwrap_or(i64::MIN);
+        (first, last)
+    };
+    let second_spans: Vec<(i64, i64)> = ties.1.occasions.iter().map(span).collect();
+    let (ts_a, cameras_a) = table.plate_track(plate_a);
+    let (ts_b, cameras_b) = table.plate_track(plate_b);
+    let (rows_a, rows_b) = (table.plate_rows(plate_a), table.plate_rows(plate_b));
+    let mut co_occurrences = Vec::new();
+    for first in ties.0.occasions.iter().map(span) {
+        for second in &second_spans {
+            let (from, to) = (first.0.max(second.0), first.1.min(second.1));
+            if from > to + window {
+                continue;
+            }
+            let (from, to) = (from - window, to + window);
+            let start_b = ts_b.partition_point(|&ts| ts < from - window);
+            for idx_a in ts_a.partition_point(|&ts| ts < from)..ts_a.len() {
+                if ts_a[idx_a] > to {
+                    break;
+                }
+                for idx_b in start_b..ts_b.len() {
+                    if ts_b[idx_b] > ts_a[idx_a] + window {
+                        break;
+                    }
+                    if cameras_b[idx_b] == cameras_a[idx_a]
+                        && (ts_b[idx_b] - ts_a[idx_a]).abs() <= window
+                    {
+                        co_occurrences.push(CoOccurrence {
+                            row_a: rows_a[idx_a],
+                            row_b: rows_b[idx_b],
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let mut occasions = occasions_of(table, co_occurrences, config);
+    occasions.retain(|occasion| occasion_cameras(table, occasion) >= JOINER_CAMERAS_MIN);
+    occasions
 }
 
 /// Scores are capped here: `-log10` of a chance below `1e-300`.

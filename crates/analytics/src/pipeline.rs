@@ -132,7 +132,14 @@ pub(crate) fn run(
         refresh_interest(&table, &mut all, &grown, &convoy_rows, config);
         interest = grown;
     }
-    if drop_lone_weak_partners(&mut convoys, &seeds, config) {
+    let dropped = drop_lone_weak_partners(&mut convoys, &seeds, config);
+    // Pairs of one vehicle's partners on a trip with both, once every partner that stays
+    // is known (see `convoys::group_mates`).
+    let mates = convoys::group_mates(&table, &convoys, config);
+    let grouped = !mates.is_empty();
+    convoys.extend(mates);
+    if dropped || grouped {
+        convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
         let (kept, convoy_rows) = interest_of(&convoys, &seeds);
         refresh_interest(&table, &mut all, &kept, &convoy_rows, config);
         interest = kept;

@@ -1751,3 +1751,72 @@ fn many_lone_partners_around_one_vehicle_must_each_score_higher() {
     ));
     assert_eq!(convoys.len(), 5);
 }
+
+/// Two vans together past twelve cameras one night, the first van out again three hours
+/// later the next night, and a scout eight minutes behind the first van past its first
+/// `scout_cameras` cameras on its night `scout_night` (0 or 1): the first van's single-trip
+/// partners in quiet traffic, and the pairs of them that `group_mates` adds.
+fn two_vans_and_a_scout(
+    scout_night: usize,
+    scout_cameras: usize,
+) -> (ReadTable, Vec<ConvoyFinding>, Vec<ConvoyFinding>) {
+    let cameras: Vec<usize> = (0..12).collect();
+    let nights = [MONDAY + 22 * 3600, MONDAY + 86_400 + 25 * 3600];
+    let mut reads = drive("VAN0001", &cameras, nights[0], 300);
+    reads.extend(drive("VAN0002", &cameras, nights[0] + 60, 300));
+    reads.extend(drive("VAN0001", &cameras, nights[1], 300));
+    reads.extend(drive(
+        "SCOUT01",
+        &cameras[..scout_cameras],
+        nights[scout_night] + 480,
+        300,
+    ));
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let config = AnalysisConfig::default();
+    let traffic = steady_traffic(&table, 0.01);
+    let eligible = vec![true; table.n_plates()];
+    let van = table.plates_with_text("VAN0001")[0];
+    let ties = partners(
+        &table,
+        &index,
+        &traffic,
+        (&[van], &eligible),
+        &config,
+        Wanted::between_members(&config),
+    );
+    let mates = crate::convoys::group_mates(&table, &ties, &config);
+    (table, ties, mates)
+}
+
+#[test]
+fn two_partners_of_one_vehicle_on_one_trip_with_it_are_a_pair() {
+    let (table, ties, mates) = two_vans_and_a_scout(0, 12);
+    assert_eq!(ties.len(), 2, "the first van's two partners");
+    assert_eq!(mates.len(), 1);
+    let texts = [mates[0].plate_a, mates[0].plate_b].map(|plate| table.plate_text(plate));
+    let mut texts = texts.to_vec();
+    texts.sort_unstable();
+    assert_eq!(texts, ["SCOUT01", "VAN0002"]);
+    assert_eq!(mates[0].occasions.len(), 1);
+    // As likely a coincidence as either tie is, at most.
+    let chance: f64 = ties.iter().map(|tie| 10f64.powf(-tie.score)).sum();
+    assert!((mates[0].score + chance.log10()).abs() < 1e-9);
+    assert!(mates[0].score <= ties.iter().map(|t| t.score).fold(f64::INFINITY, f64::min));
+    // Found already, a pair is not added again.
+    let mut all = ties.clone();
+    all.extend(mates);
+    assert!(crate::convoys::group_mates(&table, &all, &AnalysisConfig::default()).is_empty());
+}
+
+#[test]
+fn partners_on_different_trips_or_parting_early_are_not_a_pair() {
+    // The scout went with the first van on its second night, the second van on its first.
+    let (_, ties, mates) = two_vans_and_a_scout(1, 12);
+    assert_eq!(ties.len(), 2);
+    assert!(mates.is_empty());
+    // The scout turned off after two cameras: read with the second van at two only.
+    let (_, ties, mates) = two_vans_and_a_scout(0, 2);
+    assert_eq!(ties.len(), 2);
+    assert!(mates.is_empty());
+}
