@@ -1155,7 +1155,9 @@ fn habitual_occasions(
             if hi - lo < cameras_min {
                 continue;
             }
-            let can_meet = {
+            // Without the chances `near` is the window itself: the reads near are those
+            // that can meet, `cameras_min` of them or more (above).
+            let can_meet = !with_chances || {
                 let in_window = &b_ts[lo..hi];
                 let lo_met = in_window.partition_point(|&t| t < first_ts + shift - window);
                 let hi_met = in_window.partition_point(|&t| t <= last_ts + shift + window);
@@ -1172,7 +1174,7 @@ fn habitual_occasions(
                 }
                 let ts = table.ts[row as usize] + shift;
                 let camera = table.camera[row as usize];
-                while from_near < hi && b_ts[from_near] < ts - near {
+                while with_chances && from_near < hi && b_ts[from_near] < ts - near {
                     from_near += 1;
                 }
                 while from < hi && b_ts[from] < ts - window {
