@@ -1146,16 +1146,12 @@ fn habitual_occasions(
             .filter(|&other| other != day && weekend(other) == weekend(day))
             // Fewer reads than `cameras_min` make no trip together on any day.
             .filter(|_| rows_on_day.len() >= cameras_min);
-        // The other days come in order, so both ends only move forwards: each is searched
-        // from where it was on the day before (the first search of each of b's reads missed
-        // the cache when it started from the middle of them).
-        let (mut lo, mut hi) = (0, 0);
         for other_day in other_days {
             let shift = (other_day - day) * DAY_MICROS;
             // Plate b's reads that the day's reads, shifted, can pass near, and those they
             // can meet; either needs `cameras_min` of them at least.
-            lo = partition_from(b_ts, lo, |t| t < first_ts + shift - near);
-            hi = partition_from(b_ts, hi.max(lo), |t| t <= last_ts + shift + near);
+            let lo = b_ts.partition_point(|&t| t < first_ts + shift - near);
+            let hi = b_ts.partition_point(|&t| t <= last_ts + shift + near);
             if hi - lo < cameras_min {
                 continue;
             }
@@ -1221,21 +1217,6 @@ fn habitual_occasions(
         }
     }
     expected
-}
-
-/// The first position at or after `from` whose time fails `before`, for a `before` that
-/// holds for every time up to `from` (as [`slice::partition_point`] on the rest): steps of
-/// doubling length forwards from `from`, then a binary search within the last step, so
-/// that a position near `from` is found among memory already read.
-pub(crate) fn partition_from(times: &[i64], from: usize, before: impl Fn(i64) -> bool) -> usize {
-    let mut step = 1;
-    let mut low = from;
-    while low + step <= times.len() && before(times[low + step - 1]) {
-        low += step;
-        step *= 2;
-    }
-    let high = (low + step).min(times.len() + 1) - 1;
-    low + times[low..high].partition_point(|&t| before(t))
 }
 
 /// Vehicles that joined a found convoy on one of its trips: read with both members at

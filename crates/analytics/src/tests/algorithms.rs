@@ -2,9 +2,7 @@
 
 use super::*;
 use crate::clones::{CloneKind, find_clones, impossible};
-use crate::convoys::{
-    CameraIndex, ConvoyFinding, Wanted, discovery, partition_from, partners, poisson_tail_log10,
-};
+use crate::convoys::{CameraIndex, ConvoyFinding, Wanted, discovery, partners, poisson_tail_log10};
 use crate::hubs::{binomial_tail_log10, find_hubs};
 use crate::journeys::{split_journeys, widen_through_road_turn_rounds};
 use crate::misread::link_misreads;
@@ -1821,21 +1819,4 @@ fn partners_on_different_trips_or_parting_early_are_not_a_pair() {
     let (_, ties, mates) = two_vans_and_a_scout(0, 2);
     assert_eq!(ties.len(), 2);
     assert!(mates.is_empty());
-}
-
-proptest! {
-    /// Searching forwards from a position known to lie at or before the answer finds what
-    /// a binary search over the whole slice finds, wherever the search starts and whatever
-    /// the times (repeated ones included).
-    #[test]
-    fn a_search_from_an_earlier_position_finds_the_first_time_at_or_after_a_bound(
-        mut times in proptest::collection::vec(-50i64..50, 0..70),
-        bound in -60i64..60,
-        start in 0usize..100,
-    ) {
-        times.sort_unstable();
-        let expected = times.partition_point(|&t| t < bound);
-        let from = start.min(expected);
-        prop_assert_eq!(partition_from(&times, from, |t| t < bound), expected);
-    }
 }
