@@ -1169,7 +1169,8 @@ fn habitual_occasions(
             // moves forwards.
             let (mut from, mut from_near) = (lo, lo);
             for &row in rows_on_day {
-                if !can_meet && (passed_near >= cameras_min || !with_chances) {
+                // Only counting the chances is left (`can_meet` holds without them).
+                if !can_meet && passed_near >= cameras_min {
                     break;
                 }
                 let ts = table.ts[row as usize] + shift;
