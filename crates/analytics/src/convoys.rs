@@ -379,6 +379,53 @@ pub(crate) fn occasions_either_way(
         .max(occasions_of(table, swapped, config).len())
 }
 
+/// The plates [`discovery`] pairs: those read on `convoy_days_min` days or more with each
+/// other, and those read on fewer with them alone, when their own reads make trips enough
+/// to recur.
+pub(crate) struct DiscoveryPlates {
+    recurring: Vec<bool>,
+    once: Vec<bool>,
+}
+
+impl DiscoveryPlates {
+    /// Light vehicles (`light`) by the distinct days each was read on (`plate_days`).
+    ///
+    /// A van hired for one night, out to the coast and back with the gang's own vehicles,
+    /// is read on one day only; most plates read on one day make one trip (through traffic
+    /// to and from the ferries), and pairing them all would cost as much as the rest of
+    /// discovery.
+    pub(crate) fn new(
+        table: &ReadTable,
+        light: &[bool],
+        plate_days: &[u32],
+        config: &AnalysisConfig,
+    ) -> DiscoveryPlates {
+        let recurring: Vec<bool> = plate_days
+            .iter()
+            .zip(light)
+            .map(|(&days, &light)| light && days as usize >= config.convoy_days_min)
+            .collect();
+        let reads_min = config.convoy_occasions_min * config.occasion_cameras_min;
+        let once = (0..table.n_plates() as u32)
+            .into_par_iter()
+            .map(|plate| {
+                light[plate as usize]
+                    && !recurring[plate as usize]
+                    && table.plate_rows(plate).len() >= reads_min
+                    && own_trips(table, plate, config) >= config.convoy_occasions_min
+            })
+            .collect();
+        DiscoveryPlates { recurring, once }
+    }
+
+    /// The plates of `recurring` paired with each other, and no other.
+    #[cfg(test)]
+    pub(crate) fn recurring(recurring: Vec<bool>) -> DiscoveryPlates {
+        let once = vec![false; recurring.len()];
+        DiscoveryPlates { recurring, once }
+    }
+}
+
 /// Plates per unit of work shared among the threads of [`discovery`].
 const PLATES_PER_CHUNK: u32 = 1024;
 
@@ -394,9 +441,10 @@ pub(crate) fn discovery(
     table: &ReadTable,
     index: &CameraIndex,
     traffic: &Traffic,
-    eligible: &[bool],
+    plates: &DiscoveryPlates,
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
+    let (eligible, once) = (&plates.recurring, &plates.once);
     let wanted = Wanted::in_discovery(config);
     let n_plates = table.n_plates() as u32;
     let days = DayCounts::new(table, traffic);
@@ -419,21 +467,36 @@ pub(crate) fn discovery(
             let (mut n_tested, mut found) = (0usize, Vec::new());
             let mut partners: Vec<(u32, u32, CoOccurrence)> = Vec::new();
             let mut scratch = PartnerScratch::default();
-            for plate in plates.filter(|&plate| eligible[plate as usize]) {
+            let heads = plates.filter(|&plate| eligible[plate as usize] || once[plate as usize]);
+            for plate in heads {
+                // A plate read on one day only is paired with every plate read on more (the
+                // index holds only those), in either numbering.
+                let above_only = eligible[plate as usize];
                 let buffers = (&mut scratch, &mut partners);
-                partners_above(table, &eligible_index, plate, config, buffers);
+                partners_above(table, &eligible_index, (plate, above_only), config, buffers);
                 for group in partners.chunk_by(|a, b| a.0 == b.0) {
                     if group.len() < wanted.occasions_min * config.occasion_cameras_min {
                         continue;
                     }
-                    let co_occurrences = group.iter().map(|(_, _, co)| *co).collect();
+                    // Plate a is the lower-numbered plate, as in every other search.
+                    let partner = group[0].0;
+                    let co_occurrences = group
+                        .iter()
+                        .map(|&(_, _, co)| match partner > plate {
+                            true => co,
+                            false => CoOccurrence {
+                                row_a: co.row_b,
+                                row_b: co.row_a,
+                            },
+                        })
+                        .collect();
                     let occasions = occasions_of(table, co_occurrences, config);
                     if occasions.len() < wanted.occasions_min {
                         continue;
                     }
                     n_tested += 1;
                     let candidate = Candidate {
-                        plates: (plate, group[0].0),
+                        plates: (plate.min(partner), plate.max(partner)),
                         occasions,
                     };
                     let counted = tested_so_far.load(Ordering::Relaxed) + n_tested;
@@ -471,11 +534,12 @@ fn bonferroni_threshold(score_min: f64, n_tested: usize) -> f64 {
 type PartnerScratch = (Vec<CoOccurrence>, Vec<u64>);
 
 /// Fills `out` with the co-occurrences of `plate` with the plates of `index` numbered above
-/// it, sorted by partner, then by time: `(partner, order found, co-occurrence)`.
+/// it (with every other plate of `index` unless `above_only`), sorted by partner, then by
+/// time: `(partner, order found, co-occurrence)`.
 fn partners_above(
     table: &ReadTable,
     index: &CameraIndex,
-    plate: u32,
+    (plate, above_only): (u32, bool),
     config: &AnalysisConfig,
     (scratch, out): (&mut PartnerScratch, &mut Vec<(u32, u32, CoOccurrence)>),
 ) {
@@ -486,7 +550,7 @@ fn partners_above(
     let (times, cameras) = table.plate_track(plate);
     for ((&row, &ts), &camera) in table.plate_rows(plate).iter().zip(times).zip(cameras) {
         for (other, other_plate) in index.window(camera, ts - window, ts + window + 1) {
-            if other_plate > plate {
+            if other_plate > plate || (!above_only && other_plate != plate) {
                 keys.push((u64::from(other_plate) << 32) | found.len() as u64);
                 found.push(CoOccurrence {
                     row_a: row,
@@ -738,6 +802,15 @@ fn trips_together(
     }
     merged.retain(|range| distinct_cameras(table, &rows[range.clone()]) >= cameras_min);
     merged
+}
+
+/// The trips a plate's own reads make, counted as a pair's trips together are: a partner
+/// shares some of its reads, so the plate makes as many trips together with it at most
+/// (unless it drove a loop without stopping, and met its partner at both ends).
+fn own_trips(table: &ReadTable, plate: u32, config: &AnalysisConfig) -> usize {
+    let gap = config.occasion_gap_secs * MICROS;
+    let rows = table.plate_rows(plate);
+    trips_together(table, rows, gap, config.occasion_cameras_min, config).len()
 }
 
 /// The number of distinct cameras that read `rows`.
@@ -1041,6 +1114,80 @@ fn most_striking(
         plates: candidate.plates,
         occasions,
     })
+}
+
+/// How the pair of plates `a` and `b` scores in each search, occasion by occasion: for
+/// reading why a planted pair was missed or a stranger reported (`analytics-eval
+/// --explain`).
+#[cfg(feature = "eval")]
+pub(crate) fn explain_pair(
+    table: &ReadTable,
+    index: &CameraIndex,
+    traffic: &Traffic,
+    (a, b): (u32, u32),
+    config: &AnalysisConfig,
+) -> String {
+    use std::fmt::Write;
+    let mut eligible = vec![false; table.n_plates()];
+    eligible[b as usize] = true;
+    let co_occurrences = co_occurrences_with(table, index, (&[a], &eligible), config);
+    let mut out = format!("{} co-occurrences", co_occurrences.len());
+    let days = DayCounts::new(table, traffic);
+    for (name, wanted) in [
+        ("recurring", Wanted::in_discovery(config)),
+        ("one trip", Wanted::on_one_trip(config)),
+    ] {
+        let co: Vec<CoOccurrence> = co_occurrences.iter().map(|(_, co)| *co).collect();
+        let occasions = occasions_of(table, co, config);
+        let plates = match co_occurrences.first() {
+            Some((key, _)) => ((key >> 32) as u32, *key as u32),
+            None => (a, b),
+        };
+        let candidate = Candidate { plates, occasions };
+        let prepared = Prepared::new(table, traffic, candidate, (wanted.chance, config));
+        let _ = write!(out, "\n    {name}: {} occasions", prepared.distinct.len());
+        for (occasion, cameras) in prepared.candidate.occasions.iter().zip(&prepared.distinct) {
+            let stretch = steady_stretch(table, occasion);
+            let along = stay_together_along(table, traffic, stretch, config);
+            let first = occasion.co_occurrences[0].row_a as usize;
+            let _ = write!(
+                out,
+                "\n      day {} at {:02}:{:02} UTC: {} cameras, {} steady, chance {:.3e} x {:.3e}",
+                occasion.day,
+                table.ts[first].rem_euclid(DAY_MICROS) / 3_600_000_000,
+                table.ts[first].rem_euclid(3_600_000_000) / 60_000_000,
+                cameras,
+                stretch.cameras,
+                occasion.chance,
+                along,
+            );
+        }
+        let wanted = Wanted {
+            score_min: f64::NEG_INFINITY,
+            ..wanted
+        };
+        let scored = score_candidate(
+            table,
+            traffic,
+            &days,
+            prepared.candidate,
+            (wanted, config),
+            f64::NEG_INFINITY,
+        );
+        if let Some(found) = scored {
+            let floor: f64 = found.occasions.iter().map(|o| o.chance).sum();
+            let _ = write!(
+                out,
+                "\n      score {:.2} on {} occasions: expected {:.3e} (traffic {:.3e}, habits {:.3e})",
+                found.score,
+                found.occasions.len(),
+                found.expected,
+                floor,
+                found.expected - floor,
+            );
+        }
+    }
+    out
 }
 
 /// The chance that vehicles met by coincidence are still together after passing `cameras`

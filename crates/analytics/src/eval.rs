@@ -286,3 +286,66 @@ fn score_ranked(report: &Value, truth: &Truth) -> (Option<f64>, usize) {
     let hits = top.iter().filter(|plate| network.contains(**plate)).count();
     (ratio(hits, k), k)
 }
+
+/// The planted convoy pairs a report found, those it missed, and the pairs it reported
+/// that no planted convoy made, for reading why (see [`explain_pairs`]).
+pub fn convoy_pairs_by_outcome(
+    report: &Value,
+    truth: &Truth,
+    read_plates: &HashMap<String, String>,
+) -> [(&'static str, Vec<(String, String)>); 3] {
+    let reported = reported_pairs(report, "convoys", None);
+    let planted = truth_convoy_pairs(truth, read_plates);
+    [
+        ("found", planted.intersection(&reported).cloned().collect()),
+        ("missed", planted.difference(&reported).cloned().collect()),
+        ("false", reported.difference(&planted).cloned().collect()),
+    ]
+}
+
+/// How each pair of plate texts scores in the convoy searches, occasion by occasion, after
+/// the analysis' own corrections (clocks, misreads): one line of text per pair.
+#[cfg(feature = "eval")]
+pub fn explain_pairs(
+    input: &crate::AnalysisInput,
+    config: &crate::AnalysisConfig,
+    pairs: &[(String, String)],
+) -> Result<Vec<String>, crate::Error> {
+    let mut timings = crate::pipeline::Timings::new();
+    let ground = crate::pipeline::prepare(input, config, &crate::Engine::Embedded, &mut timings)?;
+    let table = &ground.table;
+    let describe = |plate: u32| {
+        format!(
+            "{} days{}",
+            ground.plate_days[plate as usize],
+            if ground.light[plate as usize] {
+                ""
+            } else {
+                ", heavy"
+            }
+        )
+    };
+    Ok(pairs
+        .iter()
+        .map(|(a, b)| {
+            let (Some(&plate_a), Some(&plate_b)) = (
+                table.plates_with_text(a).first(),
+                table.plates_with_text(b).first(),
+            ) else {
+                return format!("{a} {b}: a plate was never read");
+            };
+            let why = crate::convoys::explain_pair(
+                table,
+                &ground.index,
+                &ground.traffic,
+                (plate_a, plate_b),
+                config,
+            );
+            format!(
+                "{a} ({}) {b} ({}): {why}",
+                describe(plate_a),
+                describe(plate_b)
+            )
+        })
+        .collect())
+}

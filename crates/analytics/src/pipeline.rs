@@ -61,12 +61,28 @@ struct AllJourneys {
     legs: LegCounts,
 }
 
-pub(crate) fn run(
+/// The read table, corrected, with what every search reads beside it: the steps before
+/// any finding.
+pub(crate) struct Groundwork {
+    pub(crate) table: ReadTable,
+    /// Each camera's clock skew, corrected (µs).
+    pub(crate) skews: Vec<i64>,
+    pub(crate) links: Vec<Link>,
+    pub(crate) traffic: Traffic,
+    pub(crate) index: CameraIndex,
+    /// Whether each plate is a light vehicle (not a lorry or coach).
+    pub(crate) light: Vec<bool>,
+    /// Distinct days each plate was read on.
+    pub(crate) plate_days: Vec<u32>,
+}
+
+/// Loads the reads, corrects clocks and misreads, runs the plans and builds the indexes.
+pub(crate) fn prepare(
     input: &AnalysisInput,
     config: &AnalysisConfig,
     engine: &Engine,
-) -> Result<Report, Error> {
-    let mut timings = Timings::new();
+    timings: &mut Timings,
+) -> Result<Groundwork, Error> {
     let mut table = ReadTable::build(input, config.reads_max)?;
     timings.lap("load");
     let skews = clock::estimate_skews(&table, config);
@@ -89,14 +105,36 @@ pub(crate) fn run(
     timings.lap("reach");
     let index = CameraIndex::build(&table);
     timings.lap("camera_index");
+    Ok(Groundwork {
+        table,
+        skews,
+        links,
+        traffic,
+        index,
+        light,
+        plate_days,
+    })
+}
+
+pub(crate) fn run(
+    input: &AnalysisInput,
+    config: &AnalysisConfig,
+    engine: &Engine,
+) -> Result<Report, Error> {
+    let mut timings = Timings::new();
+    let Groundwork {
+        table,
+        skews,
+        links,
+        traffic,
+        index,
+        light,
+        plate_days,
+    } = prepare(input, config, engine, &mut timings)?;
     let seeds = seed_plates(&table, input);
     let mut convoys = if input.seeds.is_empty() {
-        let eligible: Vec<bool> = plate_days
-            .iter()
-            .zip(&light)
-            .map(|(&days, &light)| light && days as usize >= config.convoy_days_min)
-            .collect();
-        convoys::discovery(&table, &index, &traffic, &eligible, config)
+        let plates = convoys::DiscoveryPlates::new(&table, &light, &plate_days, config);
+        convoys::discovery(&table, &index, &traffic, &plates, config)
     } else {
         let wanted = Wanted::recurring(config);
         expand_convoys(&table, &index, &traffic, (&seeds, &light), config, wanted)
@@ -1092,20 +1130,20 @@ fn hub_link(
 }
 
 /// Wall-clock time of each step, measured from the previous one.
-struct Timings {
+pub(crate) struct Timings {
     laps: Vec<(String, u64)>,
     last: Instant,
 }
 
 impl Timings {
-    fn new() -> Timings {
+    pub(crate) fn new() -> Timings {
         Timings {
             laps: Vec::new(),
             last: Instant::now(),
         }
     }
 
-    fn lap(&mut self, step: &str) {
+    pub(crate) fn lap(&mut self, step: &str) {
         let now = Instant::now();
         self.laps.push((
             step.to_owned(),

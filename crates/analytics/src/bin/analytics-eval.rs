@@ -11,7 +11,9 @@
 
 use anyhow::Context;
 use clap::Parser;
-use corridor_analytics::eval::{PrecisionRecall, Scores, score, truth_read_ids};
+use corridor_analytics::eval::{
+    PrecisionRecall, Scores, convoy_pairs_by_outcome, explain_pairs, score, truth_read_ids,
+};
 use corridor_analytics::{AnalysisConfig, AnalysisInput, Report, analyse};
 use corridor_domain::PlateText;
 use corridor_sim::{ScenarioConfig, Truth};
@@ -45,6 +47,10 @@ struct Args {
     /// Also write every score as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Print how each convoy pair that discovery found, missed or wrongly reported scores,
+    /// occasion by occasion.
+    #[arg(long)]
+    explain: bool,
 }
 
 struct Scenario {
@@ -115,6 +121,9 @@ fn main() -> anyhow::Result<()> {
             discovery.timings_ms
         );
         print_table(&columns);
+        if args.explain {
+            explain(&scenario, &discovery, &read_plates)?;
+        }
         all.push((seed, columns));
     }
     if let Some(path) = &args.json {
@@ -219,6 +228,37 @@ fn run_corridor(scenario: &Scenario, seeds: Vec<PlateText>) -> anyhow::Result<(R
     let started = Instant::now();
     let report = analyse(&input, &AnalysisConfig::default())?;
     Ok((report, started.elapsed().as_secs_f64()))
+}
+
+/// Prints how each planted pair that discovery found or missed scores, and each pair it
+/// reported that no planted convoy made.
+fn explain(
+    scenario: &Scenario,
+    report: &Report,
+    read_plates: &HashMap<String, String>,
+) -> anyhow::Result<()> {
+    let report = serde_json::to_value(report)?;
+    let outcomes = convoy_pairs_by_outcome(&report, &scenario.truth, read_plates);
+    let role: HashMap<&str, &str> = scenario
+        .truth
+        .network_plates
+        .iter()
+        .map(|p| (p.plate.as_str(), p.role.as_str()))
+        .collect();
+    let input = AnalysisInput {
+        reads: scenario.batches.clone(),
+        cameras: scenario.cameras.clone(),
+        seeds: Vec::new(),
+        window: None,
+    };
+    for (label, pairs) in &outcomes {
+        let lines = explain_pairs(&input, &AnalysisConfig::default(), pairs)?;
+        for ((a, b), line) in pairs.iter().zip(lines) {
+            let role = |plate: &str| role.get(plate).copied().unwrap_or("-").to_owned();
+            println!("{label} [{} {}] {line}", role(a), role(b));
+        }
+    }
+    Ok(())
 }
 
 fn scored(

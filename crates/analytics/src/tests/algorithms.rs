@@ -2,7 +2,9 @@
 
 use super::*;
 use crate::clones::{CloneKind, find_clones, impossible};
-use crate::convoys::{CameraIndex, ConvoyFinding, Wanted, discovery, partners, poisson_tail_log10};
+use crate::convoys::{
+    CameraIndex, ConvoyFinding, DiscoveryPlates, Wanted, discovery, partners, poisson_tail_log10,
+};
 use crate::hubs::{binomial_tail_log10, find_hubs};
 use crate::journeys::{split_journeys, widen_through_road_turn_rounds};
 use crate::misread::link_misreads;
@@ -114,7 +116,7 @@ fn discovery_finds_a_convoy_of_two_among_commuters() {
         &table,
         &index,
         &no_traffic(&table),
-        &eligible,
+        &DiscoveryPlates::recurring(eligible.clone()),
         &AnalysisConfig::default(),
     );
     let pairs: Vec<(&str, &str)> = convoys
@@ -276,7 +278,13 @@ fn a_second_van_among_commuters(shared: usize) -> (Vec<String>, Vec<String>) {
             })
             .collect::<Vec<_>>()
     };
-    let found = discovery(&table, &index, &traffic, &everyone, &config);
+    let found = discovery(
+        &table,
+        &index,
+        &traffic,
+        &DiscoveryPlates::recurring(everyone.clone()),
+        &config,
+    );
     let before = named(&found);
     let grown =
         crate::pipeline::grow_from_members((&table, &index, &traffic), found, &everyone, &config);
@@ -381,6 +389,58 @@ fn lorries_that_platoon_every_night_are_background_not_a_convoy() {
     );
 }
 
+/// A gang's van drives the line alone on three nights at varying hours, among commuters;
+/// on a fourth night a van hired for that night alone goes out with it and comes back with
+/// it (`hired_back`), or goes out with it and on to a ferry, read once only.
+fn a_van_hired_for_one_night(hired_back: bool) -> Vec<Vec<String>> {
+    let mut reads = commuters_and_a_convoy()
+        .into_iter()
+        .filter(|read| read.plate != "SCOUT01" && read.plate != "VAN0001")
+        .collect::<Vec<R>>();
+    let line = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    let back = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
+    for (day, hour_secs) in [(1i64, 3600), (4, 9000), (9, 12_600)] {
+        let start = MONDAY + day * 86_400 + hour_secs;
+        reads.extend(drive("VAN0001", &line, start, 200));
+        reads.extend(drive("VAN0001", &back, start + 3 * 3600, 200));
+    }
+    let night = MONDAY + 7 * 86_400 + 1800;
+    reads.extend(drive("VAN0001", &line, night, 200));
+    reads.extend(drive("VAN0001", &back, night + 3 * 3600, 200));
+    reads.extend(drive("HIRE001", &line, night + 50, 200));
+    if hired_back {
+        reads.extend(drive("HIRE001", &back, night + 3 * 3600 + 50, 200));
+    }
+    let report = crate::analyse(
+        &input(line_cameras(10, 5.0), &reads),
+        &AnalysisConfig::default(),
+    )
+    .expect("analysis runs");
+    report.convoys.iter().map(|c| c.plates.clone()).collect()
+}
+
+#[test]
+fn discovery_finds_a_van_hired_for_one_night_out_and_back_with_the_gang() {
+    let with_hired = |pairs: &[Vec<String>]| {
+        pairs
+            .iter()
+            .any(|plates| plates.contains(&"HIRE001".to_owned()))
+    };
+    let pairs = a_van_hired_for_one_night(true);
+    assert!(with_hired(&pairs), "{pairs:?}");
+    assert!(
+        pairs.iter().all(|plates| {
+            let mut plates = plates.clone();
+            plates.sort();
+            plates == ["HIRE001", "VAN0001"]
+        }),
+        "{pairs:?}"
+    );
+    // Out once and never back: one trip together, not a recurring convoy.
+    let pairs = a_van_hired_for_one_night(false);
+    assert!(!with_hired(&pairs), "{pairs:?}");
+}
+
 /// Two vehicles drive C0..C4 together, pause for two hours, then drive together again:
 /// `back` returns over C4..C0, otherwise they carry on over C5..C9 (a ferry crossing).
 fn out_and_on(back: bool) -> Vec<R> {
@@ -405,10 +465,16 @@ fn a_trip_out_and_back_together_is_two_occasions_a_journey_on_after_a_ferry_is_o
         let table = table(line_cameras(10, 5.0), &out_and_on(back));
         let index = CameraIndex::build(&table);
         let eligible = vec![true; table.n_plates()];
-        discovery(&table, &index, &no_traffic(&table), &eligible, &config)
-            .iter()
-            .map(|convoy| convoy.occasions.len())
-            .collect::<Vec<_>>()
+        discovery(
+            &table,
+            &index,
+            &no_traffic(&table),
+            &DiscoveryPlates::recurring(eligible.clone()),
+            &config,
+        )
+        .iter()
+        .map(|convoy| convoy.occasions.len())
+        .collect::<Vec<_>>()
     };
     assert_eq!(occasions(true), vec![2]);
     // One occasion is below `convoy_occasions_min`: a single journey is not reported.
@@ -1327,7 +1393,13 @@ fn vans_that_share_a_road_every_morning_and_met_twice_are_not_a_convoy() {
     let index = CameraIndex::build(&table);
     let eligible = vec![true; table.n_plates()];
     let config = AnalysisConfig::default();
-    let found = discovery(&table, &index, &no_traffic(&table), &eligible, &config);
+    let found = discovery(
+        &table,
+        &index,
+        &no_traffic(&table),
+        &DiscoveryPlates::recurring(eligible.clone()),
+        &config,
+    );
     assert!(found.is_empty(), "{found:?}");
     // Had the second van not driven near the first one's time on other mornings, the two
     // meetings would be a convoy.
@@ -1337,7 +1409,13 @@ fn vans_that_share_a_road_every_morning_and_met_twice_are_not_a_convoy() {
         .collect();
     let table = super::table(line_cameras(10, 5.0), &reads);
     let index = CameraIndex::build(&table);
-    let found = discovery(&table, &index, &no_traffic(&table), &eligible, &config);
+    let found = discovery(
+        &table,
+        &index,
+        &no_traffic(&table),
+        &DiscoveryPlates::recurring(eligible.clone()),
+        &config,
+    );
     assert_eq!(found.len(), 1, "{found:?}");
 }
 
@@ -1373,10 +1451,16 @@ fn vans_on_a_road(traffic_carries_on: bool) -> Vec<ConvoyFinding> {
     // A hundred vehicles an hour at every camera, each back on about one day in ten.
     let traffic =
         fortnight_traffic(&table, 1400, 140).with_reach(Reach::build(&table, &everyone, &config));
-    discovery(&table, &index, &traffic, &everyone, &config)
-        .into_iter()
-        .filter(|c| table.plate_text(c.plate_a).starts_with("VAN"))
-        .collect()
+    discovery(
+        &table,
+        &index,
+        &traffic,
+        &DiscoveryPlates::recurring(everyone.clone()),
+        &config,
+    )
+    .into_iter()
+    .filter(|c| table.plate_text(c.plate_a).starts_with("VAN"))
+    .collect()
 }
 
 #[test]
@@ -1666,7 +1750,7 @@ fn discovery_does_not_let_ordinary_meetings_hide_two_striking_nights() {
         &table,
         &index,
         &busy_by_day_empty_at_night(&table),
-        &eligible,
+        &DiscoveryPlates::recurring(eligible.clone()),
         &config,
     );
     assert_eq!(found.len(), 1, "{found:?}");
