@@ -139,9 +139,23 @@ fn steady_traffic(table: &ReadTable, vehicles_per_hour: f64) -> Traffic {
 }
 
 /// Fourteen days of traffic: `n_reads` reads of `n_plates` plates at every camera in
-/// every hour of the day.
+/// every hour of the day from 06:00 to 20:00, a tenth of them at night.
 fn fortnight_traffic(table: &ReadTable, n_reads: u64, n_plates: u64) -> Traffic {
-    uniform_traffic(table, 14, (n_reads, n_plates))
+    let rows: Vec<CameraHour> = (0..table.cameras.len() as u32)
+        .flat_map(|camera| {
+            (0..24u8).map(move |hour| {
+                // A tenth of the day's traffic at night.
+                let share = if (6..20).contains(&hour) { 1 } else { 10 };
+                CameraHour {
+                    camera,
+                    hour,
+                    n_reads: n_reads / share,
+                    n_plates: n_plates / share,
+                }
+            })
+        })
+        .collect();
+    Traffic::new(table.cameras.len(), 14, &rows)
 }
 
 /// `n_reads` reads of `n_plates` plates over `n_days` at every camera and hour.
@@ -264,7 +278,8 @@ fn a_second_van_among_commuters(shared: usize) -> (Vec<String>, Vec<String>) {
     let index = CameraIndex::build(&table);
     let config = AnalysisConfig::default();
     let everyone = vec![true; table.n_plates()];
-    // Twenty vehicles an hour at every camera, each back on about one day in five.
+    // Twenty vehicles an hour at every camera by day, two at night, each back on about one
+    // day in five.
     let traffic = fortnight_traffic(&table, 280, 100);
     let named = |found: &[ConvoyFinding]| {
         found
@@ -1448,7 +1463,8 @@ fn vans_on_a_road(traffic_carries_on: bool) -> Vec<ConvoyFinding> {
     let index = CameraIndex::build(&table);
     let config = AnalysisConfig::default();
     let everyone = vec![true; table.n_plates()];
-    // A hundred vehicles an hour at every camera, each back on about one day in ten.
+    // A hundred vehicles an hour at every camera by day, ten at night, each back on about
+    // one day in ten.
     let traffic =
         fortnight_traffic(&table, 1400, 140).with_reach(Reach::build(&table, &everyone, &config));
     discovery(
@@ -1761,6 +1777,40 @@ fn discovery_does_not_let_ordinary_meetings_hide_two_striking_nights() {
             .all(|day| [0, 2].contains(&(day - MONDAY / 86_400))),
         "{days:?}"
     );
+}
+
+/// A hire van and a car pass six cameras together at a steady lead, out and back on one
+/// day, setting off at `out_hour` and `back_hour` (UTC): pairs that discovery reports.
+fn out_and_back_at(out_hour: i64, back_hour: i64) -> Vec<ConvoyFinding> {
+    let road: Vec<usize> = (0..6).collect();
+    let back: Vec<usize> = (0..6).rev().collect();
+    let day = MONDAY + 86_400;
+    let mut reads = Vec::new();
+    for (plate, lead) in [("HIRE001", 0), ("CAR0001", 90)] {
+        reads.extend(drive(plate, &road, day + out_hour * 3600 + lead, 300));
+        reads.extend(drive(plate, &back, day + back_hour * 3600 + lead, 300));
+    }
+    let table = table(line_cameras(6, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let everyone = DiscoveryPlates::recurring(vec![true; table.n_plates()]);
+    let traffic = busy_by_day_empty_at_night(&table);
+    discovery(
+        &table,
+        &index,
+        &traffic,
+        &everyone,
+        &AnalysisConfig::default(),
+    )
+}
+
+#[test]
+fn two_trips_together_in_busy_traffic_are_not_a_convoy_at_night_they_are() {
+    // By day a hundred vehicles an hour pass each camera: that this car was the one behind
+    // the van is unlikely, that some vehicle was is certain.
+    assert_eq!(out_and_back_at(11, 15), Vec::new());
+    let found = out_and_back_at(23, 26);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].occasions.len(), 2, "{found:?}");
 }
 
 /// A convoy finding between plates `a` and `b` with the given score.
