@@ -77,7 +77,7 @@ fn at_least(what: &str, value: Option<f64>, target: f64, scores: &Scores) {
 }
 
 #[test]
-#[ignore = "TODO(#4): discovery convoy precision 0.89 on seed 4242 (recall 0.94; 0.62-0.94 over the seeds) is below the issue's 0.9; run with --ignored; see docs/analytics.md"]
+#[ignore = "TODO(#4): met on seed 4242 (convoys 1.00/1.00), not on every seed: convoy recall 0.62 on seed 1, 0.83 on seed 3; run with --ignored; see docs/analytics.md"]
 fn issue_4_discovery_on_a_small_scenario_meets_the_accuracy_targets() {
     let (_, scores) = run(SCENARIO_SEEDS[0], false);
     at_least("convoy precision", scores.convoys.precision, 0.9, &scores);
@@ -109,7 +109,8 @@ fn issue_4_seeded_analysis_on_a_small_scenario_meets_the_accuracy_targets() {
 fn issue_4_discovery_accuracy_does_not_regress() {
     for scenario_seed in SCENARIO_SEEDS {
         let (_, scores) = run(scenario_seed, false);
-        at_least("convoy precision", scores.convoys.precision, 0.8, &scores);
+        // 0.97 to 1.00 since a pair on few occasions must be unlikely for any vehicle.
+        at_least("convoy precision", scores.convoys.precision, 0.9, &scores);
         // 0.54 on seed 1 since convoys are scored against how far the traffic carries on
         // (precision 0.89 -> 1.00 there; 0.62 before).
         at_least("convoy recall", scores.convoys.recall, 0.5, &scores);
@@ -133,7 +134,8 @@ fn issue_4_seeded_accuracy_does_not_regress() {
     for scenario_seed in SCENARIO_SEEDS {
         let (report, scores) = run(scenario_seed, true);
         assert!(!report.ranked_vehicles.is_empty());
-        at_least("convoy precision", scores.convoys.precision, 0.85, &scores);
+        // 1.00 on every seed since a pair on few occasions must be unlikely for any vehicle.
+        at_least("convoy precision", scores.convoys.precision, 0.9, &scores);
         // 0.62 on seed 1 since a partner tied to the network by one weak convoy alone is
         // dropped (0.69 before; precision 0.89 -> 0.94 on seed 4242, and 0.890 -> 0.950
         // pooled over the 20 scenarios of 1M reads for 0.898 -> 0.889 recall).
