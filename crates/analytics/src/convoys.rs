@@ -425,6 +425,17 @@ impl DiscoveryPlates {
         DiscoveryPlates { recurring, once }
     }
 
+    /// How discovery takes `plate`: paired with the plates read on enough days, with those
+    /// only, or not at all.
+    #[cfg(feature = "eval")]
+    pub(crate) fn describe(&self, plate: u32) -> &'static str {
+        match (self.recurring[plate as usize], self.once[plate as usize]) {
+            (true, _) => "recurring",
+            (false, true) => "one day, two trips",
+            (false, false) => "not paired",
+        }
+    }
+
     /// The plates of `recurring` paired with each other, and no other.
     #[cfg(test)]
     pub(crate) fn recurring(recurring: Vec<bool>) -> DiscoveryPlates {

@@ -314,15 +314,14 @@ pub fn explain_pairs(
     let mut timings = crate::pipeline::Timings::new();
     let ground = crate::pipeline::prepare(input, config, &crate::Engine::Embedded, &mut timings)?;
     let table = &ground.table;
+    let plates =
+        crate::convoys::DiscoveryPlates::new(table, &ground.light, &ground.plate_days, config);
     let describe = |plate: u32| {
         format!(
-            "{} days{}",
+            "{} days, {} reads, {}",
             ground.plate_days[plate as usize],
-            if ground.light[plate as usize] {
-                ""
-            } else {
-                ", heavy"
-            }
+            table.plate_rows(plate).len(),
+            plates.describe(plate)
         )
     };
     Ok(pairs
