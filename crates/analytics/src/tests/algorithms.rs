@@ -25,6 +25,17 @@ pub(crate) fn jitter(seed: u64, span: i64) -> i64 {
     (mixed % (2 * span as u64 + 1)) as i64 - span
 }
 
+/// Discovery with every plate paired with every other.
+fn discover_all(
+    table: &ReadTable,
+    traffic: &Traffic,
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let index = CameraIndex::build(table);
+    let everyone = DiscoveryPlates::recurring(vec![true; table.n_plates()]);
+    discovery(table, &index, traffic, &everyone, config)
+}
+
 fn no_traffic(table: &ReadTable) -> Traffic {
     Traffic::new(table.cameras.len(), 1, &[])
 }
@@ -110,15 +121,7 @@ fn commuters_and_a_convoy() -> Vec<R> {
 #[test]
 fn discovery_finds_a_convoy_of_two_among_commuters() {
     let table = table(line_cameras(10, 5.0), &commuters_and_a_convoy());
-    let index = CameraIndex::build(&table);
-    let eligible = vec![true; table.n_plates()];
-    let convoys = discovery(
-        &table,
-        &index,
-        &no_traffic(&table),
-        &DiscoveryPlates::recurring(eligible.clone()),
-        &AnalysisConfig::default(),
-    );
+    let convoys = discover_all(&table, &no_traffic(&table), &AnalysisConfig::default());
     let pairs: Vec<(&str, &str)> = convoys
         .iter()
         .map(|c| (table.plate_text(c.plate_a), table.plate_text(c.plate_b)))
@@ -478,18 +481,10 @@ fn a_trip_out_and_back_together_is_two_occasions_a_journey_on_after_a_ferry_is_o
     let config = AnalysisConfig::default();
     let occasions = |back: bool| {
         let table = table(line_cameras(10, 5.0), &out_and_on(back));
-        let index = CameraIndex::build(&table);
-        let eligible = vec![true; table.n_plates()];
-        discovery(
-            &table,
-            &index,
-            &no_traffic(&table),
-            &DiscoveryPlates::recurring(eligible.clone()),
-            &config,
-        )
-        .iter()
-        .map(|convoy| convoy.occasions.len())
-        .collect::<Vec<_>>()
+        discover_all(&table, &no_traffic(&table), &config)
+            .iter()
+            .map(|convoy| convoy.occasions.len())
+            .collect::<Vec<_>>()
     };
     assert_eq!(occasions(true), vec![2]);
     // One occasion is below `convoy_occasions_min`: a single journey is not reported.
@@ -1405,16 +1400,8 @@ fn vans_that_share_a_road_every_morning_and_met_twice_are_not_a_convoy() {
         ));
     }
     let table = table(line_cameras(10, 5.0), &reads);
-    let index = CameraIndex::build(&table);
-    let eligible = vec![true; table.n_plates()];
     let config = AnalysisConfig::default();
-    let found = discovery(
-        &table,
-        &index,
-        &no_traffic(&table),
-        &DiscoveryPlates::recurring(eligible.clone()),
-        &config,
-    );
+    let found = discover_all(&table, &no_traffic(&table), &config);
     assert!(found.is_empty(), "{found:?}");
     // Had the second van not driven near the first one's time on other mornings, the two
     // meetings would be a convoy.
@@ -1423,14 +1410,7 @@ fn vans_that_share_a_road_every_morning_and_met_twice_are_not_a_convoy() {
         .filter(|read| read.plate == "VANX001" || read.secs.rem_euclid(86_400) >= 10 * 3600)
         .collect();
     let table = super::table(line_cameras(10, 5.0), &reads);
-    let index = CameraIndex::build(&table);
-    let found = discovery(
-        &table,
-        &index,
-        &no_traffic(&table),
-        &DiscoveryPlates::recurring(eligible.clone()),
-        &config,
-    );
+    let found = discover_all(&table, &no_traffic(&table), &config);
     assert_eq!(found.len(), 1, "{found:?}");
 }
 
@@ -1460,23 +1440,16 @@ fn vans_on_a_road(traffic_carries_on: bool) -> Vec<ConvoyFinding> {
         }
     }
     let table = table(line_cameras(12, 5.0), &reads);
-    let index = CameraIndex::build(&table);
     let config = AnalysisConfig::default();
     let everyone = vec![true; table.n_plates()];
     // A hundred vehicles an hour at every camera by day, ten at night, each back on about
     // one day in ten.
     let traffic =
         fortnight_traffic(&table, 1400, 140).with_reach(Reach::build(&table, &everyone, &config));
-    discovery(
-        &table,
-        &index,
-        &traffic,
-        &DiscoveryPlates::recurring(everyone.clone()),
-        &config,
-    )
-    .into_iter()
-    .filter(|c| table.plate_text(c.plate_a).starts_with("VAN"))
-    .collect()
+    discover_all(&table, &traffic, &config)
+        .into_iter()
+        .filter(|c| table.plate_text(c.plate_a).starts_with("VAN"))
+        .collect()
 }
 
 #[test]
@@ -1759,16 +1732,8 @@ fn discovery_does_not_let_ordinary_meetings_hide_two_striking_nights() {
         reads.extend(drive("SCOUT01", &road[..3], noon + 60, 300));
     }
     let table = table(line_cameras(12, 5.0), &reads);
-    let index = CameraIndex::build(&table);
     let config = AnalysisConfig::default();
-    let eligible = vec![true; table.n_plates()];
-    let found = discovery(
-        &table,
-        &index,
-        &busy_by_day_empty_at_night(&table),
-        &DiscoveryPlates::recurring(eligible.clone()),
-        &config,
-    );
+    let found = discover_all(&table, &busy_by_day_empty_at_night(&table), &config);
     assert_eq!(found.len(), 1, "{found:?}");
     let days: Vec<i64> = found[0].occasions.iter().map(|o| o.day).collect();
     assert_eq!(days.len(), 2, "the two nights alone: {found:?}");
@@ -1791,16 +1756,8 @@ fn out_and_back_at(out_hour: i64, back_hour: i64) -> Vec<ConvoyFinding> {
         reads.extend(drive(plate, &back, day + back_hour * 3600 + lead, 300));
     }
     let table = table(line_cameras(6, 5.0), &reads);
-    let index = CameraIndex::build(&table);
-    let everyone = DiscoveryPlates::recurring(vec![true; table.n_plates()]);
     let traffic = busy_by_day_empty_at_night(&table);
-    discovery(
-        &table,
-        &index,
-        &traffic,
-        &everyone,
-        &AnalysisConfig::default(),
-    )
+    discover_all(&table, &traffic, &AnalysisConfig::default())
 }
 
 #[test]
