@@ -122,64 +122,59 @@ pub(crate) fn run(
     engine: &Engine,
 ) -> Result<Report, Error> {
     let mut timings = Timings::new();
-    let Groundwork {
-        table,
-        skews,
-        links,
-        traffic,
-        index,
-        light,
-        plate_days,
-    } = prepare(input, config, engine, &mut timings)?;
-    let seeds = seed_plates(&table, input);
+    let ground = prepare(input, config, engine, &mut timings)?;
+    let (table, traffic, index, light) =
+        (&ground.table, &ground.traffic, &ground.index, &ground.light);
+    let (skews, links, plate_days) = (&ground.skews, &ground.links, &ground.plate_days);
+    let seeds = seed_plates(table, input);
     let mut convoys = if input.seeds.is_empty() {
-        let plates = convoys::DiscoveryPlates::new(&table, &light, &plate_days, config);
-        convoys::discovery(&table, &index, &traffic, &plates, config)
+        let plates = convoys::DiscoveryPlates::new(table, light, plate_days, config);
+        convoys::discovery(table, index, traffic, &plates, config)
     } else {
         let wanted = Wanted::recurring(config);
-        expand_convoys(&table, &index, &traffic, (&seeds, &light), config, wanted)
+        expand_convoys(table, index, traffic, (&seeds, light), config, wanted)
     };
     timings.lap("convoys");
-    let searches = (&table, &index, &traffic);
+    let searches = (table, index, traffic);
     if input.seeds.is_empty() {
-        convoys = grow_from_members(searches, convoys, &light, config);
+        convoys = grow_from_members(searches, convoys, light, config);
     }
-    add_trip_partners_and_joiners(searches, (&seeds, &light), &mut convoys, config);
+    add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
     timings.lap("convoy_partners");
-    let clones = find_clones(&table, config);
+    let clones = find_clones(table, config);
     timings.lap("clones");
     let (mut interest, convoy_rows) = interest_of(&convoys, &seeds);
-    let mut all = all_journeys(&table, &interest, &convoy_rows, config);
+    let mut all = all_journeys(table, &interest, &convoy_rows, config);
     timings.lap("journeys");
     // A seed may never have travelled with the rest of its gang where cameras saw them,
     // and still have stopped where they keep their boats: the vehicles that stop there at
     // night, and their own convoys, are the network's next hop.
-    let more = convoys_around_places(searches, &all.stops, (&convoys, &seeds), &light, config);
+    let more = convoys_around_places(searches, &all.stops, (&convoys, &seeds), light, config);
     if !more.is_empty() {
         // Found without travelling with a seed, as discovery finds its members: their other
         // partners are searched as discovery's members' are.
         let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
         convoys.extend(
-            grow_from_members(searches, more, &light, config)
+            grow_from_members(searches, more, light, config)
                 .into_iter()
                 .filter(|convoy| !known.contains(&(convoy.plate_a, convoy.plate_b))),
         );
         convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
-        add_trip_partners_and_joiners(searches, (&seeds, &light), &mut convoys, config);
+        add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
         let (grown, convoy_rows) = interest_of(&convoys, &seeds);
-        refresh_interest(&table, &mut all, &grown, &convoy_rows, config);
+        refresh_interest(table, &mut all, &grown, &convoy_rows, config);
         interest = grown;
     }
     let dropped = drop_lone_weak_partners(&mut convoys, &seeds, config);
     // Pairs of one vehicle's partners on a trip with both, once every partner that stays
     // is known (see `convoys::group_mates`).
-    let mates = convoys::group_mates(&table, &convoys, config);
+    let mates = convoys::group_mates(table, &convoys, config);
     let grouped = !mates.is_empty();
     convoys.extend(mates);
     if dropped || grouped {
         convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
         let (kept, convoy_rows) = interest_of(&convoys, &seeds);
-        refresh_interest(&table, &mut all, &kept, &convoy_rows, config);
+        refresh_interest(table, &mut all, &kept, &convoy_rows, config);
         interest = kept;
     }
     timings.lap("place_mates");
@@ -192,9 +187,9 @@ pub(crate) fn run(
         hub_visitors: BTreeMap::new(),
         seeds,
     };
-    find_places(&table, &all, &mut interest, &mut findings, config);
+    find_places(table, &all, &mut interest, &mut findings, config);
     timings.lap("hubs_swaps_routes");
-    let mut report = assemble(&table, input, &findings, &links, &skews, config);
+    let mut report = assemble(table, input, &findings, links, skews, config);
     timings.lap("report");
     report.timings_ms = timings.laps;
     Ok(report)
