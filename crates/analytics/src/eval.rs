@@ -348,3 +348,39 @@ pub fn explain_pairs(
         })
         .collect())
 }
+
+/// The planted hubs (visited) that no reported hub lies within [`HUB_MATCH_M`] of: id,
+/// latitude, longitude.
+pub fn missed_hubs(report: &Value, truth: &Truth) -> Vec<(String, f64, f64)> {
+    let visited: BTreeSet<&str> = truth.hub_visits.iter().map(|v| v.hub_id.as_str()).collect();
+    let reported: Vec<(f64, f64)> = array(report, "hubs")
+        .iter()
+        .filter_map(|hub| Some((hub.get("lat")?.as_f64()?, hub.get("lon")?.as_f64()?)))
+        .collect();
+    truth
+        .hubs
+        .iter()
+        .filter(|hub| visited.contains(hub.id.as_str()))
+        .filter(|hub| {
+            !reported
+                .iter()
+                .any(|r| great_circle_m(r.0, r.1, hub.lat, hub.lon) <= HUB_MATCH_M)
+        })
+        .map(|hub| (hub.id.clone(), hub.lat, hub.lon))
+        .collect()
+}
+
+/// How the stops of the vehicles of interest cluster near each of `places` (latitude,
+/// longitude), and why each cluster is or is not a hub, after the whole analysis.
+#[cfg(feature = "eval")]
+pub fn explain_hubs(
+    input: &crate::AnalysisInput,
+    config: &crate::AnalysisConfig,
+    places: &[(f64, f64)],
+) -> Result<Vec<String>, crate::Error> {
+    let points: Vec<crate::geo::Point> = places
+        .iter()
+        .map(|&(lat, lon)| crate::geo::Point { lat, lon })
+        .collect();
+    crate::pipeline::explain_hubs(input, config, &points, HUB_MATCH_M * 2.0)
+}

@@ -50,57 +50,163 @@ pub(crate) fn find_hubs(
         .filter(|stop| stop.uncertainty_m <= STOP_UNCERTAINTY_M_MAX)
         .collect();
     let clusters = cluster(&usable, config.hub_cluster_radius_m);
-    let mut hubs = Vec::new();
-    for members in clusters {
-        let members = gathering_core(&usable, members, config.hub_cluster_radius_m);
-        let mut plates: Vec<u32> = members.iter().map(|&idx| usable[idx].plate).collect();
-        plates.sort_unstable();
-        plates.dedup();
-        if plates.len() < config.hub_vehicles_min || members.len() < config.hub_visits_min {
-            continue;
+    let mut hubs: Vec<HubFinding> = clusters
+        .into_iter()
+        .filter_map(|members| judge(&usable, members, (background, share), config).ok())
+        .collect();
+    hubs.sort_by(|a, b| b.score.total_cmp(&a.score));
+    hubs
+}
+
+/// Why a cluster of stops is not a hub.
+#[derive(Debug)]
+pub(crate) enum NotAHub {
+    /// Fewer vehicles or visits in its core than `hub_vehicles_min` or `hub_visits_min`.
+    TooFew { vehicles: usize, visits: usize },
+    /// No stop placed within `STOP_UNCERTAINTY_M_PLACED`.
+    NonePlaced,
+    /// Under half the long stays end in convoy.
+    NoGathering {
+        long_stays: usize,
+        gatherings: usize,
+    },
+    /// The stops there are no more than the vehicles of interest's share of everyone's.
+    Common { score: f64, stops_all: usize },
+}
+
+impl std::fmt::Display for NotAHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotAHub::TooFew { vehicles, visits } => {
+                write!(f, "{vehicles} vehicles and {visits} visits in its core")
+            }
+            NotAHub::NonePlaced => write!(f, "no stop placed within 2 km"),
+            NotAHub::NoGathering {
+                long_stays,
+                gatherings,
+            } => write!(f, "{gatherings} of {long_stays} long stays end in convoy"),
+            NotAHub::Common { score, stops_all } => {
+                write!(f, "score {score:.2} among {stops_all} stops by anyone")
+            }
         }
+    }
+}
+
+/// The hub that the cluster `members` (indexes into `stops`) makes, or why it makes none.
+fn judge(
+    stops: &[&Stop],
+    members: Vec<usize>,
+    (background, share): (&[Point], f64),
+    config: &AnalysisConfig,
+) -> Result<HubFinding, NotAHub> {
+    let members = gathering_core(stops, members, config.hub_cluster_radius_m);
+    let mut plates: Vec<u32> = members.iter().map(|&idx| stops[idx].plate).collect();
+    plates.sort_unstable();
+    plates.dedup();
+    if plates.len() < config.hub_vehicles_min || members.len() < config.hub_visits_min {
+        let (vehicles, visits) = (plates.len(), members.len());
+        return Err(NotAHub::TooFew { vehicles, visits });
+    }
+    if !members
+        .iter()
+        .any(|&idx| stops[idx].uncertainty_m <= STOP_UNCERTAINTY_M_PLACED)
+    {
+        return Err(NotAHub::NonePlaced);
+    }
+    let long_stays: Vec<&Stop> = members
+        .iter()
+        .map(|&idx| stops[idx])
+        .filter(|stop| stop.dwell_secs >= config.hub_dwell_secs_min)
+        .collect();
+    let gatherings = long_stays
+        .iter()
+        .filter(|stop| stop.departs_together)
+        .count();
+    if gatherings == 0 || (gatherings as f64) < GATHERING_SHARE_MIN * long_stays.len() as f64 {
+        let long_stays = long_stays.len();
+        return Err(NotAHub::NoGathering {
+            long_stays,
+            gatherings,
+        });
+    }
+    let member_stops: Vec<&Stop> = members.iter().map(|&idx| stops[idx]).collect();
+    let (centre, rms_m) = weighted_centre(&member_stops);
+    let radius_m = rms_m.max(500.0);
+    let area_m = radius_m.max(config.hub_cluster_radius_m);
+    let stops_all = background
+        .iter()
+        .filter(|point| point.distance_m(centre) <= area_m)
+        .count()
+        .max(members.len());
+    let score = -binomial_tail_log10(stops_all, members.len(), share);
+    if score < config.hub_score_min {
+        return Err(NotAHub::Common { score, stops_all });
+    }
+    Ok(HubFinding {
+        centre,
+        radius_m,
+        stops: members.iter().map(|&idx| stops[idx].clone()).collect(),
+        plates,
+        stops_all,
+        score,
+    })
+}
+
+/// The clusters of `stops` with a stop within `within_m` of `place`: each stop (plate,
+/// distance from the place, uncertainty, dwell, whether it ended in convoy) and the hub the
+/// cluster makes or why it makes none, as [`find_hubs`] judges them.
+#[cfg(feature = "eval")]
+pub(crate) fn explain_place(
+    table: &crate::table::ReadTable,
+    stops: &[Stop],
+    (background, share): (&[Point], f64),
+    (place, within_m): (Point, f64),
+    config: &AnalysisConfig,
+) -> String {
+    use std::fmt::Write;
+    let usable: Vec<&Stop> = stops
+        .iter()
+        .filter(|stop| stop.uncertainty_m <= STOP_UNCERTAINTY_M_MAX)
+        .collect();
+    let mut out = String::new();
+    for members in cluster(&usable, config.hub_cluster_radius_m) {
         if !members
             .iter()
-            .any(|&idx| usable[idx].uncertainty_m <= STOP_UNCERTAINTY_M_PLACED)
+            .any(|&idx| usable[idx].point.distance_m(place) <= within_m)
         {
             continue;
         }
-        let long_stays: Vec<&Stop> = members
-            .iter()
-            .map(|&idx| usable[idx])
-            .filter(|stop| stop.dwell_secs >= config.hub_dwell_secs_min)
-            .collect();
-        let gatherings = long_stays
-            .iter()
-            .filter(|stop| stop.departs_together)
-            .count();
-        if gatherings == 0 || (gatherings as f64) < GATHERING_SHARE_MIN * long_stays.len() as f64 {
-            continue;
+        let _ = write!(out, "\n    cluster of {} stops:", members.len());
+        for &idx in &members {
+            let stop = usable[idx];
+            let _ = write!(
+                out,
+                "\n      {} {:.0} m off, +-{:.0} m, {:.0} min{}",
+                table.plate_text(stop.plate),
+                stop.point.distance_m(place),
+                stop.uncertainty_m,
+                stop.dwell_secs / 60.0,
+                if stop.departs_together {
+                    ", left in convoy"
+                } else {
+                    ""
+                },
+            );
         }
-        let member_stops: Vec<&Stop> = members.iter().map(|&idx| usable[idx]).collect();
-        let (centre, rms_m) = weighted_centre(&member_stops);
-        let radius_m = rms_m.max(500.0);
-        let area_m = radius_m.max(config.hub_cluster_radius_m);
-        let stops_all = background
-            .iter()
-            .filter(|point| point.distance_m(centre) <= area_m)
-            .count()
-            .max(members.len());
-        let score = -binomial_tail_log10(stops_all, members.len(), share);
-        if score < config.hub_score_min {
-            continue;
-        }
-        hubs.push(HubFinding {
-            centre,
-            radius_m,
-            stops: members.iter().map(|&idx| usable[idx].clone()).collect(),
-            plates,
-            stops_all,
-            score,
-        });
+        let verdict = match judge(&usable, members, (background, share), config) {
+            Ok(hub) => format!(
+                "a hub {:.0} m off, score {:.2}",
+                hub.centre.distance_m(place),
+                hub.score
+            ),
+            Err(why) => format!("not a hub: {why}"),
+        };
+        let _ = write!(out, "\n      -> {verdict}");
     }
-    hubs.sort_by(|a, b| b.score.total_cmp(&a.score));
-    hubs
+    if out.is_empty() {
+        out.push_str(" no stop of a vehicle of interest nearby");
+    }
+    out
 }
 
 /// The stops in `members` (indexes into `stops`) around where vehicles left in convoy from:

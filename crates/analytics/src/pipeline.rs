@@ -123,9 +123,25 @@ pub(crate) fn run(
 ) -> Result<Report, Error> {
     let mut timings = Timings::new();
     let ground = prepare(input, config, engine, &mut timings)?;
+    let (findings, _, _) = find(&ground, input, config, &mut timings);
+    let (table, skews, links) = (&ground.table, &ground.skews, &ground.links);
+    let mut report = assemble(table, input, &findings, links, skews, config);
+    timings.lap("report");
+    report.timings_ms = timings.laps;
+    Ok(report)
+}
+
+/// Every finding, with every vehicle's journeys and the vehicles of interest they were
+/// searched among.
+fn find(
+    ground: &Groundwork,
+    input: &AnalysisInput,
+    config: &AnalysisConfig,
+    timings: &mut Timings,
+) -> (Findings, AllJourneys, BTreeSet<u32>) {
     let (table, traffic, index, light) =
         (&ground.table, &ground.traffic, &ground.index, &ground.light);
-    let (skews, links, plate_days) = (&ground.skews, &ground.links, &ground.plate_days);
+    let plate_days = &ground.plate_days;
     let seeds = seed_plates(table, input);
     let mut convoys = if input.seeds.is_empty() {
         let plates = convoys::DiscoveryPlates::new(table, light, plate_days, config);
@@ -189,10 +205,44 @@ pub(crate) fn run(
     };
     find_places(table, &all, &mut interest, &mut findings, config);
     timings.lap("hubs_swaps_routes");
-    let mut report = assemble(table, input, &findings, links, skews, config);
-    timings.lap("report");
-    report.timings_ms = timings.laps;
-    Ok(report)
+    (findings, all, interest)
+}
+
+/// Why no hub was reported near each of `places`: the clusters of the stops of vehicles of
+/// interest that have a stop within `within_m` of the place, their stops, and the test
+/// each cluster failed (or the hub it made), as [`run`] finds them.
+#[cfg(feature = "eval")]
+pub(crate) fn explain_hubs(
+    input: &AnalysisInput,
+    config: &AnalysisConfig,
+    places: &[Point],
+    within_m: f64,
+) -> Result<Vec<String>, Error> {
+    let mut timings = Timings::new();
+    let ground = prepare(input, config, &Engine::Embedded, &mut timings)?;
+    let (_, all, interest) = find(&ground, input, config, &mut timings);
+    let (stops, background, share) = stops_of_interest(&all, &interest);
+    Ok(places
+        .iter()
+        .map(|&place| {
+            let focus = (place, within_m);
+            crate::hubs::explain_place(&ground.table, &stops, (&background, share), focus, config)
+        })
+        .collect())
+}
+
+/// The stops of the vehicles of `interest`, every vehicle's stop points, and the share of
+/// those that are by vehicles of interest: what hubs are found from.
+fn stops_of_interest(all: &AllJourneys, interest: &BTreeSet<u32>) -> (Vec<Stop>, Vec<Point>, f64) {
+    let background: Vec<Point> = all.stops.iter().map(|stop| stop.point).collect();
+    let stops: Vec<Stop> = all
+        .stops
+        .iter()
+        .filter(|stop| interest.contains(&stop.plate))
+        .cloned()
+        .collect();
+    let share = stops.len() as f64 / background.len().max(1) as f64;
+    (stops, background, share)
 }
 
 /// The set-oriented plans alone, after the same corrections as [`run`]: for comparing
@@ -496,15 +546,8 @@ fn find_places(
     findings: &mut Findings,
     config: &AnalysisConfig,
 ) {
-    let background: Vec<Point> = all.stops.iter().map(|stop| stop.point).collect();
     let hubs_of = |interest: &BTreeSet<u32>| {
-        let stops: Vec<Stop> = all
-            .stops
-            .iter()
-            .filter(|stop| interest.contains(&stop.plate))
-            .cloned()
-            .collect();
-        let share = stops.len() as f64 / background.len().max(1) as f64;
+        let (stops, background, share) = stops_of_interest(all, interest);
         find_hubs(&stops, &background, share, config)
     };
     let hubs = hubs_of(interest);

@@ -12,7 +12,8 @@
 use anyhow::Context;
 use clap::Parser;
 use corridor_analytics::eval::{
-    PrecisionRecall, Scores, convoy_pairs_by_outcome, explain_pairs, score, truth_read_ids,
+    PrecisionRecall, Scores, convoy_pairs_by_outcome, explain_hubs, explain_pairs, missed_hubs,
+    score, truth_read_ids,
 };
 use corridor_analytics::{AnalysisConfig, AnalysisInput, Report, analyse};
 use corridor_domain::PlateText;
@@ -47,8 +48,8 @@ struct Args {
     /// Also write every score as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Print how each convoy pair that discovery found, missed or wrongly reported scores,
-    /// occasion by occasion.
+    /// Print why discovery missed each hub it missed (the stops nearby), and how each convoy
+    /// pair that it found, missed or wrongly reported scores, occasion by occasion.
     #[arg(long)]
     explain: bool,
 }
@@ -230,8 +231,9 @@ fn run_corridor(scenario: &Scenario, seeds: Vec<PlateText>) -> anyhow::Result<(R
     Ok((report, started.elapsed().as_secs_f64()))
 }
 
-/// Prints how each planted pair that discovery found or missed scores, and each pair it
-/// reported that no planted convoy made.
+/// Prints why discovery reported no hub near each planted hub it missed, how each planted
+/// pair that it found or missed scores, and each pair it reported that no planted convoy
+/// made.
 fn explain(
     scenario: &Scenario,
     report: &Report,
@@ -251,6 +253,12 @@ fn explain(
         seeds: Vec::new(),
         window: None,
     };
+    let missed = missed_hubs(&report, &scenario.truth);
+    let places: Vec<(f64, f64)> = missed.iter().map(|(_, lat, lon)| (*lat, *lon)).collect();
+    let why = explain_hubs(&input, &AnalysisConfig::default(), &places)?;
+    for ((hub, _, _), why) in missed.iter().zip(why) {
+        println!("missed hub {hub}:{why}");
+    }
     for (label, pairs) in &outcomes {
         let lines = explain_pairs(&input, &AnalysisConfig::default(), pairs)?;
         for ((a, b), line) in pairs.iter().zip(lines) {
