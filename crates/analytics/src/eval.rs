@@ -90,10 +90,7 @@ fn score_hubs(report: &Value, truth: &Truth) -> PrecisionRecall {
         .filter(|hub| visited.contains(hub.id.as_str()))
         .map(|hub| (hub.lat, hub.lon))
         .collect();
-    let reported: Vec<(f64, f64)> = array(report, "hubs")
-        .iter()
-        .filter_map(|hub| Some((hub.get("lat")?.as_f64()?, hub.get("lon")?.as_f64()?)))
-        .collect();
+    let reported = reported_hubs(report);
     let near = |a: (f64, f64), b: (f64, f64)| great_circle_m(a.0, a.1, b.0, b.1) <= HUB_MATCH_M;
     let true_reported = reported
         .iter()
@@ -109,6 +106,14 @@ fn score_hubs(report: &Value, truth: &Truth) -> PrecisionRecall {
         reported: reported.len(),
         planted: planted.len(),
     }
+}
+
+/// The latitude and longitude of each hub of a report.
+fn reported_hubs(report: &Value) -> Vec<(f64, f64)> {
+    array(report, "hubs")
+        .iter()
+        .filter_map(|hub| Some((hub.get("lat")?.as_f64()?, hub.get("lon")?.as_f64()?)))
+        .collect()
 }
 
 type Pair = (String, String);
@@ -353,10 +358,7 @@ pub fn explain_pairs(
 /// latitude, longitude.
 pub fn missed_hubs(report: &Value, truth: &Truth) -> Vec<(String, f64, f64)> {
     let visited: BTreeSet<&str> = truth.hub_visits.iter().map(|v| v.hub_id.as_str()).collect();
-    let reported: Vec<(f64, f64)> = array(report, "hubs")
-        .iter()
-        .filter_map(|hub| Some((hub.get("lat")?.as_f64()?, hub.get("lon")?.as_f64()?)))
-        .collect();
+    let reported = reported_hubs(report);
     truth
         .hubs
         .iter()
