@@ -129,6 +129,16 @@ pub(crate) struct CoOccurrence {
     pub(crate) row_b: u32,
 }
 
+impl CoOccurrence {
+    /// The same co-occurrence seen from plate b's side.
+    pub(crate) fn swapped(self) -> CoOccurrence {
+        CoOccurrence {
+            row_a: self.row_b,
+            row_b: self.row_a,
+        }
+    }
+}
+
 /// A pair's co-occurrences on one day.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Occasion {
@@ -374,13 +384,7 @@ pub(crate) fn occasions_either_way(
     co_occurrences: &[CoOccurrence],
     config: &AnalysisConfig,
 ) -> usize {
-    let swapped = co_occurrences
-        .iter()
-        .map(|co| CoOccurrence {
-            row_a: co.row_b,
-            row_b: co.row_a,
-        })
-        .collect();
+    let swapped = co_occurrences.iter().map(|co| co.swapped()).collect();
     occasions_of(table, co_occurrences.to_vec(), config)
         .len()
         .max(occasions_of(table, swapped, config).len())
@@ -500,13 +504,7 @@ pub(crate) fn discovery(
                     let partner = group[0].0;
                     let co_occurrences = group
                         .iter()
-                        .map(|&(_, _, co)| match partner > plate {
-                            true => co,
-                            false => CoOccurrence {
-                                row_a: co.row_b,
-                                row_b: co.row_a,
-                            },
-                        })
+                        .map(|&(_, _, co)| if partner > plate { co } else { co.swapped() })
                         .collect();
                     let occasions = occasions_of(table, co_occurrences, config);
                     if occasions.len() < wanted.occasions_min {
@@ -1189,16 +1187,15 @@ pub(crate) fn explain_pair(
     let co_occurrences = co_occurrences_with(table, index, (&[a], &eligible), config);
     let mut out = format!("{} co-occurrences", co_occurrences.len());
     let days = DayCounts::new(table, traffic);
+    let co: Vec<CoOccurrence> = co_occurrences.iter().map(|(_, co)| *co).collect();
+    let occasions = occasions_of(table, co, config);
+    // As every search orders the pair: the lower-numbered plate first.
+    let plates = (a.min(b), a.max(b));
     for (name, wanted) in [
         ("recurring", Wanted::in_discovery(config)),
         ("one trip", Wanted::on_one_trip(config)),
     ] {
-        let co: Vec<CoOccurrence> = co_occurrences.iter().map(|(_, co)| *co).collect();
-        let occasions = occasions_of(table, co, config);
-        let plates = match co_occurrences.first() {
-            Some((key, _)) => ((key >> 32) as u32, *key as u32),
-            None => (a, b),
-        };
+        let occasions = occasions.clone();
         let candidate = Candidate { plates, occasions };
         let prepared = Prepared::new(table, traffic, candidate, (wanted.chance, config));
         let _ = write!(out, "\n    {name}: {} occasions", prepared.distinct.len());

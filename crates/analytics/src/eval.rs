@@ -82,14 +82,17 @@ fn ratio(num: usize, den: usize) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
-fn score_hubs(report: &Value, truth: &Truth) -> PrecisionRecall {
+/// The planted hubs that a network visited (the others the reads cannot show).
+fn visited_hubs(truth: &Truth) -> impl Iterator<Item = &corridor_sim::truth::Hub> {
     let visited: BTreeSet<&str> = truth.hub_visits.iter().map(|v| v.hub_id.as_str()).collect();
-    let planted: Vec<(f64, f64)> = truth
+    truth
         .hubs
         .iter()
-        .filter(|hub| visited.contains(hub.id.as_str()))
-        .map(|hub| (hub.lat, hub.lon))
-        .collect();
+        .filter(move |hub| visited.contains(hub.id.as_str()))
+}
+
+fn score_hubs(report: &Value, truth: &Truth) -> PrecisionRecall {
+    let planted: Vec<(f64, f64)> = visited_hubs(truth).map(|hub| (hub.lat, hub.lon)).collect();
     let reported = reported_hubs(report);
     let near = |a: (f64, f64), b: (f64, f64)| great_circle_m(a.0, a.1, b.0, b.1) <= HUB_MATCH_M;
     let true_reported = reported
@@ -293,7 +296,7 @@ fn score_ranked(report: &Value, truth: &Truth) -> (Option<f64>, usize) {
 }
 
 /// The planted convoy pairs a report found, those it missed, and the pairs it reported
-/// that no planted convoy made, for reading why (see [`explain_pairs`]).
+/// that no planted convoy made, for reading why (see [`Explainer::pairs`]).
 pub fn convoy_pairs_by_outcome(
     report: &Value,
     truth: &Truth,
@@ -308,61 +311,11 @@ pub fn convoy_pairs_by_outcome(
     ]
 }
 
-/// How each pair of plate texts scores in the convoy searches, occasion by occasion, after
-/// the analysis' own corrections (clocks, misreads): one line of text per pair.
-#[cfg(feature = "eval")]
-pub fn explain_pairs(
-    input: &crate::AnalysisInput,
-    config: &crate::AnalysisConfig,
-    pairs: &[(String, String)],
-) -> Result<Vec<String>, crate::Error> {
-    let mut timings = crate::pipeline::Timings::new();
-    let ground = crate::pipeline::prepare(input, config, &crate::Engine::Embedded, &mut timings)?;
-    let table = &ground.table;
-    let plates =
-        crate::convoys::DiscoveryPlates::new(table, &ground.light, &ground.plate_days, config);
-    let describe = |plate: u32| {
-        format!(
-            "{} days, {} reads, {}",
-            ground.plate_days[plate as usize],
-            table.plate_rows(plate).len(),
-            plates.describe(plate)
-        )
-    };
-    Ok(pairs
-        .iter()
-        .map(|(a, b)| {
-            let (Some(&plate_a), Some(&plate_b)) = (
-                table.plates_with_text(a).first(),
-                table.plates_with_text(b).first(),
-            ) else {
-                return format!("{a} {b}: a plate was never read");
-            };
-            let why = crate::convoys::explain_pair(
-                table,
-                &ground.index,
-                &ground.traffic,
-                (plate_a, plate_b),
-                config,
-            );
-            format!(
-                "{a} ({}) {b} ({}): {why}",
-                describe(plate_a),
-                describe(plate_b)
-            )
-        })
-        .collect())
-}
-
 /// The planted hubs (visited) that no reported hub lies within [`HUB_MATCH_M`] of: id,
 /// latitude, longitude.
 pub fn missed_hubs(report: &Value, truth: &Truth) -> Vec<(String, f64, f64)> {
-    let visited: BTreeSet<&str> = truth.hub_visits.iter().map(|v| v.hub_id.as_str()).collect();
     let reported = reported_hubs(report);
-    truth
-        .hubs
-        .iter()
-        .filter(|hub| visited.contains(hub.id.as_str()))
+    visited_hubs(truth)
         .filter(|hub| {
             !reported
                 .iter()
@@ -372,17 +325,92 @@ pub fn missed_hubs(report: &Value, truth: &Truth) -> Vec<(String, f64, f64)> {
         .collect()
 }
 
-/// How the stops of the vehicles of interest cluster near each of `places` (latitude,
-/// longitude), and why each cluster is or is not a hub, after the whole analysis.
+/// Why the analysis found what it found, for a developer reading a scenario's misses
+/// (`analytics-eval --explain`): the analysis' corrections (clocks, misreads), plans and
+/// indexes are worked out once and shared by every question.
 #[cfg(feature = "eval")]
-pub fn explain_hubs(
-    input: &crate::AnalysisInput,
-    config: &crate::AnalysisConfig,
-    places: &[(f64, f64)],
-) -> Result<Vec<String>, crate::Error> {
-    let points: Vec<crate::geo::Point> = places
-        .iter()
-        .map(|&(lat, lon)| crate::geo::Point { lat, lon })
-        .collect();
-    crate::pipeline::explain_hubs(input, config, &points, HUB_MATCH_M * 2.0)
+pub struct Explainer {
+    ground: crate::pipeline::Groundwork,
+    plates: crate::convoys::DiscoveryPlates,
+    config: crate::AnalysisConfig,
+}
+
+#[cfg(feature = "eval")]
+impl std::fmt::Debug for Explainer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Explainer")
+            .field("plates", &self.ground.table.n_plates())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "eval")]
+impl Explainer {
+    /// Corrects and indexes `input` as the analysis does with `config`.
+    pub fn new(
+        input: &crate::AnalysisInput,
+        config: &crate::AnalysisConfig,
+    ) -> Result<Explainer, crate::Error> {
+        let mut timings = crate::pipeline::Timings::new();
+        let engine = crate::Engine::Embedded;
+        let ground = crate::pipeline::prepare(input, config, &engine, &mut timings)?;
+        let (table, light, days) = (&ground.table, &ground.light, &ground.plate_days);
+        let plates = crate::convoys::DiscoveryPlates::new(table, light, days, config);
+        Ok(Explainer {
+            ground,
+            plates,
+            config: config.clone(),
+        })
+    }
+
+    /// How each pair of plate texts scores in the convoy searches, occasion by occasion:
+    /// one line of text per pair.
+    pub fn pairs(&self, pairs: &[(String, String)]) -> Vec<String> {
+        let ground = &self.ground;
+        let table = &ground.table;
+        let describe = |plate: u32| {
+            format!(
+                "{} days, {} reads, {}",
+                ground.plate_days[plate as usize],
+                table.plate_rows(plate).len(),
+                self.plates.describe(plate)
+            )
+        };
+        pairs
+            .iter()
+            .map(|(a, b)| {
+                let (Some(&plate_a), Some(&plate_b)) = (
+                    table.plates_with_text(a).first(),
+                    table.plates_with_text(b).first(),
+                ) else {
+                    return format!("{a} {b}: a plate was never read");
+                };
+                let why = crate::convoys::explain_pair(
+                    table,
+                    &ground.index,
+                    &ground.traffic,
+                    (plate_a, plate_b),
+                    &self.config,
+                );
+                format!(
+                    "{a} ({}) {b} ({}): {why}",
+                    describe(plate_a),
+                    describe(plate_b)
+                )
+            })
+            .collect()
+    }
+
+    /// How the stops of the vehicles of interest cluster near each of `places` (latitude,
+    /// longitude), and why each cluster is or is not a hub, after the whole analysis of
+    /// `input` (the one this was made from).
+    pub fn hubs(&self, input: &crate::AnalysisInput, places: &[(f64, f64)]) -> Vec<String> {
+        let points: Vec<crate::geo::Point> = places
+            .iter()
+            .map(|&(lat, lon)| crate::geo::Point { lat, lon })
+            .collect();
+        let near = HUB_MATCH_M * 2.0;
+        crate::pipeline::explain_hubs(&self.ground, input, &self.config, &points, near)
+    }
 }

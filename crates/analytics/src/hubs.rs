@@ -45,10 +45,7 @@ pub(crate) fn find_hubs(
     share: f64,
     config: &AnalysisConfig,
 ) -> Vec<HubFinding> {
-    let usable: Vec<&Stop> = stops
-        .iter()
-        .filter(|stop| stop.uncertainty_m <= STOP_UNCERTAINTY_M_MAX)
-        .collect();
+    let usable = usable(stops);
     let clusters = cluster(&usable, config.hub_cluster_radius_m);
     let mut hubs: Vec<HubFinding> = clusters
         .into_iter()
@@ -56,6 +53,14 @@ pub(crate) fn find_hubs(
         .collect();
     hubs.sort_by(|a, b| b.score.total_cmp(&a.score));
     hubs
+}
+
+/// The stops placed well enough to cluster.
+fn usable(stops: &[Stop]) -> Vec<&Stop> {
+    stops
+        .iter()
+        .filter(|stop| stop.uncertainty_m <= STOP_UNCERTAINTY_M_MAX)
+        .collect()
 }
 
 /// Why a cluster of stops is not a hub.
@@ -80,7 +85,10 @@ impl std::fmt::Display for NotAHub {
             NotAHub::TooFew { vehicles, visits } => {
                 write!(f, "{vehicles} vehicles and {visits} visits in its core")
             }
-            NotAHub::NonePlaced => write!(f, "no stop placed within 2 km"),
+            NotAHub::NonePlaced => {
+                let km = STOP_UNCERTAINTY_M_PLACED / 1000.0;
+                write!(f, "no stop placed within {km} km")
+            }
             NotAHub::NoGathering {
                 long_stays,
                 gatherings,
@@ -164,10 +172,7 @@ pub(crate) fn explain_place(
     config: &AnalysisConfig,
 ) -> String {
     use std::fmt::Write;
-    let usable: Vec<&Stop> = stops
-        .iter()
-        .filter(|stop| stop.uncertainty_m <= STOP_UNCERTAINTY_M_MAX)
-        .collect();
+    let usable = usable(stops);
     let mut out = String::new();
     for members in cluster(&usable, config.hub_cluster_radius_m) {
         if !members

@@ -213,28 +213,36 @@ fn find(
 /// each cluster failed (or the hub it made), as [`run`] finds them.
 #[cfg(feature = "eval")]
 pub(crate) fn explain_hubs(
+    ground: &Groundwork,
     input: &AnalysisInput,
     config: &AnalysisConfig,
     places: &[Point],
     within_m: f64,
-) -> Result<Vec<String>, Error> {
-    let mut timings = Timings::new();
-    let ground = prepare(input, config, &Engine::Embedded, &mut timings)?;
-    let (_, all, interest) = find(&ground, input, config, &mut timings);
-    let (stops, background, share) = stops_of_interest(&all, &interest);
-    Ok(places
+) -> Vec<String> {
+    let (_, all, interest) = find(ground, input, config, &mut Timings::new());
+    let background = stop_points(&all);
+    let (stops, share) = stops_of_interest(&all, &interest, &background);
+    places
         .iter()
         .map(|&place| {
             let focus = (place, within_m);
             crate::hubs::explain_place(&ground.table, &stops, (&background, share), focus, config)
         })
-        .collect())
+        .collect()
 }
 
-/// The stops of the vehicles of `interest`, every vehicle's stop points, and the share of
-/// those that are by vehicles of interest: what hubs are found from.
-fn stops_of_interest(all: &AllJourneys, interest: &BTreeSet<u32>) -> (Vec<Stop>, Vec<Point>, f64) {
-    let background: Vec<Point> = all.stops.iter().map(|stop| stop.point).collect();
+/// Where every vehicle stopped: the background hubs are scored against.
+fn stop_points(all: &AllJourneys) -> Vec<Point> {
+    all.stops.iter().map(|stop| stop.point).collect()
+}
+
+/// The stops of the vehicles of `interest`, and their share of all the stops made
+/// (`background`): what hubs are found from.
+fn stops_of_interest(
+    all: &AllJourneys,
+    interest: &BTreeSet<u32>,
+    background: &[Point],
+) -> (Vec<Stop>, f64) {
     let stops: Vec<Stop> = all
         .stops
         .iter()
@@ -242,7 +250,7 @@ fn stops_of_interest(all: &AllJourneys, interest: &BTreeSet<u32>) -> (Vec<Stop>,
         .cloned()
         .collect();
     let share = stops.len() as f64 / background.len().max(1) as f64;
-    (stops, background, share)
+    (stops, share)
 }
 
 /// The set-oriented plans alone, after the same corrections as [`run`]: for comparing
@@ -546,8 +554,9 @@ fn find_places(
     findings: &mut Findings,
     config: &AnalysisConfig,
 ) {
+    let background = stop_points(all);
     let hubs_of = |interest: &BTreeSet<u32>| {
-        let (stops, background, share) = stops_of_interest(all, interest);
+        let (stops, share) = stops_of_interest(all, interest, &background);
         find_hubs(&stops, &background, share, config)
     };
     let hubs = hubs_of(interest);

@@ -12,8 +12,7 @@
 use anyhow::Context;
 use clap::Parser;
 use corridor_analytics::eval::{
-    PrecisionRecall, Scores, convoy_pairs_by_outcome, explain_hubs, explain_pairs, missed_hubs,
-    score, truth_read_ids,
+    Explainer, PrecisionRecall, Scores, convoy_pairs_by_outcome, missed_hubs, score, truth_read_ids,
 };
 use corridor_analytics::{AnalysisConfig, AnalysisInput, Report, analyse};
 use corridor_domain::PlateText;
@@ -253,14 +252,14 @@ fn explain(
         seeds: Vec::new(),
         window: None,
     };
+    let explainer = Explainer::new(&input, &AnalysisConfig::default())?;
     let missed = missed_hubs(&report, &scenario.truth);
     let places: Vec<(f64, f64)> = missed.iter().map(|(_, lat, lon)| (*lat, *lon)).collect();
-    let why = explain_hubs(&input, &AnalysisConfig::default(), &places)?;
-    for ((hub, _, _), why) in missed.iter().zip(why) {
+    for ((hub, _, _), why) in missed.iter().zip(explainer.hubs(&input, &places)) {
         println!("missed hub {hub}:{why}");
     }
     for (label, pairs) in &outcomes {
-        let lines = explain_pairs(&input, &AnalysisConfig::default(), pairs)?;
+        let lines = explainer.pairs(pairs);
         for ((a, b), line) in pairs.iter().zip(lines) {
             let role = |plate: &str| role.get(plate).copied().unwrap_or("-").to_owned();
             println!("{label} [{} {}] {line}", role(a), role(b));
