@@ -489,6 +489,7 @@ pub(crate) fn discovery(
             let (mut n_tested, mut found) = (0usize, Vec::new());
             let mut partners: Vec<(u32, u32, CoOccurrence)> = Vec::new();
             let mut scratch = PartnerScratch::default();
+            let (mut pair, mut rows) = (Vec::new(), Vec::new());
             let heads = plates.filter(|&plate| eligible[plate as usize] || once[plate as usize]);
             for plate in heads {
                 // A plate read on one day only is paired with every plate read on more (the
@@ -502,11 +503,13 @@ pub(crate) fn discovery(
                     }
                     // Plate a is the lower-numbered plate, as in every other search.
                     let partner = group[0].0;
-                    let co_occurrences = group
-                        .iter()
-                        .map(|&(_, _, co)| if partner > plate { co } else { co.swapped() })
-                        .collect();
-                    let occasions = occasions_of(table, co_occurrences, config);
+                    pair.clear();
+                    pair.extend(
+                        group
+                            .iter()
+                            .map(|&(_, _, co)| if partner > plate { co } else { co.swapped() }),
+                    );
+                    let occasions = occasions_in(table, (&mut pair, &mut rows), config);
                     if occasions.len() < wanted.occasions_min {
                         continue;
                     }
@@ -806,12 +809,23 @@ fn occasions_of(
     mut co_occurrences: Vec<CoOccurrence>,
     config: &AnalysisConfig,
 ) -> Vec<Occasion> {
+    occasions_in(table, (&mut co_occurrences, &mut Vec::new()), config)
+}
+
+/// [`occasions_of`] with its buffers lent: `co_occurrences` (sorted and deduplicated in
+/// place) and `rows`, kept from one pair to the next where millions are tested.
+fn occasions_in(
+    table: &ReadTable,
+    (co_occurrences, rows): (&mut Vec<CoOccurrence>, &mut Vec<u32>),
+    config: &AnalysisConfig,
+) -> Vec<Occasion> {
     // By time, then by rows, so that the same co-occurrence found twice lies side by side.
     co_occurrences.sort_unstable_by_key(|co| (table.ts[co.row_a as usize], co.row_a, co.row_b));
     co_occurrences.dedup();
-    let rows: Vec<u32> = co_occurrences.iter().map(|co| co.row_a).collect();
+    rows.clear();
+    rows.extend(co_occurrences.iter().map(|co| co.row_a));
     let gap = config.occasion_gap_secs * MICROS;
-    trips_together(table, &rows, gap, config.occasion_cameras_min, config)
+    trips_together(table, rows, gap, config.occasion_cameras_min, config)
         .into_iter()
         .map(|range| Occasion {
             day: day_of(table.ts[rows[range.start] as usize]),
@@ -1309,6 +1323,8 @@ fn occasion_cameras(table: &ReadTable, occasion: &Occasion) -> usize {
 ///
 /// The sum stops early, partial, once `explained` says it explains the pair (its score can
 /// only fall further): most pairs tested in discovery are such neighbours and commuters.
+/// Without the chances it stops as soon as the trips together found so far explain it,
+/// often on plate a's first day.
 fn habitual_occasions(
     table: &ReadTable,
     days: &DayCounts,
@@ -1327,7 +1343,10 @@ fn habitual_occasions(
     };
     let gap = config.occasion_gap_secs * MICROS;
     let mut expected = 0.0;
+    // The largest sum known not to explain the pair.
+    let mut not_yet = 0.0;
     let mut co_occurrences: Vec<u32> = Vec::new();
+    let b_days = DayStarts::new(b_ts, days);
     // Plate a's rows come in time order: one slice per day.
     for rows_on_day in
         rows_a.chunk_by(|&x, &y| day_of(table.ts[x as usize]) == day_of(table.ts[y as usize]))
@@ -1350,8 +1369,13 @@ fn habitual_occasions(
             let shift = (other_day - day) * DAY_MICROS;
             // Plate b's reads that the day's reads, shifted, can pass near, and those they
             // can meet; either needs `cameras_min` of them at least.
-            let lo = b_ts.partition_point(|&t| t < first_ts + shift - near);
-            let hi = b_ts.partition_point(|&t| t <= last_ts + shift + near);
+            let around = b_days.around(other_day);
+            if around.len() < cameras_min {
+                continue;
+            }
+            let (start, around) = (around.start, &b_ts[around]);
+            let lo = start + around.partition_point(|&t| t < first_ts + shift - near);
+            let hi = start + around.partition_point(|&t| t <= last_ts + shift + near);
             if hi - lo < cameras_min {
                 continue;
             }
@@ -1401,7 +1425,19 @@ fn habitual_occasions(
                 chances += 1;
             }
             if co_occurrences.len() >= cameras_min {
-                found += trips_together(table, &co_occurrences, gap, cameras_min, config).len();
+                let trips = trips_together(table, &co_occurrences, gap, cameras_min, config);
+                found += trips.len();
+                // Without the chances the day's share only grows with each day compared:
+                // the sum so far can explain the pair before the day is done. It is asked
+                // again only once the sum has grown by half since it last did not (each
+                // answer costs a Poisson tail); the day's end asks anyway.
+                let so_far = expected + found as f64 / others as f64;
+                if !with_chances && !trips.is_empty() && so_far >= 1.5 * not_yet {
+                    if explained(so_far) {
+                        return so_far;
+                    }
+                    not_yet = so_far;
+                }
             }
         }
         // With the chances counted: the rate of meeting on the days plate b drove that road
@@ -1416,8 +1452,43 @@ fn habitual_occasions(
         if explained(expected) {
             break;
         }
+        not_yet = expected;
     }
     expected
+}
+
+/// Where each day's reads of one plate start in its time-ordered track, from the day before
+/// the data's first to two days after its last: the reads a day's reads can meet, shifted
+/// to another day by whole days, lie within that day and the ones either side of it.
+struct DayStarts {
+    first_day: i64,
+    starts: Vec<usize>,
+}
+
+impl DayStarts {
+    fn new(ts: &[i64], days: &DayCounts) -> DayStarts {
+        let first_day = days.first - 1;
+        let mut idx = 0;
+        let starts = (first_day..=days.last + 2)
+            .map(|day| {
+                while idx < ts.len() && day_of(ts[idx]) < day {
+                    idx += 1;
+                }
+                idx
+            })
+            .collect();
+        DayStarts { first_day, starts }
+    }
+
+    /// The track's reads on the days either side of `day` and on it: every read within
+    /// less than a day of that day's reads.
+    fn around(&self, day: i64) -> std::ops::Range<usize> {
+        let at = |day: i64| {
+            let idx = (day - self.first_day).clamp(0, self.starts.len() as i64 - 1);
+            self.starts[idx as usize]
+        };
+        at(day - 1)..at(day + 2)
+    }
 }
 
 /// Vehicles that joined a found convoy on one of its trips: read with both members at

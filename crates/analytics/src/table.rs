@@ -92,7 +92,8 @@ pub(crate) struct ReadTable {
     /// Positions of reads by mobile cameras that carry one.
     gps: FastMap<u32, Point>,
     /// `[a * cameras.len() + b]`: great-circle metres between the sites of cameras `a` and
-    /// `b`, for up to [`CAMERA_DISTANCES_MAX`] cameras (empty beyond).
+    /// `b`, for up to [`CAMERA_DISTANCES_MAX`] cameras (empty beyond); NaN where either is
+    /// mobile (its reads carry their own positions).
     camera_distances: Vec<f64>,
     /// Per camera: the clock correction taken off its reads' `ts` (microseconds, positive
     /// where its clock was found ahead; empty until [`crate::clock::correct`] applies one).
@@ -191,13 +192,10 @@ impl ReadTable {
             self.camera[b as usize] as usize,
         );
         let n_cameras = self.cameras.len();
-        if !self.camera_distances.is_empty()
-            && !self.cameras[camera_a].mobile
-            && !self.cameras[camera_b].mobile
-        {
-            return self.camera_distances[camera_a * n_cameras + camera_b];
+        match self.camera_distances.get(camera_a * n_cameras + camera_b) {
+            Some(&metres) if !metres.is_nan() => metres,
+            _ => self.point(a).distance_m(self.point(b)),
         }
-        self.point(a).distance_m(self.point(b))
     }
 
     /// Recomputes the by-plate ordering after timestamps or plates of rows changed.
@@ -382,7 +380,15 @@ impl Builder {
         if sites.len() <= CAMERA_DISTANCES_MAX {
             self.table.camera_distances = sites
                 .iter()
-                .flat_map(|a| sites.iter().map(|b| a.point.distance_m(b.point)))
+                .flat_map(|a| {
+                    sites.iter().map(|b| {
+                        if a.mobile || b.mobile {
+                            f64::NAN
+                        } else {
+                            a.point.distance_m(b.point)
+                        }
+                    })
+                })
                 .collect();
         }
         self.table.resort();
