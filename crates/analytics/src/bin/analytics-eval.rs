@@ -122,7 +122,7 @@ fn main() -> anyhow::Result<()> {
         );
         print_table(&columns);
         if args.explain {
-            explain(&scenario, &discovery, &read_plates)?;
+            explain(&scenario, (&discovery, &seeded, &seeds), &read_plates)?;
         }
         all.push((seed, columns));
     }
@@ -230,12 +230,12 @@ fn run_corridor(scenario: &Scenario, seeds: Vec<PlateText>) -> anyhow::Result<(R
     Ok((report, started.elapsed().as_secs_f64()))
 }
 
-/// Prints why discovery reported no hub near each planted hub it missed, how each planted
-/// pair that it found or missed scores, and each pair it reported that no planted convoy
-/// made.
+/// Prints why discovery, and the analysis with seeds, reported no hub near each planted
+/// hub it missed, how each planted pair that discovery found or missed scores, and each
+/// pair it reported that no planted convoy made.
 fn explain(
     scenario: &Scenario,
-    report: &Report,
+    (report, seeded, seeds): (&Report, &Report, &[PlateText]),
     read_plates: &HashMap<String, String>,
 ) -> anyhow::Result<()> {
     let report = serde_json::to_value(report)?;
@@ -257,6 +257,16 @@ fn explain(
     let places: Vec<(f64, f64)> = missed.iter().map(|(_, lat, lon)| (*lat, *lon)).collect();
     for ((hub, _, _), why) in missed.iter().zip(explainer.hubs(&input, &places)) {
         println!("missed hub {hub}:{why}");
+    }
+    let seeded = serde_json::to_value(seeded)?;
+    let missed = missed_hubs(&seeded, &scenario.truth);
+    let places: Vec<(f64, f64)> = missed.iter().map(|(_, lat, lon)| (*lat, *lon)).collect();
+    let input = AnalysisInput {
+        seeds: seeds.to_vec(),
+        ..input
+    };
+    for ((hub, _, _), why) in missed.iter().zip(explainer.hubs(&input, &places)) {
+        println!("missed hub with seeds {hub}:{why}");
     }
     for (label, pairs) in &outcomes {
         let lines = explainer.pairs(pairs);
