@@ -1346,7 +1346,7 @@ fn habitual_occasions(
     // The largest sum known not to explain the pair.
     let mut not_yet = 0.0;
     let mut co_occurrences: Vec<u32> = Vec::new();
-    let b_days = DayStarts::new(b_ts, days);
+    let b_days = DayStarts::new(b_ts, (days.first, days.last));
     // Plate a's rows come in time order: one slice per day.
     for rows_on_day in
         rows_a.chunk_by(|&x, &y| day_of(table.ts[x as usize]) == day_of(table.ts[y as usize]))
@@ -1460,16 +1460,17 @@ fn habitual_occasions(
 /// Where each day's reads of one plate start in its time-ordered track, from the day before
 /// the data's first to two days after its last: the reads a day's reads can meet, shifted
 /// to another day by whole days, lie within that day and the ones either side of it.
-struct DayStarts {
+pub(crate) struct DayStarts {
     first_day: i64,
     starts: Vec<usize>,
 }
 
 impl DayStarts {
-    fn new(ts: &[i64], days: &DayCounts) -> DayStarts {
-        let first_day = days.first - 1;
+    /// The day starts of the time-ordered `ts` around the days `first..=last`.
+    pub(crate) fn new(ts: &[i64], (first, last): (i64, i64)) -> DayStarts {
+        let first_day = first - 1;
         let mut idx = 0;
-        let starts = (first_day..=days.last + 2)
+        let starts = (first_day..=last + 2)
             .map(|day| {
                 while idx < ts.len() && day_of(ts[idx]) < day {
                     idx += 1;
@@ -1482,7 +1483,7 @@ impl DayStarts {
 
     /// The track's reads on the days either side of `day` and on it: every read within
     /// less than a day of that day's reads.
-    fn around(&self, day: i64) -> std::ops::Range<usize> {
+    pub(crate) fn around(&self, day: i64) -> std::ops::Range<usize> {
         let at = |day: i64| {
             let idx = (day - self.first_day).clamp(0, self.starts.len() as i64 - 1);
             self.starts[idx as usize]

@@ -3,7 +3,8 @@
 use super::*;
 use crate::clones::{CloneKind, find_clones, impossible};
 use crate::convoys::{
-    CameraIndex, ConvoyFinding, DiscoveryPlates, Wanted, discovery, partners, poisson_tail_log10,
+    CameraIndex, ConvoyFinding, DayStarts, DiscoveryPlates, Wanted, day_of, discovery, partners,
+    poisson_tail_log10,
 };
 use crate::hubs::{binomial_tail_log10, find_hubs};
 use crate::journeys::{split_journeys, widen_through_road_turn_rounds};
@@ -1910,4 +1911,41 @@ fn partners_on_different_trips_or_parting_early_are_not_a_pair() {
     let (_, ties, mates) = two_vans_and_a_scout(0, 2);
     assert_eq!(ties.len(), 2);
     assert!(mates.is_empty());
+}
+
+proptest! {
+    /// The habits look up plate b's reads near a day's reads shifted to another day among
+    /// b's reads of that day and the days either side: the bounds found there must be those
+    /// found among all of them, wherever the reads fall (some before and after the days).
+    #[test]
+    fn a_shifted_days_reads_are_found_among_the_days_around_it(
+        mut offsets in proptest::collection::vec(-2 * 86_400i64..12 * 86_400, 0..60),
+        day_pick in 0i64..9,
+        from_to in (0i64..86_400, 0i64..86_400),
+        near in 0i64..7_200,
+    ) {
+        let day_micros = 86_400 * MICROS;
+        let noon = |day: i64| day * day_micros + day_micros / 2;
+        let (first, last) = (20_460i64, 20_468i64);
+        offsets.sort_unstable();
+        let ts: Vec<i64> = offsets.iter().map(|secs| noon(first) + secs * MICROS).collect();
+        let starts = DayStarts::new(&ts, (first, last));
+        let day = first + day_pick;
+        // A day's first and last reads, as plate a's shifted to `day`.
+        let (lo_secs, hi_secs) = (from_to.0.min(from_to.1), from_to.0.max(from_to.1));
+        let (from, to) = (noon(day) + lo_secs * MICROS, noon(day) + hi_secs * MICROS);
+        prop_assert_eq!(day_of(from), day);
+        prop_assert_eq!(day_of(to), day);
+        let around = starts.around(day);
+        let within = &ts[around.clone()];
+        let (start, near) = (around.start, near * MICROS);
+        prop_assert_eq!(
+            start + within.partition_point(|&t| t < from - near),
+            ts.partition_point(|&t| t < from - near)
+        );
+        prop_assert_eq!(
+            start + within.partition_point(|&t| t <= to + near),
+            ts.partition_point(|&t| t <= to + near)
+        );
+    }
 }
