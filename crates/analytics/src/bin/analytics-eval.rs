@@ -47,8 +47,9 @@ struct Args {
     /// Also write every score as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Print why discovery missed each hub it missed (the stops nearby), and how each convoy
-    /// pair that it found, missed or wrongly reported scores, occasion by occasion.
+    /// Print why discovery, and the analysis with seeds, missed each hub it missed (the stops
+    /// nearby), and how each convoy pair that discovery found, missed or wrongly reported
+    /// scores, occasion by occasion.
     #[arg(long)]
     explain: bool,
 }
@@ -253,21 +254,17 @@ fn explain(
         window: None,
     };
     let explainer = Explainer::new(&input, &AnalysisConfig::default())?;
-    let missed = missed_hubs(&report, &scenario.truth);
-    let places: Vec<(f64, f64)> = missed.iter().map(|(_, lat, lon)| (*lat, *lon)).collect();
-    for ((hub, _, _), why) in missed.iter().zip(explainer.hubs(&input, &places)) {
-        println!("missed hub {hub}:{why}");
-    }
-    let seeded = serde_json::to_value(seeded)?;
-    let missed = missed_hubs(&seeded, &scenario.truth);
-    let places: Vec<(f64, f64)> = missed.iter().map(|(_, lat, lon)| (*lat, *lon)).collect();
+    print_missed_hubs("missed hub", &report, (&scenario.truth, &explainer, &input));
     let input = AnalysisInput {
         seeds: seeds.to_vec(),
         ..input
     };
-    for ((hub, _, _), why) in missed.iter().zip(explainer.hubs(&input, &places)) {
-        println!("missed hub with seeds {hub}:{why}");
-    }
+    let seeded = serde_json::to_value(seeded)?;
+    print_missed_hubs(
+        "missed hub with seeds",
+        &seeded,
+        (&scenario.truth, &explainer, &input),
+    );
     for (label, pairs) in &outcomes {
         let lines = explainer.pairs(pairs);
         for ((a, b), line) in pairs.iter().zip(lines) {
@@ -276,6 +273,20 @@ fn explain(
         }
     }
     Ok(())
+}
+
+/// Prints, after `label`, each planted hub that `report` (of the analysis of `input`)
+/// missed, and why.
+fn print_missed_hubs(
+    label: &str,
+    report: &serde_json::Value,
+    (truth, explainer, input): (&Truth, &Explainer, &AnalysisInput),
+) {
+    let missed = missed_hubs(report, truth);
+    let places: Vec<(f64, f64)> = missed.iter().map(|(_, lat, lon)| (*lat, *lon)).collect();
+    for ((hub, _, _), why) in missed.iter().zip(explainer.hubs(input, &places)) {
+        println!("{label} {hub}:{why}");
+    }
 }
 
 fn scored(
