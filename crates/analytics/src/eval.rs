@@ -325,6 +325,21 @@ pub fn missed_hubs(report: &Value, truth: &Truth) -> Vec<(String, f64, f64)> {
         .collect()
 }
 
+/// The reported hubs farther than `HUB_MATCH_M` from every visited planted hub: each one's
+/// place as text, and its latitude and longitude.
+pub fn false_hubs(report: &Value, truth: &Truth) -> Vec<(String, f64, f64)> {
+    let visited: Vec<&corridor_sim::truth::Hub> = visited_hubs(truth).collect();
+    reported_hubs(report)
+        .into_iter()
+        .filter(|r| {
+            !visited
+                .iter()
+                .any(|hub| great_circle_m(r.0, r.1, hub.lat, hub.lon) <= HUB_MATCH_M)
+        })
+        .map(|(lat, lon)| (format!("at {lat:.4},{lon:.4}"), lat, lon))
+        .collect()
+}
+
 /// Why the analysis found what it found, for a developer reading a scenario's misses
 /// (`analytics-eval --explain`): the analysis' corrections (clocks, misreads), plans and
 /// indexes are worked out once and shared by every question.

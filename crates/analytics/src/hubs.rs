@@ -2,18 +2,32 @@
 //! inferred stops across vehicles and days, and scored against everyone else's stops there.
 //!
 //! A cluster is a hub only if most of the stays there of at least `hub_dwell_secs_min` end
-//! with the vehicle leaving in convoy: a hub is where a network meets, loads and sets off
-//! together, which tells it from its members' homes (each usually leaves alone) and from
-//! beaches (brief stops). The tests run on the cluster's core: its stops within the cluster
-//! radius of where its vehicles left in convoy from, not the neighbours' homes that
-//! single linkage chains to it.
+//! with the vehicle leaving in convoy at night: a hub is where a network meets, loads and
+//! sets off together for the coast, which tells it from its members' homes (each usually
+//! leaves alone), from beaches (brief stops) and from the depots and workplaces that
+//! vehicles leave together by day. A shorter stay counts too where the place is a run's
+//! base: the vehicle came on its own, left in convoy at night, and the convoy came back
+//! there (see [`sets_off_and_returns`]). The tests run on the cluster's core: its stops
+//! within the cluster radius of where its vehicles left in convoy from, not the
+//! neighbours' homes that single linkage chains to it.
 
 use crate::AnalysisConfig;
 use crate::geo::{Point, centroid};
 use crate::journeys::Stop;
+use crate::table::{DAY_MICROS, MICROS};
 
 /// Share of the long stays at a hub that must end with leaving in convoy.
 const GATHERING_SHARE_MIN: f64 = 0.5;
+/// Runs to the coast set off from this hour (UTC) ...
+const RUN_SETS_OFF_STARTS_HOUR_UTC: i64 = 19;
+/// ... to this one, the next morning: boats are launched in the dark.
+const RUN_SETS_OFF_ENDS_HOUR_UTC: i64 = 5;
+/// The longest a run to the coast and back takes.
+const RUN_HOURS_MAX: i64 = 12;
+/// A stay this long or longer that ends alone is a vehicle parked at home or in a yard for
+/// a day or more, not a visit: it does not count against the gatherings at a place.
+const PARKED_SECS_MIN: f64 = 86_400.0;
+const HOUR_MICROS: i64 = 3600 * MICROS;
 /// Stops whose place is known worse than this are not clustered.
 const STOP_UNCERTAINTY_M_MAX: f64 = 12_000.0;
 /// A hub needs a stop placed at least this well (bracketed by cameras at most 2 km apart,
@@ -121,14 +135,23 @@ fn judge(
     {
         return Err(NotAHub::NonePlaced);
     }
-    let long_stays: Vec<&Stop> = members
+    let core: Vec<&Stop> = members.iter().map(|&idx| stops[idx]).collect();
+    let base = core.iter().any(|stop| sets_off_and_returns(&core, stop));
+    // The stays that tell a meeting place from a home: the long ones and, at a run's
+    // base, the set-offs whatever their length; not a vehicle parked for days that left
+    // alone.
+    let long_stays: Vec<&Stop> = core
         .iter()
-        .map(|&idx| stops[idx])
-        .filter(|stop| stop.dwell_secs >= config.hub_dwell_secs_min)
+        .copied()
+        .filter(|stop| {
+            (stop.dwell_secs >= config.hub_dwell_secs_min
+                || (base && sets_off_and_returns(&core, stop)))
+                && (stop.departs_together || stop.dwell_secs < PARKED_SECS_MIN)
+        })
         .collect();
     let gatherings = long_stays
         .iter()
-        .filter(|stop| stop.departs_together)
+        .filter(|stop| stop.departs_together && leaves_at_night(stop))
         .count();
     if gatherings == 0 || (gatherings as f64) < GATHERING_SHARE_MIN * long_stays.len() as f64 {
         let long_stays = long_stays.len();
@@ -137,8 +160,7 @@ fn judge(
             gatherings,
         });
     }
-    let member_stops: Vec<&Stop> = members.iter().map(|&idx| stops[idx]).collect();
-    let (centre, rms_m) = weighted_centre(&member_stops);
+    let (centre, rms_m) = weighted_centre(&core);
     let radius_m = rms_m.max(500.0);
     let area_m = radius_m.max(config.hub_cluster_radius_m);
     let stops_all = background
@@ -147,7 +169,8 @@ fn judge(
         .count()
         .max(members.len());
     let score = -binomial_tail_log10(stops_all, members.len(), share);
-    if score < config.hub_score_min {
+    // A run's base stands on its own, however many others stop around it (a port).
+    if score < config.hub_score_min && !base {
         return Err(NotAHub::Common { score, stops_all });
     }
     Ok(HubFinding {
@@ -158,6 +181,29 @@ fn judge(
         stops_all,
         score,
     })
+}
+
+/// Whether `stop` is where a run set off from: the vehicle came on its own, left in convoy
+/// at night, and a vehicle of the core came back to the place in convoy within
+/// `RUN_HOURS_MAX`. A gang's vans come to the lock-up one by one in the evening, leave
+/// together for the coast and come back together before dawn; a beach is reached in
+/// convoy, and commuters who drive home together do so by day.
+fn sets_off_and_returns(core: &[&Stop], stop: &Stop) -> bool {
+    if !stop.departs_together || stop.arrives_together || !leaves_at_night(stop) {
+        return false;
+    }
+    let left = stop.span_us.1;
+    core.iter().any(|other| {
+        other.arrives_together
+            && other.span_us.0 > left
+            && other.span_us.0 - left <= RUN_HOURS_MAX * HOUR_MICROS
+    })
+}
+
+/// Whether the vehicle left `stop` at night, when runs to the coast set off.
+fn leaves_at_night(stop: &Stop) -> bool {
+    let hour = stop.span_us.1.rem_euclid(DAY_MICROS) / HOUR_MICROS;
+    !(RUN_SETS_OFF_ENDS_HOUR_UTC..RUN_SETS_OFF_STARTS_HOUR_UTC).contains(&hour)
 }
 
 /// The clusters of `stops` with a stop within `within_m` of `place`: each stop (plate,
@@ -184,17 +230,22 @@ pub(crate) fn explain_place(
         let _ = write!(out, "\n    cluster of {} stops:", members.len());
         for &idx in &members {
             let stop = usable[idx];
+            let left = table.ts[stop.row_after as usize];
             let _ = write!(
                 out,
-                "\n      {} {:.0} m off, +-{:.0} m, {:.0} min{}",
+                "\n      {} left day {} at {:02}:{:02} UTC, {:.0} m off, +-{:.0} m, {:.0} min{}",
                 table.plate_text(stop.plate),
+                crate::convoys::day_of(left),
+                left.rem_euclid(86_400_000_000) / 3_600_000_000,
+                left.rem_euclid(3_600_000_000) / 60_000_000,
                 stop.point.distance_m(place),
                 stop.uncertainty_m,
                 stop.dwell_secs / 60.0,
-                if stop.departs_together {
-                    ", left in convoy"
-                } else {
-                    ""
+                match (stop.arrives_together, stop.departs_together) {
+                    (true, true) => ", came and left in convoy",
+                    (true, false) => ", came in convoy",
+                    (false, true) => ", left in convoy",
+                    (false, false) => "",
                 },
             );
         }

@@ -57,6 +57,8 @@ pub(crate) struct Stop {
     /// Last read before the stop and first read after it.
     pub(crate) row_before: u32,
     pub(crate) row_after: u32,
+    /// The times of those reads, in microseconds since the epoch.
+    pub(crate) span_us: (i64, i64),
     /// Where the vehicle probably was.
     pub(crate) point: Point,
     /// How far from `point` it may have been, in metres.
@@ -65,6 +67,8 @@ pub(crate) struct Stop {
     pub(crate) dwell_secs: f64,
     /// The vehicle left in convoy: the trip after the stop has convoy co-occurrences.
     pub(crate) departs_together: bool,
+    /// The vehicle arrived in convoy: the trip before the stop has convoy co-occurrences.
+    pub(crate) arrives_together: bool,
     /// The vehicle came back past the site it went out by.
     pub(crate) turned_round: bool,
 }
@@ -158,10 +162,12 @@ pub(crate) fn stop_between(
         plate: table.plate[before as usize],
         row_before: before,
         row_after: after,
+        span_us: (table.ts[before as usize], table.ts[after as usize]),
         point,
         uncertainty_m: distance_m / 2.0 + 1000.0,
         dwell_secs: dwell_secs.max(0.0),
         departs_together: false,
+        arrives_together: false,
         turned_round: turn_round_point.is_some(),
     })
 }

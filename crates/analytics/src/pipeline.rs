@@ -524,8 +524,9 @@ fn journeys_of(
         }
         let mut journeys = split_journeys(table, plate, rows, config);
         if interest.contains(&plate) {
-            for (stop, next_trip) in journeys.stops.iter_mut().zip(&journeys.trips[1..]) {
-                stop.departs_together = in_convoy(next_trip, convoy_rows);
+            for (stop, trips) in journeys.stops.iter_mut().zip(journeys.trips.windows(2)) {
+                stop.arrives_together = in_convoy(&trips[0], convoy_rows);
+                stop.departs_together = in_convoy(&trips[1], convoy_rows);
             }
         }
         legs_seen.clear();
@@ -693,21 +694,26 @@ fn refresh_interest(
     convoy_rows: &FastSet<u32>,
     config: &AnalysisConfig,
 ) {
-    let mut leaves_together: FastMap<(u32, u32), bool> = FastMap::default();
+    // Whether each stop began and ended with the vehicle in convoy.
+    let mut together: FastMap<(u32, u32), (bool, bool)> = FastMap::default();
     for &plate in interest {
         let rows = table.plate_rows(plate);
         if rows.len() < 2 {
             continue;
         }
         let journeys = split_journeys(table, plate, rows, config);
-        for (stop, next_trip) in journeys.stops.iter().zip(&journeys.trips[1..]) {
-            leaves_together.insert((plate, stop.row_before), in_convoy(next_trip, convoy_rows));
+        for (stop, trips) in journeys.stops.iter().zip(journeys.trips.windows(2)) {
+            let ends = (
+                in_convoy(&trips[0], convoy_rows),
+                in_convoy(&trips[1], convoy_rows),
+            );
+            together.insert((plate, stop.row_before), ends);
         }
         all.trips.insert(plate, journeys.trips);
     }
     for stop in &mut all.stops {
-        if let Some(&together) = leaves_together.get(&(stop.plate, stop.row_before)) {
-            stop.departs_together = together;
+        if let Some(&(arrives, departs)) = together.get(&(stop.plate, stop.row_before)) {
+            (stop.arrives_together, stop.departs_together) = (arrives, departs);
         }
     }
 }

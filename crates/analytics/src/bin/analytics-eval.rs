@@ -12,7 +12,8 @@
 use anyhow::Context;
 use clap::Parser;
 use corridor_analytics::eval::{
-    Explainer, PrecisionRecall, Scores, convoy_pairs_by_outcome, missed_hubs, score, truth_read_ids,
+    Explainer, PrecisionRecall, Scores, convoy_pairs_by_outcome, false_hubs, missed_hubs, score,
+    truth_read_ids,
 };
 use corridor_analytics::{AnalysisConfig, AnalysisInput, Report, analyse};
 use corridor_domain::PlateText;
@@ -254,14 +255,14 @@ fn explain(
         window: None,
     };
     let explainer = Explainer::new(&input, &AnalysisConfig::default())?;
-    print_missed_hubs("missed hub", &report, (&scenario.truth, &explainer, &input));
+    print_hubs_judged("", &report, (&scenario.truth, &explainer, &input));
     let input = AnalysisInput {
         seeds: seeds.to_vec(),
         ..input
     };
     let seeded = serde_json::to_value(seeded)?;
-    print_missed_hubs(
-        "missed hub with seeds",
+    print_hubs_judged(
+        " with seeds",
         &seeded,
         (&scenario.truth, &explainer, &input),
     );
@@ -277,15 +278,19 @@ fn explain(
 
 /// Prints, after `label`, each planted hub that `report` (of the analysis of `input`)
 /// missed, and why.
-fn print_missed_hubs(
+fn print_hubs_judged(
     label: &str,
     report: &serde_json::Value,
     (truth, explainer, input): (&Truth, &Explainer, &AnalysisInput),
 ) {
-    let missed = missed_hubs(report, truth);
-    let places: Vec<(f64, f64)> = missed.iter().map(|(_, lat, lon)| (*lat, *lon)).collect();
-    for ((hub, _, _), why) in missed.iter().zip(explainer.hubs(input, &places)) {
-        println!("{label} {hub}:{why}");
+    for (label, hubs) in [
+        (format!("missed hub{label}"), missed_hubs(report, truth)),
+        (format!("false hub{label}"), false_hubs(report, truth)),
+    ] {
+        let places: Vec<(f64, f64)> = hubs.iter().map(|(_, lat, lon)| (*lat, *lon)).collect();
+        for ((hub, _, _), why) in hubs.iter().zip(explainer.hubs(input, &places)) {
+            println!("{label} {hub}:{why}");
+        }
     }
 }
 

@@ -1004,6 +1004,111 @@ fn a_place_every_vehicle_leaves_alone_is_not_a_hub() {
 }
 
 #[test]
+fn a_place_vehicles_leave_together_by_day_is_a_depot_not_a_hub() {
+    // The lock-up's stays, each left in convoy at 02:00 or 20:00: a hub.
+    let (_, stops) = lock_up_stops(true);
+    let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
+    let config = AnalysisConfig::default();
+    assert_eq!(find_hubs(&stops, &points, 0.5, &config).len(), 1);
+    // The same stays left at 09:00 and 14:00: two delivery vans of one depot on their
+    // rounds, or two workmates driving off together.
+    let by_day: Vec<_> = stops
+        .iter()
+        .map(|stop| {
+            let day = stop.span_us.1.div_euclid(86_400 * MICROS) * 86_400 * MICROS;
+            let hour = if stop.dwell_secs > 12.0 * 3600.0 {
+                9
+            } else {
+                14
+            };
+            crate::journeys::Stop {
+                span_us: (stop.span_us.0, day + hour * 3600 * MICROS),
+                ..stop.clone()
+            }
+        })
+        .collect();
+    assert!(find_hubs(&by_day, &points, 0.5, &config).is_empty());
+}
+
+/// A stop at the lock-up of `lock_up_stops`, by `plate`, from `from_h` to `to_h` hours
+/// after Monday's midnight, and whether the vehicle came and left in convoy.
+fn lock_up_stop(
+    template: &crate::journeys::Stop,
+    plate: u32,
+    (from_h, to_h): (f64, f64),
+    (arrives_together, departs_together): (bool, bool),
+) -> crate::journeys::Stop {
+    let at = |hours: f64| (MONDAY as f64 + hours * 3600.0) as i64 * MICROS;
+    crate::journeys::Stop {
+        plate,
+        span_us: (at(from_h), at(to_h)),
+        dwell_secs: (to_h - from_h) * 3600.0 - 600.0,
+        arrives_together,
+        departs_together,
+        turned_round: false,
+        ..template.clone()
+    }
+}
+
+#[test]
+fn where_a_run_sets_off_from_and_comes_back_to_is_a_hub_however_short_the_stays() {
+    let (_, lock_up) = lock_up_stops(true);
+    let template = &lock_up[0];
+    // Van 1 comes on its own at 21:10 and leaves with van 2 at 22:00 (a short load); both
+    // come back together at 03:00 and leave for home at 03:30. One night, at a busy place:
+    // a port where a thousand stops are made, a hundredth of them by vehicles of interest.
+    let night = vec![
+        lock_up_stop(template, 1, (21.0, 22.0), (false, true)),
+        lock_up_stop(template, 1, (26.8, 27.5), (true, true)),
+        lock_up_stop(template, 2, (26.8, 27.5), (true, true)),
+    ];
+    let port: Vec<_> = (0..1000).map(|_| template.point).collect();
+    let config = AnalysisConfig::default();
+    let hubs = find_hubs(&night, &port, 0.01, &config);
+    assert_eq!(hubs.len(), 1, "{hubs:?}");
+    assert_eq!(hubs[0].plates, vec![1, 2]);
+    // Nobody comes back that night: short stops that each vehicle left in convoy.
+    let gone = vec![
+        night[0].clone(),
+        lock_up_stop(template, 2, (21.5, 22.0), (false, true)),
+        lock_up_stop(template, 1, (47.0, 48.0), (true, true)),
+    ];
+    assert!(find_hubs(&gone, &port, 0.01, &config).is_empty());
+    // A beach: the vans come in convoy, launch the boat and leave in convoy, twice a night.
+    let beach: Vec<_> = night
+        .iter()
+        .map(|stop| crate::journeys::Stop {
+            arrives_together: true,
+            ..stop.clone()
+        })
+        .collect();
+    assert!(find_hubs(&beach, &port, 0.01, &config).is_empty());
+}
+
+#[test]
+fn a_van_parked_for_days_does_not_hide_a_hub_a_home_left_alone_is_none() {
+    let (_, lock_up) = lock_up_stops(true);
+    let template = &lock_up[0].clone();
+    let points: Vec<_> = lock_up.iter().map(|stop| stop.point).collect();
+    let config = AnalysisConfig::default();
+    // Fourteen gatherings, and twenty stays of two days each, left alone by day: the vans
+    // kept in the yard between runs.
+    let mut stops = lock_up.clone();
+    stops.extend((0..20).map(|i| {
+        let from = 200.0 + f64::from(i) * 50.0;
+        lock_up_stop(template, i % 2, (from, from + 48.0), (false, false))
+    }));
+    assert_eq!(find_hubs(&stops, &points, 0.5, &config).len(), 1);
+    // Twenty nights at home, left alone in the morning, outweigh the gatherings.
+    let mut home = lock_up;
+    home.extend((0..20).map(|i| {
+        let from = 200.0 + f64::from(i) * 24.0;
+        lock_up_stop(template, i % 2, (from, from + 12.0), (false, false))
+    }));
+    assert!(find_hubs(&home, &points, 0.5, &config).is_empty());
+}
+
+#[test]
 fn longest_common_subsequence_keeps_order() {
     assert_eq!(lcs_len(&[1, 2, 3, 4, 5], &[1, 3, 5]), 3);
     assert_eq!(lcs_len(&[1, 2, 3], &[3, 2, 1]), 1);
@@ -1617,10 +1722,12 @@ fn a_vehicle_that_often_stops_near_a_weak_hub_ranks_no_higher_than_the_hubs_own(
         plate,
         row_before: 0,
         row_after: 0,
+        span_us: (0, 0),
         point: table.cameras[0].point,
         uncertainty_m: 500.0,
         dwell_secs: 7200.0,
         departs_together: true,
+        arrives_together: false,
         turned_round: false,
     };
     let (member_1, member_2, resident) = (plate("MEMBER1"), plate("MEMBER2"), plate("RESIDNT"));
