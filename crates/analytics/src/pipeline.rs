@@ -10,7 +10,7 @@ use crate::reach::Reach;
 use crate::report::*;
 use crate::routes::{LegCounts, RouteFinding, find_routes};
 use crate::swaps::{SwapFinding, find_swaps};
-use crate::table::{FastMap, FastSet, ReadTable, hour_of_day};
+use crate::table::{FastMap, FastSet, MICROS, ReadTable, hour_of_day};
 use crate::traffic::Traffic;
 use crate::{
     AnalysisConfig, AnalysisInput, Engine, Error, PlanOutputs, Report, TimeWindow, clock, convoys,
@@ -165,7 +165,14 @@ fn find(
     // A seed may never have travelled with the rest of its gang where cameras saw them,
     // and still have stopped where they keep their boats: the vehicles that stop there at
     // night, and their own convoys, are the network's next hop.
-    let more = convoys_around_places(searches, &all.stops, (&convoys, &seeds), light, config);
+    let mut more = convoys_around_places(searches, &all.stops, (&convoys, &seeds), light, config);
+    // Without seeds, a gang whose pairs beat no bound over every pair in the data is still
+    // seen setting off together from its lock-up at night.
+    if input.seeds.is_empty() {
+        more.extend(convoys_setting_off_together(
+            searches, &all.stops, &convoys, light, config,
+        ));
+    }
     if !more.is_empty() {
         // Found without travelling with a seed, as discovery finds its members: their other
         // partners are searched as discovery's members' are.
@@ -744,6 +751,105 @@ fn convoys_around_places(
         .collect()
 }
 
+/// The convoys between two vehicles that set off together at night from a long stay (see
+/// [`setting_off_together`]), scored as discovery scores pairs, against the pairs of such
+/// vehicles tested instead of every pair in the data.
+pub(crate) fn convoys_setting_off_together(
+    (table, index, traffic): (&ReadTable, &CameraIndex, &Traffic),
+    stops: &[Stop],
+    convoys: &[ConvoyFinding],
+    light: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let pairs = setting_off_together(table, stops, convoys, light, config);
+    let mut mates: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    mates.sort_unstable();
+    mates.dedup();
+    if mates.is_empty() {
+        return Vec::new();
+    }
+    let mut eligible = vec![false; table.n_plates()];
+    for &mate in &mates {
+        eligible[mate as usize] = true;
+    }
+    let wanted = Wanted::in_discovery(config);
+    convoys::partners(table, index, traffic, (&mates, &eligible), config, wanted)
+        .into_iter()
+        .filter(|finding| {
+            pairs
+                .binary_search(&(finding.plate_a, finding.plate_b))
+                .is_ok()
+                && mostly_at_night(table, finding)
+        })
+        .collect()
+}
+
+/// Whether half of a pair's trips together or more began at night: neighbours who drive
+/// to work together every morning and once went out together in the evening are
+/// explained by their mornings, not by the night they set off together.
+fn mostly_at_night(table: &ReadTable, convoy: &ConvoyFinding) -> bool {
+    let at_night = convoy
+        .occasions
+        .iter()
+        .filter(|occasion| {
+            let hour = hour_of_day(table.ts[occasion.co_occurrences[0].row_a as usize]);
+            !(NIGHT_ENDS_HOUR_UTC..NIGHT_STARTS_HOUR_UTC).contains(&hour)
+        })
+        .count();
+    2 * at_night >= convoy.occasions.len()
+}
+
+/// Pairs of vehicles in no convoy found so far that left one place together in the night
+/// after a long stay (`hub_dwell_secs_min`): each stop placed to within
+/// `STOP_UNCERTAINTY_M_PLACED`, the two within `hub_cluster_radius_m` of each other, left
+/// within the convoy window of each other. A gang loads at its lock-up in the evening and
+/// sets off for the coast together; most of its vans are read on one or two nights, and a
+/// pair of them that beats no bound over every pair in the data beats one over the few
+/// vehicles that set off together like this.
+pub(crate) fn setting_off_together(
+    table: &ReadTable,
+    stops: &[Stop],
+    convoys: &[ConvoyFinding],
+    light: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<(u32, u32)> {
+    let in_convoy: BTreeSet<u32> = convoys
+        .iter()
+        .flat_map(|convoy| [convoy.plate_a, convoy.plate_b])
+        .collect();
+    let mut leaving: Vec<&Stop> = stops
+        .iter()
+        .filter(|stop| {
+            light[stop.plate as usize]
+                && !in_convoy.contains(&stop.plate)
+                && stop.dwell_secs >= config.hub_dwell_secs_min
+                && stop.uncertainty_m <= STOP_UNCERTAINTY_M_PLACED
+                && leaves_in_the_night(table, stop)
+        })
+        .collect();
+    leaving.sort_by_key(|stop| stop.span_us.1);
+    let window = config.convoy_window_secs * MICROS;
+    let mut pairs: BTreeSet<(u32, u32)> = BTreeSet::new();
+    for (idx, a) in leaving.iter().enumerate() {
+        for b in leaving[idx + 1..]
+            .iter()
+            .take_while(|b| b.span_us.1 - a.span_us.1 <= window)
+        {
+            if a.plate != b.plate && a.point.distance_m(b.point) <= config.hub_cluster_radius_m {
+                pairs.insert((a.plate.min(b.plate), a.plate.max(b.plate)));
+            }
+        }
+    }
+    pairs.into_iter().collect()
+}
+
+/// Whether the vehicle left `stop` in the middle of the night, as a gang sets off for the
+/// coast; people who live or work there arrive in the evening and leave in the morning.
+fn leaves_in_the_night(table: &ReadTable, stop: &Stop) -> bool {
+    let hour = hour_of_day(table.ts[stop.row_after as usize]);
+    !(DEPARTS_AT_NIGHT_ENDS_HOUR_UTC..DEPARTS_AT_NIGHT_STARTS_HOUR_UTC).contains(&hour)
+}
+
 /// Vehicles outside the network found so far that stop, at night, within a hub's radius of
 /// a place where a seed with no convoy stopped, on `HUB_VISITS_MIN` nights or more. A place
 /// where more than `PLACE_MATES_MAX` vehicles do so is a town or an estate where people
@@ -774,12 +880,6 @@ fn place_mates(
         })
         .map(|stop| stop.point)
         .collect();
-    // Leaving in the middle of the night, as a gang sets off for the coast; people who
-    // live or work there arrive in the evening and leave in the morning.
-    let leaves_at_night = |stop: &Stop| {
-        let hour = hour_of_day(table.ts[stop.row_after as usize]);
-        !(DEPARTS_AT_NIGHT_ENDS_HOUR_UTC..DEPARTS_AT_NIGHT_STARTS_HOUR_UTC).contains(&hour)
-    };
     let mut mates: BTreeSet<u32> = BTreeSet::new();
     for place in places {
         let mut visits: BTreeMap<u32, usize> = BTreeMap::new();
@@ -787,7 +887,7 @@ fn place_mates(
             light[stop.plate as usize]
                 && !seeds.contains(&stop.plate)
                 && !in_convoy.contains(&stop.plate)
-                && leaves_at_night(stop)
+                && leaves_in_the_night(table, stop)
                 && stop.point.distance_m(place) <= config.hub_cluster_radius_m
         }) {
             *visits.entry(stop.plate).or_default() += 1;

@@ -1108,6 +1108,69 @@ fn a_van_parked_for_days_does_not_hide_a_hub_a_home_left_alone_is_none() {
     assert!(find_hubs(&home, &points, 0.5, &config).is_empty());
 }
 
+/// Two vans come down the access road past camera A to a lock-up, stay three hours and set
+/// off at `leave_h` o'clock, the second `lag` seconds behind the first, along the line
+/// (cameras 0 to 9) and back; on five mornings, at a different hour each, they drive the
+/// line together too when `mornings_together`.
+fn vans_setting_off(
+    leave_h: i64,
+    lag: i64,
+    mornings_together: bool,
+) -> (ReadTable, Vec<crate::journeys::Stop>) {
+    let mut cameras = line_cameras(10, 5.0);
+    cameras.push(Camera {
+        heading_deg: Some(180.0),
+        ..camera("A", 50.86, 2.0)
+    });
+    let line: Vec<usize> = (0..10).collect();
+    let back: Vec<usize> = (0..10).rev().collect();
+    let mut reads = Vec::new();
+    for (plate, offset) in [("VANA001", 0), ("VANB002", lag)] {
+        let leave = MONDAY + leave_h * 3600 + offset;
+        reads.push(r(plate, "A", leave - 3 * 3600));
+        reads.push(r(plate, "A", leave));
+        reads.extend(drive(plate, &line, leave + 600, 200));
+        reads.extend(drive(plate, &back, leave + 3 * 3600, 200));
+        if mornings_together {
+            for day in 1..=5i64 {
+                let morning = MONDAY + day * 86_400 + 6 * 3600 + day * 2400 + offset.min(90);
+                reads.extend(drive(plate, &line, morning, 200));
+            }
+        }
+    }
+    let table = table(cameras, &reads);
+    let config = AnalysisConfig::default();
+    let mut stops = Vec::new();
+    for plate in 0..table.n_plates() as u32 {
+        stops.extend(split_journeys(&table, plate, table.plate_rows(plate), &config).stops);
+    }
+    (table, stops)
+}
+
+#[test]
+fn vans_that_set_off_together_from_a_lock_up_at_night_are_a_convoy_in_discovery() {
+    let config = AnalysisConfig::default();
+    // (pairs that set off together, convoys found between them)
+    let found = |leave_h: i64, lag: i64, mornings_together: bool| {
+        let (table, stops) = vans_setting_off(leave_h, lag, mornings_together);
+        let light = vec![true; table.n_plates()];
+        let pairs = crate::pipeline::setting_off_together(&table, &stops, &[], &light, &config);
+        let (index, traffic) = (CameraIndex::build(&table), no_traffic(&table));
+        let searches = (&table, &index, &traffic);
+        let convoys =
+            crate::pipeline::convoys_setting_off_together(searches, &stops, &[], &light, &config);
+        (pairs.len(), convoys.len())
+    };
+    assert_eq!(found(22, 90, false), (1, 1));
+    // Half an hour apart, they did not set off together.
+    assert_eq!(found(22, 1800, false), (0, 0));
+    // Leaving at two in the afternoon is no run to the coast.
+    assert_eq!(found(14, 90, false), (0, 0));
+    // Out together on five mornings as well: what they do together is mostly done by day,
+    // and this search, made for gangs setting off at night, leaves them to discovery.
+    assert_eq!(found(22, 90, true), (1, 0));
+}
+
 #[test]
 fn longest_common_subsequence_keeps_order() {
     assert_eq!(lcs_len(&[1, 2, 3, 4, 5], &[1, 3, 5]), 3);
