@@ -600,8 +600,8 @@ fn find_places(
     findings.routes = find_routes(table, &trips, &all.legs, table.n_plates(), config);
 }
 
-/// Partners of the network's vehicles on a single trip, then rounds of vehicles that
-/// joined found convoys on one of their trips.
+/// Partners of the network's vehicles on a single trip, then, with seeds, rounds of
+/// vehicles that joined found convoys on one of their trips.
 fn add_trip_partners_and_joiners(
     (table, index, traffic): (&ReadTable, &CameraIndex, &Traffic),
     (seeds, light): (&[u32], &[bool]),
@@ -609,7 +609,10 @@ fn add_trip_partners_and_joiners(
     config: &AnalysisConfig,
 ) {
     add_trip_partners(table, index, traffic, (seeds, light), convoys, config);
-    for _ in 0..JOINER_ROUNDS {
+    // Without seeds, joiners are strangers behind a network on a motorway at night: none
+    // was a network vehicle over 29 scenarios (docs/analytics.md, twenty-fifth session).
+    let rounds = if seeds.is_empty() { 0 } else { JOINER_ROUNDS };
+    for _ in 0..rounds {
         let joined = convoys::joiners(table, index, traffic, convoys, light, config);
         if joined.is_empty() {
             break;
