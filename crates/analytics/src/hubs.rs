@@ -14,14 +14,10 @@
 use crate::AnalysisConfig;
 use crate::geo::{Point, centroid};
 use crate::journeys::Stop;
-use crate::table::{DAY_MICROS, MICROS};
+use crate::table::{MICROS, NIGHT_HOURS_UTC, in_hours};
 
 /// Share of the long stays at a hub that must end with leaving in convoy.
 const GATHERING_SHARE_MIN: f64 = 0.5;
-/// Runs to the coast set off from this hour (UTC) ...
-const RUN_SETS_OFF_STARTS_HOUR_UTC: i64 = 19;
-/// ... to this one, the next morning: boats are launched in the dark.
-const RUN_SETS_OFF_ENDS_HOUR_UTC: i64 = 5;
 /// The longest a run to the coast and back takes.
 const RUN_HOURS_MAX: i64 = 12;
 /// A stay this long or longer that ends alone is a vehicle parked at home or in a yard for
@@ -136,18 +132,22 @@ fn judge(
         return Err(NotAHub::NonePlaced);
     }
     let core: Vec<&Stop> = members.iter().map(|&idx| stops[idx]).collect();
-    let base = core.iter().any(|stop| sets_off_and_returns(&core, stop));
+    let set_offs: Vec<bool> = core
+        .iter()
+        .map(|stop| sets_off_and_returns(&core, stop))
+        .collect();
+    let base = set_offs.contains(&true);
     // The stays that tell a meeting place from a home: the long ones and, at a run's
     // base, the set-offs whatever their length; not a vehicle parked for days that left
     // alone.
     let long_stays: Vec<&Stop> = core
         .iter()
-        .copied()
-        .filter(|stop| {
-            (stop.dwell_secs >= config.hub_dwell_secs_min
-                || (base && sets_off_and_returns(&core, stop)))
+        .zip(&set_offs)
+        .filter(|&(stop, &set_off)| {
+            (stop.dwell_secs >= config.hub_dwell_secs_min || set_off)
                 && (stop.departs_together || stop.dwell_secs < PARKED_SECS_MIN)
         })
+        .map(|(&stop, _)| stop)
         .collect();
     let gatherings = long_stays
         .iter()
@@ -202,8 +202,7 @@ fn sets_off_and_returns(core: &[&Stop], stop: &Stop) -> bool {
 
 /// Whether the vehicle left `stop` at night, when runs to the coast set off.
 fn leaves_at_night(stop: &Stop) -> bool {
-    let hour = stop.span_us.1.rem_euclid(DAY_MICROS) / HOUR_MICROS;
-    !(RUN_SETS_OFF_ENDS_HOUR_UTC..RUN_SETS_OFF_STARTS_HOUR_UTC).contains(&hour)
+    in_hours(stop.span_us.1, NIGHT_HOURS_UTC)
 }
 
 /// The clusters of `stops` with a stop within `within_m` of `place`: each stop (plate,
@@ -230,14 +229,14 @@ pub(crate) fn explain_place(
         let _ = write!(out, "\n    cluster of {} stops:", members.len());
         for &idx in &members {
             let stop = usable[idx];
-            let left = table.ts[stop.row_after as usize];
+            let left = stop.span_us.1;
             let _ = write!(
                 out,
                 "\n      {} left day {} at {:02}:{:02} UTC, {:.0} m off, +-{:.0} m, {:.0} min{}",
                 table.plate_text(stop.plate),
                 crate::convoys::day_of(left),
-                left.rem_euclid(86_400_000_000) / 3_600_000_000,
-                left.rem_euclid(3_600_000_000) / 60_000_000,
+                crate::table::hour_of_day(left),
+                left.rem_euclid(HOUR_MICROS) / (60 * MICROS),
                 stop.point.distance_m(place),
                 stop.uncertainty_m,
                 stop.dwell_secs / 60.0,

@@ -10,7 +10,7 @@ use crate::reach::Reach;
 use crate::report::*;
 use crate::routes::{LegCounts, RouteFinding, find_routes};
 use crate::swaps::{SwapFinding, find_swaps};
-use crate::table::{FastMap, FastSet, MICROS, ReadTable, hour_of_day};
+use crate::table::{FastMap, FastSet, MICROS, NIGHT_HOURS_UTC, ReadTable, in_hours};
 use crate::traffic::Traffic;
 use crate::{
     AnalysisConfig, AnalysisInput, Engine, Error, PlanOutputs, Report, TimeWindow, clock, convoys,
@@ -27,10 +27,6 @@ const JOINER_ROUNDS: usize = 2;
 const PLAN_PARTITIONS: usize = 2;
 /// Read ids listed per route (a route may hold hundreds of trips).
 const ROUTE_READ_IDS_MAX: usize = 500;
-/// Night, for hub visitors, in UTC hours: 19:00 to 05:00 (20:00 to 06:00 in Central
-/// European Time).
-const NIGHT_STARTS_HOUR_UTC: i64 = 19;
-const NIGHT_ENDS_HOUR_UTC: i64 = 5;
 /// Stops at a hub needed for a vehicle outside the network to count as a hub visitor.
 const HUB_VISITS_MIN: usize = 2;
 /// Vehicles stopping at night near a seed's stop beyond which the place is taken for a
@@ -38,8 +34,7 @@ const HUB_VISITS_MIN: usize = 2;
 const PLACE_MATES_MAX: usize = 12;
 /// Leaving a place between these hours (UTC: 21:00 to 04:00 Central European Time) is
 /// leaving in the middle of the night.
-const DEPARTS_AT_NIGHT_STARTS_HOUR_UTC: i64 = 20;
-const DEPARTS_AT_NIGHT_ENDS_HOUR_UTC: i64 = 3;
+const DEPARTS_AT_NIGHT_HOURS_UTC: (i64, i64) = (20, 3);
 
 /// Everything found, before it is turned into report rows.
 pub(crate) struct Findings {
@@ -568,7 +563,7 @@ fn find_places(
         find_hubs(&stops, &background, share, config)
     };
     let hubs = hubs_of(interest);
-    let visitors = hub_visitors(table, &hubs, &all.stops, config);
+    let visitors = hub_visitors(&hubs, &all.stops, config);
     let mut candidates: BTreeSet<u32> = interest.clone();
     candidates.extend(visitors.keys().copied());
     let candidates: Vec<u32> = candidates.into_iter().collect();
@@ -590,7 +585,7 @@ fn find_places(
     } else {
         hubs
     };
-    findings.hub_visitors = hub_visitors(table, &findings.hubs, &all.stops, config);
+    findings.hub_visitors = hub_visitors(&findings.hubs, &all.stops, config);
     let trips: Vec<Trip> = interest
         .iter()
         .filter_map(|plate| all.trips.get(plate))
@@ -737,7 +732,7 @@ fn convoys_around_places(
     light: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
-    let mates = place_mates(table, stops, (convoys, seeds), light, config);
+    let mates = place_mates(stops, (convoys, seeds), light, config);
     if mates.is_empty() {
         return Vec::new();
     }
@@ -764,7 +759,7 @@ pub(crate) fn convoys_setting_off_together(
     light: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
-    let pairs = setting_off_together(table, stops, convoys, light, config);
+    let pairs = setting_off_together(stops, convoys, light, config);
     let mut mates: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     mates.sort_unstable();
     mates.dedup();
@@ -795,8 +790,10 @@ fn mostly_at_night(table: &ReadTable, convoy: &ConvoyFinding) -> bool {
         .occasions
         .iter()
         .filter(|occasion| {
-            let hour = hour_of_day(table.ts[occasion.co_occurrences[0].row_a as usize]);
-            !(NIGHT_ENDS_HOUR_UTC..NIGHT_STARTS_HOUR_UTC).contains(&hour)
+            in_hours(
+                table.ts[occasion.co_occurrences[0].row_a as usize],
+                NIGHT_HOURS_UTC,
+            )
         })
         .count();
     2 * at_night >= convoy.occasions.len()
@@ -810,7 +807,6 @@ fn mostly_at_night(table: &ReadTable, convoy: &ConvoyFinding) -> bool {
 /// pair of them that beats no bound over every pair in the data beats one over the few
 /// vehicles that set off together like this.
 pub(crate) fn setting_off_together(
-    table: &ReadTable,
     stops: &[Stop],
     convoys: &[ConvoyFinding],
     light: &[bool],
@@ -827,7 +823,7 @@ pub(crate) fn setting_off_together(
                 && !in_convoy.contains(&stop.plate)
                 && stop.dwell_secs >= config.hub_dwell_secs_min
                 && stop.uncertainty_m <= STOP_UNCERTAINTY_M_PLACED
-                && leaves_in_the_night(table, stop)
+                && leaves_in_the_night(stop)
         })
         .collect();
     leaving.sort_by_key(|stop| stop.span_us.1);
@@ -848,9 +844,8 @@ pub(crate) fn setting_off_together(
 
 /// Whether the vehicle left `stop` in the middle of the night, as a gang sets off for the
 /// coast; people who live or work there arrive in the evening and leave in the morning.
-fn leaves_in_the_night(table: &ReadTable, stop: &Stop) -> bool {
-    let hour = hour_of_day(table.ts[stop.row_after as usize]);
-    !(DEPARTS_AT_NIGHT_ENDS_HOUR_UTC..DEPARTS_AT_NIGHT_STARTS_HOUR_UTC).contains(&hour)
+fn leaves_in_the_night(stop: &Stop) -> bool {
+    in_hours(stop.span_us.1, DEPARTS_AT_NIGHT_HOURS_UTC)
 }
 
 /// Vehicles outside the network found so far that stop, at night, within a hub's radius of
@@ -858,7 +853,6 @@ fn leaves_in_the_night(table: &ReadTable, stop: &Stop) -> bool {
 /// where more than `PLACE_MATES_MAX` vehicles do so is a town or an estate where people
 /// live and work, not a lock-up, and tells nothing.
 fn place_mates(
-    table: &ReadTable,
     stops: &[Stop],
     (convoys, seeds): (&[ConvoyFinding], &[u32]),
     light: &[bool],
@@ -890,7 +884,7 @@ fn place_mates(
             light[stop.plate as usize]
                 && !seeds.contains(&stop.plate)
                 && !in_convoy.contains(&stop.plate)
-                && leaves_in_the_night(table, stop)
+                && leaves_in_the_night(stop)
                 && stop.point.distance_m(place) <= config.hub_cluster_radius_m
         }) {
             *visits.entry(stop.plate).or_default() += 1;
@@ -909,7 +903,6 @@ fn place_mates(
 
 /// For every plate with `HUB_VISITS_MIN` stops or more at a hub: (hub index, visits).
 fn hub_visitors(
-    table: &ReadTable,
     hubs: &[HubFinding],
     stops: &[Stop],
     config: &AnalysisConfig,
@@ -917,13 +910,10 @@ fn hub_visitors(
     let mut visits: BTreeMap<(u32, usize), usize> = BTreeMap::new();
     // People work on the estates hubs hide in; arriving or leaving at night is what a
     // commuter does not do.
-    let at_night = |row: u32| {
-        let hour = hour_of_day(table.ts[row as usize]);
-        !(NIGHT_ENDS_HOUR_UTC..NIGHT_STARTS_HOUR_UTC).contains(&hour)
-    };
+    let at_night = |ts: i64| in_hours(ts, NIGHT_HOURS_UTC);
     for stop in stops
         .iter()
-        .filter(|stop| at_night(stop.row_before) || at_night(stop.row_after))
+        .filter(|stop| at_night(stop.span_us.0) || at_night(stop.span_us.1))
     {
         for (hub_idx, hub) in hubs.iter().enumerate() {
             if stop.point.distance_m(hub.centre) <= hub.radius_m.max(config.hub_cluster_radius_m) {

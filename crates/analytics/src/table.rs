@@ -24,6 +24,17 @@ pub(crate) fn hour_of_day(ts: i64) -> i64 {
     (ts / (3600 * MICROS)).rem_euclid(24)
 }
 
+/// Night in UTC hours, from the first hour to the second the next morning: 19:00 to 05:00
+/// (20:00 to 06:00 in Central European Time), when runs to the coast set off and boats are
+/// launched in the dark, and commuters are at home.
+pub(crate) const NIGHT_HOURS_UTC: (i64, i64) = (19, 5);
+
+/// Whether the timestamp `ts` (microseconds) falls between the hours `(from, to)` of
+/// `hours`, UTC, `to` being the next morning's.
+pub(crate) fn in_hours(ts: i64, (from, to): (i64, i64)) -> bool {
+    !(to..from).contains(&hour_of_day(ts))
+}
+
 /// A map with a fast hash; keys here are plate texts and small ids, not attacker-chosen
 /// keys of a long-running service.
 pub(crate) type FastMap<K, V> = HashMap<K, V, Xxh3DefaultBuilder>;

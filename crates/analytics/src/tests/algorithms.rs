@@ -1154,7 +1154,7 @@ fn vans_that_set_off_together_from_a_lock_up_at_night_are_a_convoy_in_discovery(
     let found = |leave_h: i64, lag: i64, mornings_together: bool| {
         let (table, stops) = vans_setting_off(leave_h, lag, mornings_together);
         let light = vec![true; table.n_plates()];
-        let pairs = crate::pipeline::setting_off_together(&table, &stops, &[], &light, &config);
+        let pairs = crate::pipeline::setting_off_together(&stops, &[], &light, &config);
         let (index, traffic) = (CameraIndex::build(&table), no_traffic(&table));
         let searches = (&table, &index, &traffic);
         let convoys =
