@@ -917,8 +917,7 @@ struct Stretch {
 /// The stretch of an occasion passed at a steady lead (see [`Stretch`]), on one side of the
 /// sea: a ferry or the tunnel's shuttle sets off everyone aboard together again, so a lead
 /// kept across the crossing says nothing of travelling together.
-fn steady_stretch(table: &ReadTable, occasion: &Occasion) -> Stretch {
-    let co = &occasion.co_occurrences;
+fn steady_stretch(table: &ReadTable, co: &[CoOccurrence]) -> Stretch {
     let mut best: Option<Stretch> = None;
     let mut start = 0;
     for idx in 1..=co.len() {
@@ -936,6 +935,35 @@ fn steady_stretch(table: &ReadTable, occasion: &Occasion) -> Stretch {
         first: 0,
         last: 0,
     })
+}
+
+/// Whether a trip together on a mismatched day (see [`habitual_occasions`]) is as steady as
+/// a pair's occasions, `cameras_min` cameras at a steady lead, one camera's read out of
+/// step forgiven (a stray read, a hold-up at one camera that day).
+fn as_steady(table: &ReadTable, trip: &[CoOccurrence], cameras_min: usize) -> bool {
+    // Any one camera is a steady stretch.
+    if cameras_min <= 2 {
+        return true;
+    }
+    let lead = |co: &CoOccurrence| table.ts[co.row_b as usize] - table.ts[co.row_a as usize];
+    let (lo, hi) = trip
+        .iter()
+        .map(lead)
+        .fold((i64::MAX, i64::MIN), |(lo, hi), lead| {
+            (lo.min(lead), hi.max(lead))
+        });
+    // Most such trips keep one lead throughout (neighbours on one shift): the trip's
+    // distinct cameras, at least `cameras_min`, are all steady.
+    if hi - lo <= LEAD_SPREAD_SECS_MAX * MICROS && !crosses_sea_within(table, trip) {
+        return true;
+    }
+    steady_stretch(table, trip).cameras + 1 >= cameras_min
+}
+
+/// Whether any two consecutive co-occurrences of `trip` lie either side of the sea.
+fn crosses_sea_within(table: &ReadTable, trip: &[CoOccurrence]) -> bool {
+    trip.windows(2)
+        .any(|pair| table.crosses_sea(pair[0].row_a, pair[1].row_a))
 }
 
 /// The most distinct cameras of `co_occurrences` whose leads lie within
@@ -1096,7 +1124,7 @@ fn score_pair(
     // camera passed together at a steady lead makes the coincidence less likely.
     let stretches: Vec<Stretch> = occasions
         .iter()
-        .map(|occasion| steady_stretch(table, occasion))
+        .map(|occasion| steady_stretch(table, &occasion.co_occurrences))
         .collect();
     for (occasion, &stretch) in occasions.iter_mut().zip(&stretches) {
         occasion.chance *= stay_together_along(table, traffic, stretch, config);
@@ -1165,7 +1193,7 @@ fn most_striking(
         .occasions
         .iter()
         .map(|occasion| {
-            let stretch = steady_stretch(table, occasion);
+            let stretch = steady_stretch(table, &occasion.co_occurrences);
             let chance = traffic_chance(table, traffic, occasion, (wanted.chance, config))
                 * stay_together_along(table, traffic, stretch, config);
             (chance, occasion)
@@ -1214,7 +1242,7 @@ pub(crate) fn explain_pair(
         let prepared = Prepared::new(table, traffic, candidate, (wanted.chance, config));
         let _ = write!(out, "\n    {name}: {} occasions", prepared.distinct.len());
         for (occasion, cameras) in prepared.candidate.occasions.iter().zip(&prepared.distinct) {
-            let stretch = steady_stretch(table, occasion);
+            let stretch = steady_stretch(table, &occasion.co_occurrences);
             let along = stay_together_along(table, traffic, stretch, config);
             let first = occasion.co_occurrences[0].row_a as usize;
             let _ = write!(
@@ -1345,7 +1373,9 @@ fn habitual_occasions(
     let mut expected = 0.0;
     // The largest sum known not to explain the pair.
     let mut not_yet = 0.0;
-    let mut co_occurrences: Vec<u32> = Vec::new();
+    let mut co_occurrences: Vec<CoOccurrence> = Vec::new();
+    let mut met_rows: Vec<u32> = Vec::new();
+    let rows_b = table.plate_rows(plate_b);
     let b_days = DayStarts::new(b_ts, (days.first, days.last));
     // Plate a's rows come in time order: one slice per day.
     for rows_on_day in
@@ -1388,6 +1418,7 @@ fn habitual_occasions(
                 hi_met - lo_met >= cameras_min
             };
             co_occurrences.clear();
+            met_rows.clear();
             let mut passed_near = 0usize;
             // The shifted times only grow: the first of b's reads in a row's window only
             // moves forwards.
@@ -1405,13 +1436,21 @@ fn habitual_occasions(
                 while from < hi && b_ts[from] < ts - window {
                     from += 1;
                 }
-                let met = can_meet
-                    && (from..hi)
-                        .take_while(|&b| b_ts[b] <= ts + window)
-                        .any(|b| b_camera[b] == camera);
-                if met {
-                    co_occurrences.push(row);
+                // Every read of plate b's there, each a lead between them: which of them
+                // were driving alongside is the steady stretch's to say.
+                let before = co_occurrences.len();
+                if can_meet {
+                    for b in (from..hi).take_while(|&b| b_ts[b] <= ts + window) {
+                        if b_camera[b] == camera {
+                            co_occurrences.push(CoOccurrence {
+                                row_a: row,
+                                row_b: rows_b[b],
+                            });
+                            met_rows.push(row);
+                        }
+                    }
                 }
+                let met = co_occurrences.len() > before;
                 // Only whether plate b passed near at `cameras_min` cameras matters.
                 let passed = met
                     || (with_chances
@@ -1425,8 +1464,17 @@ fn habitual_occasions(
                 chances += 1;
             }
             if co_occurrences.len() >= cameras_min {
-                let trips = trips_together(table, &co_occurrences, gap, cameras_min, config);
-                found += trips.len();
+                let trips = trips_together(table, &met_rows, gap, cameras_min, config);
+                // Only trips together as steady as the pair's count: vehicles that keep to
+                // one schedule meet on mismatched days, but at their own speeds, drifting
+                // through the window; vehicles driving together keep their distance.
+                found += trips
+                    .iter()
+                    .filter(|trip| {
+                        let trip = &co_occurrences[trip.start..trip.end];
+                        as_steady(table, trip, cameras_min)
+                    })
+                    .count();
                 // Without the chances the day's share only grows with each day compared:
                 // the sum so far can explain the pair before the day is done. It is asked
                 // again only once the sum has grown by half since it last did not (each

@@ -1583,6 +1583,52 @@ fn vans_that_share_a_road_every_morning_and_met_twice_are_not_a_convoy() {
     assert_eq!(found.len(), 1, "{found:?}");
 }
 
+/// Two vans of one gang out along sixteen cameras at 23:00 and back at 02:00, a minute
+/// apart, on one night; on a night of its own each drives the same road at about the same
+/// hours alone, `own_steps` seconds between cameras (the first van's, the second's). The
+/// first van's partners, as a seed's are searched.
+fn vans_on_one_night_and_their_own(own_steps: (i64, i64)) -> Vec<ConvoyFinding> {
+    let out: Vec<usize> = (0..16).collect();
+    let back: Vec<usize> = out.iter().rev().copied().collect();
+    let mut reads = Vec::new();
+    let night = MONDAY + 3 * 86_400 + 23 * 3600;
+    for (plate, lag) in [("VANX001", 0), ("VANY002", 60)] {
+        reads.extend(drive(plate, &out, night + lag, 190));
+        reads.extend(drive(plate, &back, night + 3 * 3600 + lag, 190));
+    }
+    for (plate, day, step) in [("VANX001", 1i64, own_steps.0), ("VANY002", 9, own_steps.1)] {
+        let night = MONDAY + day * 86_400 + 23 * 3600 + 90;
+        reads.extend(drive(plate, &out, night, step));
+        reads.extend(drive(plate, &back, night + 3 * 3600, step));
+    }
+    let table = table(line_cameras(16, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let config = AnalysisConfig::default();
+    let van = table.plates_with_text("VANX001")[0];
+    let everyone = vec![true; table.n_plates()];
+    let wanted = Wanted::recurring(&config);
+    partners(
+        &table,
+        &index,
+        &no_traffic(&table),
+        (&[van], &everyone),
+        &config,
+        wanted,
+    )
+}
+
+#[test]
+fn vans_met_on_mismatched_nights_only_drifting_apart_are_a_convoy_on_the_night_together() {
+    // Each at its own speed on its own night: shifted onto the other's nights they pass
+    // the same cameras within the window, but drift apart, as strangers do.
+    let found = vans_on_one_night_and_their_own((170, 215));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].occasions.len(), 2);
+    // At one pace on their own nights too, their habits alone make the night together.
+    let found = vans_on_one_night_and_their_own((190, 190));
+    assert!(found.is_empty(), "{found:?}");
+}
+
 /// Two vans 60 s apart along twelve cameras on two nights, at different hours, among forty vehicles that each
 /// drive from the first camera twice by day: along the whole road when `traffic_carries_on`,
 /// else only to the third camera.
