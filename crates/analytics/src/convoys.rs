@@ -1544,7 +1544,9 @@ impl DayStarts {
 /// `JOINER_CAMERAS_MIN` distinct cameras or more each, within the co-occurrence window (a
 /// scout that went along one night, a hire van kept for two days). The search is around
 /// the convoy's own trips, so one trip together is enough when its score reaches
-/// `convoy_score_min_discovery`.
+/// `convoy_score_min_targeted`, its chance that any vehicle was alongside
+/// ([`Chance::OfAnyVehicle`]): strangers on a motorway at night fall in behind a gang's
+/// vans for dozens of cameras, and any of them could have been the one.
 pub(crate) fn joiners(
     table: &ReadTable,
     index: &CameraIndex,
@@ -1608,8 +1610,8 @@ pub(crate) fn joiners(
         config,
         Wanted {
             occasions_min: 1,
-            score_min: config.convoy_score_min_discovery,
-            chance: Chance::OfThePartner,
+            score_min: config.convoy_score_min_targeted,
+            chance: Chance::OfAnyVehicle,
         },
     )
     .into_iter()

@@ -266,8 +266,17 @@ fn explain(
         &seeded,
         (&scenario.truth, &explainer, &input),
     );
-    for (label, pairs) in &outcomes {
-        let lines = explainer.pairs(pairs);
+    // The analysis with seeds: only what it missed or wrongly reported.
+    let seeded_outcomes = convoy_pairs_by_outcome(&seeded, &scenario.truth, read_plates)
+        .into_iter()
+        .filter(|(label, _)| *label != "found")
+        .map(|(label, pairs)| (format!("{label} with seeds"), pairs));
+    let outcomes = outcomes
+        .into_iter()
+        .map(|(label, pairs)| (label.to_owned(), pairs))
+        .chain(seeded_outcomes);
+    for (label, pairs) in outcomes {
+        let lines = explainer.pairs(&pairs);
         for ((a, b), line) in pairs.iter().zip(lines) {
             let role = |plate: &str| role.get(plate).copied().unwrap_or("-").to_owned();
             println!("{label} [{} {}] {line}", role(a), role(b));

@@ -3,8 +3,8 @@
 use super::*;
 use crate::clones::{CloneKind, find_clones, impossible};
 use crate::convoys::{
-    CameraIndex, ConvoyFinding, DayStarts, DiscoveryPlates, Wanted, day_of, discovery, partners,
-    poisson_tail_log10,
+    CameraIndex, ConvoyFinding, DayStarts, DiscoveryPlates, Wanted, day_of, discovery, joiners,
+    partners, poisson_tail_log10,
 };
 use crate::hubs::{binomial_tail_log10, find_hubs};
 use crate::journeys::{split_journeys, widen_through_road_turn_rounds};
@@ -233,6 +233,84 @@ fn one_trip_between_two_known_vehicles_needs_less_than_with_a_stranger() {
     );
 }
 
+/// Each convoy's plates, as `A-B`.
+fn named_pairs(table: &ReadTable, convoys: &[ConvoyFinding]) -> Vec<String> {
+    convoys
+        .iter()
+        .map(|c| {
+            format!(
+                "{}-{}",
+                table.plate_text(c.plate_a),
+                table.plate_text(c.plate_b)
+            )
+        })
+        .collect()
+}
+
+/// The partners of plate `VAN0001` with any plate, as `wanted`.
+fn van_partners(
+    table: &ReadTable,
+    index: &CameraIndex,
+    traffic: &Traffic,
+    wanted: Wanted,
+) -> Vec<ConvoyFinding> {
+    let van = table.plates_with_text("VAN0001")[0];
+    let eligible = vec![true; table.n_plates()];
+    let config = AnalysisConfig::default();
+    partners(table, index, traffic, (&[van], &eligible), &config, wanted)
+}
+
+/// `plates`, each that many seconds behind 21:00 on Tuesday and 23:00 on Friday, along
+/// `road` with `step` seconds between cameras.
+fn on_two_nights(plates: &[(&str, i64)], road: &[usize], step: i64) -> Vec<R> {
+    let mut reads = Vec::new();
+    for (day, hour) in [(1i64, 21), (4, 23)] {
+        let night = MONDAY + day * 86_400 + hour * 3600;
+        for &(plate, lag) in plates {
+            reads.extend(drive(plate, road, night + lag, step));
+        }
+    }
+    reads
+}
+
+/// A van and its scout along twelve cameras on two nights, and on the second a car between
+/// them all the way, in `vehicles_per_hour` at every camera: the vehicles that joined the
+/// van's convoy on one of its trips.
+fn joiners_of_a_van_and_scout(vehicles_per_hour: f64) -> Vec<String> {
+    let cameras: Vec<usize> = (0..12).collect();
+    let mut reads = on_two_nights(&[("VAN0001", 0), ("SCOUT01", -240)], &cameras, 300);
+    reads.extend(drive(
+        "CAR0001",
+        &cameras,
+        MONDAY + 4 * 86_400 + 23 * 3600 - 120,
+        300,
+    ));
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let config = AnalysisConfig::default();
+    let traffic = steady_traffic(&table, vehicles_per_hour);
+    let eligible = vec![true; table.n_plates()];
+    let wanted = Wanted::recurring(&config);
+    let convoys = van_partners(&table, &index, &traffic, wanted);
+    assert_eq!(convoys.len(), 1, "{convoys:?}");
+    let mut joined = named_pairs(
+        &table,
+        &joiners(&table, &index, &traffic, &convoys, &eligible, &config),
+    );
+    joined.sort();
+    joined
+}
+
+#[test]
+fn a_joiner_on_one_trip_counts_on_quiet_roads_not_where_any_car_could_have_been_it() {
+    let with_both = ["SCOUT01-CAR0001", "VAN0001-CAR0001"];
+    assert_eq!(joiners_of_a_van_and_scout(0.3), with_both);
+    // Three vehicles an hour at every camera: that some car among them was between the van
+    // and its scout that far is not unlikely enough, however unlikely this car was (the old
+    // measure, which kept it even at ten an hour).
+    assert!(joiners_of_a_van_and_scout(3.0).is_empty());
+}
+
 /// The van and scout above, past six cameras in England and six in France, crossing
 /// between them; single-trip partners of the van in light traffic.
 fn partners_across_the_sea(england: &str) -> Vec<ConvoyFinding> {
@@ -285,18 +363,6 @@ fn a_second_van_among_commuters(shared: usize) -> (Vec<String>, Vec<String>) {
     // Twenty vehicles an hour at every camera by day, two at night, each back on about one
     // day in five.
     let traffic = fortnight_traffic(&table, 280, 100);
-    let named = |found: &[ConvoyFinding]| {
-        found
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}-{}",
-                    table.plate_text(c.plate_a),
-                    table.plate_text(c.plate_b)
-                )
-            })
-            .collect::<Vec<_>>()
-    };
     let found = discovery(
         &table,
         &index,
@@ -304,10 +370,10 @@ fn a_second_van_among_commuters(shared: usize) -> (Vec<String>, Vec<String>) {
         &DiscoveryPlates::recurring(everyone.clone()),
         &config,
     );
-    let before = named(&found);
+    let before = named_pairs(&table, &found);
     let grown =
         crate::pipeline::grow_from_members((&table, &index, &traffic), found, &everyone, &config);
-    (before, named(&grown))
+    (before, named_pairs(&table, &grown))
 }
 
 #[test]
@@ -1634,12 +1700,7 @@ fn vans_met_on_mismatched_nights_only_drifting_apart_are_a_convoy_on_the_night_t
 /// else only to the third camera.
 fn vans_on_a_road(traffic_carries_on: bool) -> Vec<ConvoyFinding> {
     let road: Vec<usize> = (0..12).collect();
-    let mut reads = Vec::new();
-    for (day, hour) in [(1i64, 21), (4, 23)] {
-        let night = MONDAY + day * 86_400 + hour * 3600;
-        reads.extend(drive("VANX001", &road, night, 180));
-        reads.extend(drive("VANY002", &road, night + 60, 180));
-    }
+    let mut reads = on_two_nights(&[("VANX001", 0), ("VANY002", 60)], &road, 180);
     let driven = if traffic_carries_on {
         &road[..]
     } else {
@@ -1910,18 +1971,9 @@ fn an_ordinary_meeting_by_day_does_not_hide_a_striking_night_together() {
     reads.extend(drive("SCOUT01", &road[..3], noon + 60, 300));
     let table = table(line_cameras(12, 5.0), &reads);
     let index = CameraIndex::build(&table);
-    let van = table.plates_with_text("VAN0001")[0];
     let config = AnalysisConfig::default();
-    let eligible = vec![true; table.n_plates()];
     let traffic = busy_by_day_empty_at_night(&table);
-    let found = partners(
-        &table,
-        &index,
-        &traffic,
-        (&[van], &eligible),
-        &config,
-        Wanted::on_one_trip(&config),
-    );
+    let found = van_partners(&table, &index, &traffic, Wanted::on_one_trip(&config));
     assert_eq!(found.len(), 1, "{found:?}");
     let mut pair = [
         table.plate_text(found[0].plate_a),
