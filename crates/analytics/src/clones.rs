@@ -64,7 +64,7 @@ pub(crate) fn find_clones(table: &ReadTable, config: &AnalysisConfig) -> Vec<Clo
         let rows = table.plate_rows(plate);
         let finding = impossible_journey(table, plate, rows, config)
             .filter(|_| !misread_of_busier_plate(&model, table, plate))
-            .or_else(|| inconsistent_vehicle(table, plate, rows));
+            .or_else(|| inconsistent_vehicle(table, plate, rows, config));
         findings.extend(finding);
     }
     findings
@@ -160,11 +160,15 @@ pub(crate) fn split_tracks(
     (tracks, track_of)
 }
 
-/// A clone shown by reads that describe two different vehicles, each at least twice.
+/// A clone shown by reads that describe two different vehicles, each at least twice, the
+/// second vehicle read at two cameras on one trip at least: a description that comes only
+/// in single reads, each on a trip of its own, is likelier a misread of another plate or a
+/// colour misjudged (by infrared at night) than a second vehicle.
 pub(crate) fn inconsistent_vehicle(
     table: &ReadTable,
     plate: u32,
     rows: &[u32],
+    config: &AnalysisConfig,
 ) -> Option<CloneFinding> {
     let described: Vec<u32> = rows
         .iter()
@@ -199,6 +203,14 @@ pub(crate) fn inconsistent_vehicle(
         .collect();
     let share = minority.len() as f64 / described.len() as f64;
     if minority.len() < TRACK_READS_MIN || share < MINORITY_SHARE_MIN {
+        return None;
+    }
+    let gap = config.occasion_gap_secs * MICROS;
+    let on_one_trip = minority.windows(2).any(|pair| {
+        table.camera[pair[0] as usize] != table.camera[pair[1] as usize]
+            && crate::convoys::together(table, pair[0], pair[1], gap, config)
+    });
+    if !on_one_trip {
         return None;
     }
     let majority: Vec<u32> = rows
