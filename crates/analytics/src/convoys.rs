@@ -8,8 +8,8 @@
 //!
 //! The expected number of chance occasions is what the pair's habits give (plate b's days
 //! shifted onto plate a's other days of the same kind, so that neighbours who commute at
-//! the same minute explain themselves; only trips together at least as long as the pair's
-//! count) plus, per occasion, the chance from the cameras' traffic at that hour, smaller
+//! the same minute explain themselves; only trips together at least as long and as steady
+//! as the pair's count) plus, per occasion, the chance from the cameras' traffic at that hour, smaller
 //! the more cameras the pair passed together at a steady lead (strangers at different
 //! speeds drift through the window, one overtaking the other). The score is
 //! `-log10 P(N >= k)` for `N ~ Poisson(expected)` and `k` occasions: 2 means one chance in
@@ -1342,12 +1342,13 @@ fn occasion_cameras(table: &ReadTable, occasion: &Occasion) -> usize {
     distinct_cameras(table, &rows)
 }
 
-/// Trips together with `cameras_min` distinct cameras or more that the pair's habits alone
-/// would give: plate b's days are shifted against plate a's (to other days of the same
-/// kind, weekday or weekend), and the trips together found on those mismatched days are
-/// averaged per day. Neighbours who leave for
-/// work at the same minute every morning meet as often on mismatched days as on the same
-/// day, so their habits explain them; vehicles that arrange to meet do not.
+/// Trips together with `cameras_min` distinct cameras or more, as steady as the pair's
+/// (see [`as_steady`]), that the pair's habits alone would give: plate b's days are
+/// shifted against plate a's (to other days of the same kind, weekday or weekend), and the
+/// trips together found on those mismatched days are averaged per day. Neighbours who
+/// leave for work at the same minute every morning meet as often on mismatched days as on
+/// the same day, so their habits explain them; vehicles that arrange to meet do not, nor do
+/// a gang's vans that drive one road on most nights, each at its own speed.
 ///
 /// The sum stops early, partial, once `explained` says it explains the pair (its score can
 /// only fall further): most pairs tested in discovery are such neighbours and commuters.
