@@ -1375,6 +1375,7 @@ fn habitual_occasions(
     // The largest sum known not to explain the pair.
     let mut not_yet = 0.0;
     let mut co_occurrences: Vec<CoOccurrence> = Vec::new();
+    // Plate a's rows of `co_occurrences`, as the trips together are split by.
     let mut met_rows: Vec<u32> = Vec::new();
     let rows_b = table.plate_rows(plate_b);
     let b_days = DayStarts::new(b_ts, (days.first, days.last));
@@ -1419,7 +1420,6 @@ fn habitual_occasions(
                 hi_met - lo_met >= cameras_min
             };
             co_occurrences.clear();
-            met_rows.clear();
             let mut passed_near = 0usize;
             // The shifted times only grow: the first of b's reads in a row's window only
             // moves forwards.
@@ -1447,7 +1447,6 @@ fn habitual_occasions(
                                 row_a: row,
                                 row_b: rows_b[b],
                             });
-                            met_rows.push(row);
                         }
                     }
                 }
@@ -1465,6 +1464,8 @@ fn habitual_occasions(
                 chances += 1;
             }
             if co_occurrences.len() >= cameras_min {
+                met_rows.clear();
+                met_rows.extend(co_occurrences.iter().map(|co| co.row_a));
                 let trips = trips_together(table, &met_rows, gap, cameras_min, config);
                 // Only trips together as steady as the pair's count: vehicles that keep to
                 // one schedule meet on mismatched days, but at their own speeds, drifting
@@ -1609,11 +1610,8 @@ pub(crate) fn joiners(
         traffic,
         &entries,
         config,
-        Wanted {
-            occasions_min: 1,
-            score_min: config.convoy_score_min_targeted,
-            chance: Chance::OfAnyVehicle,
-        },
+        // As two of the network's vehicles on one trip together are.
+        Wanted::between_members(config),
     )
     .into_iter()
     .filter(|finding| !known.contains(&(finding.plate_a, finding.plate_b)))
