@@ -35,6 +35,8 @@ const PLACE_MATES_MAX: usize = 12;
 /// Leaving a place between these hours (UTC: 21:00 to 04:00 Central European Time) is
 /// leaving in the middle of the night.
 const DEPARTS_AT_NIGHT_HOURS_UTC: (i64, i64) = (20, 3);
+/// Cameras closer than this stand at one site (one for each direction of a road).
+const CAMERA_SITE_M: f64 = 300.0;
 
 /// Everything found, before it is turned into report rows.
 pub(crate) struct Findings {
@@ -732,7 +734,7 @@ fn convoys_around_places(
     light: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
-    let mates = place_mates(stops, (convoys, seeds), light, config);
+    let mates = place_mates(table, stops, (convoys, seeds), light, config);
     if mates.is_empty() {
         return Vec::new();
     }
@@ -849,10 +851,13 @@ fn leaves_in_the_night(stop: &Stop) -> bool {
 }
 
 /// Vehicles outside the network found so far that stop, at night, within a hub's radius of
-/// a place where a seed with no convoy stopped, on `HUB_VISITS_MIN` nights or more. A place
-/// where more than `PLACE_MATES_MAX` vehicles do so is a town or an estate where people
-/// live and work, not a lock-up, and tells nothing.
+/// a place where a seed with no convoy stopped, on `HUB_VISITS_MIN` nights or more, or
+/// that left, at night, a stop between the same two cameras as a stop a seed with no
+/// convoy left at night (see [`same_bracket_mates`]). A place where more than
+/// `PLACE_MATES_MAX` vehicles do so is a town or an estate where people live and work, not
+/// a lock-up, and tells nothing.
 fn place_mates(
+    table: &ReadTable,
     stops: &[Stop],
     (convoys, seeds): (&[ConvoyFinding], &[u32]),
     light: &[bool],
@@ -898,7 +903,58 @@ fn place_mates(
             mates.extend(regulars);
         }
     }
+    let seeds_in = (&lone_seeds, &in_convoy, seeds);
+    mates.extend(same_bracket_mates(table, stops, seeds_in, light));
     mates.into_iter().collect()
+}
+
+/// Vehicles that left, at night, a stop between the same two cameras as a lone seed's stop
+/// that the seed left at night. The cameras a vehicle was last read at before a stop and
+/// first read at after it bracket the place; where cameras are few and far between (a
+/// lock-up down country lanes) the bracket is all that can be said of it, kilometres wide,
+/// and the seed and its gang's other vehicles, each stopping there once on its own night,
+/// share nothing closer. One such stop each is taken, where no more than `PLACE_MATES_MAX`
+/// vehicles made one.
+fn same_bracket_mates(
+    table: &ReadTable,
+    stops: &[Stop],
+    (lone_seeds, in_convoy, seeds): (&BTreeSet<u32>, &BTreeSet<u32>, &[u32]),
+    light: &[bool],
+) -> Vec<u32> {
+    let ends = |stop: &Stop| (table.point(stop.row_before), table.point(stop.row_after));
+    // Either way round (out past one camera and back past the other, or the reverse), and
+    // a site's cameras for each direction stand a few metres apart.
+    let same = |(a, b): (Point, Point), (c, d): (Point, Point)| {
+        let near = |x: Point, y: Point| x.distance_m(y) <= CAMERA_SITE_M;
+        (near(a, c) && near(b, d)) || (near(a, d) && near(b, c))
+    };
+    let brackets: Vec<(Point, Point)> = stops
+        .iter()
+        .filter(|stop| lone_seeds.contains(&stop.plate) && leaves_in_the_night(stop))
+        .map(ends)
+        .collect();
+    if brackets.is_empty() {
+        return Vec::new();
+    }
+    let mut by_bracket: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); brackets.len()];
+    for stop in stops.iter().filter(|stop| {
+        leaves_in_the_night(stop)
+            && light[stop.plate as usize]
+            && !seeds.contains(&stop.plate)
+            && !in_convoy.contains(&stop.plate)
+    }) {
+        let stop_ends = ends(stop);
+        for (idx, &seed_ends) in brackets.iter().enumerate() {
+            if same(seed_ends, stop_ends) {
+                by_bracket[idx].insert(stop.plate);
+            }
+        }
+    }
+    by_bracket
+        .into_iter()
+        .filter(|plates| plates.len() <= PLACE_MATES_MAX)
+        .flatten()
+        .collect()
 }
 
 /// For every plate with `HUB_VISITS_MIN` stops or more at a hub: (hub index, visits).

@@ -1538,6 +1538,65 @@ fn a_rare_plate_on_another_car_is_not_taken_for_a_misread() {
     assert!(find_clones(&table, &config).is_empty());
 }
 
+/// A lock-up down country lanes somewhere between C2 and C3, five kilometres apart: each of
+/// two vans comes past C2 one evening, stops there, and leaves past C3 in the night, on a
+/// night of its own; on two other nights the two drive the line back together. The seed
+/// stopped once, on another night, between `seed_between` and drove with nobody.
+fn a_seed_that_stopped_once_between_far_cameras(seed_between: (usize, usize)) -> crate::Report {
+    let cameras = line_cameras(10, 5.0);
+    let mut reads = commuters_and_a_convoy()
+        .into_iter()
+        .filter(|read| !["VAN0001", "SCOUT01"].contains(&read.plate.as_str()))
+        .collect::<Vec<R>>();
+    let to_the_lock_up_and_on =
+        |plate: &str, night: i64, (before, after): (usize, usize), leave| {
+            let evening = MONDAY + night * 86_400 + 19 * 3600;
+            let mut reads = drive(plate, &(0..=before).collect::<Vec<_>>(), evening, 200);
+            reads.extend(drive(
+                plate,
+                &(after..10).collect::<Vec<_>>(),
+                MONDAY + night * 86_400 + leave,
+                200,
+            ));
+            reads
+        };
+    reads.extend(to_the_lock_up_and_on("VANA001", 1, (2, 3), 23 * 3600));
+    reads.extend(to_the_lock_up_and_on(
+        "VANB002",
+        2,
+        (2, 3),
+        25 * 3600 + 1800,
+    ));
+    for (night, leave_secs) in [(4i64, 25 * 3600), (8, 22 * 3600 + 1800)] {
+        for (plate, offset) in [("VANA001", 0), ("VANB002", 90)] {
+            let start = MONDAY + night * 86_400 + leave_secs + offset;
+            reads.extend(drive(plate, &[9, 8, 7, 6, 5, 4, 3, 2, 1, 0], start, 200));
+        }
+    }
+    reads.extend(to_the_lock_up_and_on(
+        "SEED001",
+        6,
+        seed_between,
+        24 * 3600 + 1800,
+    ));
+    let mut input = input(cameras, &reads);
+    input.seeds = vec![corridor_domain::PlateText::parse("SEED001").expect("plate")];
+    crate::analyse(&input, &AnalysisConfig::default()).expect("analysis runs")
+}
+
+#[test]
+fn a_seed_that_stopped_once_where_the_gang_stops_brings_in_the_gang_however_far_the_cameras() {
+    let report = a_seed_that_stopped_once_between_far_cameras((2, 3));
+    let pairs: Vec<Vec<String>> = report.convoys.iter().map(|c| c.plates.clone()).collect();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let mut pair = pairs[0].clone();
+    pair.sort();
+    assert_eq!(pair, ["VANA001", "VANB002"]);
+    // Stopped between two other cameras, the seed leads nowhere.
+    let report = a_seed_that_stopped_once_between_far_cameras((6, 7));
+    assert!(report.convoys.is_empty(), "{:?}", report.convoys);
+}
+
 /// A lock-up beyond the access-road camera A (south of C0): two vans leave it together late
 /// on three nights and drive the line; commuters drive the line by day. A third van, never
 /// at the lock-up, drives the line back with the first on two other nights. The seed
