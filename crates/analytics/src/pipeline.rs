@@ -170,6 +170,14 @@ fn find(
             searches, &all.stops, &convoys, light, config,
         ));
     }
+    // Nor with any vehicle found so far, and still kept its boats at the network's hubs.
+    more.extend(convoys_at_hubs(
+        searches,
+        &all,
+        (&interest, &convoys),
+        light,
+        config,
+    ));
     if !more.is_empty() {
         // Found without travelling with a seed, as discovery finds its members: their other
         // partners are searched as discovery's members' are.
@@ -735,15 +743,75 @@ fn convoys_around_places(
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
     let mates = place_mates(table, stops, (convoys, seeds), light, config);
+    convoys_among((table, index, traffic), &mates, convoys, light, config)
+}
+
+/// The convoys between two of the vehicles outside the network that stop at night at one
+/// of the hubs its vehicles of `interest` make now (see [`hub_mates`]), not among `convoys`
+/// yet, half their trips together or more at night: a gang's vehicles that never travelled
+/// with a seed, nor with its partners, still keep their boats where the rest of the gang
+/// does, and set off from there at night.
+fn convoys_at_hubs(
+    searches: (&ReadTable, &CameraIndex, &Traffic),
+    all: &AllJourneys,
+    (interest, convoys): (&BTreeSet<u32>, &[ConvoyFinding]),
+    light: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
+    let mates = hub_mates(all, interest, light, config);
+    // Neighbours who live by a hub stop there at night too, and drive together by day.
+    let mut found = convoys_among(searches, &mates, convoys, light, config);
+    found.retain(|convoy| mostly_at_night(searches.0, convoy));
+    found
+}
+
+/// The vehicles outside `interest` that stop at night at a hub the vehicles of `interest`
+/// make, on `HUB_VISITS_MIN` nights or more (see [`hub_visitors`]), at hubs where no more
+/// than `PLACE_MATES_MAX` such vehicles do (more is an estate where people work nights).
+fn hub_mates(
+    all: &AllJourneys,
+    interest: &BTreeSet<u32>,
+    light: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<u32> {
+    let background = stop_points(all);
+    let (stops, share) = stops_of_interest(all, interest, &background);
+    let hubs = find_hubs(&stops, &background, share, config);
+    let mut by_hub: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+    for (plate, visits) in hub_visitors(&hubs, &all.stops, config) {
+        if interest.contains(&plate) || !light[plate as usize] {
+            continue;
+        }
+        for (hub_idx, _) in visits {
+            by_hub.entry(hub_idx).or_default().push(plate);
+        }
+    }
+    let mates: BTreeSet<u32> = by_hub
+        .into_values()
+        .filter(|plates| plates.len() <= PLACE_MATES_MAX)
+        .flatten()
+        .collect();
+    mates.into_iter().collect()
+}
+
+/// The convoys between two of `mates` (sorted) that are not among `convoys`, scored as
+/// discovery's members' partners are.
+fn convoys_among(
+    (table, index, traffic): (&ReadTable, &CameraIndex, &Traffic),
+    mates: &[u32],
+    convoys: &[ConvoyFinding],
+    light: &[bool],
+    config: &AnalysisConfig,
+) -> Vec<ConvoyFinding> {
     if mates.is_empty() {
         return Vec::new();
     }
     let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
     let wanted = Wanted::in_discovery(config);
-    convoys::partners(table, index, traffic, (&mates, light), config, wanted)
+    convoys::partners(table, index, traffic, (mates, light), config, wanted)
         .into_iter()
         .filter(|finding| {
-            // Two of them leave the seed's place in the night and travel together.
+            // Two of them stop at the place at night and travel together.
             mates.binary_search(&finding.plate_a).is_ok()
                 && mates.binary_search(&finding.plate_b).is_ok()
                 && !known.contains(&(finding.plate_a, finding.plate_b))

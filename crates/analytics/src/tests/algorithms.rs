@@ -1538,6 +1538,94 @@ fn a_rare_plate_on_another_car_is_not_taken_for_a_misread() {
     assert!(find_clones(&table, &config).is_empty());
 }
 
+/// A lock-up beyond the access-road camera A (south of C0). The seed and its scout come
+/// to it one evening after another, leave together in the night and drive the line, on
+/// three nights. Two other vans of the gang do the same on three nights of their own, and
+/// never drive with the seed or the scout. `others_at_lock_up` says whether they load at
+/// the lock-up (or only drive the line together), `others_by_day` whether they drive the
+/// line together the next afternoon instead of setting off in the night.
+fn a_gang_in_two_crews_at_one_lock_up(
+    others_at_lock_up: bool,
+    others_by_day: bool,
+) -> crate::Report {
+    let mut cameras = line_cameras(10, 5.0);
+    cameras.push(Camera {
+        heading_deg: Some(180.0),
+        ..camera("A", 50.86, 2.0)
+    });
+    let mut reads = commuters_and_a_convoy()
+        .into_iter()
+        .filter(|read| !["VAN0001", "SCOUT01"].contains(&read.plate.as_str()))
+        .collect::<Vec<R>>();
+    let crews = [
+        (
+            ["SEED001", "SCOUT02"],
+            [(0i64, 21 * 3600), (3, 23 * 3600), (8, 25 * 3600)],
+            (true, false),
+        ),
+        (
+            ["VANC003", "VANE005"],
+            [(1i64, 22 * 3600), (5, 24 * 3600 + 1800), (10, 26 * 3600)],
+            (others_at_lock_up, others_by_day),
+        ),
+    ];
+    for (plates, nights, (at_lock_up, by_day)) in crews {
+        for (night, leave_secs) in nights {
+            let drive_secs = if by_day {
+                38 * 3600 + night * 600
+            } else {
+                leave_secs + 600
+            };
+            for (plate, offset) in plates.into_iter().zip([0, 90]) {
+                let evening = MONDAY + night * 86_400 + offset;
+                if at_lock_up {
+                    reads.push(r(plate, "A", evening + 19 * 3600 + offset * 10));
+                    reads.push(r(plate, "A", evening + leave_secs));
+                }
+                reads.extend(drive(
+                    plate,
+                    &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+                    evening + drive_secs,
+                    200,
+                ));
+            }
+        }
+    }
+    let mut input = input(cameras, &reads);
+    input.seeds = vec![corridor_domain::PlateText::parse("SEED001").expect("plate")];
+    crate::analyse(&input, &AnalysisConfig::default()).expect("analysis runs")
+}
+
+#[test]
+fn vehicles_that_set_off_from_the_networks_hub_at_night_are_searched_for_their_convoys() {
+    let sorted_pairs = |report: &crate::Report| {
+        let mut pairs: Vec<Vec<String>> = report
+            .convoys
+            .iter()
+            .map(|c| {
+                let mut pair = c.plates.clone();
+                pair.sort();
+                pair
+            })
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    let report = a_gang_in_two_crews_at_one_lock_up(true, false);
+    assert_eq!(report.hubs.len(), 1, "{:?}", report.hubs);
+    assert_eq!(
+        sorted_pairs(&report),
+        [["SCOUT02", "SEED001"], ["VANC003", "VANE005"]]
+    );
+    // Two vans that drive the same line together at night but keep nothing at the
+    // network's lock-up are not its business.
+    let report = a_gang_in_two_crews_at_one_lock_up(false, false);
+    assert_eq!(sorted_pairs(&report), [["SCOUT02", "SEED001"]]);
+    // Neighbours who stop by the lock-up at night and drive out together by day.
+    let report = a_gang_in_two_crews_at_one_lock_up(true, true);
+    assert_eq!(sorted_pairs(&report), [["SCOUT02", "SEED001"]]);
+}
+
 /// A lock-up down country lanes somewhere between C2 and C3, five kilometres apart: each of
 /// two vans comes past C2 one evening, stops there, and leaves past C3 in the night, on a
 /// night of its own; on two other nights the two drive the line back together. The seed
