@@ -233,6 +233,21 @@ fn one_trip_between_two_known_vehicles_needs_less_than_with_a_stranger() {
     );
 }
 
+/// A report's convoys, each as its two plates in order, in order.
+fn sorted_pairs(report: &crate::Report) -> Vec<Vec<String>> {
+    let mut pairs: Vec<Vec<String>> = report
+        .convoys
+        .iter()
+        .map(|c| {
+            let mut pair = c.plates.clone();
+            pair.sort();
+            pair
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
 /// Each convoy's plates, as `A-B`.
 fn named_pairs(table: &ReadTable, convoys: &[ConvoyFinding]) -> Vec<String> {
     convoys
@@ -1548,15 +1563,8 @@ fn a_gang_in_two_crews_at_one_lock_up(
     others_at_lock_up: bool,
     others_by_day: bool,
 ) -> crate::Report {
-    let mut cameras = line_cameras(10, 5.0);
-    cameras.push(Camera {
-        heading_deg: Some(180.0),
-        ..camera("A", 50.86, 2.0)
-    });
-    let mut reads = commuters_and_a_convoy()
-        .into_iter()
-        .filter(|read| !["VAN0001", "SCOUT01"].contains(&read.plate.as_str()))
-        .collect::<Vec<R>>();
+    let cameras = line_and_lock_up_cameras();
+    let mut reads = commuters_on_the_line();
     let crews = [
         (
             ["SEED001", "SCOUT02"],
@@ -1598,19 +1606,6 @@ fn a_gang_in_two_crews_at_one_lock_up(
 
 #[test]
 fn vehicles_that_set_off_from_the_networks_hub_at_night_are_searched_for_their_convoys() {
-    let sorted_pairs = |report: &crate::Report| {
-        let mut pairs: Vec<Vec<String>> = report
-            .convoys
-            .iter()
-            .map(|c| {
-                let mut pair = c.plates.clone();
-                pair.sort();
-                pair
-            })
-            .collect();
-        pairs.sort();
-        pairs
-    };
     let report = a_gang_in_two_crews_at_one_lock_up(true, false);
     assert_eq!(report.hubs.len(), 1, "{:?}", report.hubs);
     assert_eq!(
@@ -1626,16 +1621,31 @@ fn vehicles_that_set_off_from_the_networks_hub_at_night_are_searched_for_their_c
     assert_eq!(sorted_pairs(&report), [["SCOUT02", "SEED001"]]);
 }
 
+/// The line C0-C9 and, south of C0, the access-road camera A of a lock-up.
+fn line_and_lock_up_cameras() -> Vec<Camera> {
+    let mut cameras = line_cameras(10, 5.0);
+    cameras.push(Camera {
+        heading_deg: Some(180.0),
+        ..camera("A", 50.86, 2.0)
+    });
+    cameras
+}
+
+/// The commuters and the two neighbours of [`commuters_and_a_convoy`], without its convoy.
+fn commuters_on_the_line() -> Vec<R> {
+    commuters_and_a_convoy()
+        .into_iter()
+        .filter(|read| !["VAN0001", "SCOUT01"].contains(&read.plate.as_str()))
+        .collect()
+}
+
 /// A lock-up down country lanes somewhere between C2 and C3, five kilometres apart: each of
 /// two vans comes past C2 one evening, stops there, and leaves past C3 in the night, on a
 /// night of its own; on two other nights the two drive the line back together. The seed
 /// stopped once, on another night, between `seed_between` and drove with nobody.
 fn a_seed_that_stopped_once_between_far_cameras(seed_between: (usize, usize)) -> crate::Report {
     let cameras = line_cameras(10, 5.0);
-    let mut reads = commuters_and_a_convoy()
-        .into_iter()
-        .filter(|read| !["VAN0001", "SCOUT01"].contains(&read.plate.as_str()))
-        .collect::<Vec<R>>();
+    let mut reads = commuters_on_the_line();
     let to_the_lock_up_and_on =
         |plate: &str, night: i64, (before, after): (usize, usize), leave| {
             let evening = MONDAY + night * 86_400 + 19 * 3600;
@@ -1691,15 +1701,8 @@ fn a_seed_that_stopped_once_where_the_gang_stops_brings_in_the_gang_however_far_
 /// visited the lock-up once, by day, and drove with nobody: `seed_at_lock_up` says whether
 /// it turned round at A (or drove the line instead).
 fn a_seed_that_only_stopped_at_the_lock_up(seed_at_lock_up: bool) -> crate::Report {
-    let mut cameras = line_cameras(10, 5.0);
-    cameras.push(Camera {
-        heading_deg: Some(180.0),
-        ..camera("A", 50.86, 2.0)
-    });
-    let mut reads = commuters_and_a_convoy()
-        .into_iter()
-        .filter(|read| !["VAN0001", "SCOUT01"].contains(&read.plate.as_str()))
-        .collect::<Vec<R>>();
+    let cameras = line_and_lock_up_cameras();
+    let mut reads = commuters_on_the_line();
     // They leave at a different hour each night (a gang's nights are not a commute).
     for (night, leave_secs) in [(0i64, 21 * 3600), (3, 23 * 3600 + 1800), (8, 25 * 3600)] {
         for (plate, offset) in [("VANA001", 0), ("VANB002", 90)] {
@@ -1735,16 +1738,7 @@ fn a_seed_that_only_stopped_at_the_lock_up(seed_at_lock_up: bool) -> crate::Repo
 #[test]
 fn a_seed_that_stopped_where_a_gang_leaves_at_night_brings_in_the_gang() {
     let report = a_seed_that_only_stopped_at_the_lock_up(true);
-    let mut pairs: Vec<Vec<String>> = report
-        .convoys
-        .iter()
-        .map(|c| {
-            let mut pair = c.plates.clone();
-            pair.sort();
-            pair
-        })
-        .collect();
-    pairs.sort();
+    let pairs = sorted_pairs(&report);
     // The vans that leave the lock-up together, and the first one's partner met elsewhere.
     assert_eq!(
         pairs,
