@@ -29,6 +29,9 @@ const PLAN_PARTITIONS: usize = 2;
 const ROUTE_READ_IDS_MAX: usize = 500;
 /// Stops at a hub needed for a vehicle outside the network to count as a hub visitor.
 const HUB_VISITS_MIN: usize = 2;
+/// Stops at a network's hub at night that make a vehicle outside it a hub mate (see
+/// [`hub_mates`]).
+const HUB_MATE_VISITS_MIN: usize = 1;
 /// Vehicles stopping at night near a seed's stop beyond which the place is taken for a
 /// town (see [`place_mates`]).
 const PLACE_MATES_MAX: usize = 12;
@@ -573,7 +576,7 @@ fn find_places(
         find_hubs(&stops, &background, share, config)
     };
     let hubs = hubs_of(interest);
-    let visitors = hub_visitors(&hubs, &all.stops, config);
+    let visitors = hub_visitors(&hubs, &all.stops, (HUB_VISITS_MIN, config));
     let mut candidates: BTreeSet<u32> = interest.clone();
     candidates.extend(visitors.keys().copied());
     let candidates: Vec<u32> = candidates.into_iter().collect();
@@ -595,7 +598,7 @@ fn find_places(
     } else {
         hubs
     };
-    findings.hub_visitors = hub_visitors(&findings.hubs, &all.stops, config);
+    findings.hub_visitors = hub_visitors(&findings.hubs, &all.stops, (HUB_VISITS_MIN, config));
     let trips: Vec<Trip> = interest
         .iter()
         .filter_map(|plate| all.trips.get(plate))
@@ -766,8 +769,10 @@ fn convoys_at_hubs(
 }
 
 /// The vehicles outside `interest` that stop at night at a hub the vehicles of `interest`
-/// make, on `HUB_VISITS_MIN` nights or more (see [`hub_visitors`]), at hubs where no more
-/// than `PLACE_MATES_MAX` such vehicles do (more is an estate where people work nights).
+/// make (see [`hub_visitors`]), on one night or more: a crew that loaded at the gang's
+/// lock-up on one night and at its other lock-up on the others is still the gang's.
+/// Only at hubs where no more than `PLACE_MATES_MAX` such vehicles do (more is an estate
+/// where people work nights); their convoys must still be found.
 fn hub_mates(
     all: &AllJourneys,
     interest: &BTreeSet<u32>,
@@ -778,7 +783,7 @@ fn hub_mates(
     let (stops, share) = stops_of_interest(all, interest, &background);
     let hubs = find_hubs(&stops, &background, share, config);
     let mut by_hub: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
-    for (plate, visits) in hub_visitors(&hubs, &all.stops, config) {
+    for (plate, visits) in hub_visitors(&hubs, &all.stops, (HUB_MATE_VISITS_MIN, config)) {
         if interest.contains(&plate) || !light[plate as usize] {
             continue;
         }
@@ -1025,11 +1030,12 @@ fn same_bracket_mates(
         .collect()
 }
 
-/// For every plate with `HUB_VISITS_MIN` stops or more at a hub: (hub index, visits).
+/// For every plate with `visits_min` stops or more at a hub, arriving or leaving at night:
+/// (hub index, visits).
 fn hub_visitors(
     hubs: &[HubFinding],
     stops: &[Stop],
-    config: &AnalysisConfig,
+    (visits_min, config): (usize, &AnalysisConfig),
 ) -> BTreeMap<u32, Vec<(usize, usize)>> {
     let mut visits: BTreeMap<(u32, usize), usize> = BTreeMap::new();
     // People work on the estates hubs hide in; arriving or leaving at night is what a
@@ -1047,7 +1053,7 @@ fn hub_visitors(
     }
     let mut visitors: BTreeMap<u32, Vec<(usize, usize)>> = BTreeMap::new();
     for ((plate, hub_idx), n) in visits {
-        if n >= HUB_VISITS_MIN {
+        if n >= visits_min {
             visitors.entry(plate).or_default().push((hub_idx, n));
         }
     }

@@ -1555,10 +1555,10 @@ fn a_rare_plate_on_another_car_is_not_taken_for_a_misread() {
 
 /// A lock-up beyond the access-road camera A (south of C0). The seed and its scout come
 /// to it one evening after another, leave together in the night and drive the line, on
-/// three nights. Two other vans of the gang do the same on three nights of their own, and
-/// never drive with the seed or the scout. `others_at_lock_up` says whether they load at
-/// the lock-up (or only drive the line together), `others_by_day` whether they drive the
-/// line together the next afternoon instead of setting off in the night.
+/// three nights. Two other vans of the gang drive the line together on three nights of their
+/// own, and never with the seed or the scout. `others_at_lock_up` says whether they set off
+/// from the lock-up on the first of their nights (or never go there), `others_by_day`
+/// whether they drive the line together the next afternoon instead of in the night.
 fn a_gang_in_two_crews_at_one_lock_up(
     others_at_lock_up: bool,
     others_by_day: bool,
@@ -1569,16 +1569,16 @@ fn a_gang_in_two_crews_at_one_lock_up(
         (
             ["SEED001", "SCOUT02"],
             [(0i64, 21 * 3600), (3, 23 * 3600), (8, 25 * 3600)],
-            (true, false),
+            (3, false),
         ),
         (
             ["VANC003", "VANE005"],
             [(1i64, 22 * 3600), (5, 24 * 3600 + 1800), (10, 26 * 3600)],
-            (others_at_lock_up, others_by_day),
+            (usize::from(others_at_lock_up), others_by_day),
         ),
     ];
-    for (plates, nights, (at_lock_up, by_day)) in crews {
-        for (night, leave_secs) in nights {
+    for (plates, nights, (nights_at_lock_up, by_day)) in crews {
+        for (idx, (night, leave_secs)) in nights.into_iter().enumerate() {
             let drive_secs = if by_day {
                 38 * 3600 + night * 600
             } else {
@@ -1586,7 +1586,7 @@ fn a_gang_in_two_crews_at_one_lock_up(
             };
             for (plate, offset) in plates.into_iter().zip([0, 90]) {
                 let evening = MONDAY + night * 86_400 + offset;
-                if at_lock_up {
+                if idx < nights_at_lock_up {
                     reads.push(r(plate, "A", evening + 19 * 3600 + offset * 10));
                     reads.push(r(plate, "A", evening + leave_secs));
                 }
