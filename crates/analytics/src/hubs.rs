@@ -24,6 +24,8 @@ const RUN_HOURS_MAX: i64 = 12;
 /// a day or more, not a visit: it does not count against the gatherings at a place.
 const PARKED_SECS_MIN: f64 = 86_400.0;
 const HOUR_MICROS: i64 = 3600 * MICROS;
+/// The longest stay that fits between the night's end and its start (05:00 to 19:00 UTC).
+const DAY_HOURS_MAX: i64 = NIGHT_HOURS_UTC.0 - NIGHT_HOURS_UTC.1;
 /// Stops whose place is known worse than this are not clustered.
 const STOP_UNCERTAINTY_M_MAX: f64 = 12_000.0;
 /// A hub needs a stop placed at least this well (bracketed by cameras at most 2 km apart,
@@ -139,13 +141,16 @@ fn judge(
     let base = set_offs.contains(&true);
     // The stays that tell a meeting place from a home: the long ones and, at a run's
     // base, the set-offs whatever their length; not a vehicle parked for days that left
-    // alone.
+    // alone, nor a visit made within one day's working hours (a hire van's other
+    // customers at a depot or a shop in the same town), which says nothing of where
+    // vehicles spend the night or set off from in it.
     let long_stays: Vec<&Stop> = core
         .iter()
         .zip(&set_offs)
         .filter(|&(stop, &set_off)| {
             (stop.dwell_secs >= config.hub_dwell_secs_min || set_off)
                 && (stop.departs_together || stop.dwell_secs < PARKED_SECS_MIN)
+                && !within_the_day(stop)
         })
         .map(|(&stop, _)| stop)
         .collect();
@@ -203,6 +208,14 @@ fn sets_off_and_returns(core: &[&Stop], stop: &Stop) -> bool {
 /// Whether the vehicle left `stop` at night, when runs to the coast set off.
 fn leaves_at_night(stop: &Stop) -> bool {
     in_hours(stop.span_us.1, NIGHT_HOURS_UTC)
+}
+
+/// Whether the vehicle came and left between one morning and that evening, not at night.
+fn within_the_day(stop: &Stop) -> bool {
+    let (came, left) = stop.span_us;
+    !in_hours(came, NIGHT_HOURS_UTC)
+        && !in_hours(left, NIGHT_HOURS_UTC)
+        && left - came < DAY_HOURS_MAX * HOUR_MICROS
 }
 
 /// The clusters of `stops` with a stop within `within_m` of `place`: each stop (plate,

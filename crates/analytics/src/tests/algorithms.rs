@@ -1200,6 +1200,30 @@ fn a_van_parked_for_days_does_not_hide_a_hub_a_home_left_alone_is_none() {
     assert!(find_hubs(&home, &points, 0.5, &config).is_empty());
 }
 
+#[test]
+fn a_town_s_daytime_visitors_do_not_hide_a_hub_its_evening_ones_do() {
+    let (_, lock_up) = lock_up_stops(true);
+    let template = &lock_up[0].clone();
+    let points: Vec<_> = lock_up.iter().map(|stop| stop.point).collect();
+    let config = AnalysisConfig::default();
+    // The lock-up's eight gatherings, and thirty visits of three hours by the network's hire vans'
+    // other customers, each left alone: from 09:00 (08:00 UTC) to noon on working days.
+    let visits = |from_h: f64| {
+        (0..30u32).map(move |i| {
+            let from = f64::from(i) * 24.0 + from_h;
+            lock_up_stop(template, 10 + i % 5, (from, from + 3.0), (false, false))
+        })
+    };
+    let mut by_day = lock_up.clone();
+    by_day.extend(visits(8.0));
+    assert_eq!(find_hubs(&by_day, &points, 0.5, &config).len(), 1);
+    // The same visits from 18:00 to 21:00 UTC, left alone at night: people who live or
+    // meet there in the evening, which the gatherings do not outweigh.
+    let mut evenings = lock_up;
+    evenings.extend(visits(18.0));
+    assert!(find_hubs(&evenings, &points, 0.5, &config).is_empty());
+}
+
 /// Two vans come down the access road past camera A to a lock-up, stay three hours and set
 /// off at `leave_h` o'clock, the second `lag` seconds behind the first, along the line
 /// (cameras 0 to 9) and back; on five mornings, at a different hour each, they drive the
