@@ -66,13 +66,31 @@ pub(crate) enum Chance {
     OfAnyVehicle,
 }
 
+/// Where a pair's habits add the Jeffreys prior's half meeting (see
+/// [`habitual_occasions`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum HabitsPrior {
+    /// Half a meeting for each day of plate a's: the caution of discovery, which tests
+    /// millions of pairs of strangers, most with few chances to have met on mismatched
+    /// days.
+    PerDay,
+    /// Half a meeting for the pair, spread over plate a's days: one rate of meeting by
+    /// habit is estimated from all its chances. For the searches around a few known
+    /// vehicles, where two vans of one gang that take turns on one run, and never met on
+    /// the nights they did not drive together, would otherwise be explained by half a
+    /// meeting for every night each drove.
+    PerPair,
+}
+
 /// What a search reports: pairs with `occasions_min` occasions or more that score at
-/// least `score_min` (and the Bonferroni bound), their chance measured as `chance` says.
+/// least `score_min` (and the Bonferroni bound), their chance measured as `chance` says
+/// and their habits with `habits_prior`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Wanted {
     occasions_min: usize,
     score_min: f64,
     chance: Chance,
+    habits_prior: HabitsPrior,
 }
 
 impl Wanted {
@@ -83,6 +101,7 @@ impl Wanted {
             occasions_min: config.convoy_occasions_min,
             score_min: config.convoy_score_min_targeted,
             chance: Chance::OfThePartner,
+            habits_prior: HabitsPrior::PerPair,
         }
     }
 
@@ -96,6 +115,7 @@ impl Wanted {
             occasions_min: config.convoy_occasions_min,
             score_min: config.convoy_score_min_discovery,
             chance: Chance::OfThePartner,
+            habits_prior: HabitsPrior::PerDay,
         }
     }
 
@@ -107,6 +127,7 @@ impl Wanted {
             occasions_min: 1,
             score_min: config.convoy_score_min_discovery,
             chance: Chance::OfAnyVehicle,
+            habits_prior: HabitsPrior::PerDay,
         }
     }
 
@@ -118,6 +139,7 @@ impl Wanted {
             occasions_min: 1,
             score_min: config.convoy_score_min_targeted,
             chance: Chance::OfAnyVehicle,
+            habits_prior: HabitsPrior::PerPair,
         }
     }
 }
@@ -692,9 +714,10 @@ fn score_candidate(
         .then(|| most_striking(table, traffic, &whole.candidate, (wanted, config)))
         .flatten()
         .map(|striking| Prepared::new(table, traffic, striking, scored));
-    let whole = score_pair(table, traffic, days, whole, config, threshold);
+    let prior = (wanted.habits_prior, config);
+    let whole = score_pair(table, traffic, days, whole, prior, threshold);
     let alone = striking
-        .and_then(|striking| score_pair(table, traffic, days, striking, config, striking_threshold))
+        .and_then(|striking| score_pair(table, traffic, days, striking, prior, striking_threshold))
         .map(|finding| ConvoyFinding {
             score: finding.score - second_test,
             ..finding
@@ -731,7 +754,11 @@ fn unlikely_for_any_vehicle(
         plates: (found.plate_a, found.plate_b),
         occasions: found.occasions.clone(),
     };
-    let any_vehicle = (Wanted::on_one_trip(config), config);
+    let any_vehicle = Wanted {
+        habits_prior: wanted.habits_prior,
+        ..Wanted::on_one_trip(config)
+    };
+    let any_vehicle = (any_vehicle, config);
     score_candidate(
         table,
         traffic,
@@ -1102,7 +1129,7 @@ fn score_pair(
             },
         distinct,
     }: Prepared,
-    config: &AnalysisConfig,
+    (prior, config): (HabitsPrior, &AnalysisConfig),
     threshold: f64,
 ) -> Option<ConvoyFinding> {
     // A quick bound first: an occasion passes at most all its distinct cameras at a steady
@@ -1119,7 +1146,7 @@ fn score_pair(
     let cameras_at_least = fewest(&distinct, config);
     let plates = (plate_a, plate_b);
     let bound = (k, floor_at_most_steady, cameras_at_least);
-    let habits_at_least = habits_within(table, days, plates, bound, (config, threshold))?;
+    let habits_at_least = habits_within(table, days, plates, bound, (prior, config, threshold))?;
     // Vehicles that meet by chance part at the next junction, or drift apart: every further
     // camera passed together at a steady lead makes the coincidence less likely.
     let stretches: Vec<Stretch> = occasions
@@ -1141,7 +1168,7 @@ fn score_pair(
         (-poisson_tail_log10(k, floor + habits_at_least) >= threshold).then_some(habits_at_least)?
     } else {
         let exact = (k, floor, cameras_min);
-        habits_within(table, days, plates, exact, (config, threshold))?
+        habits_within(table, days, plates, exact, (prior, config, threshold))?
     };
     let expected = floor + habits;
     Some(ConvoyFinding {
@@ -1309,7 +1336,7 @@ fn habits_within(
     days: &DayCounts,
     plates: (u32, u32),
     (k, floor, cameras_min): (usize, f64, usize),
-    (config, threshold): (&AnalysisConfig, f64),
+    (prior, config, threshold): (HabitsPrior, &AnalysisConfig, f64),
 ) -> Option<f64> {
     let score_with = |habits: f64| -poisson_tail_log10(k, floor + habits);
     if score_with(0.0) < threshold {
@@ -1326,13 +1353,14 @@ fn habits_within(
         days,
         plates,
         cameras_min,
-        (config, &half_explained),
+        (prior, config, &half_explained),
         false,
     );
     if half_explained(met) {
         return None;
     }
-    let habits = habitual_occasions(table, days, plates, cameras_min, (config, &explained), true);
+    let explained = (prior, config, &explained as &dyn Fn(f64) -> bool);
+    let habits = habitual_occasions(table, days, plates, cameras_min, explained, true);
     (score_with(habits) >= threshold).then_some(habits)
 }
 
@@ -1359,10 +1387,24 @@ fn habitual_occasions(
     days: &DayCounts,
     (plate_a, plate_b): (u32, u32),
     cameras_min: usize,
-    (config, explained): (&AnalysisConfig, &dyn Fn(f64) -> bool),
+    (prior, config, explained): (HabitsPrior, &AnalysisConfig, &dyn Fn(f64) -> bool),
     with_chances: bool,
 ) -> f64 {
     let rows_a = table.plate_rows(plate_a);
+    let same_day =
+        |&x: &u32, &y: &u32| day_of(table.ts[x as usize]) == day_of(table.ts[y as usize]);
+    // The Jeffreys prior's half meeting, added to each of plate a's days or spread over
+    // those that can make a trip together.
+    let half_meeting = match prior {
+        HabitsPrior::PerDay => 0.5,
+        HabitsPrior::PerPair => {
+            let days_a = rows_a
+                .chunk_by(same_day)
+                .filter(|rows| rows.len() >= cameras_min)
+                .count();
+            0.5 / days_a.max(1) as f64
+        }
+    };
     let (b_ts, b_camera) = table.plate_track(plate_b);
     let window = config.convoy_window_secs * MICROS;
     let near = if with_chances {
@@ -1380,9 +1422,7 @@ fn habitual_occasions(
     let rows_b = table.plate_rows(plate_b);
     let b_days = DayStarts::new(b_ts, (days.first, days.last));
     // Plate a's rows come in time order: one slice per day.
-    for rows_on_day in
-        rows_a.chunk_by(|&x, &y| day_of(table.ts[x as usize]) == day_of(table.ts[y as usize]))
-    {
+    for rows_on_day in rows_a.chunk_by(same_day) {
         let day = day_of(table.ts[rows_on_day[0] as usize]);
         let others = days.same_kind_others(day);
         if others == 0 {
@@ -1491,11 +1531,11 @@ fn habitual_occasions(
             }
         }
         // With the chances counted: the rate of meeting on the days plate b drove that road
-        // at about that time, with half a meeting added to them (the Jeffreys prior): two
-        // vans that both drive one corridor most days and did not happen to meet on the
-        // mismatched ones still might.
+        // at about that time, with the prior's share of half a meeting added to them (the
+        // Jeffreys prior, see `HabitsPrior`): two vans that both drive one corridor most
+        // days and did not happen to meet on the mismatched ones still might.
         expected += if with_chances && chances > 0 {
-            (found as f64 + 0.5) / (chances as f64 + 1.0) * chances as f64 / others as f64
+            (found as f64 + half_meeting) / (chances as f64 + 1.0) * chances as f64 / others as f64
         } else {
             found as f64 / others as f64
         };
