@@ -40,6 +40,10 @@ const PLACE_MATES_MAX: usize = 12;
 const DEPARTS_AT_NIGHT_HOURS_UTC: (i64, i64) = (20, 3);
 /// Cameras closer than this stand at one site (one for each direction of a road).
 const CAMERA_SITE_M: f64 = 300.0;
+/// A stay this long or longer, left by day, is a night spent at the place: at home, or at
+/// a hotel, not a visit to a lock-up (gangs load for a few hours and leave at night; back
+/// from the coast, they leave within the hour).
+const NIGHT_SPENT_SECS: f64 = 6.0 * 3600.0;
 
 /// Everything found, before it is turned into report rows.
 pub(crate) struct Findings {
@@ -1030,20 +1034,23 @@ fn same_bracket_mates(
         .collect()
 }
 
-/// For every plate with `visits_min` stops or more at a hub, arriving or leaving at night:
-/// (hub index, visits).
-fn hub_visitors(
+/// For every plate with `visits_min` stops or more at a hub, arriving or leaving at night,
+/// not a night spent there: (hub index, visits).
+pub(crate) fn hub_visitors(
     hubs: &[HubFinding],
     stops: &[Stop],
     (visits_min, config): (usize, &AnalysisConfig),
 ) -> BTreeMap<u32, Vec<(usize, usize)>> {
     let mut visits: BTreeMap<(u32, usize), usize> = BTreeMap::new();
     // People work on the estates hubs hide in; arriving or leaving at night is what a
-    // commuter does not do.
+    // commuter does not do. People also live in the towns hubs hide in: coming home in the
+    // evening and leaving in the morning is not a visit to a lock-up.
     let at_night = |ts: i64| in_hours(ts, NIGHT_HOURS_UTC);
+    let night_spent =
+        |stop: &Stop| !at_night(stop.span_us.1) && stop.dwell_secs >= NIGHT_SPENT_SECS;
     for stop in stops
         .iter()
-        .filter(|stop| at_night(stop.span_us.0) || at_night(stop.span_us.1))
+        .filter(|stop| (at_night(stop.span_us.0) || at_night(stop.span_us.1)) && !night_spent(stop))
     {
         for (hub_idx, hub) in hubs.iter().enumerate() {
             if stop.point.distance_m(hub.centre) <= hub.radius_m.max(config.hub_cluster_radius_m) {

@@ -1224,6 +1224,27 @@ fn a_town_s_daytime_visitors_do_not_hide_a_hub_its_evening_ones_do() {
     assert!(find_hubs(&evenings, &points, 0.5, &config).is_empty());
 }
 
+#[test]
+fn a_hubs_visitors_come_and_go_at_night_its_neighbours_spend_the_night() {
+    let (_, lock_up) = lock_up_stops(true);
+    let points: Vec<_> = lock_up.iter().map(|stop| stop.point).collect();
+    let config = AnalysisConfig::default();
+    let hubs = find_hubs(&lock_up, &points, 0.5, &config);
+    assert_eq!(hubs.len(), 1);
+    let template = &lock_up[0];
+    let stops = vec![
+        // Loads from 17:30 and leaves at 22:00 UTC.
+        lock_up_stop(template, 7, (17.5, 22.0), (false, true)),
+        // Home from 20:00 to 08:00 the next morning, two nights running.
+        lock_up_stop(template, 8, (20.0, 32.0), (false, false)),
+        lock_up_stop(template, 8, (44.0, 56.0), (false, false)),
+        // Back from the coast at 03:30, gone by 04:00.
+        lock_up_stop(template, 9, (27.5, 28.0), (true, false)),
+    ];
+    let visitors = crate::pipeline::hub_visitors(&hubs, &stops, (1, &config));
+    assert_eq!(visitors.keys().copied().collect::<Vec<_>>(), vec![7, 9]);
+}
+
 /// Two vans come down the access road past camera A to a lock-up, stay three hours and set
 /// off at `leave_h` o'clock, the second `lag` seconds behind the first, along the line
 /// (cameras 0 to 9) and back; on five mornings, at a different hour each, they drive the
