@@ -272,6 +272,18 @@ fn stops_of_interest(
     (stops, share)
 }
 
+/// The hubs the stops of the vehicles of `interest` make, against everyone's stops
+/// (`background`).
+fn hubs_of(
+    all: &AllJourneys,
+    interest: &BTreeSet<u32>,
+    background: &[Point],
+    config: &AnalysisConfig,
+) -> Vec<HubFinding> {
+    let (stops, share) = stops_of_interest(all, interest, background);
+    find_hubs(&stops, background, share, config)
+}
+
 /// The set-oriented plans alone, after the same corrections as [`run`]: for comparing
 /// engines and measuring them.
 pub(crate) fn run_plans(
@@ -575,10 +587,7 @@ fn find_places(
     config: &AnalysisConfig,
 ) {
     let background = stop_points(all);
-    let hubs_of = |interest: &BTreeSet<u32>| {
-        let (stops, share) = stops_of_interest(all, interest, &background);
-        find_hubs(&stops, &background, share, config)
-    };
+    let hubs_of = |interest: &BTreeSet<u32>| hubs_of(all, interest, &background, config);
     let hubs = hubs_of(interest);
     let visitors = hub_visitors(&hubs, &all.stops, (HUB_VISITS_MIN, config));
     let mut candidates: BTreeSet<u32> = interest.clone();
@@ -783,9 +792,7 @@ fn hub_mates(
     light: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<u32> {
-    let background = stop_points(all);
-    let (stops, share) = stops_of_interest(all, interest, &background);
-    let hubs = find_hubs(&stops, &background, share, config);
+    let hubs = hubs_of(all, interest, &stop_points(all), config);
     let mut by_hub: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
     for (plate, visits) in hub_visitors(&hubs, &all.stops, (HUB_MATE_VISITS_MIN, config)) {
         if interest.contains(&plate) || !light[plate as usize] {
