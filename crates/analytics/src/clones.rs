@@ -2,8 +2,8 @@
 //! from reads that describe different vehicles; the plate's reads are split into tracks.
 
 use crate::AnalysisConfig;
-use crate::misread::confusable_variants;
-use crate::table::{MICROS, ReadTable, VehicleDesc};
+use crate::misread::{Link, confusable_variants};
+use crate::table::{FastSet, MICROS, ReadTable, VehicleDesc};
 use corridor_domain::confusion::ConfusionModel;
 
 /// Why a plate is believed to be on more than one vehicle.
@@ -31,6 +31,11 @@ const TRACK_READS_MIN: usize = 2;
 const BUSIER_FACTOR: usize = 5;
 /// Share of a plate's described reads that a second description needs.
 const MINORITY_SHARE_MIN: f64 = 0.1;
+/// Reads of one vehicle this close in time are on one trip: a read goes on with a track
+/// read within this time (if it can have driven from there).
+const SAME_TRIP_SECS: i64 = 1800;
+/// Reads this close together were taken at one place.
+const SITE_M: f64 = 500.0;
 
 /// Whether driving from read `a` to read `b` is impossible: the road distance cannot be
 /// covered at `speed_kmh_max` even granting both clocks `clock_tolerance_secs` of error,
@@ -56,15 +61,30 @@ pub(crate) fn impossible(table: &ReadTable, a: u32, b: u32, config: &AnalysisCon
     distance_m > config.speed_kmh_max / 3.6 * time_secs
 }
 
-/// Every cloned plate in the table.
-pub(crate) fn find_clones(table: &ReadTable, config: &AnalysisConfig) -> Vec<CloneFinding> {
+/// Every cloned plate in the table. Reads given to a plate by misread linking (`links`)
+/// are guesses: each fitted the plate's track on its own, not always beside one another,
+/// and an impossible hop between two guesses says the guesses are wrong, not the plate
+/// cloned. Only the reads that came with a plate's text are weighed.
+pub(crate) fn find_clones(
+    table: &ReadTable,
+    links: &[Link],
+    config: &AnalysisConfig,
+) -> Vec<CloneFinding> {
     let model = ConfusionModel::standard();
+    let linked: FastSet<u32> = links.iter().map(|link| link.row).collect();
     let mut findings = Vec::new();
+    let mut rows = Vec::new();
     for plate in 0..table.n_plates() as u32 {
-        let rows = table.plate_rows(plate);
-        let finding = impossible_journey(table, plate, rows, config)
+        rows.clear();
+        rows.extend(
+            table
+                .plate_rows(plate)
+                .iter()
+                .filter(|row| !linked.contains(row)),
+        );
+        let finding = impossible_journey(table, plate, &rows, config)
             .filter(|_| !misread_of_busier_plate(&model, table, plate))
-            .or_else(|| inconsistent_vehicle(table, plate, rows, config));
+            .or_else(|| inconsistent_vehicle(table, plate, &rows, config));
         findings.extend(finding);
     }
     findings
@@ -83,7 +103,9 @@ fn misread_of_busier_plate(model: &ConfusionModel, table: &ReadTable, plate: u32
     })
 }
 
-/// A clone shown by impossible hops between two tracks of at least two reads each.
+/// A clone shown by impossible hops between two tracks of at least two reads each, each
+/// end of the hop borne out by its track (see [`borne_out`]): a lone read is likelier a
+/// misread or a clock fault than a vehicle.
 pub(crate) fn impossible_journey(
     table: &ReadTable,
     plate: u32,
@@ -98,12 +120,18 @@ pub(crate) fn impossible_journey(
     }
     let (tracks, track_of) = split_tracks(table, rows, config);
     let big = |track: usize| tracks[track].len() >= TRACK_READS_MIN;
+    let borne_out = borne_out(table, &tracks);
     let hops = rows
         .windows(2)
         .enumerate()
         .filter(|&(idx, pair)| {
             let (ta, tb) = (track_of[idx], track_of[idx + 1]);
-            ta != tb && big(ta) && big(tb) && impossible(table, pair[0], pair[1], config)
+            ta != tb
+                && big(ta)
+                && big(tb)
+                && borne_out.contains(&pair[0])
+                && borne_out.contains(&pair[1])
+                && impossible(table, pair[0], pair[1], config)
         })
         .count();
     if hops == 0 {
@@ -122,8 +150,34 @@ pub(crate) fn impossible_journey(
     })
 }
 
-/// Assigns each read (in time order) to the nearest track it can have driven from; a read
-/// no track can reach starts a new one. Returns the tracks and each read's track.
+/// The reads their track bears out: read on a trip of the track (another of its reads,
+/// elsewhere, within `SAME_TRIP_SECS`), or where the track comes back to (another of its
+/// reads at that place, on another occasion). A duplicate of a read bears out nothing.
+fn borne_out(table: &ReadTable, tracks: &[Vec<u32>]) -> FastSet<u32> {
+    let window = SAME_TRIP_SECS * MICROS;
+    let mut rows = FastSet::default();
+    for track in tracks {
+        for (idx, &row) in track.iter().enumerate() {
+            let (ts, point) = (table.ts[row as usize], table.point(row));
+            let borne = track.iter().enumerate().any(|(other_idx, &other)| {
+                let near = table.point(other).distance_m(point) <= SITE_M;
+                let apart = (table.ts[other as usize] - ts).abs() > window;
+                other_idx != idx && near == apart
+            });
+            if borne {
+                rows.insert(row);
+            }
+        }
+    }
+    rows
+}
+
+/// Assigns each read (in time order) to a track it can have driven from. Among the tracks
+/// read within `SAME_TRIP_SECS`, a vehicle goes on with its trip, however near another
+/// track's last read was: the track whose last read was itself on a trip (see
+/// [`ends_on_a_trip`]; one odd read starts no trip), the latest read of those. Otherwise
+/// the nearest. A read no track can reach starts a new one. Returns the tracks and each
+/// read's track.
 pub(crate) fn split_tracks(
     table: &ReadTable,
     rows: &[u32],
@@ -131,25 +185,31 @@ pub(crate) fn split_tracks(
 ) -> (Vec<Vec<u32>>, Vec<usize>) {
     let mut tracks: Vec<Vec<u32>> = Vec::new();
     let mut track_of = Vec::with_capacity(rows.len());
+    let mut reachable: Vec<(usize, u32)> = Vec::new();
     for &row in rows {
         let point = table.point(row);
-        let best = tracks
+        reachable.clear();
+        reachable.extend(
+            tracks
+                .iter()
+                .map(|track| *track.last().expect("tracks are never empty"))
+                .enumerate()
+                .filter(|&(_, last)| !impossible(table, last, row, config)),
+        );
+        let ts = |row: u32| table.ts[row as usize];
+        let on_the_trip = reachable
             .iter()
-            .enumerate()
-            .filter(|(_, track)| {
-                !impossible(
-                    table,
-                    *track.last().expect("tracks are never empty"),
-                    row,
-                    config,
-                )
+            .filter(|&&(_, last)| ts(row) - ts(last) <= SAME_TRIP_SECS * MICROS)
+            .max_by_key(|&&(idx, last)| (ends_on_a_trip(table, &tracks[idx]), ts(last)));
+        let best = on_the_trip
+            .or_else(|| {
+                reachable.iter().min_by(|&&(_, a), &&(_, b)| {
+                    let da = table.point(a).distance_m(point);
+                    let db = table.point(b).distance_m(point);
+                    da.total_cmp(&db)
+                })
             })
-            .min_by(|(_, a), (_, b)| {
-                let da = table.point(*a.last().expect("non-empty")).distance_m(point);
-                let db = table.point(*b.last().expect("non-empty")).distance_m(point);
-                da.total_cmp(&db)
-            })
-            .map(|(idx, _)| idx);
+            .map(|&(idx, _)| idx);
         let idx = best.unwrap_or_else(|| {
             tracks.push(Vec::new());
             tracks.len() - 1
@@ -158,6 +218,16 @@ pub(crate) fn split_tracks(
         track_of.push(idx);
     }
     (tracks, track_of)
+}
+
+/// Whether a track's last two reads were taken at two places within `SAME_TRIP_SECS`.
+fn ends_on_a_trip(table: &ReadTable, track: &[u32]) -> bool {
+    let [.., before, last] = track else {
+        return false;
+    };
+    let (before, last) = (*before, *last);
+    table.ts[last as usize] - table.ts[before as usize] <= SAME_TRIP_SECS * MICROS
+        && table.point(before).distance_m(table.point(last)) > SITE_M
 }
 
 /// A clone shown by reads that describe two different vehicles, each at least twice, the

@@ -161,7 +161,7 @@ fn find(
     }
     add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
     timings.lap("convoy_partners");
-    let clones = find_clones(table, config);
+    let clones = find_clones(table, &ground.links, config);
     timings.lap("clones");
     let (mut interest, convoy_rows) = interest_of(&convoys, &seeds);
     let mut all = all_journeys(table, &interest, &convoy_rows, config);

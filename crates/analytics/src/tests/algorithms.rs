@@ -776,7 +776,7 @@ fn a_cloned_plate_is_split_into_two_tracks() {
         reads.push(r("CL0NE1", "F1", base + 3900));
     }
     let table = table(cameras, &reads);
-    let clones = find_clones(&table, &AnalysisConfig::default());
+    let clones = find_clones(&table, &[], &AnalysisConfig::default());
     assert_eq!(clones.len(), 1);
     assert_eq!(clones[0].kind, CloneKind::ImpossibleJourney);
     let mut sizes: Vec<usize> = clones[0].tracks.iter().map(Vec::len).collect();
@@ -804,7 +804,7 @@ fn a_misread_does_not_make_a_clone_and_joins_the_track_it_fits() {
     let links = link_misreads(&mut table, &config);
     assert_eq!(links.len(), 1);
     assert_eq!(table.plate_text(links[0].to_plate), "DE8ABC1");
-    assert!(find_clones(&table, &config).is_empty());
+    assert!(find_clones(&table, &links, &config).is_empty());
     let true_plate = table.plates_with_text("DE8ABC1")[0];
     assert_eq!(table.plate_rows(true_plate).len(), 6);
 }
@@ -817,15 +817,16 @@ fn impossible_hops_of_a_likely_misread_of_a_busier_plate_are_not_a_clone() {
     let deg = 150.0 / (111.32 * 50.9f64.to_radians().cos());
     let mut cameras = line_cameras(6, 5.0);
     cameras.push(camera("F0", 50.9, 2.0 + deg));
+    cameras.push(camera("F1", 50.95, 2.0 + deg));
     let odd = vec![
         r("DEBABC1", "C0", MONDAY + 100),
         r("DEBABC1", "C1", MONDAY + 280),
         r("DEBABC1", "F0", MONDAY + 400),
-        r("DEBABC1", "F0", MONDAY + 500),
+        r("DEBABC1", "F1", MONDAY + 500),
     ];
     let config = AnalysisConfig::default();
     let alone = table(cameras.clone(), &odd);
-    assert_eq!(find_clones(&alone, &config).len(), 1);
+    assert_eq!(find_clones(&alone, &[], &config).len(), 1);
     let mut reads = odd;
     for day in 1..6 {
         reads.extend(drive(
@@ -836,7 +837,98 @@ fn impossible_hops_of_a_likely_misread_of_a_busier_plate_are_not_a_clone() {
         ));
     }
     let busy = table(cameras, &reads);
-    assert!(find_clones(&busy, &config).is_empty());
+    assert!(find_clones(&busy, &[], &config).is_empty());
+}
+
+#[test]
+fn a_lone_misread_before_a_trip_does_not_take_the_trip_s_end_for_a_second_vehicle() {
+    // EIM4449 drives C0 to C5 (12 km apart, six minutes each); six minutes before it
+    // passes C0, another car's plate is read as EIM4449 at C4, too far to have reached C0.
+    // The trip's last reads, at C4 and C5, are nearer that read than the trip's own last
+    // read was: they still go on with the trip.
+    let start = MONDAY + 16 * 3600;
+    let mut reads = vec![r("EIM4449", "C4", start - 360)];
+    reads.extend(drive("EIM4449", &[0, 1, 2, 3, 4, 5], start, 360));
+    let table = table(line_cameras(6, 12.0), &reads);
+    let config = AnalysisConfig::default();
+    let rows = table.plate_rows(table.plates_with_text("EIM4449")[0]);
+    assert!(impossible(&table, rows[0], rows[1], &config));
+    assert!(find_clones(&table, &[], &config).is_empty());
+}
+
+#[test]
+fn a_lone_read_far_from_a_commuters_road_is_no_second_vehicle() {
+    // A van drives C0 to C2 every morning and back every evening, slowly in town; on the
+    // second day one read of another car comes out as its plate 60 km beyond C0, seven
+    // minutes before the van's evening trip and nine hours after its last read. The van
+    // could have driven from there to C0, its evening trip's last camera, but not to C2
+    // or C1.
+    let deg = 60.0 / (111.32 * 50.9f64.to_radians().cos());
+    let mut cameras = line_cameras(3, 5.0);
+    cameras.push(camera("F0", 50.9, 2.0 - deg));
+    let mut reads = Vec::new();
+    for day in 0..4 {
+        let base = MONDAY + day * 86_400;
+        reads.extend(drive("BN6470", &[0, 1, 2], base + 6 * 3600, 600));
+        reads.extend(drive("BN6470", &[2, 1, 0], base + 15 * 3600, 600));
+    }
+    reads.push(r("BN6470", "F0", MONDAY + 86_400 + 15 * 3600 - 420));
+    let table = table(cameras, &reads);
+    assert!(find_clones(&table, &[], &AnalysisConfig::default()).is_empty());
+}
+
+#[test]
+fn a_lone_misread_in_the_middle_of_a_trip_does_not_take_the_trip_s_end() {
+    // BM9885 drives C0 to C5, 12 km and 12 minutes apart. Four minutes after it passes
+    // C2, another car's plate comes out as BM9885 at F, 26 km off the road: too far to
+    // have driven from C2, near enough to have driven on to C3.
+    let deg_lat = 25.0 / 111.32;
+    let deg_lon = 30.0 / (111.32 * 50.9f64.to_radians().cos());
+    let mut cameras = line_cameras(6, 12.0);
+    cameras.push(camera("F", 50.9 + deg_lat, 2.0 + deg_lon));
+    let start = MONDAY + 11 * 3600;
+    let mut reads = drive("BM9885", &[0, 1, 2, 3, 4, 5], start, 720);
+    reads.push(r("BM9885", "F", start + 2 * 720 + 240));
+    let table = table(cameras, &reads);
+    assert!(find_clones(&table, &[], &AnalysisConfig::default()).is_empty());
+}
+
+#[test]
+fn a_plate_read_once_a_trip_where_it_comes_back_to_is_still_seen_cloned() {
+    // A Fiat is read once each morning at C0, on its way to work. One night a second
+    // Fiat under its plate drives C1 to C3, 150 km away, while the first passes C0.
+    let deg = 150.0 / (111.32 * 50.9f64.to_radians().cos());
+    let mut cameras = line_cameras(1, 5.0);
+    cameras
+        .extend((1..4).map(|idx| camera(&format!("C{idx}"), 50.9, 2.0 + deg + 0.07 * idx as f64)));
+    let mut reads: Vec<R> = (0..6)
+        .map(|day| r("2HPD250", "C0", MONDAY + day * 86_400 + 7 * 3600))
+        .collect();
+    let night = MONDAY + 2 * 86_400 + 23 * 3600;
+    reads.extend(drive("2HPD250", &[1, 2, 3], night, 300));
+    reads.push(r("2HPD250", "C0", night + 400));
+    let table = table(cameras, &reads);
+    let clones = find_clones(&table, &[], &AnalysisConfig::default());
+    assert_eq!(clones.len(), 1, "{clones:?}");
+    assert_eq!(clones[0].kind, CloneKind::ImpossibleJourney);
+}
+
+#[test]
+fn reads_given_to_a_plate_as_misreads_are_no_evidence_that_it_is_cloned() {
+    // DE8ABC1 drives C0 to C2 at eight and C3 to C5 at eleven. In between, DEBABC1 is
+    // read at C0 and C1 and DE8A8C1 at C4 and C5: each a likely misread of DE8ABC1 that
+    // fits its track on its own, but C1 and C4 are 36 km and four minutes apart.
+    let mut reads = drive("DE8ABC1", &[0, 1, 2], MONDAY + 8 * 3600, 360);
+    reads.extend(drive("DE8ABC1", &[3, 4, 5], MONDAY + 11 * 3600, 360));
+    reads.extend(drive("DEBABC1", &[0, 1], MONDAY + 9 * 3600 + 1800, 360));
+    reads.extend(drive("DE8A8C1", &[4, 5], MONDAY + 9 * 3600 + 2400, 360));
+    let mut table = table(line_cameras(6, 12.0), &reads);
+    let config = AnalysisConfig::default();
+    let links = link_misreads(&mut table, &config);
+    assert_eq!(links.len(), 4, "{links:?}");
+    // Weighed as the plate's own reads, the guesses would make a clone.
+    assert_eq!(find_clones(&table, &[], &config).len(), 1);
+    assert!(find_clones(&table, &links, &config).is_empty());
 }
 
 #[test]
@@ -855,7 +947,7 @@ fn reads_describing_two_vehicles_are_an_inconsistent_vehicle() {
             }
         }
         let table = table(line_cameras(2, 5.0), &reads);
-        find_clones(&table, &AnalysisConfig::default())
+        find_clones(&table, &[], &AnalysisConfig::default())
     };
     let clones = clones_when(true);
     assert_eq!(clones.len(), 1);
@@ -1595,7 +1687,7 @@ fn a_rare_plate_on_another_car_is_not_taken_for_a_misread() {
     let mut table = table(line_cameras(6, 5.0), &reads);
     let config = AnalysisConfig::default();
     assert!(link_misreads(&mut table, &config).is_empty());
-    assert!(find_clones(&table, &config).is_empty());
+    assert!(find_clones(&table, &[], &config).is_empty());
 }
 
 /// A lock-up beyond the access-road camera A (south of C0). The seed and its scout come
@@ -2111,18 +2203,18 @@ fn reads_of_another_car_that_fit_a_confusable_plates_track_are_misreads_not_a_cl
         }
     }
     let mut table = table(line_cameras(4, 5.0), &reads);
-    let before = find_clones(&table, &config);
+    let before = find_clones(&table, &[], &config);
     assert_eq!(before.len(), 1, "{before:?}");
     assert_eq!(before[0].kind, CloneKind::InconsistentVehicle);
     let links = link_misreads(&mut table, &config);
     assert_eq!(links.len(), 4, "{links:?}");
-    assert!(find_clones(&table, &config).is_empty());
+    assert!(find_clones(&table, &links, &config).is_empty());
     let toyota_plate = table.plates_with_text("DE8ABC1")[0];
     assert_eq!(table.plate_rows(toyota_plate).len(), 8);
     // The Vauxhall's own reads stay with it.
     let vauxhall_plate = table.plates_with_text("DEBABC1")[0];
     assert_eq!(table.plate_rows(vauxhall_plate).len(), 3);
-    assert!(find_clones(&seen_alone, &config).is_empty());
+    assert!(find_clones(&seen_alone, &[], &config).is_empty());
 }
 
 #[test]
