@@ -11,9 +11,23 @@
 //! in one leg (a turn round at a lock-up, a ferry) moves the sample by the stop's length,
 //! and on busy data enough such passages go through one camera to move its median by many
 //! minutes: a wrong correction of that size makes every plate read there look cloned.
+//!
+//! The straight-line distances stand in for the road's: where the road between `p` and `c`
+//! winds more than between `c` and `n`, vehicles reach `c` later than the even pace says,
+//! and the median is off by as much as two minutes with nothing wrong with `c`'s clock. A
+//! camera reading the other carriageway at the same place sees the same two legs the other
+//! way round, and the same error with the other sign; a clock error is one camera's. Where
+//! both directions have an estimate, their sum is the clock error, and it is given to the
+//! camera whose estimate is the further from zero (the other's is the road's).
 
 use crate::AnalysisConfig;
-use crate::table::{MICROS, ReadTable};
+use crate::geo::Point;
+use crate::table::{CameraSite, FastMap, MICROS, ReadTable};
+
+/// Cameras this close together read one place (both carriageways of one road).
+const SITE_M: f64 = 100.0;
+/// Cameras whose headings differ by this many degrees or more read opposite directions.
+const OPPOSITE_DEG_MIN: f64 = 135.0;
 
 /// Samples needed before a camera's skew is trusted.
 const SAMPLES_MIN: usize = 15;
@@ -44,19 +58,77 @@ pub(crate) fn estimate_skews(table: &ReadTable, config: &AnalysisConfig) -> Vec<
             }
         }
     }
-    samples
+    let medians: Vec<Option<f64>> = samples
         .into_iter()
         .map(|mut bucket| {
             if bucket.len() < SAMPLES_MIN {
-                return 0;
+                return None;
             }
             bucket.sort_unstable_by(f64::total_cmp);
-            let median = bucket[bucket.len() / 2];
-            if median.abs() < SKEW_SECS_MIN {
+            Some(bucket[bucket.len() / 2])
+        })
+        .collect();
+    let opposite = opposite_cameras(table);
+    medians
+        .iter()
+        .zip(&opposite)
+        .map(|(&median, &other)| {
+            let Some(own) = median else {
+                return 0;
+            };
+            let skew_secs = match other.and_then(|other| medians[other as usize]) {
+                Some(theirs) if own.abs() > theirs.abs() => own + theirs,
+                Some(_) => 0.0,
+                None => own,
+            };
+            if skew_secs.abs() < SKEW_SECS_MIN {
                 0
             } else {
-                (median * MICROS as f64) as i64
+                (skew_secs * MICROS as f64) as i64
             }
+        })
+        .collect()
+}
+
+/// For each camera, the camera reading the other direction at the same place, if any
+/// (the one whose heading is the most nearly opposite).
+fn opposite_cameras(table: &ReadTable) -> Vec<Option<u32>> {
+    // Cells of about a kilometre: a camera's partner is in its cell or a neighbouring one.
+    let cell = |point: Point| {
+        let key = |degrees: f64| (degrees * 100.0).floor() as i64;
+        (key(point.lat), key(point.lon))
+    };
+    let fixed_heading = |site: &CameraSite| site.heading_deg.filter(|_| !site.mobile);
+    let mut by_cell: FastMap<(i64, i64), Vec<u32>> = FastMap::default();
+    for (camera, site) in table.cameras.iter().enumerate() {
+        if fixed_heading(site).is_some() {
+            by_cell
+                .entry(cell(site.point))
+                .or_default()
+                .push(camera as u32);
+        }
+    }
+    table
+        .cameras
+        .iter()
+        .map(|site| {
+            let heading = fixed_heading(site)?;
+            let turn = |other: u32| {
+                let other_heading = table.cameras[other as usize].heading_deg.unwrap_or(heading);
+                let diff = (heading - other_heading).rem_euclid(360.0);
+                diff.min(360.0 - diff)
+            };
+            let (lat, lon) = cell(site.point);
+            (lat - 1..=lat + 1)
+                .flat_map(|lat| (lon - 1..=lon + 1).map(move |lon| (lat, lon)))
+                .filter_map(|key| by_cell.get(&key))
+                .flatten()
+                .copied()
+                .filter(|&other| {
+                    let near = table.cameras[other as usize].point.distance_m(site.point);
+                    near <= SITE_M && turn(other) >= OPPOSITE_DEG_MIN
+                })
+                .max_by(|&a, &b| turn(a).total_cmp(&turn(b)))
         })
         .collect()
 }

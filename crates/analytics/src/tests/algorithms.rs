@@ -1660,6 +1660,58 @@ fn a_stop_hidden_in_a_leg_is_not_taken_for_a_camera_clock_error() {
     assert_eq!(skews, vec![0, 0, 0]);
 }
 
+/// Cameras on both carriageways at three places 10 km apart: `C0..C2` read the eastbound
+/// traffic, `W0..W2` the westbound. The road winds between the first two places: thirty
+/// vehicles each way take 600 s over it and 450 s between the other two. `c1_late_secs` is
+/// added to C1's reads.
+fn both_ways_on_a_winding_road(c1_late_secs: i64) -> (Vec<Camera>, Vec<R>) {
+    let mut cameras = Vec::new();
+    for (prefix, heading) in [("C", 90.0), ("W", 270.0)] {
+        for mut site in line_cameras(3, 10.0) {
+            site.camera_id = site.camera_id.replace('C', prefix);
+            site.heading_deg = Some(heading);
+            cameras.push(site);
+        }
+    }
+    let mut reads = Vec::new();
+    for vehicle in 0..30i64 {
+        let start = MONDAY + 6 * 3600 + vehicle * 3600;
+        let east = format!("EAST{vehicle:02}");
+        reads.push(r(&east, "C0", start));
+        reads.push(r(&east, "C1", start + 600 + c1_late_secs));
+        reads.push(r(&east, "C2", start + 1050));
+        let west = format!("WEST{vehicle:02}");
+        reads.push(r(&west, "W2", start));
+        reads.push(r(&west, "W1", start + 450));
+        reads.push(r(&west, "W0", start + 1050));
+    }
+    (cameras, reads)
+}
+
+#[test]
+fn a_winding_road_is_not_taken_for_a_camera_clock_error_and_a_late_clock_still_is() {
+    let config = AnalysisConfig::default();
+    let skews_of = |c1_late_secs: i64| {
+        let (cameras, reads) = both_ways_on_a_winding_road(c1_late_secs);
+        let table = table(cameras, &reads);
+        let skews = crate::clock::estimate_skews(&table, &config);
+        let secs = |camera: &str| {
+            let idx = table
+                .cameras
+                .iter()
+                .position(|site| site.camera_id == camera);
+            skews[idx.expect("camera")] as f64 / MICROS as f64
+        };
+        [secs("C1"), secs("W1")]
+    };
+    // Eastbound vehicles reach C1 75 s later than an even pace over the two legs, and
+    // westbound ones W1 75 s earlier: the road's doing, in both directions.
+    assert_eq!(skews_of(0), [0.0, 0.0]);
+    let [c1, w1] = skews_of(100);
+    assert!((c1 - 100.0).abs() < 1.0, "{c1}");
+    assert_eq!(w1, 0.0);
+}
+
 #[test]
 fn a_rare_plate_on_another_car_is_not_taken_for_a_misread() {
     // DEBABC1, a black Renault read twice, fits the track of DE8ABC1, a blue Volkswagen,
