@@ -20,7 +20,24 @@ pub struct PrecisionRecall {
     pub precision: Option<f64>,
     pub recall: Option<f64>,
     pub reported: usize,
+    /// Reported findings that match a planted one.
+    pub true_reported: usize,
     pub planted: usize,
+    /// Planted findings that a reported one matches.
+    pub found: usize,
+}
+
+impl PrecisionRecall {
+    fn new(true_reported: usize, reported: usize, found: usize, planted: usize) -> Self {
+        PrecisionRecall {
+            precision: ratio(true_reported, reported),
+            recall: ratio(found, planted),
+            reported,
+            true_reported,
+            planted,
+            found,
+        }
+    }
 }
 
 /// Every accuracy measure of one report.
@@ -103,12 +120,7 @@ fn score_hubs(report: &Value, truth: &Truth) -> PrecisionRecall {
         .iter()
         .filter(|p| reported.iter().any(|r| near(*r, **p)))
         .count();
-    PrecisionRecall {
-        precision: ratio(true_reported, reported.len()),
-        recall: ratio(found, planted.len()),
-        reported: reported.len(),
-        planted: planted.len(),
-    }
+    PrecisionRecall::new(true_reported, reported.len(), found, planted.len())
 }
 
 /// The latitude and longitude of each hub of a report.
@@ -206,12 +218,7 @@ fn truth_swap_pairs(truth: &Truth) -> BTreeSet<Pair> {
 
 fn score_pairs(reported: &BTreeSet<Pair>, planted: &BTreeSet<Pair>) -> PrecisionRecall {
     let hits = reported.intersection(planted).count();
-    PrecisionRecall {
-        precision: ratio(hits, reported.len()),
-        recall: ratio(hits, planted.len()),
-        reported: reported.len(),
-        planted: planted.len(),
-    }
+    PrecisionRecall::new(hits, reported.len(), hits, planted.len())
 }
 
 fn score_clones(report: &Value, truth: &Truth) -> PrecisionRecall {
@@ -227,12 +234,7 @@ fn score_clones(report: &Value, truth: &Truth) -> PrecisionRecall {
         .filter_map(|entry| entry.get("plate").and_then(Value::as_str))
         .collect();
     let hits = reported.intersection(&planted).count();
-    PrecisionRecall {
-        precision: ratio(hits, reported.len()),
-        recall: ratio(hits, planted.len()),
-        reported: reported.len(),
-        planted: planted.len(),
-    }
+    PrecisionRecall::new(hits, reported.len(), hits, planted.len())
 }
 
 fn score_routes(report: &Value, truth: &Truth) -> (Option<f64>, usize) {

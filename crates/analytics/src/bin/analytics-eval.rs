@@ -350,12 +350,12 @@ fn print_table(columns: &[(String, Scores)]) {
             .iter()
             .map(|(_, s)| {
                 let value = f(s);
-                let figure = if precision {
-                    value.precision
+                let (figure, hits, of) = if precision {
+                    (value.precision, value.true_reported, value.reported)
                 } else {
-                    value.recall
+                    (value.recall, value.found, value.planted)
                 };
-                format!("{} ({}/{})", fmt(figure), value.reported, value.planted)
+                format!("{} ({hits}/{of})", fmt(figure))
             })
             .collect::<Vec<_>>()
             .join(" | ")
