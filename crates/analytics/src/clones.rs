@@ -118,7 +118,7 @@ pub(crate) fn impossible_journey(
     {
         return None;
     }
-    let (tracks, track_of) = split_tracks(table, rows, config);
+    let (tracks, track_of) = split_tracks(table, rows, config, Reach::AnyTime);
     let big = |track: usize| tracks[track].len() >= TRACK_READS_MIN;
     let borne_out = borne_out(table, &tracks);
     let hops = rows
@@ -137,11 +137,22 @@ pub(crate) fn impossible_journey(
     if hops == 0 {
         return None;
     }
-    let mut tracks: Vec<Vec<u32>> = tracks
-        .into_iter()
-        .filter(|track| track.len() >= TRACK_READS_MIN)
-        .collect();
-    tracks.sort_by_key(|track| std::cmp::Reverse(track.len()));
+    let big_ones = |tracks: Vec<Vec<u32>>| {
+        let mut tracks: Vec<Vec<u32>> = tracks
+            .into_iter()
+            .filter(|track| track.len() >= TRACK_READS_MIN)
+            .collect();
+        tracks.sort_by_key(|track| std::cmp::Reverse(track.len()));
+        tracks
+    };
+    // The tracks followed read by read show the clone; the reads are told apart better a
+    // trip at a time, over the whole fortnight.
+    let vehicles = big_ones(vehicles_of(table, rows, config));
+    let tracks = if vehicles.len() >= 2 {
+        vehicles
+    } else {
+        big_ones(tracks)
+    };
     Some(CloneFinding {
         plate,
         kind: CloneKind::ImpossibleJourney,
@@ -172,16 +183,26 @@ fn borne_out(table: &ReadTable, tracks: &[Vec<u32>]) -> FastSet<u32> {
     rows
 }
 
+/// How far back in time a read may go on with a track.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Reach {
+    /// A track read within `SAME_TRIP_SECS`: the tracks are trips.
+    TheTrip,
+    /// Also, failing one, the nearest track whenever it was read.
+    AnyTime,
+}
+
 /// Assigns each read (in time order) to a track it can have driven from. Among the tracks
 /// read within `SAME_TRIP_SECS`, a vehicle goes on with its trip, however near another
 /// track's last read was: the track whose last read was itself on a trip (see
-/// [`ends_on_a_trip`]; one odd read starts no trip), the latest read of those. Otherwise
-/// the nearest. A read no track can reach starts a new one. Returns the tracks and each
-/// read's track.
+/// [`ends_on_a_trip`]; one odd read starts no trip), the latest read of those. Otherwise,
+/// with `Reach::AnyTime`, the nearest. A read no track takes starts a new one. Returns the
+/// tracks and each read's track.
 pub(crate) fn split_tracks(
     table: &ReadTable,
     rows: &[u32],
     config: &AnalysisConfig,
+    reach: Reach,
 ) -> (Vec<Vec<u32>>, Vec<usize>) {
     let mut tracks: Vec<Vec<u32>> = Vec::new();
     let mut track_of = Vec::with_capacity(rows.len());
@@ -203,11 +224,15 @@ pub(crate) fn split_tracks(
             .max_by_key(|&&(idx, last)| (ends_on_a_trip(table, &tracks[idx]), ts(last)));
         let best = on_the_trip
             .or_else(|| {
-                reachable.iter().min_by(|&&(_, a), &&(_, b)| {
-                    let da = table.point(a).distance_m(point);
-                    let db = table.point(b).distance_m(point);
-                    da.total_cmp(&db)
-                })
+                let any_time = reach == Reach::AnyTime;
+                reachable
+                    .iter()
+                    .filter(|_| any_time)
+                    .min_by(|&&(_, a), &&(_, b)| {
+                        let da = table.point(a).distance_m(point);
+                        let db = table.point(b).distance_m(point);
+                        da.total_cmp(&db)
+                    })
             })
             .map(|&(idx, _)| idx);
         let idx = best.unwrap_or_else(|| {
@@ -218,6 +243,107 @@ pub(crate) fn split_tracks(
         track_of.push(idx);
     }
     (tracks, track_of)
+}
+
+/// The reads of a cloned plate parted between two vehicles. Its trips (see [`split_tracks`])
+/// are the units: two trips with an impossible hop between them are two vehicles', and
+/// each group of trips so tied is parted in two (the part nearer where the vehicles parted
+/// so far drive going with that vehicle); a trip no impossible hop ties to another goes
+/// with the vehicle whose reads are nearer on the whole. A cloned plate's two vehicles
+/// keep to their own parts of the country, and most of their trips never meet.
+fn vehicles_of(table: &ReadTable, rows: &[u32], config: &AnalysisConfig) -> Vec<Vec<u32>> {
+    let (trips, trip_of) = split_tracks(table, rows, config, Reach::TheTrip);
+    let mut apart: Vec<Vec<usize>> = vec![Vec::new(); trips.len()];
+    for (idx, pair) in rows.windows(2).enumerate() {
+        let (a, b) = (trip_of[idx], trip_of[idx + 1]);
+        if a != b && impossible(table, pair[0], pair[1], config) {
+            apart[a].push(b);
+            apart[b].push(a);
+        }
+    }
+    // Each group of trips tied by impossible hops, two-coloured.
+    let mut side: Vec<Option<bool>> = vec![None; trips.len()];
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for start in 0..trips.len() {
+        if side[start].is_some() || apart[start].is_empty() {
+            continue;
+        }
+        side[start] = Some(false);
+        let (mut queue, mut group) = (vec![start], Vec::new());
+        while let Some(trip) = queue.pop() {
+            group.push(trip);
+            let other_side = side[trip].map(|own| !own);
+            for &other in &apart[trip] {
+                if side[other].is_none() {
+                    side[other] = other_side;
+                    queue.push(other);
+                }
+            }
+        }
+        groups.push(group);
+    }
+    let reads_in = |group: &[usize]| group.iter().map(|&trip| trips[trip].len()).sum::<usize>();
+    groups.sort_by_key(|group| std::cmp::Reverse(reads_in(group)));
+    let mut vehicle_of: Vec<Option<usize>> = vec![None; trips.len()];
+    let mut centres = [Centre::default(), Centre::default()];
+    for group in &groups {
+        let mut parts = [Centre::default(), Centre::default()];
+        for &trip in group {
+            let part = usize::from(side[trip] == Some(true));
+            parts[part].add(table, &trips[trip]);
+        }
+        let keep = centres[0].distance_m(&parts[0]) + centres[1].distance_m(&parts[1]);
+        let swap = centres[0].distance_m(&parts[1]) + centres[1].distance_m(&parts[0]);
+        let swapped = swap < keep;
+        for &trip in group {
+            let part = usize::from(side[trip] == Some(true));
+            let vehicle = if swapped { 1 - part } else { part };
+            vehicle_of[trip] = Some(vehicle);
+            centres[vehicle].add(table, &trips[trip]);
+        }
+    }
+    let mut vehicles = vec![Vec::new(), Vec::new()];
+    for (idx, &row) in rows.iter().enumerate() {
+        let trip = trip_of[idx];
+        let vehicle = vehicle_of[trip].unwrap_or_else(|| {
+            let mut own = Centre::default();
+            own.add(table, &trips[trip]);
+            usize::from(centres[1].distance_m(&own) < centres[0].distance_m(&own))
+        });
+        vehicles[vehicle].push(row);
+    }
+    vehicles
+}
+
+/// The mean position of some reads (where a vehicle drives, or a trip went).
+#[derive(Clone, Copy, Default)]
+struct Centre {
+    lat: f64,
+    lon: f64,
+    reads: usize,
+}
+
+impl Centre {
+    fn add(&mut self, table: &ReadTable, rows: &[u32]) {
+        for &row in rows {
+            let point = table.point(row);
+            self.lat += point.lat;
+            self.lon += point.lon;
+            self.reads += 1;
+        }
+    }
+
+    /// Metres between two centres; nothing is far from a centre with no reads yet.
+    fn distance_m(&self, other: &Centre) -> f64 {
+        if self.reads == 0 || other.reads == 0 {
+            return 0.0;
+        }
+        let at = |centre: &Centre| crate::geo::Point {
+            lat: centre.lat / centre.reads as f64,
+            lon: centre.lon / centre.reads as f64,
+        };
+        at(self).distance_m(at(other))
+    }
 }
 
 /// Whether a track's last two reads were taken at two places within `SAME_TRIP_SECS`.

@@ -911,6 +911,14 @@ fn a_plate_read_once_a_trip_where_it_comes_back_to_is_still_seen_cloned() {
     let clones = find_clones(&table, &[], &AnalysisConfig::default());
     assert_eq!(clones.len(), 1, "{clones:?}");
     assert_eq!(clones[0].kind, CloneKind::ImpossibleJourney);
+    // Every read at C0 is the first Fiat's, every other the second's.
+    let c0 = table.cameras.iter().position(|site| site.camera_id == "C0");
+    let at_c0 = |row: &u32| Some(table.camera[*row as usize] as usize) == c0;
+    let [first, second] = &clones[0].tracks[..] else {
+        panic!("two tracks: {clones:?}");
+    };
+    assert!(first.iter().all(at_c0) && first.len() == 7, "{first:?}");
+    assert!(!second.iter().any(at_c0) && second.len() == 3, "{second:?}");
 }
 
 #[test]
