@@ -53,7 +53,19 @@ pub struct Scores {
     /// Precision at k of the ranked vehicles, k = number of network plates.
     pub ranked_precision_at_k: Option<f64>,
     pub k: usize,
+    /// Cameras reported with a clock off, against those planted off by
+    /// `CLOCK_SCORED_SECS_MIN` or more (`None` for a report without `camera_skews`).
+    pub camera_clocks: Option<PrecisionRecall>,
+    /// Median error, in seconds, of the reported clock skews of cameras planted off.
+    pub camera_clock_error_secs: Option<f64>,
+    /// Of the reads in the reported tracks of planted cloned plates, the share in the track
+    /// where most of their own vehicle's reads are.
+    pub clone_tracks_right: Option<f64>,
 }
+
+/// Planted clock skews smaller than this are within the noise of the estimate and are
+/// neither asked for nor counted against a report (the analysis corrects from 45 s).
+pub const CLOCK_SCORED_SECS_MIN: f64 = 45.0;
 
 /// Scores `report` against `truth`; `read_plates` maps read ids to plate texts (needed to
 /// know which plates each planted convoy occasion showed together).
@@ -75,7 +87,72 @@ pub fn score(report: &Value, truth: &Truth, read_plates: &HashMap<String, String
         routes_planted,
         ranked_precision_at_k,
         k,
+        camera_clocks: score_clocks(report, truth).map(|(clocks, _)| clocks),
+        camera_clock_error_secs: score_clocks(report, truth).and_then(|(_, error)| error),
+        clone_tracks_right: score_clone_tracks(report, truth),
     }
+}
+
+/// The reported camera clocks against the planted skews, and the median error of the
+/// reported skews of cameras planted off.
+fn score_clocks(report: &Value, truth: &Truth) -> Option<(PrecisionRecall, Option<f64>)> {
+    let reported: HashMap<&str, f64> = report
+        .get("camera_skews")?
+        .as_array()?
+        .iter()
+        .filter_map(|skew| {
+            let camera = skew.get("camera_id")?.as_str()?;
+            Some((camera, skew.get("skew_secs")?.as_f64()?))
+        })
+        .collect();
+    let planted: HashMap<&str, f64> = truth
+        .camera_faults
+        .skews
+        .iter()
+        .filter(|skew| skew.skew_secs.abs() >= CLOCK_SCORED_SECS_MIN)
+        .map(|skew| (skew.camera_id.as_str(), skew.skew_secs))
+        .collect();
+    let mut errors: Vec<f64> = reported
+        .iter()
+        .filter_map(|(camera, secs)| planted.get(camera).map(|planted| (secs - planted).abs()))
+        .collect();
+    errors.sort_by(f64::total_cmp);
+    let hits = errors.len();
+    let median = errors.get(errors.len() / 2).copied();
+    Some((
+        PrecisionRecall::new(hits, reported.len(), hits, planted.len()),
+        median,
+    ))
+}
+
+/// Of the reads of the planted cloned plates' two vehicles in the reported tracks, the
+/// share that are in a track most of whose reads are their own vehicle's.
+fn score_clone_tracks(report: &Value, truth: &Truth) -> Option<f64> {
+    let (mut right, mut all) = (0usize, 0usize);
+    for clone in &truth.clones {
+        let Some(finding) = array(report, "clones").iter().find(|entry| {
+            entry.get("plate").and_then(Value::as_str) == Some(clone.plate.plate.as_str())
+                && entry.get("kind").and_then(Value::as_str) != Some("swap")
+        }) else {
+            continue;
+        };
+        let sides: [BTreeSet<&str>; 2] = [&clone.innocent, &clone.cloner]
+            .map(|side| side.read_ids.iter().map(String::as_str).collect());
+        for track in array(finding, "tracks") {
+            let ids: Vec<&str> = track
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let [innocent, cloner] = sides
+                .each_ref()
+                .map(|side| ids.iter().filter(|id| side.contains(*id)).count());
+            right += innocent.max(cloner);
+            all += innocent + cloner;
+        }
+    }
+    ratio(right, all)
 }
 
 /// Read ids of every planted convoy occasion (to build `read_plates` cheaply).

@@ -387,6 +387,45 @@ fn print_table(columns: &[(String, Scores)]) {
         .map(|(_, s)| format!("{} (k={})", fmt(s.ranked_precision_at_k), s.k))
         .collect();
     println!("| ranked vehicles P@k (>= 0.8) | {} |", ranked.join(" | "));
+    let clocks = |precision: bool| {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|(_, s)| match s.camera_clocks {
+                Some(value) if precision => {
+                    format!(
+                        "{} ({}/{})",
+                        fmt(value.precision),
+                        value.true_reported,
+                        value.reported
+                    )
+                }
+                Some(value) => format!("{} ({}/{})", fmt(value.recall), value.found, value.planted),
+                None => "-".to_owned(),
+            })
+            .collect();
+        cells.join(" | ")
+    };
+    println!(
+        "| camera clocks off >= 45 s, precision | {} |",
+        clocks(true)
+    );
+    println!("| camera clocks off >= 45 s, recall | {} |", clocks(false));
+    let errors: Vec<String> = columns
+        .iter()
+        .map(|(_, s)| fmt(s.camera_clock_error_secs))
+        .collect();
+    println!(
+        "| camera clocks, median error (s) | {} |",
+        errors.join(" | ")
+    );
+    let tracks: Vec<String> = columns
+        .iter()
+        .map(|(_, s)| fmt(s.clone_tracks_right))
+        .collect();
+    println!(
+        "| cloned plates' reads in their vehicle's track | {} |",
+        tracks.join(" | ")
+    );
 }
 
 fn fmt(value: Option<f64>) -> String {

@@ -198,3 +198,62 @@ fn a_report_is_the_same_whatever_the_threads() {
         }
     }
 }
+
+#[test]
+fn the_clock_and_clone_track_scores_count_what_the_truth_planted() {
+    let config = ScenarioConfig::new(4242, SCENARIO_READS);
+    let truth = corridor_sim::generate_in_memory(&config)
+        .expect("the simulator runs")
+        .truth;
+    let planted: Vec<_> = truth
+        .camera_faults
+        .skews
+        .iter()
+        .filter(|skew| skew.skew_secs.abs() >= crate::eval::CLOCK_SCORED_SECS_MIN)
+        .collect();
+    let clone = truth.clones.first().expect("the scenario plants a clone");
+    assert!(!planted.is_empty());
+    // Every planted skew, 2 s out, and one camera with nothing planted; the clone's two
+    // vehicles in two tracks, but one read of each in the other's track.
+    let mut skews: Vec<serde_json::Value> = planted
+        .iter()
+        .map(|skew| serde_json::json!({"camera_id": skew.camera_id, "skew_secs": skew.skew_secs + 2.0}))
+        .collect();
+    skews.push(serde_json::json!({"camera_id": "NO-SUCH-CAMERA", "skew_secs": 60.0}));
+    let (innocent, cloner) = (&clone.innocent.read_ids, &clone.cloner.read_ids);
+    let mut first: Vec<&String> = innocent[1..].iter().collect();
+    first.push(&cloner[0]);
+    let mut second: Vec<&String> = cloner[1..].iter().collect();
+    second.push(&innocent[0]);
+    let report = serde_json::json!({
+        "camera_skews": skews,
+        "clones": [{"plate": clone.plate.plate, "kind": "impossible_journey", "tracks": [first, second]}],
+    });
+    let scores = score(&report, &truth, &HashMap::new());
+    let clocks = scores.camera_clocks.expect("the report has camera_skews");
+    assert_eq!(
+        (
+            clocks.true_reported,
+            clocks.reported,
+            clocks.found,
+            clocks.planted
+        ),
+        (
+            planted.len(),
+            planted.len() + 1,
+            planted.len(),
+            planted.len()
+        )
+    );
+    assert_eq!(scores.camera_clock_error_secs, Some(2.0));
+    let n = (innocent.len() + cloner.len()) as f64;
+    let right = scores
+        .clone_tracks_right
+        .expect("a planted clone was reported");
+    assert!((right - (n - 2.0) / n).abs() < 1e-9, "{right}");
+    // A report with no clocks at all is not scored on them.
+    assert_eq!(
+        score(&serde_json::json!({}), &truth, &HashMap::new()).camera_clocks,
+        None
+    );
+}
