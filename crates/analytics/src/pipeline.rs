@@ -200,7 +200,8 @@ fn find(
         refresh_interest(table, &mut all, &grown, &convoy_rows, config);
         interest = grown;
     }
-    let dropped = drop_lone_weak_partners(&mut convoys, &seeds, config);
+    let mut dropped = drop_lone_weak_partners(&mut convoys, &seeds, config);
+    dropped |= drop_the_other_vehicles_company(&mut convoys, &clones, &seeds);
     // Pairs of one vehicle's partners on a trip with both, once every partner that stays
     // is known (see `convoys::group_mates`).
     let mates = convoys::group_mates(table, &convoys, config);
@@ -690,6 +691,83 @@ pub(crate) fn drop_lone_weak_partners(
                 convoy.score >= bar
             })
     });
+    convoys.len() < before
+}
+
+/// Drops the convoys of a cloned plate's other vehicle. A cloned plate is two vehicles,
+/// and the convoy search sees one: a network van under a commuter's plate brings the
+/// commuter's travelling companions in as the van's partners. Each convoy of the plate is
+/// put with the vehicle (track, see `clones::vehicles_of`) most of its reads there are
+/// in; the partners of a vehicle that have no convoy outside that vehicle's company, while
+/// the other vehicle's partners have some, are that vehicle's own company, not the
+/// network's. A seed's company is kept whatever.
+pub(crate) fn drop_the_other_vehicles_company(
+    convoys: &mut Vec<ConvoyFinding>,
+    clones: &[CloneFinding],
+    seeds: &[u32],
+) -> bool {
+    let before = convoys.len();
+    for clone in clones {
+        if clone.kind != CloneKind::ImpossibleJourney || clone.tracks.len() < 2 {
+            continue;
+        }
+        let plate = clone.plate;
+        let track_of: FastMap<u32, usize> = clone
+            .tracks
+            .iter()
+            .enumerate()
+            .flat_map(|(track, rows)| rows.iter().map(move |&row| (row, track)))
+            .collect();
+        // Each partner of the plate, and the track its convoy with the plate is on.
+        let mut company: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); clone.tracks.len()];
+        for convoy in convoys.iter() {
+            let (own, partner) = if convoy.plate_a == plate {
+                (true, convoy.plate_b)
+            } else if convoy.plate_b == plate {
+                (false, convoy.plate_a)
+            } else {
+                continue;
+            };
+            let mut counts = vec![0usize; clone.tracks.len()];
+            for co in convoy.occasions.iter().flat_map(|o| &o.co_occurrences) {
+                let row = if own { co.row_a } else { co.row_b };
+                if let Some(&track) = track_of.get(&row) {
+                    counts[track] += 1;
+                }
+            }
+            let best = counts.iter().copied().max().unwrap_or(0);
+            if best > 0 {
+                let track = counts.iter().position(|&n| n == best).expect("a maximum");
+                company[track].insert(partner);
+            }
+        }
+        // A vehicle's company reaches the rest of the network when one of its partners
+        // has a convoy with a vehicle outside the company and other than the plate.
+        let reaches_out = |partners: &BTreeSet<u32>| {
+            partners.iter().any(|&partner| seeds.contains(&partner))
+                || convoys.iter().any(|convoy| {
+                    let (a, b) = (convoy.plate_a, convoy.plate_b);
+                    (partners.contains(&a) && b != plate && !partners.contains(&b))
+                        || (partners.contains(&b) && a != plate && !partners.contains(&a))
+                })
+        };
+        let reaching: Vec<bool> = company.iter().map(reaches_out).collect();
+        if seeds.contains(&plate) || !reaching.contains(&true) {
+            continue;
+        }
+        let apart: BTreeSet<u32> = company
+            .iter()
+            .zip(&reaching)
+            .filter(|&(_, &reaches)| !reaches)
+            .flat_map(|(partners, _)| partners.iter().copied())
+            .collect();
+        convoys.retain(|convoy| {
+            let (a, b) = (convoy.plate_a, convoy.plate_b);
+            !((a == plate && apart.contains(&b))
+                || (b == plate && apart.contains(&a))
+                || (apart.contains(&a) && apart.contains(&b)))
+        });
+    }
     convoys.len() < before
 }
 

@@ -2488,6 +2488,77 @@ fn a_weak_partner_of_one_network_vehicle_alone_is_dropped_unless_with_a_seed() {
     ));
 }
 
+/// A convoy finding between plates `a` and `b` whose reads of `a` are `rows_a`.
+fn tie_on(a: u32, b: u32, rows_a: &[u32]) -> ConvoyFinding {
+    let co_occurrences = rows_a
+        .iter()
+        .map(|&row| crate::convoys::CoOccurrence {
+            row_a: row,
+            row_b: 1000 + row,
+        })
+        .collect();
+    let occasion = crate::convoys::Occasion {
+        day: 0,
+        co_occurrences,
+        chance: 0.01,
+    };
+    ConvoyFinding {
+        plate_a: a,
+        plate_b: b,
+        occasions: vec![occasion],
+        expected: 0.1,
+        score: 4.0,
+    }
+}
+
+#[test]
+fn a_cloned_plates_other_vehicle_brings_its_own_company_not_the_networks() {
+    // Plate 0 is on two vehicles: a network van (rows 0-9) that drives with van 1, which
+    // drives with van 2; and a commuter's car (rows 10-19) that drives with 5 and 6, who
+    // drive with each other.
+    let clone = crate::clones::CloneFinding {
+        plate: 0,
+        kind: CloneKind::ImpossibleJourney,
+        evidence: 3,
+        tracks: vec![(0..10).collect(), (10..20).collect()],
+    };
+    let company = || {
+        vec![
+            tie_on(0, 1, &[1, 2, 3]),
+            tie(1, 2, 6.0),
+            tie_on(0, 5, &[11, 12]),
+            tie_on(0, 6, &[13, 14, 15]),
+            tie(5, 6, 4.0),
+        ]
+    };
+    let mut convoys = company();
+    assert!(crate::pipeline::drop_the_other_vehicles_company(
+        &mut convoys,
+        std::slice::from_ref(&clone),
+        &[]
+    ));
+    assert_eq!(pairs_of(&convoys), vec![(0, 1), (1, 2)]);
+    // The commuter's company stays when one of them is a seed, or when the plate is.
+    for seeds in [[5], [0]] {
+        let mut convoys = company();
+        assert!(!crate::pipeline::drop_the_other_vehicles_company(
+            &mut convoys,
+            std::slice::from_ref(&clone),
+            &seeds
+        ));
+    }
+    // Without a tie beyond the plate on either side, nothing tells the network's vehicle.
+    let mut convoys: Vec<ConvoyFinding> = company()
+        .into_iter()
+        .filter(|convoy| (convoy.plate_a, convoy.plate_b) != (1, 2))
+        .collect();
+    assert!(!crate::pipeline::drop_the_other_vehicles_company(
+        &mut convoys,
+        std::slice::from_ref(&clone),
+        &[]
+    ));
+}
+
 #[test]
 fn many_lone_partners_around_one_vehicle_must_each_score_higher() {
     let config = AnalysisConfig::default();
