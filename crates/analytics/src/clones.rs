@@ -2,6 +2,7 @@
 //! from reads that describe different vehicles; the plate's reads are split into tracks.
 
 use crate::AnalysisConfig;
+use crate::geo::Point;
 use crate::misread::{Link, confusable_variants};
 use crate::table::{FastSet, MICROS, ReadTable, VehicleDesc};
 use corridor_domain::confusion::ConfusionModel;
@@ -118,7 +119,7 @@ pub(crate) fn impossible_journey(
     {
         return None;
     }
-    let (tracks, track_of) = split_tracks(table, rows, config, Reach::AnyTime);
+    let (tracks, track_of) = split_tracks(table, rows, config, Follow::AnyTime);
     let big = |track: usize| tracks[track].len() >= TRACK_READS_MIN;
     let borne_out = borne_out(table, &tracks);
     let hops = rows
@@ -185,7 +186,7 @@ fn borne_out(table: &ReadTable, tracks: &[Vec<u32>]) -> FastSet<u32> {
 
 /// How far back in time a read may go on with a track.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Reach {
+enum Follow {
     /// A track read within `SAME_TRIP_SECS`: the tracks are trips.
     TheTrip,
     /// Also, failing one, the nearest track whenever it was read.
@@ -196,13 +197,13 @@ pub(crate) enum Reach {
 /// read within `SAME_TRIP_SECS`, a vehicle goes on with its trip, however near another
 /// track's last read was: the track whose last read was itself on a trip (see
 /// [`ends_on_a_trip`]; one odd read starts no trip), the latest read of those. Otherwise,
-/// with `Reach::AnyTime`, the nearest. A read no track takes starts a new one. Returns the
+/// with `Follow::AnyTime`, the nearest. A read no track takes starts a new one. Returns the
 /// tracks and each read's track.
-pub(crate) fn split_tracks(
+fn split_tracks(
     table: &ReadTable,
     rows: &[u32],
     config: &AnalysisConfig,
-    reach: Reach,
+    follow: Follow,
 ) -> (Vec<Vec<u32>>, Vec<usize>) {
     let mut tracks: Vec<Vec<u32>> = Vec::new();
     let mut track_of = Vec::with_capacity(rows.len());
@@ -222,19 +223,18 @@ pub(crate) fn split_tracks(
             .iter()
             .filter(|&&(_, last)| ts(row) - ts(last) <= SAME_TRIP_SECS * MICROS)
             .max_by_key(|&&(idx, last)| (ends_on_a_trip(table, &tracks[idx]), ts(last)));
-        let best = on_the_trip
-            .or_else(|| {
-                let any_time = reach == Reach::AnyTime;
-                reachable
-                    .iter()
-                    .filter(|_| any_time)
-                    .min_by(|&&(_, a), &&(_, b)| {
-                        let da = table.point(a).distance_m(point);
-                        let db = table.point(b).distance_m(point);
-                        da.total_cmp(&db)
-                    })
+        let nearest = || {
+            reachable.iter().min_by(|&&(_, a), &&(_, b)| {
+                let da = table.point(a).distance_m(point);
+                let db = table.point(b).distance_m(point);
+                da.total_cmp(&db)
             })
-            .map(|&(idx, _)| idx);
+        };
+        let best = match follow {
+            Follow::TheTrip => on_the_trip,
+            Follow::AnyTime => on_the_trip.or_else(nearest),
+        }
+        .map(|&(idx, _)| idx);
         let idx = best.unwrap_or_else(|| {
             tracks.push(Vec::new());
             tracks.len() - 1
@@ -252,7 +252,7 @@ pub(crate) fn split_tracks(
 /// with the vehicle whose reads are nearer on the whole. A cloned plate's two vehicles
 /// keep to their own parts of the country, and most of their trips never meet.
 fn vehicles_of(table: &ReadTable, rows: &[u32], config: &AnalysisConfig) -> Vec<Vec<u32>> {
-    let (trips, trip_of) = split_tracks(table, rows, config, Reach::TheTrip);
+    let (trips, trip_of) = split_tracks(table, rows, config, Follow::TheTrip);
     let mut apart: Vec<Vec<usize>> = vec![Vec::new(); trips.len()];
     for (idx, pair) in rows.windows(2).enumerate() {
         let (a, b) = (trip_of[idx], trip_of[idx + 1]);
@@ -338,7 +338,7 @@ impl Centre {
         if self.reads == 0 || other.reads == 0 {
             return 0.0;
         }
-        let at = |centre: &Centre| crate::geo::Point {
+        let at = |centre: &Centre| Point {
             lat: centre.lat / centre.reads as f64,
             lon: centre.lon / centre.reads as f64,
         };

@@ -345,87 +345,51 @@ fn print_table(columns: &[(String, Scores)]) {
     let header: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
     println!("\n| measure (target) | {} |", header.join(" | "));
     println!("|---|{}", "---|".repeat(columns.len()));
+    let row = |measure: &str, cell: &dyn Fn(&Scores) -> String| {
+        let cells: Vec<String> = columns.iter().map(|(_, scores)| cell(scores)).collect();
+        println!("| {measure} | {} |", cells.join(" | "));
+    };
     let pr = |f: fn(&Scores) -> PrecisionRecall, precision: bool| {
-        columns
-            .iter()
-            .map(|(_, s)| {
-                let value = f(s);
-                let (figure, hits, of) = if precision {
-                    (value.precision, value.true_reported, value.reported)
-                } else {
-                    (value.recall, value.found, value.planted)
-                };
-                format!("{} ({hits}/{of})", fmt(figure))
-            })
-            .collect::<Vec<_>>()
-            .join(" | ")
+        move |scores: &Scores| pr_cell(&f(scores), precision)
     };
-    println!("| hubs precision (>= 0.9) | {} |", pr(|s| s.hubs, true));
-    println!("| hubs recall (>= 0.9) | {} |", pr(|s| s.hubs, false));
-    println!(
-        "| convoy pairs precision (>= 0.9) | {} |",
-        pr(|s| s.convoys, true)
-    );
-    println!(
-        "| convoy pairs recall (>= 0.9) | {} |",
-        pr(|s| s.convoys, false)
-    );
-    println!(
-        "| clones precision (>= 0.95) | {} |",
-        pr(|s| s.clones, true)
-    );
-    println!("| clones recall (>= 0.95) | {} |", pr(|s| s.clones, false));
-    println!("| swap pairs precision | {} |", pr(|s| s.swaps, true));
-    println!("| swap pairs recall | {} |", pr(|s| s.swaps, false));
-    let routes: Vec<String> = columns
-        .iter()
-        .map(|(_, s)| format!("{} (of {})", fmt(s.routes_recall), s.routes_planted))
-        .collect();
-    println!("| routes recovered (>= 0.9) | {} |", routes.join(" | "));
-    let ranked: Vec<String> = columns
-        .iter()
-        .map(|(_, s)| format!("{} (k={})", fmt(s.ranked_precision_at_k), s.k))
-        .collect();
-    println!("| ranked vehicles P@k (>= 0.8) | {} |", ranked.join(" | "));
+    row("hubs precision (>= 0.9)", &pr(|s| s.hubs, true));
+    row("hubs recall (>= 0.9)", &pr(|s| s.hubs, false));
+    row("convoy pairs precision (>= 0.9)", &pr(|s| s.convoys, true));
+    row("convoy pairs recall (>= 0.9)", &pr(|s| s.convoys, false));
+    row("clones precision (>= 0.95)", &pr(|s| s.clones, true));
+    row("clones recall (>= 0.95)", &pr(|s| s.clones, false));
+    row("swap pairs precision", &pr(|s| s.swaps, true));
+    row("swap pairs recall", &pr(|s| s.swaps, false));
+    row("routes recovered (>= 0.9)", &|s| {
+        format!("{} (of {})", fmt(s.routes_recall), s.routes_planted)
+    });
+    row("ranked vehicles P@k (>= 0.8)", &|s| {
+        format!("{} (k={})", fmt(s.ranked_precision_at_k), s.k)
+    });
     let clocks = |precision: bool| {
-        let cells: Vec<String> = columns
-            .iter()
-            .map(|(_, s)| match s.camera_clocks {
-                Some(value) if precision => {
-                    format!(
-                        "{} ({}/{})",
-                        fmt(value.precision),
-                        value.true_reported,
-                        value.reported
-                    )
-                }
-                Some(value) => format!("{} ({}/{})", fmt(value.recall), value.found, value.planted),
-                None => "-".to_owned(),
-            })
-            .collect();
-        cells.join(" | ")
+        move |s: &Scores| {
+            s.camera_clocks
+                .map_or_else(|| "-".to_owned(), |value| pr_cell(&value, precision))
+        }
     };
-    println!(
-        "| camera clocks off >= 45 s, precision | {} |",
-        clocks(true)
-    );
-    println!("| camera clocks off >= 45 s, recall | {} |", clocks(false));
-    let errors: Vec<String> = columns
-        .iter()
-        .map(|(_, s)| fmt(s.camera_clock_error_secs))
-        .collect();
-    println!(
-        "| camera clocks, median error (s) | {} |",
-        errors.join(" | ")
-    );
-    let tracks: Vec<String> = columns
-        .iter()
-        .map(|(_, s)| fmt(s.clone_tracks_right))
-        .collect();
-    println!(
-        "| cloned plates' reads in their vehicle's track | {} |",
-        tracks.join(" | ")
-    );
+    row("camera clocks off >= 45 s, precision", &clocks(true));
+    row("camera clocks off >= 45 s, recall", &clocks(false));
+    row("camera clocks, median error (s)", &|s| {
+        fmt(s.camera_clock_error_secs)
+    });
+    row("cloned plates' reads in their vehicle's track", &|s| {
+        fmt(s.clone_tracks_right)
+    });
+}
+
+/// A precision (hits over reported) or a recall (found over planted), with its counts.
+fn pr_cell(value: &PrecisionRecall, precision: bool) -> String {
+    let (figure, hits, of) = if precision {
+        (value.precision, value.true_reported, value.reported)
+    } else {
+        (value.recall, value.found, value.planted)
+    };
+    format!("{} ({hits}/{of})", fmt(figure))
 }
 
 fn fmt(value: Option<f64>) -> String {

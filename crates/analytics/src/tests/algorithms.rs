@@ -2003,20 +2003,34 @@ fn vans_that_share_a_road_every_morning_and_met_twice_are_not_a_convoy() {
 /// hours alone, `own_steps` seconds between cameras (the first van's, the second's). The
 /// first van's partners, as a seed's are searched.
 fn vans_on_one_night_and_their_own(own_steps: (i64, i64)) -> Vec<ConvoyFinding> {
-    let out: Vec<usize> = (0..16).collect();
-    let back: Vec<usize> = out.iter().rev().copied().collect();
-    let mut reads = Vec::new();
-    let night = MONDAY + 3 * 86_400 + 23 * 3600;
-    for (plate, lag) in [("VANX001", 0), ("VANY002", 60)] {
-        reads.extend(drive(plate, &out, night + lag, 190));
-        reads.extend(drive(plate, &back, night + 3 * 3600 + lag, 190));
-    }
+    let mut reads = vans_together_on(3);
     for (plate, day, step) in [("VANX001", 1i64, own_steps.0), ("VANY002", 9, own_steps.1)] {
-        let night = MONDAY + day * 86_400 + 23 * 3600 + 90;
-        reads.extend(drive(plate, &out, night, step));
-        reads.extend(drive(plate, &back, night + 3 * 3600, step));
+        reads.extend(out_and_back(
+            plate,
+            MONDAY + day * 86_400 + 23 * 3600 + 90,
+            step,
+        ));
     }
     first_vans_partners(&reads)
+}
+
+/// A van out along the sixteen cameras of the line at `start` and back three hours later,
+/// `step` seconds between cameras.
+fn out_and_back(plate: &str, start: i64, step: i64) -> Vec<R> {
+    let out: Vec<usize> = (0..16).collect();
+    let back: Vec<usize> = out.iter().rev().copied().collect();
+    let mut reads = drive(plate, &out, start, step);
+    reads.extend(drive(plate, &back, start + 3 * 3600, step));
+    reads
+}
+
+/// `VANX001` and `VANY002` out and back together, a minute apart, from 23:00 on `day`.
+fn vans_together_on(day: i64) -> Vec<R> {
+    let night = MONDAY + day * 86_400 + 23 * 3600;
+    [("VANX001", 0), ("VANY002", 60)]
+        .into_iter()
+        .flat_map(|(plate, lag)| out_and_back(plate, night + lag, 190))
+        .collect()
 }
 
 /// The partners of `VANX001` among `reads` on a line of sixteen cameras with no other
@@ -2056,14 +2070,7 @@ fn vans_met_on_mismatched_nights_only_drifting_apart_are_a_convoy_on_the_night_t
 /// the same hours alone, each at its own speed. The first van's partners, as a seed's are
 /// searched.
 fn vans_taking_turns(nights_alone: i64) -> Vec<ConvoyFinding> {
-    let out: Vec<usize> = (0..16).collect();
-    let back: Vec<usize> = out.iter().rev().copied().collect();
-    let mut reads = Vec::new();
-    let night = MONDAY + 2 * 86_400 + 23 * 3600;
-    for (plate, lag) in [("VANX001", 0), ("VANY002", 60)] {
-        reads.extend(drive(plate, &out, night + lag, 190));
-        reads.extend(drive(plate, &back, night + 3 * 3600 + lag, 190));
-    }
+    let mut reads = vans_together_on(2);
     let weekdays: Vec<i64> = (0..14).filter(|day| day % 7 < 5 && *day != 2).collect();
     for (plate, first, step) in [("VANX001", 0, 170), ("VANY002", 1, 215)] {
         for &day in weekdays
@@ -2072,9 +2079,11 @@ fn vans_taking_turns(nights_alone: i64) -> Vec<ConvoyFinding> {
             .step_by(2)
             .take(nights_alone as usize)
         {
-            let night = MONDAY + day * 86_400 + 23 * 3600 + 90;
-            reads.extend(drive(plate, &out, night, step));
-            reads.extend(drive(plate, &back, night + 3 * 3600, step));
+            reads.extend(out_and_back(
+                plate,
+                MONDAY + day * 86_400 + 23 * 3600 + 90,
+                step,
+            ));
         }
     }
     first_vans_partners(&reads)
