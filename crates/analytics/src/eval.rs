@@ -72,6 +72,7 @@ pub const CLOCK_SCORED_SECS_MIN: f64 = 45.0;
 pub fn score(report: &Value, truth: &Truth, read_plates: &HashMap<String, String>) -> Scores {
     let (routes_recall, routes_planted) = score_routes(report, truth);
     let (ranked_precision_at_k, k) = score_ranked(report, truth);
+    let clocks = score_clocks(report, truth);
     Scores {
         hubs: score_hubs(report, truth),
         convoys: score_pairs(
@@ -87,8 +88,8 @@ pub fn score(report: &Value, truth: &Truth, read_plates: &HashMap<String, String
         routes_planted,
         ranked_precision_at_k,
         k,
-        camera_clocks: score_clocks(report, truth).map(|(clocks, _)| clocks),
-        camera_clock_error_secs: score_clocks(report, truth).and_then(|(_, error)| error),
+        camera_clocks: clocks.map(|(clocks, _)| clocks),
+        camera_clock_error_secs: clocks.and_then(|(_, error)| error),
         clone_tracks_right: score_clone_tracks(report, truth),
     }
 }
