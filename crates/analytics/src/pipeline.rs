@@ -9,7 +9,7 @@ use crate::misread::Link;
 use crate::reach::Reach;
 use crate::report::*;
 use crate::routes::{LegCounts, RouteFinding, find_routes};
-use crate::swaps::{SwapFinding, find_swaps};
+use crate::swaps::{Movements, SwapFinding, find_swaps};
 use crate::table::{FastMap, FastSet, MICROS, NIGHT_HOURS_UTC, ReadTable, in_hours};
 use crate::traffic::Traffic;
 use crate::{
@@ -146,7 +146,12 @@ fn find(
     let (table, traffic, index, light) =
         (&ground.table, &ground.traffic, &ground.index, &ground.light);
     let plate_days = &ground.plate_days;
-    let seeds = seed_plates(table, input);
+    let asked = seed_plates(table, input);
+    let movements = Movements::new(table);
+    timings.lap("movements");
+    // A seed's other plates are the seed's vehicle: its convoys under them are searched,
+    // and its ties kept, as the seed's.
+    let seeds = with_other_plates(table, &movements, &asked);
     let mut convoys = if input.seeds.is_empty() {
         let plates = convoys::DiscoveryPlates::new(table, light, plate_days, config);
         convoys::discovery(table, index, traffic, &plates, config)
@@ -160,6 +165,16 @@ fn find(
         convoys = grow_from_members(searches, convoys, light, config);
     }
     add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
+    // A member's other plates are its vehicle too: their partners are searched as its own.
+    let wanted = if input.seeds.is_empty() {
+        Wanted::in_discovery(config)
+    } else {
+        Wanted::recurring(config)
+    };
+    let focus = (&movements, &seeds[..], &light[..]);
+    if add_other_plates_partners(searches, focus, &mut convoys, (config, wanted)) {
+        add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
+    }
     timings.lap("convoy_partners");
     let clones = find_clones(table, &ground.links, config);
     timings.lap("clones");
@@ -221,9 +236,15 @@ fn find(
         swaps: Vec::new(),
         routes: Vec::new(),
         hub_visitors: BTreeMap::new(),
-        seeds,
+        seeds: asked,
     };
-    find_places(table, &all, &mut interest, &mut findings, config);
+    find_places(
+        (table, &movements),
+        &all,
+        &mut interest,
+        &mut findings,
+        config,
+    );
     timings.lap("hubs_swaps_routes");
     (findings, all, interest)
 }
@@ -413,6 +434,63 @@ fn seed_plates(table: &ReadTable, input: &AnalysisInput) -> Vec<u32> {
         .collect()
 }
 
+/// The `seeds` and the other plates their vehicles were read under (see [`other_plates`]),
+/// in plate order: a van that carries a plate a night goes out with the gang under plates
+/// the analyst never heard of.
+fn with_other_plates(table: &ReadTable, movements: &Movements, seeds: &[u32]) -> Vec<u32> {
+    let mut plates: BTreeSet<u32> = seeds.iter().copied().collect();
+    if !seeds.is_empty() {
+        plates.extend(other_plates(table, movements, seeds, &[]));
+    }
+    plates.into_iter().collect()
+}
+
+/// The plates swapped with the `focus` plates (see `swaps::find_swaps`; `convoys` are the
+/// pairs found so far) that are searched as the focus vehicle: only where both plates'
+/// reads describe a vehicle, as one road's plates move alike whatever they are, and only a
+/// description that fits says that two plates may be one vehicle.
+fn other_plates(
+    table: &ReadTable,
+    movements: &Movements,
+    focus: &[u32],
+    convoys: &[(u32, u32)],
+) -> BTreeSet<u32> {
+    find_swaps(table, movements, focus, convoys)
+        .iter()
+        .filter(|swap| movements.described(swap.plate_a) && movements.described(swap.plate_b))
+        .flat_map(|swap| [swap.plate_a, swap.plate_b])
+        .collect()
+}
+
+/// Adds the convoys of the other plates of the network's vehicles (seeds and convoy
+/// members; see [`other_plates`]) that no convoy holds yet, searched as
+/// `wanted` asks, `network_hops` deep; says whether it added any.
+fn add_other_plates_partners(
+    (table, index, traffic): (&ReadTable, &CameraIndex, &Traffic),
+    (movements, seeds, light): (&Movements, &[u32], &[bool]),
+    convoys: &mut Vec<ConvoyFinding>,
+    (config, wanted): (&AnalysisConfig, Wanted),
+) -> bool {
+    let (interest, _) = interest_of(convoys, seeds);
+    let members: Vec<u32> = interest.iter().copied().collect();
+    let pairs: Vec<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    let mut others = other_plates(table, movements, &members, &pairs);
+    others.retain(|plate| !interest.contains(plate));
+    if others.is_empty() {
+        return false;
+    }
+    let others: Vec<u32> = others.into_iter().collect();
+    let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    let before = convoys.len();
+    convoys.extend(
+        expand_convoys(table, index, traffic, (&others, light), config, wanted)
+            .into_iter()
+            .filter(|convoy| !known.contains(&(convoy.plate_a, convoy.plate_b))),
+    );
+    convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
+    convoys.len() > before
+}
+
 /// Targeted convoys from the seeds, then from their partners, `network_hops` deep.
 fn expand_convoys(
     table: &ReadTable,
@@ -581,7 +659,7 @@ fn journeys_of(
 
 /// Hubs, hub visitors, swaps and routes, growing the set of vehicles of interest.
 fn find_places(
-    table: &ReadTable,
+    (table, movements): (&ReadTable, &Movements),
     all: &AllJourneys,
     interest: &mut BTreeSet<u32>,
     findings: &mut Findings,
@@ -599,7 +677,7 @@ fn find_places(
         .iter()
         .map(|convoy| (convoy.plate_a, convoy.plate_b))
         .collect();
-    findings.swaps = find_swaps(table, &candidates, &convoys);
+    findings.swaps = find_swaps(table, movements, &candidates, &convoys);
     let before = interest.len();
     interest.extend(
         findings

@@ -29,6 +29,36 @@ pub(crate) struct SwapFinding {
 /// Visit counts per camera, sorted by camera.
 type Profile = Vec<(u32, f64)>;
 
+/// How every plate read `READS_MIN` times or more moves (its camera visits) and what its
+/// reads most often describe, in plate order: worked out once per analysis and asked by
+/// each search for swaps.
+pub(crate) struct Movements {
+    profiles: Vec<(u32, Profile, u32)>,
+}
+
+impl Movements {
+    pub(crate) fn new(table: &ReadTable) -> Movements {
+        let profiles = (0..table.n_plates() as u32)
+            .into_par_iter()
+            .filter_map(|plate| profiled(table, plate))
+            .collect();
+        Movements { profiles }
+    }
+
+    /// Whether `plate`'s reads describe a vehicle (make, model or colour).
+    pub(crate) fn described(&self, plate: u32) -> bool {
+        self.profiles
+            .binary_search_by_key(&plate, |(plate, _, _)| *plate)
+            .is_ok_and(|idx| self.profiles[idx].2 != 0)
+    }
+}
+
+/// A plate's movement and main description, when it was read often enough to have one.
+fn profiled(table: &ReadTable, plate: u32) -> Option<(u32, Profile, u32)> {
+    (table.plate_rows(plate).len() >= READS_MIN)
+        .then(|| (plate, camera_profile(table, plate), main_desc(table, plate)))
+}
+
 /// Swaps of the `focus` plates (plates of interest and plates stopping at hubs) with any
 /// plate read `READS_MIN` times or more: the other plates a network van carried are often
 /// read only on the nights it carried them, with no convoy or hub of their own. Two
@@ -36,23 +66,19 @@ type Profile = Vec<(u32, f64)>;
 /// swapped too when they could be one vehicle (see [`in_the_same_company`]).
 pub(crate) fn find_swaps(
     table: &ReadTable,
+    movements: &Movements,
     focus: &[u32],
     convoys: &[(u32, u32)],
 ) -> Vec<SwapFinding> {
-    let profiled = |plate: u32| {
-        (table.plate_rows(plate).len() >= READS_MIN)
-            .then(|| (plate, camera_profile(table, plate), main_desc(table, plate)))
-    };
-    let focus_profiles: Vec<(u32, Profile, u32)> =
-        focus.iter().filter_map(|&plate| profiled(plate)).collect();
-    let all_profiles: Vec<(u32, Profile, u32)> = (0..table.n_plates() as u32)
-        .into_par_iter()
-        .filter_map(profiled)
+    let focus_profiles: Vec<(u32, Profile, u32)> = focus
+        .iter()
+        .filter_map(|&plate| profiled(table, plate))
         .collect();
+    let all_profiles = &movements.profiles;
     // Each focus plate's other plates, on every core; then each pair once, in focus order.
     let found: Vec<Vec<(u32, f64)>> = focus_profiles
         .par_iter()
-        .map(|focus_plate| other_plates(table, focus_plate, &focus_profiles, &all_profiles))
+        .map(|focus_plate| other_plates(table, focus_plate, &focus_profiles, all_profiles))
         .collect();
     let mut swaps = Vec::new();
     let mut seen: BTreeSet<(u32, u32)> = BTreeSet::new();
@@ -68,8 +94,8 @@ pub(crate) fn find_swaps(
             }
         }
     }
-    in_the_same_company(table, &all_profiles, convoys, (&mut seen, &mut swaps));
-    close_triangles(table, &all_profiles, &mut seen, &mut swaps);
+    in_the_same_company(table, all_profiles, convoys, (&mut seen, &mut swaps));
+    close_triangles(table, all_profiles, &mut seen, &mut swaps);
     swaps.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     swaps
 }

@@ -12,7 +12,7 @@ use crate::misread::link_misreads;
 use crate::plans::CameraHour;
 use crate::reach::Reach;
 use crate::routes::lcs_len;
-use crate::swaps::{SwapFinding, find_swaps};
+use crate::swaps::{Movements, SwapFinding, find_swaps};
 use crate::table::MICROS;
 use crate::traffic::Traffic;
 use proptest::prelude::*;
@@ -1455,7 +1455,7 @@ fn a_swap_partner_outside_the_focus_is_kept_only_when_nothing_moves_more_like_it
     }
     let table = table(line_cameras(6, 5.0), &reads);
     let van = table.plates_with_text("VAN0001")[0];
-    let swaps = find_swaps(&table, &[van], &[]);
+    let swaps = find_swaps(&table, &Movements::new(&table), &[van], &[]);
     let pairs: Vec<(&str, &str)> = swaps
         .iter()
         .map(|swap| {
@@ -1502,7 +1502,10 @@ fn three_plates_on_one_van(last_plate_also_on_night: Option<i64>) -> Vec<(String
     }
     let table = table(line_cameras(7, 5.0), &reads);
     let van = table.plates_with_text("VAN0001")[0];
-    swap_texts(&table, &find_swaps(&table, &[van], &[]))
+    swap_texts(
+        &table,
+        &find_swaps(&table, &Movements::new(&table), &[van], &[]),
+    )
 }
 
 /// The swaps' plate texts, each pair in order, sorted.
@@ -1581,7 +1584,10 @@ fn one_van_two_plates_one_scout(second_plate: (&str, Option<i64>)) -> Vec<(Strin
     ];
     let mut focus = vec![scout, first, second];
     focus.sort_unstable();
-    swap_texts(&table, &find_swaps(&table, &focus, &convoys))
+    swap_texts(
+        &table,
+        &find_swaps(&table, &Movements::new(&table), &focus, &convoys),
+    )
 }
 
 #[test]
@@ -1617,7 +1623,7 @@ proptest! {
         let focus: Vec<u32> = (0..table.n_plates() as u32).step_by(2).collect();
         // Every plate in convoy with the next one: plates with a partner in common abound.
         let convoys: Vec<(u32, u32)> = (1..table.n_plates() as u32).map(|b| (b - 1, b)).collect();
-        let swaps = find_swaps(&table, &focus, &convoys);
+        let swaps = find_swaps(&table, &Movements::new(&table), &focus, &convoys);
         let mut pairs: Vec<(u32, u32)> = swaps.iter().map(|swap| (swap.plate_a, swap.plate_b)).collect();
         pairs.sort_unstable();
         pairs.dedup();
@@ -2696,4 +2702,91 @@ proptest! {
             ts.partition_point(|&t| t <= to + near)
         );
     }
+}
+
+/// Which vehicle of the network goes out under a second plate in
+/// [`a_vehicle_under_its_other_plate`].
+#[derive(Clone, Copy)]
+enum UnderAnotherPlate {
+    /// The seed: alone under `SEED001` on two afternoons, then under `OTHR002` with
+    /// `PART003` on two nights.
+    Seed,
+    /// The seed's partner `MEMB002`, out with the seed on two nights, then under `MEMB009`
+    /// with `PART003`.
+    Member,
+}
+
+/// Commuters drive the line C0 to C9 in the morning; other vehicles drive C9 back to C4. A
+/// white Ford van goes out under one plate on days 0 and 2, then under another with a
+/// black BMW on nights 5 and 9 (see [`UnderAnotherPlate`]). With `other_plate_by_day`,
+/// the second plate is read one morning half an hour after the first: two vehicles.
+fn a_vehicle_under_its_other_plate(
+    who: UnderAnotherPlate,
+    other_plate_by_day: bool,
+) -> crate::Report {
+    let mut reads = commuters_on_the_line();
+    let back = [9, 8, 7, 6, 5, 4];
+    let night = |day: i64| MONDAY + day * 86_400 + 22 * 3600 + day * 600;
+    let (first, second) = match who {
+        UnderAnotherPlate::Seed => ("SEED001", "OTHR002"),
+        UnderAnotherPlate::Member => ("MEMB002", "MEMB009"),
+    };
+    for day in [0, 2] {
+        // The seed alone by day: no stop of its is left at night (see `place_mates`).
+        let start = match who {
+            UnderAnotherPlate::Seed => night(day) - 8 * 3600,
+            UnderAnotherPlate::Member => night(day),
+        };
+        reads.extend(drive(first, &back, start, 200));
+        if let UnderAnotherPlate::Member = who {
+            reads.extend(drive("SEED001", &back, night(day) - 90, 200));
+        }
+    }
+    for day in [5, 9] {
+        reads.extend(drive(second, &back, night(day), 200));
+        reads.extend(drive("PART003", &back, night(day) + 120, 200));
+    }
+    if other_plate_by_day {
+        reads.extend(drive(first, &back, MONDAY + 3 * 86_400 + 11 * 3600, 200));
+        reads.extend(drive(
+            second,
+            &back,
+            MONDAY + 3 * 86_400 + 11 * 3600 + 1800,
+            200,
+        ));
+    }
+    for read in &mut reads {
+        let (make, colour) = match read.plate.as_str() {
+            "PART003" => ("BMW", "black"),
+            "SEED001" if matches!(who, UnderAnotherPlate::Member) => ("Audi", "grey"),
+            plate if plate == first || plate == second => ("Ford", "white"),
+            _ => continue,
+        };
+        read.make = Some(make.to_owned());
+        read.colour = Some(colour.to_owned());
+    }
+    let mut input = input(line_cameras(10, 5.0), &reads);
+    input.seeds = vec![corridor_domain::PlateText::parse("SEED001").expect("plate")];
+    crate::analyse(&input, &AnalysisConfig::default()).expect("analysis runs")
+}
+
+#[test]
+fn a_seed_out_under_its_other_plate_brings_in_its_partner() {
+    let report = a_vehicle_under_its_other_plate(UnderAnotherPlate::Seed, false);
+    assert_eq!(sorted_pairs(&report), [["OTHR002", "PART003"]]);
+    // Control: the second plate on the road half an hour after the seed's is another van,
+    // and the seed drove with nobody.
+    let report = a_vehicle_under_its_other_plate(UnderAnotherPlate::Seed, true);
+    assert!(report.convoys.is_empty(), "{:?}", report.convoys);
+}
+
+#[test]
+fn a_partner_out_under_its_other_plate_brings_in_its_own_partner() {
+    let report = a_vehicle_under_its_other_plate(UnderAnotherPlate::Member, false);
+    assert_eq!(
+        sorted_pairs(&report),
+        [["MEMB002", "SEED001"], ["MEMB009", "PART003"]]
+    );
+    let report = a_vehicle_under_its_other_plate(UnderAnotherPlate::Member, true);
+    assert_eq!(sorted_pairs(&report), [["MEMB002", "SEED001"]]);
 }
