@@ -1342,6 +1342,11 @@ fn habits_within(
     if score_with(0.0) < threshold {
         return None;
     }
+    // A plate read on one day has no habits to compare: its one day is the day tested,
+    // and shifted onto the other's days it says only that the other keeps its hours.
+    if plates_one_day(table, plates) {
+        return Some(0.0);
+    }
     let explained = |habits: f64| score_with(habits) < threshold;
     // The meetings alone first: they explain most pairs tested (commuters, neighbours),
     // and the chances to meet are counted only for the others. With the chances the
@@ -1362,6 +1367,19 @@ fn habits_within(
     let explained = (prior, config, &explained as &dyn Fn(f64) -> bool);
     let habits = habitual_occasions(table, days, plates, cameras_min, explained, true);
     (score_with(habits) >= threshold).then_some(habits)
+}
+
+/// Whether either plate of the pair was read on one day only.
+fn plates_one_day(table: &ReadTable, (a, b): (u32, u32)) -> bool {
+    [a, b].into_iter().any(|plate| {
+        let rows = table.plate_rows(plate);
+        match (rows.first(), rows.last()) {
+            (Some(&first), Some(&last)) => {
+                day_of(table.ts[first as usize]) == day_of(table.ts[last as usize])
+            }
+            _ => true,
+        }
+    })
 }
 
 /// The number of distinct cameras of an occasion.

@@ -2790,3 +2790,50 @@ fn a_partner_out_under_its_other_plate_brings_in_its_own_partner() {
     let report = a_vehicle_under_its_other_plate(UnderAnotherPlate::Member, true);
     assert_eq!(sorted_pairs(&report), [["MEMB002", "SEED001"]]);
 }
+
+/// A van, the seed, drives the line out and back at its own hour on six nights (or
+/// mornings, with `in_the_rush_hour`, among the commuters both ways); on one of them a car read on
+/// no other day drives out and back with it, a minute ahead.
+fn a_regular_van_and_a_car_out_once(in_the_rush_hour: bool) -> crate::Report {
+    let mut reads = commuters_on_the_line();
+    let out = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    let back = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
+    let hour = if in_the_rush_hour {
+        7 * 3600 + 1800
+    } else {
+        22 * 3600
+    };
+    if in_the_rush_hour {
+        // The line is as busy the other way an hour later.
+        for day in (0..14i64).filter(|day| day % 7 < 5) {
+            for commuter in 0..20u64 {
+                let start = MONDAY + day * 86_400 + hour + 3600 + jitter(commuter * 37 + 5, 600);
+                reads.extend(drive(&format!("RC{commuter:03}"), &back, start, 180));
+            }
+        }
+    }
+    for day in [0i64, 1, 2, 3, 4, 7] {
+        let start = MONDAY + day * 86_400 + hour + jitter(day as u64 + 7, 120);
+        reads.extend(drive("VAN0001", &out, start, 180));
+        reads.extend(drive("VAN0001", &back, start + 3600, 180));
+        if day == 3 {
+            reads.extend(drive("CAR0002", &out, start - 60, 180));
+            reads.extend(drive("CAR0002", &back, start + 3540, 180));
+        }
+    }
+    let mut input = input(line_cameras(10, 5.0), &reads);
+    input.seeds = vec![corridor_domain::PlateText::parse("VAN0001").expect("plate")];
+    crate::analyse(&input, &AnalysisConfig::default()).expect("analysis runs")
+}
+
+#[test]
+fn a_car_out_once_with_a_van_that_keeps_its_hours_is_a_convoy_at_night() {
+    // The van keeps its hours, and the car, shifted onto the van's other nights, meets it
+    // there too: but the car has no habits of its own to say so, its one night being the
+    // night tested. The night's empty road says it.
+    let pairs = sorted_pairs(&a_regular_van_and_a_car_out_once(false));
+    assert_eq!(pairs, [["CAR0002", "VAN0001"]]);
+    // Among the commuters the traffic explains them.
+    let pairs = sorted_pairs(&a_regular_van_and_a_car_out_once(true));
+    assert!(pairs.is_empty(), "{pairs:?}");
+}
