@@ -203,13 +203,10 @@ fn find(
     if !more.is_empty() {
         // Found without travelling with a seed, as discovery finds its members: their other
         // partners are searched as discovery's members' are.
-        let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
-        convoys.extend(
-            grow_from_members(searches, more, light, config)
-                .into_iter()
-                .filter(|convoy| !known.contains(&(convoy.plate_a, convoy.plate_b))),
+        add_new(
+            &mut convoys,
+            grow_from_members(searches, more, light, config),
         );
-        convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
         add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
         let (grown, convoy_rows) = interest_of(&convoys, &seeds);
         refresh_interest(table, &mut all, &grown, &convoy_rows, config);
@@ -480,10 +477,17 @@ fn add_other_plates_partners(
         return false;
     }
     let others: Vec<u32> = others.into_iter().collect();
+    let found = expand_convoys(table, index, traffic, (&others, light), config, wanted);
+    add_new(convoys, found)
+}
+
+/// Adds the `found` convoys whose pair `convoys` lacks, best score first; says whether it
+/// added any.
+fn add_new(convoys: &mut Vec<ConvoyFinding>, found: Vec<ConvoyFinding>) -> bool {
     let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
     let before = convoys.len();
     convoys.extend(
-        expand_convoys(table, index, traffic, (&others, light), config, wanted)
+        found
             .into_iter()
             .filter(|convoy| !known.contains(&(convoy.plate_a, convoy.plate_b))),
     );

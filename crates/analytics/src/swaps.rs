@@ -45,11 +45,17 @@ impl Movements {
         Movements { profiles }
     }
 
-    /// Whether `plate`'s reads describe a vehicle (make, model or colour).
-    pub(crate) fn described(&self, plate: u32) -> bool {
+    /// `plate`, its camera visits and its main description, when it was read often enough.
+    fn of(&self, plate: u32) -> Option<&(u32, Profile, u32)> {
         self.profiles
             .binary_search_by_key(&plate, |(plate, _, _)| *plate)
-            .is_ok_and(|idx| self.profiles[idx].2 != 0)
+            .ok()
+            .map(|idx| &self.profiles[idx])
+    }
+
+    /// Whether `plate`'s reads describe a vehicle (make, model or colour).
+    pub(crate) fn described(&self, plate: u32) -> bool {
+        self.of(plate).is_some_and(|&(_, _, desc)| desc != 0)
     }
 }
 
@@ -72,7 +78,7 @@ pub(crate) fn find_swaps(
 ) -> Vec<SwapFinding> {
     let focus_profiles: Vec<(u32, Profile, u32)> = focus
         .iter()
-        .filter_map(|&plate| profiled(table, plate))
+        .filter_map(|&plate| movements.of(plate).cloned())
         .collect();
     let all_profiles = &movements.profiles;
     // Each focus plate's other plates, on every core; then each pair once, in focus order.
@@ -94,8 +100,8 @@ pub(crate) fn find_swaps(
             }
         }
     }
-    in_the_same_company(table, all_profiles, convoys, (&mut seen, &mut swaps));
-    close_triangles(table, all_profiles, &mut seen, &mut swaps);
+    in_the_same_company(table, movements, convoys, (&mut seen, &mut swaps));
+    close_triangles(table, movements, &mut seen, &mut swaps);
     swaps.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     swaps
 }
@@ -151,7 +157,7 @@ fn other_plates(
 /// their visits' cosine where higher.
 fn in_the_same_company(
     table: &ReadTable,
-    profiles: &[(u32, Profile, u32)],
+    movements: &Movements,
     convoys: &[(u32, u32)],
     (known, swaps): (&mut BTreeSet<(u32, u32)>, &mut Vec<SwapFinding>),
 ) {
@@ -162,10 +168,9 @@ fn in_the_same_company(
     }
     // Plates read fewer than `READS_MIN` times, or never described, are not taken.
     let profile_of = |plate: u32| {
-        profiles
-            .binary_search_by_key(&plate, |(plate, _, _)| *plate)
-            .ok()
-            .map(|idx| (&profiles[idx].1, profiles[idx].2))
+        movements
+            .of(plate)
+            .map(|(_, profile, desc)| (profile, *desc))
             .filter(|&(_, desc)| desc != 0)
     };
     for (&a, partners_a) in &partners {
@@ -198,16 +203,11 @@ fn in_the_same_company(
 /// when they move alike and were never read on the same day; `known` holds the pairs found.
 fn close_triangles(
     table: &ReadTable,
-    profiles: &[(u32, Profile, u32)],
+    movements: &Movements,
     known: &mut BTreeSet<(u32, u32)>,
     swaps: &mut Vec<SwapFinding>,
 ) {
-    let profile_of = |plate: u32| {
-        profiles
-            .binary_search_by_key(&plate, |(plate, _, _)| *plate)
-            .ok()
-            .map(|idx| &profiles[idx])
-    };
+    let profile_of = |plate: u32| movements.of(plate);
     let mut partners: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for swap in swaps.iter() {
         partners.entry(swap.plate_a).or_default().push(swap.plate_b);
