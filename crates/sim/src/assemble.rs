@@ -1,7 +1,7 @@
 //! Builds [`Truth`] from what the generator planted and the reads it emitted.
 
 use crate::cameras::SimCamera;
-use crate::gangs::{Role, TagKind};
+use crate::gangs::{GangVehicle, Role, TagKind};
 use crate::generate::{State, TaggedRead, World};
 use crate::geo::haversine_m;
 use crate::trip::FIXED_SITE;
@@ -667,15 +667,34 @@ fn seeds(world: &World, state: &State, by_tag: &BTreeMap<u32, Vec<&TaggedRead>>)
     let mut seeds = Vec::new();
     for (gang_idx, gang) in state.gangs.iter().enumerate() {
         let g = gang_idx as u16;
+        // The vehicle stopped or seen at the coast drove there: a van the network kept in
+        // reserve all fortnight is nobody's lead. Failing one read on the way to a launch
+        // (no camera on its road there), the first that was read at all.
+        let read_on = |v: usize, kinds: &[TagKind]| {
+            state
+                .registry
+                .tags
+                .iter()
+                .enumerate()
+                .any(|(tag_idx, tag)| {
+                    tag.gang == g
+                        && tag.vehicle == v as u32
+                        && (kinds.is_empty() || kinds.contains(&tag.kind))
+                        && by_tag.contains_key(&(tag_idx as u32))
+                })
+        };
+        let lead = |candidate: &dyn Fn(&GangVehicle) -> bool| {
+            let candidates = || (0..gang.vehicles.len()).filter(|v| candidate(&gang.vehicles[*v]));
+            candidates()
+                .find(|v| read_on(*v, &[TagKind::HubToLaunch, TagKind::ScoutOut]))
+                .or_else(|| candidates().find(|v| read_on(*v, &[])))
+        };
         let mut picks: Vec<(u32, &str)> = Vec::new();
-        if let Some(van) = (0..gang.vehicles.len())
-            .find(|v| gang.vehicles[*v].role == Role::Van && gang.vehicles[*v].clone_of.is_none())
-        {
+        if let Some(van) = lead(&|v| v.role == Role::Van && v.clone_of.is_none()) {
             picks.push((van as u32, "van stopped at the coast by the Gendarmerie"));
         }
         if gang_idx % 2 == 0
-            && let Some(scout) =
-                (0..gang.vehicles.len()).find(|v| gang.vehicles[*v].role == Role::Scout)
+            && let Some(scout) = lead(&|v| v.role == Role::Scout)
         {
             picks.push((scout as u32, "car seen with the van at a launch point"));
         }

@@ -596,6 +596,13 @@ fn truth_names_routes_seeds_and_network_plates_that_appear_in_the_reads() {
         );
     }
     assert!(truth.seeds.len() >= truth.networks.len());
+    for network in &truth.networks {
+        assert!(
+            truth.seeds.iter().any(|s| s.network_id == network.id),
+            "network {} has no seed",
+            network.id
+        );
+    }
     for seed in &truth.seeds {
         assert!(
             truth.network_plates.iter().any(|p| p.plate == seed.plate),
@@ -853,4 +860,30 @@ fn a_hire_van_is_never_out_with_a_customer_and_a_network_at_once() {
         n_checked > 1_000,
         "only {n_checked} consecutive trips checked"
     );
+}
+
+#[test]
+fn every_network_has_a_seed_that_drove_to_the_coast() {
+    // Seed 29: network N2's first van stays in reserve all fortnight and its second is a
+    // cloned plate, so the van stopped at the coast must be its third.
+    let config = ScenarioConfig {
+        days: 14,
+        ..ScenarioConfig::new(29, 40_000)
+    };
+    let truth = generate_in_memory(&config).expect("a valid config").truth;
+    for network in &truth.networks {
+        let seeds: Vec<&str> = truth
+            .seeds
+            .iter()
+            .filter(|s| s.network_id == network.id)
+            .map(|s| s.vehicle_id.as_str())
+            .collect();
+        assert!(!seeds.is_empty(), "network {} has no seed", network.id);
+    }
+    let n2_van = truth
+        .seeds
+        .iter()
+        .find(|s| s.network_id == "N2" && s.note.starts_with("van"))
+        .expect("N2's van is a seed");
+    assert_eq!(n2_van.vehicle_id, "N2-V3");
 }
