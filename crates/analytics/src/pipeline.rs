@@ -924,9 +924,10 @@ fn convoys_around_places(
 
 /// The convoys between two of the vehicles outside the network that stop at night at one
 /// of the hubs its vehicles of `interest` make now (see [`hub_mates`]), not among `convoys`
-/// yet, half their trips together or more at night: a gang's vehicles that never travelled
-/// with a seed, nor with its partners, still keep their boats where the rest of the gang
-/// does, and set off from there at night.
+/// yet, and those of one of them with one of the network's vehicles on a single trip
+/// (tested as two of the network's own), half their trips together or more at night: a
+/// gang's vehicles that never travelled with a seed, nor with its partners, still keep
+/// their boats where the rest of the gang does, and set off from there at night.
 fn convoys_at_hubs(
     searches: (&ReadTable, &CameraIndex, &Traffic),
     all: &AllJourneys,
@@ -937,6 +938,17 @@ fn convoys_at_hubs(
     let mates = hub_mates(all, interest, light, config);
     // Neighbours who live by a hub stop there at night too, and drive together by day.
     let mut found = convoys_among(searches, &mates, convoys, light, config);
+    // One that keeps its boats where the gang does and went out with one of its vehicles
+    // is as likely a hypothesis as a pair of the gang's own.
+    let members: Vec<u32> = interest.iter().copied().collect();
+    let (table, index, traffic) = searches;
+    found.extend(convoys::trips_with_members(
+        table,
+        index,
+        traffic,
+        (&mates, &members),
+        config,
+    ));
     found.retain(|convoy| mostly_at_night(searches.0, convoy));
     found
 }

@@ -1824,6 +1824,56 @@ fn vehicles_that_set_off_from_the_networks_hub_at_night_are_searched_for_their_c
     assert_eq!(sorted_pairs(&report), [["SCOUT02", "SEED001"]]);
 }
 
+/// The seed and its scout of [`a_gang_in_two_crews_at_one_lock_up`], out from the lock-up
+/// together on two nights, and the seed with a van on a third night, without the scout.
+/// `van_at_lock_up` says whether the van came to the lock-up that evening and set off from
+/// it with them, or joined them at C0 from elsewhere.
+fn a_van_out_once_with_the_seed(van_at_lock_up: bool) -> crate::Report {
+    let cameras = line_and_lock_up_cameras();
+    let mut reads = commuters_on_the_line();
+    let line: Vec<usize> = (0..10).collect();
+    for (night, leave_secs) in [(0i64, 21 * 3600), (3, 23 * 3600), (8, 25 * 3600)] {
+        for (plate, offset) in [("SEED001", 0), ("SCOUT02", 90)] {
+            if night == 3 && plate == "SCOUT02" {
+                continue;
+            }
+            let evening = MONDAY + night * 86_400 + offset;
+            reads.push(r(plate, "A", evening + 19 * 3600 + offset * 10));
+            reads.push(r(plate, "A", evening + leave_secs));
+            reads.extend(drive(plate, &line, evening + leave_secs + 600, 200));
+        }
+    }
+    let evening = MONDAY + 3 * 86_400 + 45;
+    if van_at_lock_up {
+        reads.push(r("VANF007", "A", evening + 20 * 3600));
+        reads.push(r("VANF007", "A", evening + 23 * 3600));
+    }
+    reads.extend(drive("VANF007", &line, evening + 23 * 3600 + 600, 200));
+    let mut input = input(cameras, &reads);
+    input.seeds = vec![corridor_domain::PlateText::parse("SEED001").expect("plate")];
+    // A two-minute window (cameras whose clocks agree): the one trip together is then
+    // unlikely for the van (one chance in two hundred), not for any vehicle near the seed
+    // (one in seventy), so the van is no partner of the seed on that trip alone.
+    let config = AnalysisConfig {
+        convoy_window_secs: 120,
+        ..AnalysisConfig::default()
+    };
+    crate::analyse(&input, &config).expect("analysis runs")
+}
+
+#[test]
+fn a_van_that_set_off_once_with_the_seed_from_the_networks_lock_up_is_its_partner() {
+    let report = a_van_out_once_with_the_seed(true);
+    assert_eq!(report.hubs.len(), 1, "{:?}", report.hubs);
+    assert_eq!(
+        sorted_pairs(&report),
+        [["SCOUT02", "SEED001"], ["SEED001", "VANF007"]]
+    );
+    // The same trip from elsewhere: a stranger on the line that night.
+    let report = a_van_out_once_with_the_seed(false);
+    assert_eq!(sorted_pairs(&report), [["SCOUT02", "SEED001"]]);
+}
+
 /// The line C0-C9 and, south of C0, the access-road camera A of a lock-up.
 fn line_and_lock_up_cameras() -> Vec<Camera> {
     let mut cameras = line_cameras(10, 5.0);
