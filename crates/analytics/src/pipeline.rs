@@ -157,12 +157,19 @@ fn find(
         convoys::discovery(table, index, traffic, &plates, config)
     } else {
         let wanted = Wanted::recurring(config);
-        expand_convoys(table, index, traffic, (&seeds, light), config, wanted)
+        expand_convoys(
+            table,
+            index,
+            traffic,
+            (&seeds, &BTreeSet::new(), light),
+            config,
+            wanted,
+        )
     };
     timings.lap("convoys");
     let searches = (table, index, traffic);
     if input.seeds.is_empty() {
-        convoys = grow_from_members(searches, convoys, light, config);
+        convoys = grow_from_members(searches, (convoys, &BTreeSet::new()), light, config);
     }
     add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
     // A member's other plates are its vehicle too: their partners are searched as its own.
@@ -205,7 +212,7 @@ fn find(
         // partners are searched as discovery's members' are.
         add_new(
             &mut convoys,
-            grow_from_members(searches, more, light, config),
+            grow_from_members(searches, (more, &interest), light, config),
         );
         add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
         let (grown, convoy_rows) = interest_of(&convoys, &seeds);
@@ -477,7 +484,15 @@ fn add_other_plates_partners(
         return false;
     }
     let others: Vec<u32> = others.into_iter().collect();
-    let found = expand_convoys(table, index, traffic, (&others, light), config, wanted);
+    let nothing = BTreeSet::new();
+    let found = expand_convoys(
+        table,
+        index,
+        traffic,
+        (&others, &nothing, light),
+        config,
+        wanted,
+    );
     add_new(convoys, found)
 }
 
@@ -500,11 +515,12 @@ fn expand_convoys(
     table: &ReadTable,
     index: &CameraIndex,
     traffic: &Traffic,
-    (seeds, eligible): (&[u32], &[bool]),
+    (seeds, searched, eligible): (&[u32], &BTreeSet<u32>, &[bool]),
     config: &AnalysisConfig,
     wanted: Wanted,
 ) -> Vec<ConvoyFinding> {
-    let mut known: BTreeSet<u32> = seeds.iter().copied().collect();
+    // The plates `searched` before are not searched again, at any hop.
+    let mut known: BTreeSet<u32> = seeds.iter().chain(searched).copied().collect();
     let mut frontier: Vec<u32> = seeds.to_vec();
     let mut found: BTreeMap<(u32, u32), ConvoyFinding> = BTreeMap::new();
     for _ in 0..config.network_hops {
@@ -538,20 +554,29 @@ fn expand_convoys(
 /// against a Bonferroni bound over the pairs that search tests (thousands) rather than over
 /// every pair in the data (millions); they must still score `convoy_score_min_discovery`,
 /// as a member found without a seed may itself be a stranger.
+///
+/// The plates of `known` (the network's vehicles already searched) are not searched again,
+/// at any hop: their partners were searched when they were found, and a cloned plate's
+/// partners are two vehicles' company (see [`drop_the_other_vehicles_company`]).
 pub(crate) fn grow_from_members(
     (table, index, traffic): (&ReadTable, &CameraIndex, &Traffic),
-    found: Vec<ConvoyFinding>,
+    (found, known): (Vec<ConvoyFinding>, &BTreeSet<u32>),
     eligible: &[bool],
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
-    let members: BTreeSet<u32> = found.iter().flat_map(|c| [c.plate_a, c.plate_b]).collect();
+    let members: BTreeSet<u32> = found
+        .iter()
+        .flat_map(|c| [c.plate_a, c.plate_b])
+        .filter(|plate| !known.contains(plate))
+        .collect();
     let members: Vec<u32> = members.into_iter().collect();
     let mut by_pair: BTreeMap<(u32, u32), ConvoyFinding> = found
         .into_iter()
         .map(|convoy| ((convoy.plate_a, convoy.plate_b), convoy))
         .collect();
     let wanted = Wanted::in_discovery(config);
-    for convoy in expand_convoys(table, index, traffic, (&members, eligible), config, wanted) {
+    let searched = (&members[..], known, eligible);
+    for convoy in expand_convoys(table, index, traffic, searched, config, wanted) {
         by_pair
             .entry((convoy.plate_a, convoy.plate_b))
             .or_insert(convoy);
@@ -956,8 +981,10 @@ fn convoys_at_hubs(
 /// The vehicles outside `interest` that stop at night at a hub the vehicles of `interest`
 /// make (see [`hub_visitors`]), on one night or more: a crew that loaded at the gang's
 /// lock-up on one night and at its other lock-up on the others is still the gang's.
-/// Only at hubs where no more than `PLACE_MATES_MAX` such vehicles do (more is an estate
-/// where people work nights); their convoys must still be found.
+/// Where more than `PLACE_MATES_MAX` such vehicles do (an estate where people work nights,
+/// a town), only those that left it at night within the convoy window of one of the
+/// network's vehicles leaving it (see [`setting_off_with`]); their convoys must still be
+/// found.
 fn hub_mates(
     all: &AllJourneys,
     interest: &BTreeSet<u32>,
@@ -974,12 +1001,58 @@ fn hub_mates(
             by_hub.entry(hub_idx).or_default().push(plate);
         }
     }
-    let mates: BTreeSet<u32> = by_hub
-        .into_values()
-        .filter(|plates| plates.len() <= PLACE_MATES_MAX)
-        .flatten()
-        .collect();
+    let mut mates: BTreeSet<u32> = BTreeSet::new();
+    for (hub_idx, plates) in by_hub {
+        if plates.len() <= PLACE_MATES_MAX {
+            mates.extend(plates);
+        } else {
+            let hub = &hubs[hub_idx];
+            let within = hub.radius_m.max(config.hub_cluster_radius_m);
+            mates.extend(setting_off_with(
+                &all.stops,
+                (hub.centre, within),
+                interest,
+                config,
+            ));
+        }
+    }
     mates.into_iter().collect()
+}
+
+/// The vehicles outside `interest` that left a stop within `within` metres of `place`
+/// at night within the convoy window of one of the vehicles of `interest` leaving a stop
+/// there: the gang's vehicles set off from their lock-up together, the people who live or
+/// work near it each at their own time.
+pub(crate) fn setting_off_with(
+    stops: &[Stop],
+    (place, within): (Point, f64),
+    interest: &BTreeSet<u32>,
+    config: &AnalysisConfig,
+) -> Vec<u32> {
+    let leaving: Vec<&Stop> = stops
+        .iter()
+        .filter(|stop| leaves_in_the_night(stop) && stop.point.distance_m(place) <= within)
+        .collect();
+    let mut departures: Vec<i64> = leaving
+        .iter()
+        .filter(|stop| interest.contains(&stop.plate))
+        .map(|stop| stop.span_us.1)
+        .collect();
+    departures.sort_unstable();
+    let window = config.convoy_window_secs * MICROS;
+    let mut plates: Vec<u32> = leaving
+        .iter()
+        .filter(|stop| !interest.contains(&stop.plate))
+        .filter(|stop| {
+            let left = stop.span_us.1;
+            let from = departures.partition_point(|&t| t < left - window);
+            departures.get(from).is_some_and(|&t| t <= left + window)
+        })
+        .map(|stop| stop.plate)
+        .collect();
+    plates.sort_unstable();
+    plates.dedup();
+    plates
 }
 
 /// The convoys between two of `mates` (sorted) that are not among `convoys`, scored as

@@ -350,8 +350,9 @@ fn a_lead_kept_across_the_sea_is_not_travelling_together() {
 
 /// A van and its scout on four nights, a second van with the first on two nights over
 /// half the road, and a hundred commuters driving the road every weekday morning: what
-/// discovery reports, and what it reports once the members' partners are searched too.
-fn a_second_van_among_commuters(shared: usize) -> (Vec<String>, Vec<String>) {
+/// discovery reports, and what it reports once the members' partners are searched too
+/// (`van_known`: all but the van's, which were searched before).
+fn a_second_van_among_commuters(shared: usize, van_known: bool) -> (Vec<String>, Vec<String>) {
     // `shared`: the cameras the second van drives with the first.
     let road: Vec<usize> = (0..12).collect();
     let mut reads = Vec::new();
@@ -386,18 +387,30 @@ fn a_second_van_among_commuters(shared: usize) -> (Vec<String>, Vec<String>) {
         &config,
     );
     let before = named_pairs(&table, &found);
-    let grown =
-        crate::pipeline::grow_from_members((&table, &index, &traffic), found, &everyone, &config);
+    let known: std::collections::BTreeSet<u32> = if van_known {
+        table.plates_with_text("VAN0001").iter().copied().collect()
+    } else {
+        Default::default()
+    };
+    let grown = crate::pipeline::grow_from_members(
+        (&table, &index, &traffic),
+        (found, &known),
+        &everyone,
+        &config,
+    );
     (before, named_pairs(&table, &grown))
 }
 
 #[test]
 fn a_found_convoys_members_are_searched_for_partners_as_seeds_are() {
-    let (discovered, grown) = a_second_van_among_commuters(6);
+    let (discovered, grown) = a_second_van_among_commuters(6, false);
     // Among the pairs of a hundred commuters, two nights over half the road do not beat
     // the bound over every pair tested; among the partners of the van, they do.
     assert_eq!(discovered, ["VAN0001-SCOUT01"]);
     assert_eq!(grown, ["VAN0001-SCOUT01", "VAN0001-VAN0002"]);
+    // A member already searched (the van, found before) is not searched again.
+    let (_, grown) = a_second_van_among_commuters(6, true);
+    assert_eq!(grown, ["VAN0001-SCOUT01"]);
 }
 
 #[test]
@@ -1872,6 +1885,49 @@ fn a_van_that_set_off_once_with_the_seed_from_the_networks_lock_up_is_its_partne
     // The same trip from elsewhere: a stranger on the line that night.
     let report = a_van_out_once_with_the_seed(false);
     assert_eq!(sorted_pairs(&report), [["SCOUT02", "SEED001"]]);
+}
+
+#[test]
+fn at_a_busy_lock_up_the_vehicles_that_set_off_with_the_network_are_its_mates() {
+    let place = crate::geo::Point {
+        lat: 50.95,
+        lon: 2.0,
+    };
+    let evening = MONDAY + 3 * 86_400;
+    let stop = |plate: u32, left_secs: i64, km_north: f64| crate::journeys::Stop {
+        plate,
+        row_before: 0,
+        row_after: 0,
+        span_us: (
+            (evening + 19 * 3600) * MICROS,
+            (evening + left_secs) * MICROS,
+        ),
+        point: crate::geo::Point {
+            lat: place.lat + km_north / 111.2,
+            lon: place.lon,
+        },
+        uncertainty_m: 1000.0,
+        dwell_secs: (left_secs - 19 * 3600) as f64,
+        departs_together: false,
+        arrives_together: false,
+        turned_round: true,
+    };
+    let stops = [
+        // The seed leaves the lock-up at 23:00, a van three minutes later.
+        stop(1, 23 * 3600, 0.0),
+        stop(2, 23 * 3600 + 180, 0.3),
+        // A night worker there leaves at 02:00; a neighbour 5 km away at 23:02; another
+        // left at 23:01 the night before.
+        stop(3, 26 * 3600, 0.2),
+        stop(4, 23 * 3600 + 120, 5.0),
+        stop(5, 23 * 3600 + 60 - 86_400, 0.1),
+        // The morning shift leaves at 07:00.
+        stop(6, 31 * 3600, 0.1),
+    ];
+    let interest = std::collections::BTreeSet::from([1]);
+    let config = AnalysisConfig::default();
+    let mates = crate::pipeline::setting_off_with(&stops, (place, 2000.0), &interest, &config);
+    assert_eq!(mates, [2]);
 }
 
 /// The line C0-C9 and, south of C0, the access-road camera A of a lock-up.
