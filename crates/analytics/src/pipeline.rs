@@ -35,6 +35,10 @@ const HUB_MATE_VISITS_MIN: usize = 1;
 /// Vehicles stopping at night near a seed's stop beyond which the place is taken for a
 /// town (see [`place_mates`]).
 const PLACE_MATES_MAX: usize = 12;
+
+/// Rounds of the search around the network's hubs: the vehicles a round finds may make a
+/// hub of their own, or bring others to one.
+const HUB_ROUNDS: usize = 2;
 /// Leaving a place between these hours (UTC: 21:00 to 04:00 Central European Time) is
 /// leaving in the middle of the night.
 const DEPARTS_AT_NIGHT_HOURS_UTC: (i64, i64) = (20, 3);
@@ -207,7 +211,10 @@ fn find(
         light,
         config,
     ));
-    if !more.is_empty() {
+    for round in 1..=HUB_ROUNDS {
+        if more.is_empty() {
+            break;
+        }
         // Found without travelling with a seed, as discovery finds its members: their other
         // partners are searched as discovery's members' are.
         add_new(
@@ -218,6 +225,16 @@ fn find(
         let (grown, convoy_rows) = interest_of(&convoys, &seeds);
         refresh_interest(table, &mut all, &grown, &convoy_rows, config);
         interest = grown;
+        // The vehicles found may make a hub of their own, or bring others to one.
+        more = if round < HUB_ROUNDS {
+            let known: BTreeSet<(u32, u32)> =
+                convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+            let mut found = convoys_at_hubs(searches, &all, (&interest, &convoys), light, config);
+            found.retain(|convoy| !known.contains(&(convoy.plate_a, convoy.plate_b)));
+            found
+        } else {
+            Vec::new()
+        };
     }
     let mut dropped = drop_lone_weak_partners(&mut convoys, &seeds, config);
     dropped |= drop_the_other_vehicles_company(&mut convoys, &clones, &seeds);

@@ -1930,6 +1930,82 @@ fn at_a_busy_lock_up_the_vehicles_that_set_off_with_the_network_are_its_mates() 
     assert_eq!(mates, [2]);
 }
 
+/// Three crews of one gang and two lock-ups: A, south of C0, and B, north of C9. The seed
+/// and its scout load at A and drive the line east on three nights; two vans load at A on
+/// their first night and at B on their other two, and drive the line (west from B); two
+/// more vans only ever load at B, which is a hub only once the second crew is known.
+fn a_gang_with_a_second_lock_up() -> crate::Report {
+    let mut cameras = line_and_lock_up_cameras();
+    let east_of_c9 = cameras[9].lon;
+    cameras.push(Camera {
+        heading_deg: Some(0.0),
+        ..camera("B", 50.94, east_of_c9)
+    });
+    let mut reads = commuters_on_the_line();
+    let east: Vec<usize> = (0..10).collect();
+    let west: Vec<usize> = (0..10).rev().collect();
+    let crews = [
+        (
+            ["SEED001", "SCOUT02"],
+            [
+                (0i64, 21 * 3600, "A"),
+                (3, 23 * 3600, "A"),
+                (8, 25 * 3600, "A"),
+            ],
+        ),
+        (
+            ["VANC003", "VANE005"],
+            [
+                (1, 22 * 3600, "A"),
+                (5, 24 * 3600, "B"),
+                (10, 26 * 3600, "B"),
+            ],
+        ),
+        (
+            ["VANG007", "VANH008"],
+            [
+                (2, 21 * 3600, "B"),
+                (6, 23 * 3600, "B"),
+                (11, 25 * 3600, "B"),
+            ],
+        ),
+    ];
+    for (plates, nights) in crews {
+        for (night, leave_secs, lock_up) in nights {
+            let line = if lock_up == "A" { &east } else { &west };
+            for (plate, offset) in plates.into_iter().zip([0, 90]) {
+                let evening = MONDAY + night * 86_400 + offset;
+                reads.push(r(plate, lock_up, evening + 19 * 3600 + offset * 10));
+                reads.push(r(plate, lock_up, evening + leave_secs));
+                reads.extend(drive(plate, line, evening + leave_secs + 600, 200));
+            }
+        }
+    }
+    let mut input = input(cameras, &reads);
+    input.seeds = vec![corridor_domain::PlateText::parse("SEED001").expect("plate")];
+    crate::analyse(&input, &AnalysisConfig::default()).expect("analysis runs")
+}
+
+#[test]
+fn a_crew_that_only_loads_at_the_lock_up_of_a_crew_found_at_the_seeds_is_the_gangs() {
+    let report = a_gang_with_a_second_lock_up();
+    assert_eq!(
+        report.hubs.len(),
+        2,
+        "{:?} {:?}",
+        report.hubs,
+        sorted_pairs(&report)
+    );
+    assert_eq!(
+        sorted_pairs(&report),
+        [
+            ["SCOUT02", "SEED001"],
+            ["VANC003", "VANE005"],
+            ["VANG007", "VANH008"]
+        ]
+    );
+}
+
 /// The line C0-C9 and, south of C0, the access-road camera A of a lock-up.
 fn line_and_lock_up_cameras() -> Vec<Camera> {
     let mut cameras = line_cameras(10, 5.0);
