@@ -39,6 +39,7 @@ const PLACE_MATES_MAX: usize = 12;
 /// Rounds of the search around the network's hubs: the vehicles a round finds may make a
 /// hub of their own, or bring others to one.
 const HUB_ROUNDS: usize = 2;
+
 /// Leaving a place between these hours (UTC: 21:00 to 04:00 Central European Time) is
 /// leaving in the middle of the night.
 const DEPARTS_AT_NIGHT_HOURS_UTC: (i64, i64) = (20, 3);
@@ -1025,12 +1026,8 @@ fn hub_mates(
         } else {
             let hub = &hubs[hub_idx];
             let within = hub.radius_m.max(config.hub_cluster_radius_m);
-            mates.extend(setting_off_with(
-                &all.stops,
-                (hub.centre, within),
-                interest,
-                config,
-            ));
+            let leaving = setting_off_with(&all.stops, (hub.centre, within), interest, config);
+            mates.extend(leaving.into_iter().filter(|&plate| light[plate as usize]));
         }
     }
     mates.into_iter().collect()
