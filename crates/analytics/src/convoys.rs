@@ -374,30 +374,6 @@ pub(crate) fn partners_on_one_trip(
     found
 }
 
-/// Pairs of one of `outsiders` (sorted) and one of the network's vehicles (`members`) on a
-/// single trip together, as [`Wanted::between_members`]: tested against the pairs of them
-/// that were ever near each other.
-pub(crate) fn trips_with_members(
-    table: &ReadTable,
-    index: &CameraIndex,
-    traffic: &Traffic,
-    (outsiders, members): (&[u32], &[u32]),
-    config: &AnalysisConfig,
-) -> Vec<ConvoyFinding> {
-    let mut is_member = vec![false; table.n_plates()];
-    for &member in members {
-        is_member[member as usize] = true;
-    }
-    let co_occurrences = co_occurrences_with(table, index, (outsiders, &is_member), config);
-    score_pairs(
-        table,
-        traffic,
-        &co_occurrences,
-        config,
-        Wanted::between_members(config),
-    )
-}
-
 /// The co-occurrences of the `focus` plates with the `eligible` plates, sorted by pair
 /// (the pair's key: its lower plate number, then the higher) and time.
 pub(crate) fn co_occurrences_with(

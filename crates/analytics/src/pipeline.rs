@@ -228,11 +228,7 @@ fn find(
         interest = grown;
         // The vehicles found may make a hub of their own, or bring others to one.
         more = if round < HUB_ROUNDS {
-            let known: BTreeSet<(u32, u32)> =
-                convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
-            let mut found = convoys_at_hubs(searches, &all, (&interest, &convoys), light, config);
-            found.retain(|convoy| !known.contains(&(convoy.plate_a, convoy.plate_b)));
-            found
+            convoys_at_hubs(searches, &all, (&interest, &convoys), light, config)
         } else {
             Vec::new()
         };
@@ -966,9 +962,10 @@ fn convoys_around_places(
 }
 
 /// The convoys between two of the vehicles outside the network that stop at night at one
-/// of the hubs its vehicles of `interest` make now (see [`hub_mates`]), not among `convoys`
-/// yet, and those of one of them with one of the network's vehicles on a single trip
-/// (tested as two of the network's own), half their trips together or more at night: a
+/// of the hubs its vehicles of `interest` make now (see [`hub_mates`]), and those of one of
+/// them with one of the network's vehicles on a single trip (tested as two of the network's
+/// own, `Wanted::between_members`), not among `convoys` yet, half their trips together or
+/// more at night: a
 /// gang's vehicles that never travelled with a seed, nor with its partners, still keep
 /// their boats where the rest of the gang does, and set off from there at night.
 fn convoys_at_hubs(
@@ -983,16 +980,19 @@ fn convoys_at_hubs(
     let mut found = convoys_among(searches, &mates, convoys, light, config);
     // One that keeps its boats where the gang does and went out with one of its vehicles
     // is as likely a hypothesis as a pair of the gang's own.
-    let members: Vec<u32> = interest.iter().copied().collect();
     let (table, index, traffic) = searches;
-    found.extend(convoys::trips_with_members(
-        table,
-        index,
-        traffic,
-        (&mates, &members),
-        config,
-    ));
-    found.retain(|convoy| mostly_at_night(searches.0, convoy));
+    let mut is_member = vec![false; table.n_plates()];
+    for &member in interest {
+        is_member[member as usize] = true;
+    }
+    let wanted = Wanted::between_members(config);
+    let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
+    found.extend(
+        convoys::partners(table, index, traffic, (&mates, &is_member), config, wanted)
+            .into_iter()
+            .filter(|convoy| !known.contains(&(convoy.plate_a, convoy.plate_b))),
+    );
+    found.retain(|convoy| mostly_at_night(table, convoy));
     found
 }
 
