@@ -6,13 +6,15 @@ use crate::network::RoadNetwork;
 use crate::traffic::{DeliveryVan, HOUR_US, pick_near};
 use crate::trip::{TripPlan, UNTAGGED, arrival_us};
 use crate::vehicle::{PlateBuf, PlateIssuer, VehicleAttrs, VehicleClass, draw_vehicle};
-use rand::Rng;
 use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 const MINUTE_US: i64 = 60_000_000;
 /// The shortest stay at the hub before a run leaves: loading boats and engines.
 const LOADING_US_MIN: i64 = 20 * MINUTE_US;
+/// The least time a gang's vehicle stands between the end of one trip plan and the next.
+const REST_US: i64 = 30 * MINUTE_US;
 
 /// What a network vehicle does.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -60,6 +62,10 @@ pub(crate) struct Gang {
     pub(crate) uses_hire: bool,
     /// The current rental: (hire van index, last day).
     pub(crate) rental: Option<(usize, u32)>,
+    /// Per vehicle of `vehicles`: when its last trip planned so far ends (µs), so that a
+    /// day's trips never start before the last night's are over (a far hub brings a van
+    /// home in the afternoon).
+    pub(crate) free_at_us: Vec<i64>,
 }
 
 /// What a tagged trip was, for the truth file.
@@ -239,6 +245,7 @@ pub(crate) fn build_gangs(
             launches: gang_launches,
             home,
             supply_from,
+            free_at_us: vec![i64::MIN; vehicles.len()],
             vehicles,
             uses_hire: rng.random_bool(0.5),
             rental: None,
@@ -314,17 +321,38 @@ pub(crate) fn update_rentals(
 pub(crate) fn plan_gang_day(
     ctx: &GangDay<'_>,
     gang_idx: u16,
-    gang: &Gang,
+    gang: &mut Gang,
     registry: &mut Registry,
     rng: &mut ChaCha8Rng,
     plans: &mut Vec<TripPlan>,
 ) {
+    let planned = plans.len();
     // A supply day and a run night never share a day: the van cannot do both.
     if rng.random_bool(0.12) {
         plan_supply(ctx, gang_idx, gang, registry, rng, plans);
     } else if rng.random_bool(0.5) {
         plan_run(ctx, gang_idx, gang, registry, rng, plans);
     }
+    for plan in &plans[planned..] {
+        let Some(tag) = registry.tags.get(plan.tag as usize) else {
+            continue;
+        };
+        if tag.kind == TagKind::Innocent {
+            continue;
+        }
+        if let Some(free_at) = gang.free_at_us.get_mut(tag.vehicle as usize) {
+            *free_at = (*free_at).max(tag.arrive_us);
+        }
+    }
+}
+
+/// The time `member` may set off at, drawn as `start_us`: never before it is back from
+/// its last trip and has rested, one vehicle being in one place at a time.
+fn free_start(gang: &Gang, member: &Crew, start_us: i64) -> i64 {
+    let free_at = gang.free_at_us.get(member.vehicle as usize).copied();
+    free_at.map_or(start_us, |free_at| {
+        start_us.max(free_at.saturating_add(REST_US))
+    })
 }
 
 /// A crew member of tonight's run: which vehicle, with which plate.
@@ -432,7 +460,8 @@ fn plan_run(
     // Everyone drives to the hub in the evening, on their own.
     let mut hub_arrivals = Vec::new();
     for member in &crew {
-        let start = ctx.midnight_us + 18 * HOUR_US + rng.random_range(30..150) * MINUTE_US;
+        let drawn = ctx.midnight_us + 18 * HOUR_US + rng.random_range(30..150) * MINUTE_US;
+        let start = free_start(gang, member, drawn);
         let (cruise, pace) = (
             rng.random_range(100.0..120.0f32),
             rng.random_range(0.9..1.0f32),
@@ -567,34 +596,46 @@ fn plan_run(
     if n_vans > 1 {
         new_occasion(registry, gang_idx, &inbound);
     }
-    // The innocent owner of a cloned plate happens to be on the road at the same hour.
     for member in crew.iter().filter(|m| m.role == Role::Van) {
-        let Some(victim) = gang.vehicles[member.vehicle as usize].clone_of else {
-            continue;
-        };
-        let innocent = &ctx.delivery_vans[victim];
-        let to = pick_near(ctx.network, rng, innocent.depot, 60_000.0);
-        let start = depart + rng.random_range(-20..20) * MINUTE_US;
-        let plan = TripPlan {
-            start_us: start,
-            from: innocent.depot,
-            to,
-            attrs: innocent.attrs,
-            cruise_kmh: 110.0,
-            pace: 0.95,
-            tag: innocent.tag,
-            seed: rng.random(),
-        };
-        let back_start = arrival_us(ctx.network, &plan) + rng.random_range(15..40) * MINUTE_US;
-        plans.push(plan);
-        plans.push(TripPlan {
-            start_us: back_start,
-            from: to,
-            to: innocent.depot,
-            seed: rng.random(),
-            ..plan
-        });
+        innocent_on_the_road(ctx, gang, member, depart, rng, plans);
     }
+}
+
+/// The innocent owner of a cloned plate happens to be on the road at the hour `at_us` that
+/// the cloner set off (nothing where `member` drives a plate of its own).
+fn innocent_on_the_road(
+    ctx: &GangDay<'_>,
+    gang: &Gang,
+    member: &Crew,
+    at_us: i64,
+    rng: &mut ChaCha8Rng,
+    plans: &mut Vec<TripPlan>,
+) {
+    let Some(victim) = gang.vehicles[member.vehicle as usize].clone_of else {
+        return;
+    };
+    let innocent = &ctx.delivery_vans[victim];
+    let to = pick_near(ctx.network, rng, innocent.depot, 60_000.0);
+    let start = at_us + rng.random_range(-20..20) * MINUTE_US;
+    let plan = TripPlan {
+        start_us: start,
+        from: innocent.depot,
+        to,
+        attrs: innocent.attrs,
+        cruise_kmh: 110.0,
+        pace: 0.95,
+        tag: innocent.tag,
+        seed: rng.random(),
+    };
+    let back_start = arrival_us(ctx.network, &plan) + rng.random_range(15..40) * MINUTE_US;
+    plans.push(plan);
+    plans.push(TripPlan {
+        start_us: back_start,
+        from: to,
+        to: innocent.depot,
+        seed: rng.random(),
+        ..plan
+    });
 }
 
 fn new_visit(
@@ -650,7 +691,9 @@ fn plan_supply(
         rng.random_range(0.9..1.0f32),
     );
     // Late enough that last night's run (from the farthest hub) is over.
-    let start = ctx.midnight_us + 11 * HOUR_US + rng.random_range(0..60) * MINUTE_US;
+    let drawn = ctx.midnight_us + 11 * HOUR_US + rng.random_range(0..60) * MINUTE_US;
+    let start = free_start(gang, &member, drawn);
+    let first = plans.len();
     let (_, at_supplier) = push_trip(
         ctx,
         registry,
@@ -661,6 +704,7 @@ fn plan_supply(
         (gang.home, gang.supply_from, start),
         (cruise, pace),
     );
+    let first_seed = plans[first].seed;
     let loaded = at_supplier + rng.random_range(30..90) * MINUTE_US;
     let (to_hub, at_hub) = push_trip(
         ctx,
@@ -687,4 +731,8 @@ fn plan_supply(
     let visit = new_visit(registry, gang_idx, hub, &member, at_hub, leave);
     registry.tags[to_hub as usize].visit_arrive = Some(visit);
     registry.tags[home_tag as usize].visit_leave = Some(visit);
+    // As on a run night. Drawn from a stream of its own (seeded by the first trip's draw),
+    // so that the days' other plans are drawn as they were before supply days had one.
+    let mut own = ChaCha8Rng::seed_from_u64(first_seed);
+    innocent_on_the_road(ctx, gang, &member, start, &mut own, plans);
 }

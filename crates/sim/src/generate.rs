@@ -276,7 +276,7 @@ pub(crate) fn plan_day(
         hire_vans: &world.population.hire_vans,
         delivery_vans: &world.population.delivery_vans,
     };
-    for (gang_idx, gang) in state.gangs.iter().enumerate() {
+    for (gang_idx, gang) in state.gangs.iter_mut().enumerate() {
         plan_gang_day(
             &gang_ctx,
             gang_idx as u16,
