@@ -320,8 +320,8 @@ pub(crate) fn update_rentals(
 /// Plans one network's trips for one day: maybe a night run, maybe a supply run.
 pub(crate) fn plan_gang_day(
     ctx: &GangDay<'_>,
-    (gang_idx, gang): (u16, &mut Gang),
-    beaches_taken: &mut Vec<u16>,
+    gang_idx: u16,
+    gang: &mut Gang,
     registry: &mut Registry,
     rng: &mut ChaCha8Rng,
     plans: &mut Vec<TripPlan>,
@@ -331,8 +331,7 @@ pub(crate) fn plan_gang_day(
     if rng.random_bool(0.12) {
         plan_supply(ctx, gang_idx, gang, registry, rng, plans);
     } else if rng.random_bool(0.5) {
-        let run = (gang_idx, &*gang, beaches_taken);
-        plan_run(ctx, run, registry, rng, plans);
+        plan_run(ctx, gang_idx, gang, registry, rng, plans);
     }
     for plan in &plans[planned..] {
         let Some(tag) = registry.tags.get(plan.tag as usize) else {
@@ -419,22 +418,14 @@ fn push_trip(
 
 fn plan_run(
     ctx: &GangDay<'_>,
-    (gang_idx, gang, beaches_taken): (u16, &Gang, &mut Vec<u16>),
+    gang_idx: u16,
+    gang: &Gang,
     registry: &mut Registry,
     rng: &mut ChaCha8Rng,
     plans: &mut Vec<TripPlan>,
 ) {
     let hub = gang.hubs[rng.random_range(0..gang.hubs.len())];
-    let drawn = rng.random_range(0..gang.launches.len());
-    // A beach is one network's on a night (networks keep to their own stretch of coast):
-    // the next of its beaches that no other network launches from tonight, the drawn one
-    // where every one is taken.
-    let n_launches = gang.launches.len();
-    let launch = (0..n_launches)
-        .map(|step| gang.launches[(drawn + step) % n_launches])
-        .find(|launch| !beaches_taken.contains(launch))
-        .unwrap_or(gang.launches[drawn]);
-    beaches_taken.push(launch);
+    let launch = gang.launches[rng.random_range(0..gang.launches.len())];
     let vans: Vec<usize> = (0..gang.vehicles.len())
         .filter(|v| gang.vehicles[*v].role == Role::Van)
         .collect();

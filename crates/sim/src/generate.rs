@@ -276,12 +276,11 @@ pub(crate) fn plan_day(
         hire_vans: &world.population.hire_vans,
         delivery_vans: &world.population.delivery_vans,
     };
-    let mut beaches_taken = Vec::new();
     for (gang_idx, gang) in state.gangs.iter_mut().enumerate() {
         plan_gang_day(
             &gang_ctx,
-            (gang_idx as u16, gang),
-            &mut beaches_taken,
+            gang_idx as u16,
+            gang,
             &mut state.registry,
             &mut rng,
             &mut plans,

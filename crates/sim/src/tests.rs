@@ -941,39 +941,3 @@ fn a_cloned_plate_driven_only_on_a_supply_run_still_meets_its_innocent_owner() {
         );
     }
 }
-
-#[test]
-fn no_two_networks_launch_from_one_beach_on_one_night() {
-    // Planning alone. Seed 8007: networks N1 (from Gent) and N2 (from Lille) drew the same
-    // beach on the same night, and drove the A16 to it and back together, a convoy the
-    // truth, which knows each network's own, does not hold.
-    let mut n_runs = 0;
-    for seed in [8007, 1001, 2002, 3003] {
-        let config = ScenarioConfig::new(seed, 1_000_000);
-        let (world, mut state) = generate::build(&config);
-        for day in 0..config.days {
-            let midnight_us = world.midnight0_us + i64::from(day) * crate::traffic::DAY_US;
-            let first_tag = state.registry.tags.len();
-            generate::plan_day(&world, &mut state, day, midnight_us);
-            let mut beaches: BTreeMap<u16, BTreeSet<u16>> = BTreeMap::new();
-            for tag in &state.registry.tags[first_tag..] {
-                if tag.kind == crate::gangs::TagKind::HubToLaunch {
-                    beaches.entry(tag.to).or_default().insert(tag.gang);
-                }
-            }
-            n_runs += beaches.values().map(BTreeSet::len).sum::<usize>();
-            for (beach, gangs) in &beaches {
-                // Where a network's every beach is taken tonight, it shares one.
-                let all_taken = |gang: &u16| {
-                    let launches = &state.gangs[*gang as usize].launches;
-                    launches.iter().all(|launch| beaches.contains_key(launch))
-                };
-                assert!(
-                    gangs.len() == 1 || gangs.iter().all(all_taken),
-                    "seed {seed}, day {day}: networks {gangs:?} launch from beach {beach}"
-                );
-            }
-        }
-    }
-    assert!(n_runs > 30, "{n_runs} runs checked");
-}
