@@ -26,6 +26,12 @@ const NEAR_SECS: i64 = 3 * 3600;
 
 /// Likeliest true readings considered for a suspect read.
 const ALTERNATIVES_MAX: usize = 24;
+/// The same for the reads of a plate read more often, suspect because they make an
+/// impossible hop or describe another car than its other reads: restoring a dropped
+/// character is about as likely for every character the format allows there, and such a
+/// read's true plate can rank far down among them, where a rare plate's readings would
+/// bring in too many tracks to join by chance.
+const CONFLICT_ALTERNATIVES_MAX: usize = 400;
 
 /// One reassignment: `row` now belongs to `plate`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,8 +169,13 @@ fn find_links_in(
         // tracked texts among the likeliest readings (ranked with the read itself). Only
         // these and the readings that could rank above them are weighed against the
         // country's grammar.
+        let n_max = if rows.len() <= RARE_READS_MAX {
+            ALTERNATIVES_MAX
+        } else {
+            CONFLICT_ALTERNATIVES_MAX
+        };
         let tracks: Vec<u32> = model
-            .likeliest_readings_among(&observed, country, ALTERNATIVES_MAX, &mut |text| {
+            .likeliest_readings_among(&observed, country, n_max, &mut |text| {
                 readings.contains(&xxh3_64(text))
             })
             .iter()
