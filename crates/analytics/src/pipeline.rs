@@ -981,10 +981,7 @@ fn convoys_at_hubs(
     // One that keeps its boats where the gang does and went out with one of its vehicles
     // is as likely a hypothesis as a pair of the gang's own.
     let (table, index, traffic) = searches;
-    let mut is_member = vec![false; table.n_plates()];
-    for &member in interest {
-        is_member[member as usize] = true;
-    }
+    let is_member = plates_mask(table, interest.iter().copied());
     let wanted = Wanted::between_members(config);
     let known: BTreeSet<(u32, u32)> = convoys.iter().map(|c| (c.plate_a, c.plate_b)).collect();
     found.extend(
@@ -994,6 +991,15 @@ fn convoys_at_hubs(
     );
     found.retain(|convoy| mostly_at_night(table, convoy));
     found
+}
+
+/// Per plate of `table`: whether it is one of `plates`.
+fn plates_mask(table: &ReadTable, plates: impl IntoIterator<Item = u32>) -> Vec<bool> {
+    let mut mask = vec![false; table.n_plates()];
+    for plate in plates {
+        mask[plate as usize] = true;
+    }
+    mask
 }
 
 /// The vehicles outside `interest` that stop at night at a hub the vehicles of `interest`
@@ -1111,10 +1117,7 @@ pub(crate) fn convoys_setting_off_together(
     if mates.is_empty() {
         return Vec::new();
     }
-    let mut eligible = vec![false; table.n_plates()];
-    for &mate in &mates {
-        eligible[mate as usize] = true;
-    }
+    let eligible = plates_mask(table, mates.iter().copied());
     let wanted = Wanted::in_discovery(config);
     convoys::partners(table, index, traffic, (&mates, &eligible), config, wanted)
         .into_iter()
