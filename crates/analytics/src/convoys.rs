@@ -491,7 +491,7 @@ pub(crate) fn discovery(
     let (eligible, once) = (&plates.recurring, &plates.once);
     let wanted = Wanted::in_discovery(config);
     let n_plates = table.n_plates() as u32;
-    let days = DayCounts::new(table, traffic);
+    let days = DayCounts::new(table, traffic).with_every_plate(table);
     // The windows walked hold only eligible plates' reads (about half of them).
     let eligible_index = index.retain_plates(eligible);
     // Each pair is scored as soon as its trips together are known, against the Bonferroni
@@ -875,7 +875,20 @@ fn trips_together(
     cameras_min: usize,
     config: &AnalysisConfig,
 ) -> Vec<std::ops::Range<usize>> {
-    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut merged = Vec::new();
+    trips_together_in(table, (rows, gap, cameras_min), config, &mut merged);
+    merged
+}
+
+/// [`trips_together`] into `merged`, a buffer kept from one call to the next where
+/// millions are made.
+fn trips_together_in(
+    table: &ReadTable,
+    (rows, gap, cameras_min): (&[u32], i64, usize),
+    config: &AnalysisConfig,
+    merged: &mut Vec<std::ops::Range<usize>>,
+) {
+    merged.clear();
     let mut start = 0;
     for idx in 1..=rows.len() {
         if idx < rows.len() && together(table, rows[idx - 1], rows[idx], gap, config) {
@@ -896,7 +909,6 @@ fn trips_together(
         merged.push(run);
     }
     merged.retain(|range| distinct_cameras(table, &rows[range.clone()]) >= cameras_min);
-    merged
 }
 
 /// The trips a plate's own reads make, counted as a pair's trips together are: a partner
@@ -1086,6 +1098,9 @@ struct DayCounts {
     last: i64,
     weekdays: usize,
     weekends: usize,
+    /// Per plate, whether it was read on one day only, where worked out for every plate
+    /// at once (discovery asks it of millions of pairs).
+    one_day: Option<Vec<bool>>,
 }
 
 impl DayCounts {
@@ -1100,7 +1115,28 @@ impl DayCounts {
             last,
             weekdays: (first..=last).count() - weekends,
             weekends,
+            one_day: None,
         }
+    }
+
+    /// With every plate's [`read_on_one_day`] worked out.
+    fn with_every_plate(self, table: &ReadTable) -> DayCounts {
+        let one_day = (0..table.n_plates() as u32)
+            .into_par_iter()
+            .map(|plate| read_on_one_day(table, plate))
+            .collect();
+        DayCounts {
+            one_day: Some(one_day),
+            ..self
+        }
+    }
+
+    /// Whether either plate of the pair was read on one day only.
+    fn either_on_one_day(&self, table: &ReadTable, (a, b): (u32, u32)) -> bool {
+        [a, b].into_iter().any(|plate| match &self.one_day {
+            Some(one_day) => one_day[plate as usize],
+            None => read_on_one_day(table, plate),
+        })
     }
 
     /// Other days of the same kind as `day`.
@@ -1344,42 +1380,30 @@ fn habits_within(
     }
     // A plate read on one day has no habits to compare: its one day is the day tested,
     // and shifted onto the other's days it says only that the other keeps its hours.
-    if plates_one_day(table, plates) {
+    if days.either_on_one_day(table, plates) {
         return Some(0.0);
     }
     let explained = |habits: f64| score_with(habits) < threshold;
     // The meetings alone first: they explain most pairs tested (commuters, neighbours),
-    // and the chances to meet are counted only for the others. With the chances the
-    // habits are at least half the meetings alone (a day's meetings are at most its
-    // chances), so a pair that half its meetings explain is explained.
-    let half_explained = |met: f64| explained(met / 2.0);
-    let met = habitual_occasions(
-        table,
-        days,
-        plates,
-        cameras_min,
-        (prior, config, &half_explained),
-        false,
-    );
-    if half_explained(met) {
+    // and the chances to meet are counted only for the others. Without the chances the
+    // walk sums the least the habits can be with them (see [`at_least`]), so a pair that
+    // sum explains is explained.
+    let explained = (prior, config, &explained as &dyn Fn(f64) -> bool);
+    let met = habitual_occasions(table, days, plates, cameras_min, explained, false);
+    if (explained.2)(met) {
         return None;
     }
-    let explained = (prior, config, &explained as &dyn Fn(f64) -> bool);
     let habits = habitual_occasions(table, days, plates, cameras_min, explained, true);
     (score_with(habits) >= threshold).then_some(habits)
 }
 
-/// Whether either plate of the pair was read on one day only.
-fn plates_one_day(table: &ReadTable, (a, b): (u32, u32)) -> bool {
-    [a, b].into_iter().any(|plate| {
-        let rows = table.plate_rows(plate);
-        match (rows.first(), rows.last()) {
-            (Some(&first), Some(&last)) => {
-                day_of(table.ts[first as usize]) == day_of(table.ts[last as usize])
-            }
-            _ => true,
-        }
-    })
+/// Whether `plate` was read on one day only (or never).
+fn read_on_one_day(table: &ReadTable, plate: u32) -> bool {
+    let (ts, _) = table.plate_track(plate);
+    match (ts.first(), ts.last()) {
+        (Some(&first), Some(&last)) => day_of(first) == day_of(last),
+        _ => true,
+    }
 }
 
 /// The number of distinct cameras of an occasion.
@@ -1398,8 +1422,9 @@ fn occasion_cameras(table: &ReadTable, occasion: &Occasion) -> usize {
 ///
 /// The sum stops early, partial, once `explained` says it explains the pair (its score can
 /// only fall further): most pairs tested in discovery are such neighbours and commuters.
-/// Without the chances it stops as soon as the trips together found so far explain it,
-/// often on plate a's first day.
+/// Without the chances it sums, instead of each day's rate, the least that rate can be
+/// given the trips together found (see [`at_least`]), and stops as soon as the sum so far
+/// explains the pair, often on plate a's first day.
 fn habitual_occasions(
     table: &ReadTable,
     days: &DayCounts,
@@ -1408,17 +1433,19 @@ fn habitual_occasions(
     (prior, config, explained): (HabitsPrior, &AnalysisConfig, &dyn Fn(f64) -> bool),
     with_chances: bool,
 ) -> f64 {
+    // Plate a's reads are walked in its own track, where its times and cameras lie side
+    // by side, not in the table's columns (a cache miss a read).
     let rows_a = table.plate_rows(plate_a);
-    let same_day =
-        |&x: &u32, &y: &u32| day_of(table.ts[x as usize]) == day_of(table.ts[y as usize]);
+    let (a_ts, a_camera) = table.plate_track(plate_a);
+    let same_day = |x: &i64, y: &i64| day_of(*x) == day_of(*y);
     // The Jeffreys prior's half meeting, added to each of plate a's days or spread over
     // those that can make a trip together.
     let half_meeting = match prior {
         HabitsPrior::PerDay => 0.5,
         HabitsPrior::PerPair => {
-            let days_a = rows_a
+            let days_a = a_ts
                 .chunk_by(same_day)
-                .filter(|rows| rows.len() >= cameras_min)
+                .filter(|day| day.len() >= cameras_min)
                 .count();
             0.5 / days_a.max(1) as f64
         }
@@ -1437,24 +1464,31 @@ fn habitual_occasions(
     let mut co_occurrences: Vec<CoOccurrence> = Vec::new();
     // Plate a's rows of `co_occurrences`, as the trips together are split by.
     let mut met_rows: Vec<u32> = Vec::new();
+    let mut trips = Vec::new();
     let rows_b = table.plate_rows(plate_b);
     let b_days = DayStarts::new(b_ts, (days.first, days.last));
-    // Plate a's rows come in time order: one slice per day.
-    for rows_on_day in rows_a.chunk_by(same_day) {
-        let day = day_of(table.ts[rows_on_day[0] as usize]);
+    // Plate a's reads come in time order: one slice per day.
+    let mut day_start = 0;
+    for ts_on_day in a_ts.chunk_by(same_day) {
+        let on_day = day_start..day_start + ts_on_day.len();
+        day_start = on_day.end;
+        let day = day_of(ts_on_day[0]);
         let others = days.same_kind_others(day);
         if others == 0 {
             continue;
         }
+        let reads_on_day = rows_a[on_day.clone()]
+            .iter()
+            .zip(ts_on_day)
+            .zip(&a_camera[on_day]);
         let (mut found, mut chances) = (0usize, 0usize);
-        let (first_ts, last_ts) = (
-            table.ts[rows_on_day[0] as usize],
-            table.ts[rows_on_day[rows_on_day.len() - 1] as usize],
-        );
+        // The other days on which the pair made a trip together: each was a chance.
+        let mut met_days = 0usize;
+        let (first_ts, last_ts) = (ts_on_day[0], ts_on_day[ts_on_day.len() - 1]);
         let other_days = (days.first..=days.last)
             .filter(|&other| other != day && weekend(other) == weekend(day))
             // Fewer reads than `cameras_min` make no trip together on any day.
-            .filter(|_| rows_on_day.len() >= cameras_min);
+            .filter(|_| ts_on_day.len() >= cameras_min);
         for other_day in other_days {
             let shift = (other_day - day) * DAY_MICROS;
             // Plate b's reads that the day's reads, shifted, can pass near, and those they
@@ -1482,13 +1516,12 @@ fn habitual_occasions(
             // The shifted times only grow: the first of b's reads in a row's window only
             // moves forwards.
             let (mut from, mut from_near) = (lo, lo);
-            for &row in rows_on_day {
+            for ((&row, &ts), &camera) in reads_on_day.clone() {
                 // Only counting the chances is left (`can_meet` holds without them).
                 if !can_meet && passed_near >= cameras_min {
                     break;
                 }
-                let ts = table.ts[row as usize] + shift;
-                let camera = table.camera[row as usize];
+                let ts = ts + shift;
                 while with_chances && from_near < hi && b_ts[from_near] < ts - near {
                     from_near += 1;
                 }
@@ -1524,22 +1557,24 @@ fn habitual_occasions(
             if co_occurrences.len() >= cameras_min {
                 met_rows.clear();
                 met_rows.extend(co_occurrences.iter().map(|co| co.row_a));
-                let trips = trips_together(table, &met_rows, gap, cameras_min, config);
+                trips_together_in(table, (&met_rows, gap, cameras_min), config, &mut trips);
                 // Only trips together as steady as the pair's count: vehicles that keep to
                 // one schedule meet on mismatched days, but at their own speeds, drifting
                 // through the window; vehicles driving together keep their distance.
-                found += trips
+                let steady = trips
                     .iter()
                     .filter(|trip| {
                         let trip = &co_occurrences[trip.start..trip.end];
                         as_steady(table, trip, cameras_min)
                     })
                     .count();
+                found += steady;
+                met_days += usize::from(steady > 0);
                 // Without the chances the day's share only grows with each day compared:
                 // the sum so far can explain the pair before the day is done. It is asked
                 // again only once the sum has grown by half since it last did not (each
                 // answer costs a Poisson tail); the day's end asks anyway.
-                let so_far = expected + found as f64 / others as f64;
+                let so_far = expected + at_least(found, met_days, half_meeting) / others as f64;
                 if !with_chances && !trips.is_empty() && so_far >= 1.5 * not_yet {
                     if explained(so_far) {
                         return so_far;
@@ -1555,7 +1590,7 @@ fn habitual_occasions(
         expected += if with_chances && chances > 0 {
             (found as f64 + half_meeting) / (chances as f64 + 1.0) * chances as f64 / others as f64
         } else {
-            found as f64 / others as f64
+            at_least(found, met_days, half_meeting) / others as f64
         };
         if explained(expected) {
             break;
@@ -1563,6 +1598,16 @@ fn habitual_occasions(
         not_yet = expected;
     }
     expected
+}
+
+/// The least a day's share of the habits can be, counted with the chances, when its reads
+/// made `found` trips together on `met_days` of the other days: `(found + half_meeting) *
+/// chances / (chances + 1)` grows with the chances, and each of those days was one.
+fn at_least(found: usize, met_days: usize, half_meeting: f64) -> f64 {
+    if met_days == 0 {
+        return 0.0;
+    }
+    (found as f64 + half_meeting) * met_days as f64 / (met_days as f64 + 1.0)
 }
 
 /// Where each day's reads of one plate start in its time-ordered track, from the day before
