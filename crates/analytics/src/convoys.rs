@@ -511,7 +511,8 @@ pub(crate) fn discovery(
             let (mut n_tested, mut found) = (0usize, Vec::new());
             let mut partners: Vec<(u32, u32, CoOccurrence)> = Vec::new();
             let mut scratch = PartnerScratch::default();
-            let (mut pair, mut rows) = (Vec::new(), Vec::new());
+            let (mut pair, mut rows, mut trips) = (Vec::new(), Vec::new(), Vec::new());
+            let mut floors = Vec::new();
             let heads = plates.filter(|&plate| eligible[plate as usize] || once[plate as usize]);
             for plate in heads {
                 // A plate read on one day only is paired with every plate read on more (the
@@ -531,18 +532,24 @@ pub(crate) fn discovery(
                             .iter()
                             .map(|&(_, _, co)| if partner > plate { co } else { co.swapped() }),
                     );
-                    let occasions = occasions_in(table, (&mut pair, &mut rows), config);
-                    if occasions.len() < wanted.occasions_min {
+                    trips_in(table, (&mut pair, &mut rows), config, &mut trips);
+                    if trips.len() < wanted.occasions_min {
                         continue;
                     }
                     n_tested += 1;
-                    let candidate = Candidate {
-                        plates: (plate.min(partner), plate.max(partner)),
-                        occasions,
-                    };
                     let counted = tested_so_far.load(Ordering::Relaxed) + n_tested;
                     let threshold = bonferroni_threshold(wanted.score_min, counted);
                     let wanted = (wanted, config);
+                    // Most pairs (commuters, neighbours) cannot reach the threshold on the
+                    // traffic's chance alone: their occasions are never made.
+                    let trips = (&pair[..], &rows[..], &trips[..]);
+                    if !could_reach(table, traffic, trips, wanted, threshold, &mut floors) {
+                        continue;
+                    }
+                    let candidate = Candidate {
+                        plates: (plate.min(partner), plate.max(partner)),
+                        occasions: occasions_from(table, trips.0, trips.2),
+                    };
                     found.extend(score_candidate(
                         table, traffic, &days, candidate, wanted, threshold,
                     ));
@@ -729,6 +736,38 @@ fn score_candidate(
     found.filter(|found| unlikely_for_any_vehicle(table, traffic, days, found, (wanted, config)))
 }
 
+/// Whether a pair with these trips together could reach `threshold` in
+/// [`score_candidate`], on all of them or on its most striking ones: the same bounds as
+/// [`score_pair`]'s and [`Prepared::striking_score_at_most`]'s (each trip's chance from
+/// the traffic, discounted as if it passed all its distinct cameras at a steady lead),
+/// worked out before the trips are copied into occasions.
+fn could_reach(
+    table: &ReadTable,
+    traffic: &Traffic,
+    (co_occurrences, rows, trips): (&[CoOccurrence], &[u32], &[std::ops::Range<usize>]),
+    (wanted, config): (Wanted, &AnalysisConfig),
+    threshold: f64,
+    floors: &mut Vec<f64>,
+) -> bool {
+    let scored = (wanted.chance, config);
+    floors.clear();
+    floors.extend(trips.iter().map(|trip| {
+        let chance = chance_along(table, traffic, &co_occurrences[trip.clone()], scored);
+        chance * stay_together(distinct_cameras(table, &rows[trip.clone()]), config)
+    }));
+    let k = floors.len();
+    if -poisson_tail_log10(k, floors.iter().sum()) >= threshold {
+        return true;
+    }
+    let striking = wanted.occasions_min;
+    if k <= striking {
+        return false;
+    }
+    floors.sort_by(f64::total_cmp);
+    let at_most = -poisson_tail_log10(striking, floors[..striking].iter().sum());
+    at_most >= threshold + std::f64::consts::LOG10_2
+}
+
 /// Whether a pair found on few occasions, measured as [`Chance::OfThePartner`], was also
 /// unlikely to have had *any* vehicle alongside on them (`ANY_VEHICLE_SCORE_MIN`).
 ///
@@ -846,17 +885,40 @@ fn occasions_in(
     (co_occurrences, rows): (&mut Vec<CoOccurrence>, &mut Vec<u32>),
     config: &AnalysisConfig,
 ) -> Vec<Occasion> {
+    let mut trips = Vec::new();
+    trips_in(table, (co_occurrences, rows), config, &mut trips);
+    occasions_from(table, co_occurrences, &trips)
+}
+
+/// The trips together of a pair's co-occurrences, as ranges of them (sorted and
+/// deduplicated in place), into `trips`; `rows` gets plate a's row of each.
+fn trips_in(
+    table: &ReadTable,
+    (co_occurrences, rows): (&mut Vec<CoOccurrence>, &mut Vec<u32>),
+    config: &AnalysisConfig,
+    trips: &mut Vec<std::ops::Range<usize>>,
+) {
     // By time, then by rows, so that the same co-occurrence found twice lies side by side.
     co_occurrences.sort_unstable_by_key(|co| (table.ts[co.row_a as usize], co.row_a, co.row_b));
     co_occurrences.dedup();
     rows.clear();
     rows.extend(co_occurrences.iter().map(|co| co.row_a));
     let gap = config.occasion_gap_secs * MICROS;
-    trips_together(table, rows, gap, config.occasion_cameras_min, config)
-        .into_iter()
+    let cameras_min = config.occasion_cameras_min;
+    trips_together_in(table, (rows, gap, cameras_min), config, trips);
+}
+
+/// The occasions of `trips`, ranges of the time-ordered `co_occurrences`.
+fn occasions_from(
+    table: &ReadTable,
+    co_occurrences: &[CoOccurrence],
+    trips: &[std::ops::Range<usize>],
+) -> Vec<Occasion> {
+    trips
+        .iter()
         .map(|range| Occasion {
-            day: day_of(table.ts[rows[range.start] as usize]),
-            co_occurrences: co_occurrences[range].to_vec(),
+            day: day_of(table.ts[co_occurrences[range.start].row_a as usize]),
+            co_occurrences: co_occurrences[range.clone()].to_vec(),
             chance: 0.0,
         })
         .collect()
@@ -1223,9 +1285,19 @@ fn traffic_chance(
     table: &ReadTable,
     traffic: &Traffic,
     occasion: &Occasion,
+    scored: (Chance, &AnalysisConfig),
+) -> f64 {
+    chance_along(table, traffic, &occasion.co_occurrences, scored)
+}
+
+/// [`traffic_chance`] of a trip together's co-occurrences.
+fn chance_along(
+    table: &ReadTable,
+    traffic: &Traffic,
+    co_occurrences: &[CoOccurrence],
     (chance, config): (Chance, &AnalysisConfig),
 ) -> f64 {
-    let at_cameras = occasion.co_occurrences.iter().map(|co| {
+    let at_cameras = co_occurrences.iter().map(|co| {
         let (camera, ts) = (table.camera[co.row_a as usize], table.ts[co.row_a as usize]);
         match chance {
             Chance::OfThePartner => traffic.chance(camera, ts, config.convoy_window_secs),

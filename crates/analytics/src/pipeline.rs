@@ -105,8 +105,14 @@ pub(crate) fn prepare(
         window: input.window,
     };
     let (rows, plate_days) = plan_rows(&table, engine, &corrections)?;
-    let n_days = day_span(&table).map_or(1, |(first, last)| (last - first + 1) as usize);
+    let span = day_span(&table);
+    let n_days = span.map_or(1, |(first, last)| (last - first + 1) as usize);
     let traffic = Traffic::new(table.cameras.len(), n_days, &rows);
+    // The days counted, known once: every convoy search would scan the reads for them.
+    let traffic = match span {
+        Some(span) => traffic.with_days(span),
+        None => traffic,
+    };
     timings.lap("traffic_plan");
     // Lorries and coaches platoon and keep timetables for reasons of their own.
     let light: Vec<bool> = table.heavy_plates().iter().map(|heavy| !heavy).collect();
