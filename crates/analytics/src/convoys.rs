@@ -950,19 +950,50 @@ fn trips_together_in(
     config: &AnalysisConfig,
     merged: &mut Vec<std::ops::Range<usize>>,
 ) {
+    let read = |idx: usize| {
+        let row = rows[idx];
+        (row, table.ts[row as usize], table.camera[row as usize])
+    };
+    trips_together_of(
+        table,
+        (rows.len(), read),
+        (gap, cameras_min),
+        config,
+        merged,
+    );
+}
+
+/// [`trips_together`] of `n` time-ordered reads of plate a, `read(i)` giving the `i`-th's
+/// `(row, time, camera)`: where the caller has its times and cameras at hand, the table's
+/// columns are not reached into.
+fn trips_together_of(
+    table: &ReadTable,
+    (n, read): (usize, impl Fn(usize) -> (u32, i64, u32)),
+    (gap, cameras_min): (i64, usize),
+    config: &AnalysisConfig,
+    merged: &mut Vec<std::ops::Range<usize>>,
+) {
+    let at = |idx: usize| {
+        let (row, _, camera) = read(idx);
+        (row, camera)
+    };
     merged.clear();
     let mut start = 0;
-    for idx in 1..=rows.len() {
-        if idx < rows.len() && together(table, rows[idx - 1], rows[idx], gap, config) {
-            continue;
+    for idx in 1..=n {
+        if idx < n {
+            let ((row, ts, camera), (next, next_ts, next_camera)) = (read(idx - 1), read(idx));
+            let road_m = config.road_m(table.distance_between((row, camera), (next, next_camera)));
+            if together_after(next_ts - ts, road_m, gap, config) {
+                continue;
+            }
         }
         let run = start..idx;
         start = idx;
         if let Some(last) = merged.last_mut() {
-            let (first_row, last_end) = (rows[last.start], rows[last.end - 1]);
-            let pause = table.ts[rows[run.start] as usize] - table.ts[last_end as usize];
-            let heads_back = table.distance_m(rows[run.end - 1], first_row)
-                < table.distance_m(last_end, first_row);
+            let (first, last_end) = (at(last.start), at(last.end - 1));
+            let pause = read(run.start).1 - read(last.end - 1).1;
+            let heads_back = table.distance_between(at(run.end - 1), first)
+                < table.distance_between(last_end, first);
             if pause <= JOURNEY_PAUSE_SECS_MAX * MICROS && !heads_back {
                 last.end = run.end;
                 continue;
@@ -970,7 +1001,7 @@ fn trips_together_in(
         }
         merged.push(run);
     }
-    merged.retain(|range| distinct_cameras(table, &rows[range.clone()]) >= cameras_min);
+    merged.retain(|range| distinct_of(range.len(), |idx| read(range.start + idx).2) >= cameras_min);
 }
 
 /// The trips a plate's own reads make, counted as a pair's trips together are: a partner
@@ -984,24 +1015,28 @@ fn own_trips(table: &ReadTable, plate: u32, config: &AnalysisConfig) -> usize {
 
 /// The number of distinct cameras that read `rows`.
 fn distinct_cameras(table: &ReadTable, rows: &[u32]) -> usize {
+    distinct_of(rows.len(), |idx| table.camera[rows[idx] as usize])
+}
+
+/// The number of distinct values among `value(0..n)`.
+fn distinct_of(n: usize, value: impl Fn(usize) -> u32) -> usize {
     // Most trips together are short: their cameras are counted without an allocation.
     const FEW: usize = 32;
-    if rows.len() <= FEW {
+    if n <= FEW {
         let mut seen = [0u32; FEW];
-        let mut n = 0;
-        for &row in rows {
-            let camera = table.camera[row as usize];
-            if !seen[..n].contains(&camera) {
-                seen[n] = camera;
-                n += 1;
+        let mut distinct = 0;
+        for value in (0..n).map(value) {
+            if !seen[..distinct].contains(&value) {
+                seen[distinct] = value;
+                distinct += 1;
             }
         }
-        return n;
+        return distinct;
     }
-    let mut cameras: Vec<u32> = rows.iter().map(|&row| table.camera[row as usize]).collect();
-    cameras.sort_unstable();
-    cameras.dedup();
-    cameras.len()
+    let mut values: Vec<u32> = (0..n).map(value).collect();
+    values.sort_unstable();
+    values.dedup();
+    values.len()
 }
 
 /// The longest stretch of an occasion passed at a steady lead.
@@ -1059,6 +1094,48 @@ fn as_steady(table: &ReadTable, trip: &[CoOccurrence], cameras_min: usize) -> bo
         return true;
     }
     steady_stretch(table, trip).cameras + 1 >= cameras_min
+}
+
+/// A read of plate a that met one of plate b's, in [`habitual_occasions`]: its row, time
+/// and camera, and where plate b's read lies in plate b's track.
+#[derive(Clone, Copy, Debug)]
+struct Met {
+    row: u32,
+    ts: i64,
+    camera: u32,
+    b: u32,
+}
+
+/// [`as_steady`] of a trip together made of [`Met`] reads, plate b's track (times and
+/// rows) at hand: the leads and cameras are read from them, not from the table's columns.
+fn met_as_steady(
+    table: &ReadTable,
+    (trip, b_ts, rows_b): (&[Met], &[i64], &[u32]),
+    cameras_min: usize,
+) -> bool {
+    if cameras_min <= 2 {
+        return true;
+    }
+    let (lo, hi) = trip
+        .iter()
+        .map(|met| b_ts[met.b as usize] - met.ts)
+        .fold((i64::MAX, i64::MIN), |(lo, hi), lead| {
+            (lo.min(lead), hi.max(lead))
+        });
+    let crosses_sea = trip
+        .windows(2)
+        .any(|pair| table.cameras_cross_sea(pair[0].camera, pair[1].camera));
+    if hi - lo <= LEAD_SPREAD_SECS_MAX * MICROS && !crosses_sea {
+        return true;
+    }
+    let trip: Vec<CoOccurrence> = trip
+        .iter()
+        .map(|met| CoOccurrence {
+            row_a: met.row,
+            row_b: rows_b[met.b as usize],
+        })
+        .collect();
+    as_steady(table, &trip, cameras_min)
 }
 
 /// Whether any two consecutive co-occurrences of `trip` lie either side of the sea.
@@ -1150,6 +1227,11 @@ pub(crate) fn together(
 ) -> bool {
     let elapsed = table.ts[next as usize] - table.ts[row as usize];
     let road_m = config.road_m(table.distance_m(row, next));
+    together_after(elapsed, road_m, gap, config)
+}
+
+/// [`together`] of two reads `elapsed` µs and `road_m` metres of road apart.
+fn together_after(elapsed: i64, road_m: f64, gap: i64, config: &AnalysisConfig) -> bool {
     let driving = (road_m / (config.speed_kmh_travel / 3.6) * MICROS as f64) as i64;
     elapsed - driving <= gap
 }
@@ -1533,9 +1615,9 @@ fn habitual_occasions(
     let mut expected = 0.0;
     // The largest sum known not to explain the pair.
     let mut not_yet = 0.0;
-    let mut co_occurrences: Vec<CoOccurrence> = Vec::new();
-    // Plate a's rows of `co_occurrences`, as the trips together are split by.
-    let mut met_rows: Vec<u32> = Vec::new();
+    // Plate a's reads that met one of plate b's on the other day, as the trips together
+    // are split by.
+    let mut met: Vec<Met> = Vec::new();
     let mut trips = Vec::new();
     let rows_b = table.plate_rows(plate_b);
     let b_days = DayStarts::new(b_ts, (days.first, days.last));
@@ -1583,17 +1665,17 @@ fn habitual_occasions(
                 let hi_met = in_window.partition_point(|&t| t <= last_ts + shift + window);
                 hi_met - lo_met >= cameras_min
             };
-            co_occurrences.clear();
+            met.clear();
             let mut passed_near = 0usize;
             // The shifted times only grow: the first of b's reads in a row's window only
             // moves forwards.
             let (mut from, mut from_near) = (lo, lo);
-            for ((&row, &ts), &camera) in reads_on_day.clone() {
+            for ((&row, &ts_a), &camera) in reads_on_day.clone() {
                 // Only counting the chances is left (`can_meet` holds without them).
                 if !can_meet && passed_near >= cameras_min {
                     break;
                 }
-                let ts = ts + shift;
+                let ts = ts_a + shift;
                 while with_chances && from_near < hi && b_ts[from_near] < ts - near {
                     from_near += 1;
                 }
@@ -1602,20 +1684,21 @@ fn habitual_occasions(
                 }
                 // Every read of plate b's there, each a lead between them: which of them
                 // were driving alongside is the steady stretch's to say.
-                let before = co_occurrences.len();
+                let before = met.len();
                 if can_meet {
                     for b in (from..hi).take_while(|&b| b_ts[b] <= ts + window) {
                         if b_camera[b] == camera {
-                            co_occurrences.push(CoOccurrence {
-                                row_a: row,
-                                row_b: rows_b[b],
+                            met.push(Met {
+                                row,
+                                ts: ts_a,
+                                camera,
+                                b: b as u32,
                             });
                         }
                     }
                 }
-                let met = co_occurrences.len() > before;
                 // Only whether plate b passed near at `cameras_min` cameras matters.
-                let passed = met
+                let passed = met.len() > before
                     || (with_chances
                         && passed_near < cameras_min
                         && (from_near..hi)
@@ -1626,18 +1709,18 @@ fn habitual_occasions(
             if passed_near >= cameras_min {
                 chances += 1;
             }
-            if co_occurrences.len() >= cameras_min {
-                met_rows.clear();
-                met_rows.extend(co_occurrences.iter().map(|co| co.row_a));
-                trips_together_in(table, (&met_rows, gap, cameras_min), config, &mut trips);
+            if met.len() >= cameras_min {
+                let read = |idx: usize| (met[idx].row, met[idx].ts, met[idx].camera);
+                let bounds = (gap, cameras_min);
+                trips_together_of(table, (met.len(), read), bounds, config, &mut trips);
                 // Only trips together as steady as the pair's count: vehicles that keep to
                 // one schedule meet on mismatched days, but at their own speeds, drifting
                 // through the window; vehicles driving together keep their distance.
                 let steady = trips
                     .iter()
                     .filter(|trip| {
-                        let trip = &co_occurrences[trip.start..trip.end];
-                        as_steady(table, trip, cameras_min)
+                        let trip = &met[trip.start..trip.end];
+                        met_as_steady(table, (trip, b_ts, rows_b), cameras_min)
                     })
                     .count();
                 found += steady;

@@ -192,18 +192,30 @@ impl ReadTable {
     /// Whether the vehicle crossed the sea between rows `a` and `b`: their cameras stand
     /// on different land (Great Britain, Ireland, the continent).
     pub(crate) fn crosses_sea(&self, a: u32, b: u32) -> bool {
-        let land = |row: u32| self.cameras[self.camera[row as usize] as usize].landmass;
+        self.cameras_cross_sea(self.camera[a as usize], self.camera[b as usize])
+    }
+
+    /// [`Self::crosses_sea`] between reads of cameras `a` and `b`.
+    pub(crate) fn cameras_cross_sea(&self, a: u32, b: u32) -> bool {
+        let land = |camera: u32| self.cameras[camera as usize].landmass;
         matches!((land(a), land(b)), (Some(x), Some(y)) if x != y)
     }
 
     /// Great-circle metres between the positions of rows `a` and `b` (as [`Self::point`]).
     pub(crate) fn distance_m(&self, a: u32, b: u32) -> f64 {
-        let (camera_a, camera_b) = (
-            self.camera[a as usize] as usize,
-            self.camera[b as usize] as usize,
-        );
+        self.distance_between((a, self.camera[a as usize]), (b, self.camera[b as usize]))
+    }
+
+    /// [`Self::distance_m`] between rows whose cameras the caller has at hand:
+    /// `(row, camera)` each.
+    pub(crate) fn distance_between(
+        &self,
+        (a, camera_a): (u32, u32),
+        (b, camera_b): (u32, u32),
+    ) -> f64 {
         let n_cameras = self.cameras.len();
-        match self.camera_distances.get(camera_a * n_cameras + camera_b) {
+        let at = camera_a as usize * n_cameras + camera_b as usize;
+        match self.camera_distances.get(at) {
             Some(&metres) if !metres.is_nan() => metres,
             _ => self.point(a).distance_m(self.point(b)),
         }
