@@ -578,8 +578,44 @@ fn bonferroni_threshold(score_min: f64, n_tested: usize) -> f64 {
 }
 
 /// Buffers of [`partners_above`] kept from one plate to the next: the co-occurrences in the
-/// order found, and their sort keys.
-type PartnerScratch = (Vec<CoOccurrence>, Vec<u64>);
+/// order found, their sort keys, and room to sort them.
+type PartnerScratch = (Vec<CoOccurrence>, Vec<u64>, Vec<u64>);
+
+/// Keys fewer than this are sorted by comparison; more, a byte at a time.
+const RADIX_SORTED_MIN: usize = 256;
+
+/// Sorts `keys` (a partner's number in the high 32 bits, below `partner_bits`, and the
+/// order found in the low 32, pushed in that order) by partner, keeping the order found
+/// within each: one stable pass a byte of the partner's number, from the lowest, through
+/// `spare`. The keys of one plate number thousands, and a plate's are sorted for each of
+/// the million plates paired.
+pub(crate) fn sort_by_partner(keys: &mut Vec<u64>, spare: &mut Vec<u64>, partner_bits: u32) {
+    if keys.len() < RADIX_SORTED_MIN {
+        keys.sort_unstable();
+        return;
+    }
+    spare.clear();
+    spare.resize(keys.len(), 0);
+    for shift in (32..32 + partner_bits).step_by(8) {
+        let mut starts = [0u32; 256];
+        for &key in keys.iter() {
+            starts[((key >> shift) & 0xff) as usize] += 1;
+        }
+        if starts.iter().any(|&count| count as usize == keys.len()) {
+            continue;
+        }
+        let mut at = 0;
+        for start in starts.iter_mut() {
+            (*start, at) = (at, at + *start);
+        }
+        for &key in keys.iter() {
+            let slot = &mut starts[((key >> shift) & 0xff) as usize];
+            spare[*slot as usize] = key;
+            *slot += 1;
+        }
+        std::mem::swap(keys, spare);
+    }
+}
 
 /// Fills `out` with the co-occurrences of `plate` with the plates of `index` numbered above
 /// it (with every other plate of `index` unless `above_only`), sorted by partner, then by
@@ -592,7 +628,7 @@ fn partners_above(
     (scratch, out): (&mut PartnerScratch, &mut Vec<(u32, u32, CoOccurrence)>),
 ) {
     let window = config.convoy_window_secs * MICROS;
-    let (found, keys) = scratch;
+    let (found, keys, spare) = scratch;
     found.clear();
     keys.clear();
     let (times, cameras) = table.plate_track(plate);
@@ -609,7 +645,8 @@ fn partners_above(
     }
     // The plate's rows come in time order, so the order of finding keeps it; the keys
     // (partner, then order found) sort as plain integers.
-    keys.sort_unstable();
+    let partner_bits = u32::BITS - (table.n_plates() as u32).leading_zeros();
+    sort_by_partner(keys, spare, partner_bits);
     out.clear();
     out.extend(keys.iter().map(|&key| {
         let order = key as u32;

@@ -4,7 +4,7 @@ use super::*;
 use crate::clones::{CloneKind, find_clones, impossible};
 use crate::convoys::{
     CameraIndex, ConvoyFinding, DayStarts, DiscoveryPlates, Wanted, day_of, discovery, joiners,
-    partners, poisson_tail_log10,
+    partners, poisson_tail_log10, sort_by_partner,
 };
 use crate::hubs::{binomial_tail_log10, find_hubs};
 use crate::journeys::{split_journeys, widen_through_road_turn_rounds};
@@ -1426,6 +1426,25 @@ fn longest_common_subsequence_keeps_order() {
     assert_eq!(lcs_len(&[1, 2, 3, 4, 5], &[1, 3, 5]), 3);
     assert_eq!(lcs_len(&[1, 2, 3], &[3, 2, 1]), 1);
     assert_eq!(lcs_len(&[], &[1]), 0);
+}
+
+proptest! {
+    #[test]
+    fn co_occurrence_keys_sorted_by_partner_a_byte_at_a_time_sort_as_integers(
+        bits in 1u32..25,
+        partners in proptest::collection::vec(any::<u32>(), 0..3000),
+    ) {
+        // As `partners_above` pushes them: partner above, order found below.
+        let mut keys: Vec<u64> = partners
+            .iter()
+            .enumerate()
+            .map(|(order, &partner)| (u64::from(partner % (1 << bits)) << 32) | order as u64)
+            .collect();
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        sort_by_partner(&mut keys, &mut Vec::new(), bits);
+        prop_assert_eq!(keys, expected);
+    }
 }
 
 proptest! {
