@@ -1110,27 +1110,25 @@ fn steady_stretch(table: &ReadTable, co: &[CoOccurrence]) -> Stretch {
     })
 }
 
-/// Whether a trip together on a mismatched day (see [`habitual_occasions`]) is as steady as
-/// a pair's occasions, `cameras_min` cameras at a steady lead, one camera's read out of
-/// step forgiven (a stray read, a hold-up at one camera that day).
-fn as_steady(table: &ReadTable, trip: &[CoOccurrence], cameras_min: usize) -> bool {
-    // Any one camera is a steady stretch.
-    if cameras_min <= 2 {
-        return true;
+/// Whether a trip together keeps one lead throughout (neighbours on one shift, as most
+/// do: its leads within `LEAD_SPREAD_SECS_MAX` of each other) and never crosses the sea
+/// between two of its cameras, taken in order: then its distinct cameras, at least
+/// `cameras_min`, are all steady, and no steady stretch needs working out.
+fn plainly_steady(
+    table: &ReadTable,
+    leads: impl Iterator<Item = i64>,
+    mut cameras: impl Iterator<Item = u32>,
+) -> bool {
+    let (lo, hi) = leads.fold((i64::MAX, i64::MIN), |(lo, hi), lead| {
+        (lo.min(lead), hi.max(lead))
+    });
+    if hi - lo > LEAD_SPREAD_SECS_MAX * MICROS {
+        return false;
     }
-    let lead = |co: &CoOccurrence| table.ts[co.row_b as usize] - table.ts[co.row_a as usize];
-    let (lo, hi) = trip
-        .iter()
-        .map(lead)
-        .fold((i64::MAX, i64::MIN), |(lo, hi), lead| {
-            (lo.min(lead), hi.max(lead))
-        });
-    // Most such trips keep one lead throughout (neighbours on one shift): the trip's
-    // distinct cameras, at least `cameras_min`, are all steady.
-    if hi - lo <= LEAD_SPREAD_SECS_MAX * MICROS && !crosses_sea_within(table, trip) {
+    let Some(mut previous) = cameras.next() else {
         return true;
-    }
-    steady_stretch(table, trip).cameras + 1 >= cameras_min
+    };
+    cameras.all(|camera| !table.cameras_cross_sea(std::mem::replace(&mut previous, camera), camera))
 }
 
 /// A read of plate a that met one of plate b's, in [`habitual_occasions`]: its row, time
@@ -1143,9 +1141,12 @@ struct Met {
     b: u32,
 }
 
-/// [`as_steady`] of a trip together made of [`Met`] reads, plate b's track (times and
-/// rows) at hand: the leads and cameras are read from them, not from the table's columns.
-fn met_as_steady(
+/// Whether a trip together on a mismatched day (see [`habitual_occasions`]) is as steady as
+/// a pair's occasions, `cameras_min` cameras at a steady lead, one camera's read out of
+/// step forgiven (a stray read, a hold-up at one camera that day). Plate b's track (times
+/// and rows) at hand, the leads and cameras are read from the [`Met`] reads, not from the
+/// table's columns.
+fn as_steady(
     table: &ReadTable,
     (trip, b_ts, rows_b): (&[Met], &[i64], &[u32]),
     cameras_min: usize,
@@ -1153,16 +1154,8 @@ fn met_as_steady(
     if cameras_min <= 2 {
         return true;
     }
-    let (lo, hi) = trip
-        .iter()
-        .map(|met| b_ts[met.b as usize] - met.ts)
-        .fold((i64::MAX, i64::MIN), |(lo, hi), lead| {
-            (lo.min(lead), hi.max(lead))
-        });
-    let crosses_sea = trip
-        .windows(2)
-        .any(|pair| table.cameras_cross_sea(pair[0].camera, pair[1].camera));
-    if hi - lo <= LEAD_SPREAD_SECS_MAX * MICROS && !crosses_sea {
+    let leads = trip.iter().map(|met| b_ts[met.b as usize] - met.ts);
+    if plainly_steady(table, leads, trip.iter().map(|met| met.camera)) {
         return true;
     }
     let trip: Vec<CoOccurrence> = trip
@@ -1172,13 +1165,7 @@ fn met_as_steady(
             row_b: rows_b[met.b as usize],
         })
         .collect();
-    as_steady(table, &trip, cameras_min)
-}
-
-/// Whether any two consecutive co-occurrences of `trip` lie either side of the sea.
-fn crosses_sea_within(table: &ReadTable, trip: &[CoOccurrence]) -> bool {
-    trip.windows(2)
-        .any(|pair| table.crosses_sea(pair[0].row_a, pair[1].row_a))
+    steady_stretch(table, &trip).cameras + 1 >= cameras_min
 }
 
 /// The most distinct cameras of `co_occurrences` whose leads lie within
@@ -1757,7 +1744,7 @@ fn habitual_occasions(
                     .iter()
                     .filter(|trip| {
                         let trip = &met[trip.start..trip.end];
-                        met_as_steady(table, (trip, b_ts, rows_b), cameras_min)
+                        as_steady(table, (trip, b_ts, rows_b), cameras_min)
                     })
                     .count();
                 found += steady;
