@@ -123,7 +123,16 @@ fn judge(
     let mut plates: Vec<u32> = members.iter().map(|&idx| stops[idx].plate).collect();
     plates.sort_unstable();
     plates.dedup();
-    if plates.len() < config.hub_vehicles_min || members.len() < config.hub_visits_min {
+    let core: Vec<&Stop> = members.iter().map(|&idx| stops[idx]).collect();
+    let set_offs: Vec<bool> = core
+        .iter()
+        .map(|stop| sets_off_and_returns(&core, stop))
+        .collect();
+    let base = set_offs.contains(&true);
+    // A run seen setting off from a place and coming back to it makes the place a base,
+    // however few the visits there (the set-off and the return are two).
+    let few = plates.len() < config.hub_vehicles_min || members.len() < config.hub_visits_min;
+    if few && !base {
         let (vehicles, visits) = (plates.len(), members.len());
         return Err(NotAHub::TooFew { vehicles, visits });
     }
@@ -133,12 +142,6 @@ fn judge(
     {
         return Err(NotAHub::NonePlaced);
     }
-    let core: Vec<&Stop> = members.iter().map(|&idx| stops[idx]).collect();
-    let set_offs: Vec<bool> = core
-        .iter()
-        .map(|stop| sets_off_and_returns(&core, stop))
-        .collect();
-    let base = set_offs.contains(&true);
     // The stays that tell a meeting place from a home: the long ones and, at a run's
     // base, the set-offs whatever their length; not a vehicle parked for days that left
     // alone, nor a visit made within one day's working hours (a hire van's other
@@ -188,20 +191,30 @@ fn judge(
     })
 }
 
-/// Whether `stop` is where a run set off from: the vehicle came on its own, left in convoy
-/// at night, and a vehicle of the core came back to the place in convoy within
-/// `RUN_HOURS_MAX`. A gang's vans come to the lock-up one by one in the evening, leave
-/// together for the coast and come back together before dawn; a beach is reached in
-/// convoy, and commuters who drive home together do so by day.
+/// Whether `stop` is where a run set off from: the vehicle left in convoy at night, and
+/// the convoy came back to the place within `RUN_HOURS_MAX`. A gang's vans come to the
+/// lock-up one by one in the evening, leave together for the coast and come back together
+/// before dawn; commuters who drive home together do so by day. A vehicle that came on
+/// its own may have been met by any vehicle of the core coming back. One that came in
+/// convoy (a crew that drove a long way to the lock-up from one town), after a stay short
+/// of a night's parking, must itself come back and end its run there: leave alone, or
+/// after the night. A beach is reached in convoy and left in convoy, each time a boat is
+/// launched in the night.
 fn sets_off_and_returns(core: &[&Stop], stop: &Stop) -> bool {
-    if !stop.departs_together || stop.arrives_together || !leaves_at_night(stop) {
+    if !stop.departs_together || !leaves_at_night(stop) {
+        return false;
+    }
+    let came_together = stop.arrives_together;
+    if came_together && stop.dwell_secs >= PARKED_SECS_MIN / 4.0 {
         return false;
     }
     let left = stop.span_us.1;
     core.iter().any(|other| {
+        let run_over = !other.departs_together || !leaves_at_night(other);
         other.arrives_together
             && other.span_us.0 > left
             && other.span_us.0 - left <= RUN_HOURS_MAX * HOUR_MICROS
+            && (!came_together || (other.plate == stop.plate && run_over))
     })
 }
 

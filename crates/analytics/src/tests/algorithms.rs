@@ -1291,6 +1291,59 @@ fn where_a_run_sets_off_from_and_comes_back_to_is_a_hub_however_short_the_stays(
 }
 
 #[test]
+fn a_crew_that_drove_to_the_lock_up_together_and_ended_its_run_there_makes_it_a_hub() {
+    let (_, lock_up) = lock_up_stops(true);
+    let template = &lock_up[0];
+    let port: Vec<_> = (0..1000).map(|_| template.point).collect();
+    let config = AnalysisConfig::default();
+    // The crew lives 300 km away and drives to the lock-up together, twice: in convoy at
+    // 21:00, out in convoy at 22:00, back in convoy at 02:48, each home alone at 03:30.
+    let crew = |back: (bool, bool), came_h: f64| -> Vec<crate::journeys::Stop> {
+        [0.0, 72.0]
+            .iter()
+            .flat_map(|&day| {
+                [1, 2].into_iter().flat_map(move |plate| {
+                    [
+                        lock_up_stop(template, plate, (day + came_h, day + 22.0), (true, true)),
+                        lock_up_stop(template, plate, (day + 26.8, day + 27.5), back),
+                    ]
+                })
+            })
+            .collect()
+    };
+    let hubs = find_hubs(&crew((true, false), 21.0), &port, 0.01, &config);
+    assert_eq!(hubs.len(), 1, "{hubs:?}");
+    assert_eq!(hubs[0].plates, vec![1, 2]);
+    // Back in convoy and out again in convoy before dawn: a beach, launched from twice.
+    assert!(find_hubs(&crew((true, true), 21.0), &port, 0.01, &config).is_empty());
+    // There since the morning: a yard the vans are kept in, at a port where anyone stops.
+    assert!(find_hubs(&crew((true, false), 9.0), &port, 0.01, &config).is_empty());
+}
+
+#[test]
+fn a_run_seen_once_setting_off_and_coming_back_makes_a_hub_of_two_visits() {
+    let (_, lock_up) = lock_up_stops(true);
+    let template = &lock_up[0];
+    let port: Vec<_> = (0..1000).map(|_| template.point).collect();
+    let config = AnalysisConfig::default();
+    // The scout comes on its own at 21:30 and leaves in convoy at 23:00; the van comes
+    // back in convoy at 05:25 and goes home alone.
+    let once = vec![
+        lock_up_stop(template, 1, (21.5, 23.0), (false, true)),
+        lock_up_stop(template, 2, (29.4, 30.1), (true, false)),
+    ];
+    let hubs = find_hubs(&once, &port, 0.01, &config);
+    assert_eq!(hubs.len(), 1, "{hubs:?}");
+    assert_eq!(hubs[0].plates, vec![1, 2]);
+    // The same two stops, the van back on another night: two visits, no run seen.
+    let apart = vec![
+        once[0].clone(),
+        lock_up_stop(template, 2, (77.4, 78.1), (true, false)),
+    ];
+    assert!(find_hubs(&apart, &port, 0.01, &config).is_empty());
+}
+
+#[test]
 fn a_van_parked_for_days_does_not_hide_a_hub_a_home_left_alone_is_none() {
     let (_, lock_up) = lock_up_stops(true);
     let template = &lock_up[0].clone();
