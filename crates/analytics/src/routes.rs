@@ -36,15 +36,25 @@ pub(crate) fn find_routes(
         .filter(|(cameras, _)| cameras.len() >= config.route_cameras_min)
         .collect();
     sequences.sort_by_key(|(cameras, _)| std::cmp::Reverse(cameras.len()));
+    // Longest first, each trip joins the route it matches best, or starts one: a trip
+    // home from a beach that also matches the first half of a longer route (another
+    // network's, on to Germany) belongs with the trips that end where it does.
     let mut clusters: Vec<(Vec<u32>, Vec<&Trip>)> = Vec::new();
     for (cameras, trip) in sequences {
-        let found = clusters.iter_mut().find(|(route, _)| {
-            let common = lcs_len(route, &cameras);
-            common as f64 >= config.route_match_ratio * cameras.len().min(route.len()) as f64
-                && common as f64 >= config.route_match_ratio * route.len() as f64 * 0.5
-        });
-        match found {
-            Some((_, members)) => members.push(trip),
+        let mut best: Option<(f64, usize)> = None;
+        for (idx, (route, _)) in clusters.iter().enumerate() {
+            let common = lcs_len(route, &cameras) as f64;
+            let matches = common
+                >= config.route_match_ratio * cameras.len().min(route.len()) as f64
+                && common >= config.route_match_ratio * route.len() as f64 * 0.5;
+            // The share of the longer of the two sequences they hold in common.
+            let share = common / cameras.len().max(route.len()) as f64;
+            if matches && best.is_none_or(|(top, _)| share > top) {
+                best = Some((share, idx));
+            }
+        }
+        match best {
+            Some((_, idx)) => clusters[idx].1.push(trip),
             None => clusters.push((cameras, vec![trip])),
         }
     }

@@ -11,7 +11,7 @@ use crate::journeys::{split_journeys, widen_through_road_turn_rounds};
 use crate::misread::link_misreads;
 use crate::plans::CameraHour;
 use crate::reach::Reach;
-use crate::routes::lcs_len;
+use crate::routes::{find_routes, lcs_len};
 use crate::swaps::{Movements, SwapFinding, find_swaps};
 use crate::table::MICROS;
 use crate::traffic::Traffic;
@@ -1479,6 +1479,73 @@ fn longest_common_subsequence_keeps_order() {
     assert_eq!(lcs_len(&[1, 2, 3, 4, 5], &[1, 3, 5]), 3);
     assert_eq!(lcs_len(&[1, 2, 3], &[3, 2, 1]), 1);
     assert_eq!(lcs_len(&[], &[1]), 0);
+}
+
+#[test]
+fn a_trip_joins_the_route_it_matches_best_not_the_first_it_matches() {
+    // A motorway C0..C19, and a road D0..D7 that leaves it at C9 (5 km between cameras).
+    let mut cameras = line_cameras(20, 5.0);
+    let branch_lon = cameras[9].lon;
+    cameras.extend((0..8).map(|k| {
+        camera(
+            &format!("D{k}"),
+            50.9 + 0.045 * f64::from(k + 1),
+            branch_lon,
+        )
+    }));
+    let along = |from: usize, to: usize, branch: usize| -> Vec<String> {
+        (from..=to)
+            .map(|idx| format!("C{idx}"))
+            .chain((0..branch).map(|k| format!("D{k}")))
+            .collect()
+    };
+    // Two lorries drive the whole motorway; a van comes onto it at C3 and turns off for
+    // the D road's end; two more vans drive C0 to C9 and turn off for D1.
+    let journeys: Vec<(&str, Vec<String>)> = vec![
+        ("LORRY01", along(0, 19, 0)),
+        ("LORRY02", along(0, 19, 0)),
+        ("VAN0001", along(3, 9, 8)),
+        ("VAN0002", along(0, 9, 2)),
+        ("VAN0003", along(0, 9, 2)),
+    ];
+    let mut reads = Vec::new();
+    for (day, (plate, route)) in journeys.iter().enumerate() {
+        let start = MONDAY + day as i64 * 86_400 + 22 * 3600;
+        reads.extend(
+            route
+                .iter()
+                .enumerate()
+                .map(|(idx, cam)| r(plate, cam, start + idx as i64 * 240)),
+        );
+    }
+    let table = table(cameras, &reads);
+    let config = AnalysisConfig::default();
+    let trips: Vec<_> = (0..table.n_plates() as u32)
+        .flat_map(|plate| split_journeys(&table, plate, table.plate_rows(plate), &config).trips)
+        .collect();
+    assert_eq!(trips.len(), 5);
+    let routes = find_routes(&table, &trips, &Default::default(), 1000, &config);
+    let names = |route: &crate::routes::RouteFinding| -> Vec<String> {
+        route
+            .plates
+            .iter()
+            .map(|&plate| table.plate_text(plate).to_owned())
+            .collect()
+    };
+    // The two vans that turned off at C9 share ten cameras with the motorway route and
+    // nine with the D road's: but the motorway is twenty cameras long, and they end where
+    // the D road's van does.
+    assert_eq!(routes.len(), 2, "{routes:?}");
+    let motorway = routes
+        .iter()
+        .find(|route| route.cameras.len() == 20)
+        .expect("the motorway");
+    assert_eq!(names(motorway), vec!["LORRY01", "LORRY02"]);
+    let branch = routes
+        .iter()
+        .find(|route| route.cameras.len() == 15)
+        .expect("the D road");
+    assert_eq!(names(branch), vec!["VAN0001", "VAN0002", "VAN0003"]);
 }
 
 proptest! {
