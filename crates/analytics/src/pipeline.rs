@@ -759,7 +759,7 @@ fn add_trip_partners_and_joiners(
 ) {
     add_trip_partners(table, index, traffic, (seeds, light), convoys, config);
     // Without seeds, joiners are strangers behind a network on a motorway at night: none
-    // was a network vehicle over 29 scenarios (docs/analytics.md, twenty-fifth session).
+    // was a network vehicle over 29 scenarios (docs/analytics-history.md, twenty-fifth session).
     let rounds = if seeds.is_empty() { 0 } else { JOINER_ROUNDS };
     for _ in 0..rounds {
         let joined = convoys::joiners(table, index, traffic, convoys, light, config);
