@@ -23,6 +23,9 @@ const RUN_HOURS_MAX: i64 = 12;
 /// A stay this long or longer that ends alone is a vehicle parked at home or in a yard for
 /// a day or more, not a visit: it does not count against the gatherings at a place.
 const PARKED_SECS_MIN: f64 = 86_400.0;
+/// A crew that came to a place in convoy and stayed this long or longer before setting
+/// off keeps its vans there (a yard): the place is not told from a home by its set-offs.
+const CAME_TOGETHER_STAY_SECS_MAX: f64 = 6.0 * 3600.0;
 const HOUR_MICROS: i64 = 3600 * MICROS;
 /// The longest stay that fits between the night's end and its start (05:00 to 19:00 UTC).
 const DAY_HOURS_MAX: i64 = NIGHT_HOURS_UTC.0 - NIGHT_HOURS_UTC.1;
@@ -205,7 +208,7 @@ fn sets_off_and_returns(core: &[&Stop], stop: &Stop) -> bool {
         return false;
     }
     let came_together = stop.arrives_together;
-    if came_together && stop.dwell_secs >= PARKED_SECS_MIN / 4.0 {
+    if came_together && stop.dwell_secs >= CAME_TOGETHER_STAY_SECS_MAX {
         return false;
     }
     let left = stop.span_us.1;
