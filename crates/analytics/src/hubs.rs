@@ -6,10 +6,10 @@
 //! sets off together for the coast, which tells it from its members' homes (each usually
 //! leaves alone), from beaches (brief stops) and from the depots and workplaces that
 //! vehicles leave together by day. A shorter stay counts too where the place is a run's
-//! base: the vehicle came on its own, left in convoy at night, and the convoy came back
-//! there (see [`sets_off_and_returns`]). The tests run on the cluster's core: its stops
-//! within the cluster radius of where its vehicles left in convoy from, not the
-//! neighbours' homes that single linkage chains to it.
+//! base: the vehicle left in convoy at night and the convoy came back there (see
+//! [`sets_off_and_returns`]); a base needs only those two visits. The tests run on the
+//! cluster's core: its stops within the cluster radius of where its vehicles left in
+//! convoy from, not the neighbours' homes that single linkage chains to it.
 
 use crate::AnalysisConfig;
 use crate::geo::{Point, centroid};
