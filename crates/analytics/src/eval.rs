@@ -316,7 +316,18 @@ fn score_clones(report: &Value, truth: &Truth) -> PrecisionRecall {
 }
 
 fn score_routes(report: &Value, truth: &Truth) -> (Option<f64>, usize) {
-    let reported: Vec<Vec<&str>> = array(report, "routes")
+    let reported = reported_routes(report);
+    let planted: Vec<&corridor_sim::truth::Route> = planted_routes(truth).collect();
+    let found = planted
+        .iter()
+        .filter(|route| route_found(&reported, route))
+        .count();
+    (ratio(found, planted.len()), planted.len())
+}
+
+/// The camera ids of each route of a report, in order.
+fn reported_routes(report: &Value) -> Vec<Vec<&str>> {
+    array(report, "routes")
         .iter()
         .map(|route| {
             array(route, "cameras")
@@ -324,23 +335,68 @@ fn score_routes(report: &Value, truth: &Truth) -> (Option<f64>, usize) {
                 .filter_map(Value::as_str)
                 .collect()
         })
-        .collect();
-    let planted: Vec<&Vec<String>> = truth
+        .collect()
+}
+
+/// The planted routes scored: driven twice or more, through two cameras or more.
+fn planted_routes(truth: &Truth) -> impl Iterator<Item = &corridor_sim::truth::Route> {
+    truth
         .routes
         .iter()
         .filter(|r| r.n_trips >= 2 && r.camera_ids.len() >= 2)
-        .map(|r| &r.camera_ids)
-        .collect();
-    let found = planted
+}
+
+/// Whether a reported route holds [`ROUTE_MATCH_SHARE`] of `route`'s cameras in order.
+fn route_found(reported: &[Vec<&str>], route: &corridor_sim::truth::Route) -> bool {
+    let wanted: Vec<&str> = route.camera_ids.iter().map(String::as_str).collect();
+    reported
         .iter()
-        .filter(|cameras| {
-            let wanted: Vec<&str> = cameras.iter().map(String::as_str).collect();
-            reported
+        .any(|cameras| lcs(cameras, &wanted) as f64 >= ROUTE_MATCH_SHARE * wanted.len() as f64)
+}
+
+/// Each planted route (as scored) that no reported route holds enough of: a line naming
+/// it (network, kind, where from and to, trips, cameras) and how much of it the closest
+/// reported route holds in order, with that route's cameras and trips.
+pub fn missed_routes(report: &Value, truth: &Truth) -> Vec<String> {
+    let reported = reported_routes(report);
+    let trips = |idx: usize| {
+        array(report, "routes")
+            .get(idx)
+            .and_then(|route| route.get("trips"))
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    };
+    planted_routes(truth)
+        .filter(|route| !route_found(&reported, route))
+        .map(|route| {
+            let wanted: Vec<&str> = route.camera_ids.iter().map(String::as_str).collect();
+            let closest = reported
                 .iter()
-                .any(|route| lcs(route, &wanted) as f64 >= ROUTE_MATCH_SHARE * wanted.len() as f64)
+                .enumerate()
+                .map(|(idx, cameras)| (lcs(cameras, &wanted), idx))
+                .max_by_key(|&(common, idx)| (common, std::cmp::Reverse(idx)));
+            let head = format!(
+                "{} ({} {} {} -> {}, {} trips, {} cameras)",
+                route.id,
+                route.network_id,
+                route.kind,
+                route.from,
+                route.to,
+                route.n_trips,
+                wanted.len()
+            );
+            match closest {
+                Some((common, idx)) => format!(
+                    "{head}: the closest reported route holds {common} of them in order \
+                     ({} cameras, {} trips: {})",
+                    reported[idx].len(),
+                    trips(idx),
+                    reported[idx].join(" ")
+                ),
+                None => format!("{head}: no route reported"),
+            }
         })
-        .count();
-    (ratio(found, planted.len()), planted.len())
+        .collect()
 }
 
 fn lcs(a: &[&str], b: &[&str]) -> usize {

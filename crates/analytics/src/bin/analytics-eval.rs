@@ -12,8 +12,8 @@
 use anyhow::Context;
 use clap::Parser;
 use corridor_analytics::eval::{
-    Explainer, PrecisionRecall, Scores, convoy_pairs_by_outcome, false_hubs, missed_hubs, score,
-    truth_read_ids,
+    Explainer, PrecisionRecall, Scores, convoy_pairs_by_outcome, false_hubs, missed_hubs,
+    missed_routes, score, truth_read_ids,
 };
 use corridor_analytics::{AnalysisConfig, AnalysisInput, Report, analyse};
 use corridor_domain::PlateText;
@@ -266,6 +266,17 @@ fn explain(
         &seeded,
         (&scenario.truth, &explainer, &input),
     );
+    for (label, missed) in [
+        ("missed route", missed_routes(&report, &scenario.truth)),
+        (
+            "missed route with seeds",
+            missed_routes(&seeded, &scenario.truth),
+        ),
+    ] {
+        for line in missed {
+            println!("{label} {line}");
+        }
+    }
     // The analysis with seeds: only what it missed or wrongly reported.
     let seeded_outcomes = convoy_pairs_by_outcome(&seeded, &scenario.truth, read_plates)
         .into_iter()

@@ -4,7 +4,7 @@
 //! `cargo test --workspace --lib -- issue_4 --nocapture` prints one line per scenario and
 //! mode; those lines are the small scenarios' accuracy table in docs/analytics-history.md.
 
-use crate::eval::{Scores, score, truth_read_ids};
+use crate::eval::{Scores, missed_routes, score, truth_read_ids};
 use crate::{AnalysisConfig, AnalysisInput, Report, analyse};
 use corridor_domain::PlateText;
 use corridor_sim::ScenarioConfig;
@@ -44,6 +44,25 @@ fn run(scenario_seed: u64, seeded: bool) -> (Report, Scores) {
     let report = analyse(&input, &AnalysisConfig::default()).expect("analysis runs");
     let json = serde_json::to_value(&report).expect("reports serialise");
     let scores = score(&json, &scenario.truth, &read_plates);
+    // `--explain` lists as missed the planted routes the score counts as not recovered.
+    let missed = missed_routes(&json, &scenario.truth);
+    let recovered = scores.routes_recall.map_or(0, |share| {
+        (share * scores.routes_planted as f64).round() as usize
+    });
+    assert_eq!(
+        missed.len(),
+        scores.routes_planted - recovered,
+        "{missed:?}"
+    );
+    let mut bare = json.clone();
+    bare["routes"] = serde_json::json!([]);
+    let unreported = missed_routes(&bare, &scenario.truth);
+    assert_eq!(unreported.len(), scores.routes_planted);
+    assert!(
+        unreported
+            .iter()
+            .all(|line| line.ends_with("no route reported"))
+    );
     eprintln!("{}", table_row(scenario_seed, seeded, &scores));
     (report, scores)
 }
@@ -77,7 +96,7 @@ fn at_least(what: &str, value: Option<f64>, target: f64, scores: &Scores) {
 }
 
 #[test]
-#[ignore = "TODO(#4): met on seed 4242 (convoys 1.00/1.00), not on every seed: convoy recall 0.62 on seed 1, 0.83 on seed 3; run with --ignored; see docs/analytics.md"]
+#[ignore = "TODO(#4): met on seed 4242 (convoys 1.00/1.00), not on every seed: convoy recall 0.62 on seed 1, 0.83 on seed 3; run with --ignored; see docs/analytics-history.md"]
 fn issue_4_discovery_on_a_small_scenario_meets_the_accuracy_targets() {
     let (_, scores) = run(SCENARIO_SEEDS[0], false);
     at_least("convoy precision", scores.convoys.precision, 0.9, &scores);
@@ -87,7 +106,7 @@ fn issue_4_discovery_on_a_small_scenario_meets_the_accuracy_targets() {
 }
 
 #[test]
-#[ignore = "TODO(#4): met on seed 4242 (hubs 1.00/1.00, P@k 0.87), not on every seed: hub precision 0.80 on seed 2, hub recall 0.75 on seed 1; run with --ignored; see docs/analytics.md"]
+#[ignore = "TODO(#4): met on seed 4242 (hubs 1.00/1.00, P@k 0.87), not on every seed: hub precision 0.80 on seed 2, hub recall 0.75 on seed 1; run with --ignored; see docs/analytics-history.md"]
 fn issue_4_seeded_analysis_on_a_small_scenario_meets_the_accuracy_targets() {
     let (report, scores) = run(SCENARIO_SEEDS[0], true);
     assert!(!report.ranked_vehicles.is_empty());
