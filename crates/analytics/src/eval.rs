@@ -476,6 +476,18 @@ pub fn false_hubs(report: &Value, truth: &Truth) -> Vec<(String, f64, f64)> {
         .collect()
 }
 
+/// Groups camera sequences (longest first) into routes as `corridor analyse` does, through
+/// its camera index, or, with `indexed` false, comparing every group with every sequence:
+/// for the `route-grouping` bench. Each group is the indexes of its sequences.
+#[cfg(feature = "eval")]
+pub fn group_route_sequences(sequences: &[&[u32]], ratio: f64, indexed: bool) -> Vec<Vec<usize>> {
+    if indexed {
+        crate::routes::group_sequences(sequences, ratio)
+    } else {
+        crate::routes::group_sequences_one_by_one(sequences, ratio)
+    }
+}
+
 /// Why the analysis found what it found, for a developer reading a scenario's misses
 /// (`analytics-eval --explain`): the analysis' corrections (clocks, misreads), plans and
 /// indexes are worked out once and shared by every question.

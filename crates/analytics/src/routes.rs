@@ -36,28 +36,14 @@ pub(crate) fn find_routes(
         .filter(|(cameras, _)| cameras.len() >= config.route_cameras_min)
         .collect();
     sequences.sort_by_key(|(cameras, _)| std::cmp::Reverse(cameras.len()));
-    // Longest first, each trip joins the route it matches best, or starts one: a trip
-    // home from a beach that also matches the first half of a longer route (another
-    // network's, on to Germany) belongs with the trips that end where it does.
-    let mut clusters: Vec<(Vec<u32>, Vec<&Trip>)> = Vec::new();
-    for (cameras, trip) in sequences {
-        let mut best: Option<(f64, usize)> = None;
-        for (idx, (route, _)) in clusters.iter().enumerate() {
-            let common = lcs_len(route, &cameras) as f64;
-            let matches = common
-                >= config.route_match_ratio * cameras.len().min(route.len()) as f64
-                && common >= config.route_match_ratio * route.len() as f64 * 0.5;
-            // The share of the longer of the two sequences they hold in common.
-            let share = common / cameras.len().max(route.len()) as f64;
-            if matches && best.is_none_or(|(top, _)| share > top) {
-                best = Some((share, idx));
-            }
-        }
-        match best {
-            Some((_, idx)) => clusters[idx].1.push(trip),
-            None => clusters.push((cameras, vec![trip])),
-        }
-    }
+    let cameras: Vec<&[u32]> = sequences.iter().map(|(cameras, _)| &cameras[..]).collect();
+    let clusters: Vec<(Vec<u32>, Vec<&Trip>)> = group_sequences(&cameras, config.route_match_ratio)
+        .into_iter()
+        .map(|members| {
+            let route = sequences[members[0]].0.clone();
+            (route, members.iter().map(|&idx| sequences[idx].1).collect())
+        })
+        .collect();
     let mut routes: Vec<RouteFinding> = clusters
         .into_iter()
         .filter(|(_, members)| members.len() >= config.route_trips_min)
@@ -101,6 +87,104 @@ fn summarise(
         by_weekday,
         score,
     }
+}
+
+/// Groups camera sequences, in the order given (longest first): each joins the group it
+/// matches best, or starts one. A sequence matches a group when they hold in order
+/// (longest common subsequence) `ratio` of the shorter of the two, and half that of the
+/// group's first sequence, which is the group's route; the best match holds the largest
+/// share of the longer of the two (the first group made, on a tie). A trip home from a
+/// beach that also matches the first half of a longer route (another network's, on to
+/// Germany) belongs with the trips that end where it does. Each group is the indexes of
+/// its sequences, its first first.
+///
+/// Only the groups whose routes share cameras enough with a sequence to match it are
+/// compared with it (each camera counted as often as both pass it, which bounds the
+/// subsequence in common), so that a sequence starting a group of its own is not compared
+/// with every route made before it.
+pub(crate) fn group_sequences(sequences: &[&[u32]], ratio: f64) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    // Per camera, the groups whose routes pass it and how many times.
+    let mut passing: FastMap<u32, Vec<(usize, usize)>> = FastMap::default();
+    let mut shared: Vec<usize> = Vec::new();
+    let mut touched: Vec<usize> = Vec::new();
+    for (idx, &cameras) in sequences.iter().enumerate() {
+        for (camera, times) in camera_counts(cameras) {
+            for &(group, in_route) in passing.get(&camera).map(Vec::as_slice).unwrap_or(&[]) {
+                if shared[group] == 0 {
+                    touched.push(group);
+                }
+                shared[group] += times.min(in_route);
+            }
+        }
+        touched.sort_unstable();
+        let mut best: Option<(f64, usize)> = None;
+        for &group in &touched {
+            let route = sequences[groups[group][0]];
+            let shorter = cameras.len().min(route.len()) as f64;
+            let needed = (ratio * shorter).max(ratio * route.len() as f64 * 0.5);
+            if (shared[group] as f64) < needed {
+                continue;
+            }
+            let common = lcs_len(route, cameras) as f64;
+            // The share of the longer of the two sequences they hold in common.
+            let share = common / cameras.len().max(route.len()) as f64;
+            if common >= needed && best.is_none_or(|(top, _)| share > top) {
+                best = Some((share, group));
+            }
+        }
+        for &group in &touched {
+            shared[group] = 0;
+        }
+        touched.clear();
+        match best {
+            Some((_, group)) => groups[group].push(idx),
+            None => {
+                let group = groups.len();
+                groups.push(vec![idx]);
+                shared.push(0);
+                for (camera, times) in camera_counts(cameras) {
+                    passing.entry(camera).or_default().push((group, times));
+                }
+            }
+        }
+    }
+    groups
+}
+
+/// [`group_sequences`] without its index, every group compared with every sequence: what
+/// the index is tested against, and measured against (`route-grouping` bench).
+#[cfg(any(test, feature = "eval"))]
+pub(crate) fn group_sequences_one_by_one(sequences: &[&[u32]], ratio: f64) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (idx, &cameras) in sequences.iter().enumerate() {
+        let mut best: Option<(f64, usize)> = None;
+        for (group, members) in groups.iter().enumerate() {
+            let route = sequences[members[0]];
+            let common = lcs_len(route, cameras) as f64;
+            let matches = common >= ratio * cameras.len().min(route.len()) as f64
+                && common >= ratio * route.len() as f64 * 0.5;
+            let share = common / cameras.len().max(route.len()) as f64;
+            if matches && best.is_none_or(|(top, _)| share > top) {
+                best = Some((share, group));
+            }
+        }
+        match best {
+            Some((_, group)) => groups[group].push(idx),
+            None => groups.push(vec![idx]),
+        }
+    }
+    groups
+}
+
+/// Each camera of `cameras` and how many times it comes in them, in camera order.
+fn camera_counts(cameras: &[u32]) -> Vec<(u32, usize)> {
+    let mut sorted = cameras.to_vec();
+    sorted.sort_unstable();
+    sorted
+        .chunk_by(|a, b| a == b)
+        .map(|run| (run[0], run.len()))
+        .collect()
 }
 
 /// Length of the longest common subsequence.

@@ -11,7 +11,7 @@ use crate::journeys::{split_journeys, widen_through_road_turn_rounds};
 use crate::misread::link_misreads;
 use crate::plans::CameraHour;
 use crate::reach::Reach;
-use crate::routes::{find_routes, lcs_len};
+use crate::routes::{find_routes, group_sequences, group_sequences_one_by_one, lcs_len};
 use crate::swaps::{Movements, SwapFinding, find_swaps};
 use crate::table::MICROS;
 use crate::traffic::Traffic;
@@ -1479,6 +1479,25 @@ fn longest_common_subsequence_keeps_order() {
     assert_eq!(lcs_len(&[1, 2, 3, 4, 5], &[1, 3, 5]), 3);
     assert_eq!(lcs_len(&[1, 2, 3], &[3, 2, 1]), 1);
     assert_eq!(lcs_len(&[], &[1]), 0);
+}
+
+proptest! {
+    #[test]
+    fn routes_grouped_through_the_camera_index_are_those_of_every_comparison(
+        mut sequences in proptest::collection::vec(
+            proptest::collection::vec(0u32..12, 1..16),
+            0..60,
+        ),
+        ratio in 0.3f64..1.0,
+    ) {
+        // Few cameras, so that routes share many and pass some twice.
+        sequences.sort_by_key(|cameras| std::cmp::Reverse(cameras.len()));
+        let sequences: Vec<&[u32]> = sequences.iter().map(Vec::as_slice).collect();
+        prop_assert_eq!(
+            group_sequences(&sequences, ratio),
+            group_sequences_one_by_one(&sequences, ratio)
+        );
+    }
 }
 
 #[test]
