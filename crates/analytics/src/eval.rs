@@ -348,10 +348,27 @@ fn planted_routes(truth: &Truth) -> impl Iterator<Item = &corridor_sim::truth::R
 
 /// Whether a reported route holds [`ROUTE_MATCH_SHARE`] of `route`'s cameras in order.
 fn route_found(reported: &[Vec<&str>], route: &corridor_sim::truth::Route) -> bool {
+    holds_enough(closest_route(reported, route), route)
+}
+
+/// Whether the closest reported route (see [`closest_route`]) holds enough of `route`.
+fn holds_enough(closest: Option<(usize, usize)>, route: &corridor_sim::truth::Route) -> bool {
+    let held = closest.map_or(0, |(common, _)| common);
+    held as f64 >= ROUTE_MATCH_SHARE * route.camera_ids.len() as f64
+}
+
+/// The reported route that holds most of `route`'s cameras in order (the first, on a tie):
+/// how many it holds, and its index.
+fn closest_route(
+    reported: &[Vec<&str>],
+    route: &corridor_sim::truth::Route,
+) -> Option<(usize, usize)> {
     let wanted: Vec<&str> = route.camera_ids.iter().map(String::as_str).collect();
     reported
         .iter()
-        .any(|cameras| lcs(cameras, &wanted) as f64 >= ROUTE_MATCH_SHARE * wanted.len() as f64)
+        .enumerate()
+        .map(|(idx, cameras)| (lcs(cameras, &wanted), idx))
+        .max_by_key(|&(common, idx)| (common, std::cmp::Reverse(idx)))
 }
 
 /// Each planted route (as scored) that no reported route holds enough of: a line naming
@@ -367,14 +384,11 @@ pub fn missed_routes(report: &Value, truth: &Truth) -> Vec<String> {
             .unwrap_or(0)
     };
     planted_routes(truth)
-        .filter(|route| !route_found(&reported, route))
-        .map(|route| {
-            let wanted: Vec<&str> = route.camera_ids.iter().map(String::as_str).collect();
-            let closest = reported
-                .iter()
-                .enumerate()
-                .map(|(idx, cameras)| (lcs(cameras, &wanted), idx))
-                .max_by_key(|&(common, idx)| (common, std::cmp::Reverse(idx)));
+        .filter_map(|route| {
+            let closest = closest_route(&reported, route);
+            (!holds_enough(closest, route)).then_some((route, closest))
+        })
+        .map(|(route, closest)| {
             let head = format!(
                 "{} ({} {} {} -> {}, {} trips, {} cameras)",
                 route.id,
@@ -383,7 +397,7 @@ pub fn missed_routes(report: &Value, truth: &Truth) -> Vec<String> {
                 route.from,
                 route.to,
                 route.n_trips,
-                wanted.len()
+                route.camera_ids.len()
             );
             match closest {
                 Some((common, idx)) => format!(

@@ -37,17 +37,14 @@ pub(crate) fn find_routes(
         .collect();
     sequences.sort_by_key(|(cameras, _)| std::cmp::Reverse(cameras.len()));
     let cameras: Vec<&[u32]> = sequences.iter().map(|(cameras, _)| &cameras[..]).collect();
-    let clusters: Vec<(Vec<u32>, Vec<&Trip>)> = group_sequences(&cameras, config.route_match_ratio)
+    let mut routes: Vec<RouteFinding> = group_sequences(&cameras, config.route_match_ratio)
         .into_iter()
+        .filter(|members| members.len() >= config.route_trips_min)
         .map(|members| {
+            let trips: Vec<&Trip> = members.iter().map(|&idx| sequences[idx].1).collect();
             let route = sequences[members[0]].0.clone();
-            (route, members.iter().map(|&idx| sequences[idx].1).collect())
+            summarise(table, route, &trips, legs, n_plates)
         })
-        .collect();
-    let mut routes: Vec<RouteFinding> = clusters
-        .into_iter()
-        .filter(|(_, members)| members.len() >= config.route_trips_min)
-        .map(|(cameras, members)| summarise(table, cameras, &members, legs, n_plates))
         .collect();
     routes.sort_by(|a, b| {
         (b.trips.len() as f64 * b.score).total_cmp(&(a.trips.len() as f64 * a.score))
@@ -109,7 +106,8 @@ pub(crate) fn group_sequences(sequences: &[&[u32]], ratio: f64) -> Vec<Vec<usize
     let mut shared: Vec<usize> = Vec::new();
     let mut touched: Vec<usize> = Vec::new();
     for (idx, &cameras) in sequences.iter().enumerate() {
-        for (camera, times) in camera_counts(cameras) {
+        let counts = camera_counts(cameras);
+        for &(camera, times) in &counts {
             for &(group, in_route) in passing.get(&camera).map(Vec::as_slice).unwrap_or(&[]) {
                 if shared[group] == 0 {
                     touched.push(group);
@@ -121,15 +119,13 @@ pub(crate) fn group_sequences(sequences: &[&[u32]], ratio: f64) -> Vec<Vec<usize
         let mut best: Option<(f64, usize)> = None;
         for &group in &touched {
             let route = sequences[groups[group][0]];
-            let shorter = cameras.len().min(route.len()) as f64;
-            let needed = (ratio * shorter).max(ratio * route.len() as f64 * 0.5);
-            if (shared[group] as f64) < needed {
+            // The cameras shared bound the subsequence in common.
+            if (shared[group] as f64) < common_needed(route.len(), cameras.len(), ratio) {
                 continue;
             }
-            let common = lcs_len(route, cameras) as f64;
-            // The share of the longer of the two sequences they hold in common.
-            let share = common / cameras.len().max(route.len()) as f64;
-            if common >= needed && best.is_none_or(|(top, _)| share > top) {
+            if let Some(share) = match_share(route, cameras, ratio)
+                && best.is_none_or(|(top, _)| share > top)
+            {
                 best = Some((share, group));
             }
         }
@@ -143,13 +139,27 @@ pub(crate) fn group_sequences(sequences: &[&[u32]], ratio: f64) -> Vec<Vec<usize
                 let group = groups.len();
                 groups.push(vec![idx]);
                 shared.push(0);
-                for (camera, times) in camera_counts(cameras) {
+                for (camera, times) in counts {
                     passing.entry(camera).or_default().push((group, times));
                 }
             }
         }
     }
     groups
+}
+
+/// The subsequence in common that a sequence of `len` cameras needs to match a route of
+/// `route_len`: `ratio` of the shorter of the two, and half that of the route.
+fn common_needed(route_len: usize, len: usize, ratio: f64) -> f64 {
+    (ratio * route_len.min(len) as f64).max(ratio * route_len as f64 * 0.5)
+}
+
+/// Whether `cameras` match `route` (see [`group_sequences`]) and, if they do, the share of
+/// the longer of the two they hold in common.
+fn match_share(route: &[u32], cameras: &[u32], ratio: f64) -> Option<f64> {
+    let common = lcs_len(route, cameras) as f64;
+    (common >= common_needed(route.len(), cameras.len(), ratio))
+        .then(|| common / cameras.len().max(route.len()) as f64)
 }
 
 /// [`group_sequences`] without its index, every group compared with every sequence: what
@@ -160,12 +170,9 @@ pub(crate) fn group_sequences_one_by_one(sequences: &[&[u32]], ratio: f64) -> Ve
     for (idx, &cameras) in sequences.iter().enumerate() {
         let mut best: Option<(f64, usize)> = None;
         for (group, members) in groups.iter().enumerate() {
-            let route = sequences[members[0]];
-            let common = lcs_len(route, cameras) as f64;
-            let matches = common >= ratio * cameras.len().min(route.len()) as f64
-                && common >= ratio * route.len() as f64 * 0.5;
-            let share = common / cameras.len().max(route.len()) as f64;
-            if matches && best.is_none_or(|(top, _)| share > top) {
+            if let Some(share) = match_share(sequences[members[0]], cameras, ratio)
+                && best.is_none_or(|(top, _)| share > top)
+            {
                 best = Some((share, group));
             }
         }
