@@ -847,10 +847,12 @@ fn unlikely_for_any_vehicle(
 }
 
 /// A candidate with the traffic's chance of each occasion (before the discount for the
-/// cameras passed together at a steady lead) and the distinct cameras of each.
+/// cameras passed together at a steady lead) and the distinct cameras of each, all of them
+/// and those that stand in one place.
 struct Prepared {
     candidate: Candidate,
     distinct: Vec<usize>,
+    fixed: Vec<usize>,
 }
 
 impl Prepared {
@@ -863,14 +865,15 @@ impl Prepared {
         for occasion in &mut candidate.occasions {
             occasion.chance = traffic_chance(table, traffic, occasion, scored);
         }
-        let distinct = candidate
+        let (distinct, fixed) = candidate
             .occasions
             .iter()
             .map(|occasion| occasion_cameras(table, occasion))
-            .collect();
+            .unzip();
         Prepared {
             candidate,
             distinct,
+            fixed,
         }
     }
 
@@ -1082,6 +1085,9 @@ struct Stretch {
     /// Distinct cameras whose leads (plate b's time less plate a's) lie within
     /// `LEAD_SPREAD_SECS_MAX` of each other: the most of any such band.
     cameras: usize,
+    /// Those of them that stand in one place (not vehicle-mounted): the ones the pair can
+    /// pass on any other day.
+    fixed: usize,
     /// Plate a's first and last rows in that band, by time.
     first: u32,
     last: u32,
@@ -1105,6 +1111,7 @@ fn steady_stretch(table: &ReadTable, co: &[CoOccurrence]) -> Stretch {
     }
     best.unwrap_or(Stretch {
         cameras: 0,
+        fixed: 0,
         first: 0,
         last: 0,
     })
@@ -1182,7 +1189,7 @@ fn steady_band(table: &ReadTable, co_occurrences: &[CoOccurrence]) -> Stretch {
     // A sliding window over the leads, with the reads it holds per camera (an occasion
     // passes a few dozen cameras at most).
     let mut in_window: Vec<(u32, usize)> = Vec::new();
-    let (mut best, mut best_band, mut start) = (0, (0, 0), 0);
+    let (mut best, mut best_fixed, mut best_band, mut start) = (0, 0, (0, 0), 0);
     for end in 0..by_lead.len() {
         let camera = by_lead[end].1;
         match in_window.iter_mut().find(|(c, _)| *c == camera) {
@@ -1203,6 +1210,10 @@ fn steady_band(table: &ReadTable, co_occurrences: &[CoOccurrence]) -> Stretch {
         }
         if in_window.len() > best {
             best = in_window.len();
+            best_fixed = in_window
+                .iter()
+                .filter(|(camera, _)| !table.cameras[*camera as usize].mobile)
+                .count();
             best_band = (start, end);
         }
     }
@@ -1212,6 +1223,7 @@ fn steady_band(table: &ReadTable, co_occurrences: &[CoOccurrence]) -> Stretch {
     let last = band.iter().max_by_key(by_time).map_or(0, |entry| entry.2);
     Stretch {
         cameras: best,
+        fixed: best_fixed,
         first,
         last,
     }
@@ -1332,14 +1344,15 @@ fn score_pair(
                 mut occasions,
             },
         distinct,
+        fixed,
     }: Prepared,
     (prior, config): (HabitsPrior, &AnalysisConfig),
     threshold: f64,
 ) -> Option<ConvoyFinding> {
     // A quick bound first: an occasion passes at most all its distinct cameras at a steady
     // lead, so the chance discounted for all of them, and habits counted only along trips
-    // as long as the shortest occasion's distinct cameras, can only make the pair look less
-    // explained than it is. Most pairs tested in discovery (commuters, neighbours) are
+    // as long as the shortest occasion's distinct fixed cameras, can only make the pair
+    // look less explained than it is. Most pairs tested in discovery (commuters, neighbours) are
     // explained even so, and the steady leads are never worked out for them.
     let k = occasions.len();
     let floor_at_most_steady: f64 = occasions
@@ -1347,7 +1360,7 @@ fn score_pair(
         .zip(&distinct)
         .map(|(occasion, &cameras)| occasion.chance * stay_together(cameras, config))
         .sum();
-    let cameras_at_least = fewest(&distinct, config);
+    let cameras_at_least = habit_cameras(&fixed, config);
     let plates = (plate_a, plate_b);
     let bound = (k, floor_at_most_steady, cameras_at_least);
     let habits_at_least = habits_within(table, days, plates, bound, (prior, config, threshold))?;
@@ -1360,12 +1373,12 @@ fn score_pair(
     for (occasion, &stretch) in occasions.iter_mut().zip(&stretches) {
         occasion.chance *= stay_together_along(table, traffic, stretch, config);
     }
-    let steady: Vec<usize> = stretches.iter().map(|stretch| stretch.cameras).collect();
+    let steady: Vec<usize> = stretches.iter().map(|stretch| stretch.fixed).collect();
     let floor: f64 = occasions.iter().map(|occasion| occasion.chance).sum();
     // Habits explain an occasion only with trips together at least as long: two vans that
     // both drive from one lock-up to the coast most nights meet on mismatched nights at a
     // few cameras, not along the whole way.
-    let cameras_min = fewest(&steady, config);
+    let cameras_min = habit_cameras(&steady, config);
     let habits = if cameras_min == cameras_at_least {
         // Counted along trips as long as before, so the same habits: the bound's walk ran
         // to the end (it did not explain the pair) and is not walked again.
@@ -1584,10 +1597,23 @@ fn read_on_one_day(table: &ReadTable, plate: u32) -> bool {
     }
 }
 
-/// The number of distinct cameras of an occasion.
-fn occasion_cameras(table: &ReadTable, occasion: &Occasion) -> usize {
-    let rows: Vec<u32> = occasion.co_occurrences.iter().map(|co| co.row_a).collect();
-    distinct_cameras(table, &rows)
+/// The number of distinct cameras of an occasion, and of those that stand in one place.
+fn occasion_cameras(table: &ReadTable, occasion: &Occasion) -> (usize, usize) {
+    let mut rows: Vec<u32> = occasion.co_occurrences.iter().map(|co| co.row_a).collect();
+    let distinct = distinct_cameras(table, &rows);
+    rows.retain(|&row| !table.cameras[table.camera[row as usize] as usize].mobile);
+    (distinct, distinct_cameras(table, &rows))
+}
+
+/// The length of the trips together, in fixed cameras, that the pair's habits are counted
+/// along, given each occasion's fixed cameras (steady or distinct): the fewest, and one at
+/// least. A vehicle-mounted camera stands on a road for a day, so a pair is read by it on
+/// that day only: two commuters who share one fixed camera every morning also pass a
+/// mobile camera together on the days one stands on their road, and on no other. Counted
+/// along trips as long as those occasions with the mobile camera, their mismatched days
+/// would never make one (twenty-eight days of them at 1M reads were reported as convoys).
+fn habit_cameras(fixed: &[usize], config: &AnalysisConfig) -> usize {
+    fewest(fixed, config).max(1)
 }
 
 /// Trips together with `cameras_min` distinct cameras or more, as steady as the pair's
@@ -1655,10 +1681,12 @@ fn habitual_occasions(
         if others == 0 {
             continue;
         }
+        // A mobile camera stood elsewhere on the other day (see [`habit_cameras`]).
         let reads_on_day = rows_a[on_day.clone()]
             .iter()
             .zip(ts_on_day)
-            .zip(&a_camera[on_day]);
+            .zip(&a_camera[on_day])
+            .filter(|(_, camera)| !table.cameras[**camera as usize].mobile);
         let (mut found, mut chances) = (0usize, 0usize);
         // The other days on which the pair made a trip together: each was a chance.
         let mut met_days = 0usize;
@@ -2018,7 +2046,7 @@ fn shared_trips(
         }
     }
     let mut occasions = occasions_of(table, co_occurrences, config);
-    occasions.retain(|occasion| occasion_cameras(table, occasion) >= JOINER_CAMERAS_MIN);
+    occasions.retain(|occasion| occasion_cameras(table, occasion).0 >= JOINER_CAMERAS_MIN);
     occasions
 }
 

@@ -2344,6 +2344,53 @@ fn vans_that_share_a_road_every_morning_and_met_twice_are_not_a_convoy() {
     assert_eq!(found.len(), 1, "{found:?}");
 }
 
+/// Two commuters on every weekday of four weeks: one drives C0 to C4 from about 08:00, the
+/// other joins the road at C4 a few minutes behind it and drives on to C5. On four mornings
+/// a camera stands between C4 and C5 (a different one each morning; `mobile`: each a
+/// vehicle-mounted camera, there for the day) and reads them both. What discovery finds.
+fn commuters_past_a_camera_on_four_mornings(mobile: bool) -> Vec<ConvoyFinding> {
+    let mut cameras = line_cameras(6, 5.0);
+    let between = (cameras[4].lon + cameras[5].lon) / 2.0;
+    for idx in 0..4 {
+        let mut site = camera(&format!("MOB{idx}"), 50.9, between);
+        if mobile {
+            site.kind = CameraKind::Mobile;
+        }
+        cameras.push(site);
+    }
+    let mut reads = Vec::new();
+    for day in (0..28i64).filter(|day| day % 7 < 5) {
+        let morning = MONDAY + day * 86_400 + 8 * 3600;
+        // Each leaves within two minutes of its time, independently of the other.
+        let (first, second) = (morning + (day * 37) % 240 - 120, morning + (day * 53) % 240);
+        reads.extend(drive("CARA001", &[0, 1, 2, 3, 4], first, 240));
+        let at_c4 = second + 4 * 240 + 180;
+        reads.push(r("CARB002", "C4", at_c4));
+        reads.push(r("CARB002", "C5", at_c4 + 360));
+        if let Some(idx) = [2, 8, 15, 24].iter().position(|&on| on == day) {
+            let site = format!("MOB{idx}");
+            reads.push(r("CARA001", &site, first + 4 * 240 + 180));
+            reads.push(r("CARB002", &site, at_c4 + 180));
+        }
+    }
+    let table = table(cameras, &reads);
+    discover_all(&table, &no_traffic(&table), &AnalysisConfig::default())
+}
+
+/// Two commuters who pass one fixed camera together every morning, and a mobile camera
+/// together on the four mornings one stands on their road, are not a convoy: a mobile
+/// camera reads them only on its day, and their one fixed camera together on the other
+/// days is the habit that explains those four. Were they four fixed cameras, each read on
+/// one of those days only, the four trips together would be a convoy.
+#[test]
+fn commuters_read_by_a_mobile_camera_on_its_days_are_not_a_convoy() {
+    let found = commuters_past_a_camera_on_four_mornings(true);
+    assert!(found.is_empty(), "{found:?}");
+    let found = commuters_past_a_camera_on_four_mornings(false);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].occasions.len(), 4);
+}
+
 /// Two vans of one gang out along sixteen cameras at 23:00 and back at 02:00, a minute
 /// apart, on one night; on a night of its own each drives the same road at about the same
 /// hours alone, `own_steps` seconds between cameras (the first van's, the second's). The
