@@ -38,12 +38,15 @@ impl Trip {
         table.ts[self.rows[0] as usize]
     }
 
-    /// The cameras passed, in order, with repeated passages merged.
+    /// The fixed cameras passed, in order, with repeated passages merged: a mobile
+    /// (vehicle-mounted) camera stands on a road for a day, and a route is the places its
+    /// trips pass on any day.
     pub(crate) fn cameras(&self, table: &ReadTable) -> Vec<u32> {
         let mut cameras: Vec<u32> = self
             .rows
             .iter()
             .map(|&row| table.camera[row as usize])
+            .filter(|&camera| !table.cameras[camera as usize].mobile)
             .collect();
         cameras.dedup();
         cameras

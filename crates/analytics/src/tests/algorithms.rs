@@ -1500,6 +1500,41 @@ proptest! {
     }
 }
 
+/// Three vans drive C0 to C5 on three nights; on the first a mobile camera stands between
+/// C2 and C3 and reads the first van. Their route is the six fixed cameras: the mobile one
+/// was there for a night, and its legs, which nobody else drove, would make the route look
+/// rare.
+#[test]
+fn a_route_is_the_fixed_cameras_its_trips_pass() {
+    let mut cameras = line_cameras(6, 5.0);
+    let mut mobile = camera("MOB", 50.9, (cameras[2].lon + cameras[3].lon) / 2.0);
+    mobile.kind = CameraKind::Mobile;
+    cameras.push(mobile);
+    let mut reads = Vec::new();
+    for (night, plate) in ["VAN0001", "VAN0002", "VAN0003"].into_iter().enumerate() {
+        let start = MONDAY + night as i64 * 86_400 + 22 * 3600;
+        reads.extend(drive(plate, &[0, 1, 2, 3, 4, 5], start, 240));
+        if night == 0 {
+            reads.push(r(plate, "MOB", start + 2 * 240 + 120));
+        }
+    }
+    let table = table(cameras, &reads);
+    let config = AnalysisConfig::default();
+    let trips: Vec<_> = (0..table.n_plates() as u32)
+        .flat_map(|plate| split_journeys(&table, plate, table.plate_rows(plate), &config).trips)
+        .collect();
+    assert_eq!(trips.len(), 3);
+    let routes = find_routes(&table, &trips, &Default::default(), 1000, &config);
+    assert_eq!(routes.len(), 1, "{routes:?}");
+    let names: Vec<&str> = routes[0]
+        .cameras
+        .iter()
+        .map(|&camera| table.cameras[camera as usize].camera_id.as_str())
+        .collect();
+    assert_eq!(names, ["C0", "C1", "C2", "C3", "C4", "C5"]);
+    assert_eq!(routes[0].trips.len(), 3);
+}
+
 #[test]
 fn a_trip_joins_the_route_it_matches_best_not_the_first_it_matches() {
     // A motorway C0..C19, and a road D0..D7 that leaves it at C9 (5 km between cameras).
