@@ -233,6 +233,48 @@ fn one_trip_between_two_known_vehicles_needs_less_than_with_a_stranger() {
     );
 }
 
+/// A van and its scout four minutes ahead past twelve cameras at 22:00 on one night, among
+/// 0.3 vehicles an hour at every camera; on three nights of its own the van drives the same
+/// road at 20:00, and on three of the scout's own it drives it `scout_own` seconds later
+/// than that. The van's partners on one trip between two known vehicles.
+fn known_van_and_scout_out_once(scout_own: i64) -> Vec<ConvoyFinding> {
+    let cameras: Vec<usize> = (0..12).collect();
+    let at = |day: i64, hour: i64| MONDAY + day * 86_400 + hour * 3600;
+    let mut reads = drive("VAN0001", &cameras, at(0, 22), 300);
+    reads.extend(drive("SCOUT01", &cameras, at(0, 22) - 240, 300));
+    for day in 1..=3 {
+        reads.extend(drive("VAN0001", &cameras, at(day, 20), 300));
+        reads.extend(drive("SCOUT01", &cameras, at(day + 7, 20) + scout_own, 300));
+    }
+    let table = table(line_cameras(12, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let van = table.plates_with_text("VAN0001")[0];
+    let config = AnalysisConfig::default();
+    let eligible = vec![true; table.n_plates()];
+    partners(
+        &table,
+        &index,
+        &steady_traffic(&table, 0.3),
+        (&[van], &eligible),
+        &config,
+        Wanted::between_members(&config),
+    )
+}
+
+/// Two of a network's vehicles on one night together, that drove the same road within
+/// half an hour of each other's hour on nights of their own and never met there, are a
+/// pair: their habits are what they were seen to do, not half a meeting they might have
+/// had. Had the scout driven beside the van's hour on its own nights, their habits would
+/// explain the night.
+#[test]
+fn two_known_vehicles_that_never_met_on_their_own_nights_are_a_pair_on_their_night_out() {
+    let found = known_van_and_scout_out_once(20 * 60);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].score > 2.0, "{}", found[0].score);
+    let found = known_van_and_scout_out_once(-240);
+    assert!(found.is_empty(), "{found:?}");
+}
+
 /// A report's convoys, each as its two plates in order, in order.
 fn sorted_pairs(report: &crate::Report) -> Vec<Vec<String>> {
     let mut pairs: Vec<Vec<String>> = report
