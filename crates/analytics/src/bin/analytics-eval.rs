@@ -36,6 +36,12 @@ struct Args {
     /// Days per scenario.
     #[arg(long, default_value_t = 14)]
     days: u32,
+    /// Planted networks per scenario (default: the simulator's, scaled with --reads).
+    #[arg(long)]
+    networks: Option<u32>,
+    /// Share of reads whose plate text is misread (default: the simulator's, 0.02).
+    #[arg(long)]
+    misread_rate: Option<f64>,
     /// Where scenarios are generated (reused when already there).
     #[arg(long, default_value = "target/analytics-eval")]
     out: PathBuf,
@@ -140,12 +146,23 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn load_scenario(args: &Args, seed: u64) -> anyhow::Result<Scenario> {
-    let dir = args
-        .out
-        .join(format!("seed-{seed}-{}-{}", args.reads, args.days));
+    // Settings other than the simulator's defaults are part of the folder's name, so that a
+    // scenario generated with other settings is never reused for these.
+    let mut name = format!("seed-{seed}-{}-{}", args.reads, args.days);
+    if let Some(networks) = args.networks {
+        name.push_str(&format!("-networks{networks}"));
+    }
+    if let Some(rate) = args.misread_rate {
+        name.push_str(&format!("-misreads{rate}"));
+    }
+    let dir = args.out.join(name);
     if !dir.join("truth.json").exists() {
         let mut config = ScenarioConfig::new(seed, args.reads);
         config.days = args.days;
+        config.n_networks = args.networks;
+        if let Some(rate) = args.misread_rate {
+            config.misread_rate = rate;
+        }
         let started = Instant::now();
         corridor_sim::generate(&config, &dir, &|_| {})
             .with_context(|| format!("generating scenario {seed}"))?;
