@@ -182,7 +182,17 @@ fn find(
     if input.seeds.is_empty() {
         convoys = grow_from_members(searches, (convoys, &BTreeSet::new()), light, config);
     }
+    let expanded: BTreeSet<u32> = seeds
+        .iter()
+        .copied()
+        .chain(convoys.iter().flat_map(|c| [c.plate_a, c.plate_b]))
+        .collect();
     add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
+    if !input.seeds.is_empty()
+        && grow_from_newcomers(searches, &mut convoys, &expanded, light, config)
+    {
+        add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
+    }
     // A member's other plates are its vehicle too: their partners are searched as its own.
     let wanted = if input.seeds.is_empty() {
         Wanted::in_discovery(config)
@@ -604,6 +614,34 @@ pub(crate) fn grow_from_members(
     let mut convoys: Vec<ConvoyFinding> = by_pair.into_values().collect();
     convoys.sort_by(|a, b| b.score.total_cmp(&a.score));
     convoys
+}
+
+/// Adds the partners of the vehicles in `convoys` outside `searched` (the seeds and the
+/// partners found around them, whose partners were searched or are the last hop's), as
+/// discovery's members' are found (see [`grow_from_members`]); says whether it added any.
+///
+/// A vehicle found on a single trip with the network (a scout that went along once, a
+/// hire van out on one night) is one of it as much as a partner found recurring, and may
+/// be the one tie to a crew of the network that never drove with the seeds' (at 5%
+/// misreads, the scout `6HJB24` of scenario 9501 was the network's only tie to its other
+/// van, its hire vans and their seven pairs).
+pub(crate) fn grow_from_newcomers(
+    searches: (&ReadTable, &CameraIndex, &Traffic),
+    convoys: &mut Vec<ConvoyFinding>,
+    searched: &BTreeSet<u32>,
+    eligible: &[bool],
+    config: &AnalysisConfig,
+) -> bool {
+    let newcomers: Vec<ConvoyFinding> = convoys
+        .iter()
+        .filter(|c| !searched.contains(&c.plate_a) || !searched.contains(&c.plate_b))
+        .cloned()
+        .collect();
+    if newcomers.is_empty() {
+        return false;
+    }
+    let grown = grow_from_members(searches, (newcomers, searched), eligible, config);
+    add_new(convoys, grown)
 }
 
 /// Adds the partners of the network's vehicles (seeds and convoy members) on a single trip

@@ -3259,6 +3259,61 @@ fn a_partner_out_under_its_other_plate_brings_in_its_own_partner() {
     assert_eq!(sorted_pairs(&report), [["MEMB002", "SEED001"]]);
 }
 
+/// Commuters drive the line in the morning; a scout and a van drive it back at night on two
+/// nights. The convoys after [`crate::pipeline::grow_from_newcomers`], given the scout found
+/// on a single trip with the seed, with `searched` (by text) searched before.
+fn a_newcomers_partners(searched: &[&str]) -> Vec<String> {
+    let mut reads = commuters_on_the_line();
+    let back = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
+    for (day, hour) in [(1i64, 22), (3, 1)] {
+        let start = MONDAY + day * 86_400 + hour * 3600;
+        reads.extend(drive("VAN0009", &back, start, 200));
+        reads.extend(drive("SCOUT01", &back, start - 120, 200));
+    }
+    reads.extend(drive(
+        "SEED001",
+        &back,
+        MONDAY + 5 * 86_400 + 23 * 3600,
+        200,
+    ));
+    let table = table(line_cameras(10, 5.0), &reads);
+    let index = CameraIndex::build(&table);
+    let plate = |text: &str| table.plates_with_text(text)[0];
+    let (seed, scout) = (plate("SEED001"), plate("SCOUT01"));
+    let mut convoys = vec![ConvoyFinding {
+        plate_a: seed.min(scout),
+        plate_b: seed.max(scout),
+        occasions: Vec::new(),
+        expected: 1e-4,
+        score: 4.0,
+    }];
+    let searched: std::collections::BTreeSet<u32> = searched.iter().map(|p| plate(p)).collect();
+    let everyone = vec![true; table.n_plates()];
+    let searches = (&table, &index, &no_traffic(&table));
+    let config = AnalysisConfig::default();
+    crate::pipeline::grow_from_newcomers(searches, &mut convoys, &searched, &everyone, &config);
+    let mut pairs = named_pairs(&table, &convoys);
+    pairs.sort();
+    pairs
+}
+
+/// A vehicle found on a single trip with the network (a scout that went along once) is the
+/// network's as much as a recurring partner: its own partners are searched, as discovery's
+/// members' are. One searched before is not searched again.
+#[test]
+fn a_scout_out_once_with_the_seed_has_its_own_partners_searched() {
+    let pairs = a_newcomers_partners(&["SEED001"]);
+    assert_eq!(pairs.len(), 2, "{pairs:?}");
+    assert!(
+        pairs
+            .iter()
+            .any(|pair| pair.contains("VAN0009") && pair.contains("SCOUT01")),
+        "{pairs:?}"
+    );
+    let pairs = a_newcomers_partners(&["SEED001", "SCOUT01"]);
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+}
+
 /// A van, the seed, drives the line out and back at its own hour on six nights (or
 /// mornings, with `in_the_rush_hour`, among the commuters both ways); on one of them a car read on
 /// no other day drives out and back with it, a minute ahead.
