@@ -29,7 +29,7 @@ pub(crate) struct CloneFinding {
 /// misread or a clock fault than a second vehicle).
 const TRACK_READS_MIN: usize = 2;
 /// A plate read this many times more than a confusable plate is the true reading of it.
-const BUSIER_FACTOR: usize = 5;
+pub(crate) const BUSIER_FACTOR: usize = 5;
 /// Share of a plate's described reads that a second description needs.
 const MINORITY_SHARE_MIN: f64 = 0.1;
 /// Reads of one vehicle this close in time are on one trip: a read goes on with a track

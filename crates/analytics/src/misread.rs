@@ -10,7 +10,7 @@
 //! than the plate it would join is never linked: a misread changes the text, not the car.
 
 use crate::AnalysisConfig;
-use crate::clones::{conflicts, impossible};
+use crate::clones::{BUSIER_FACTOR, conflicts, impossible};
 use crate::table::{FastSet, MICROS, ReadTable};
 use corridor_domain::confusion::ConfusionModel;
 use corridor_domain::{Country, PlateText};
@@ -182,6 +182,7 @@ fn find_links_in(
             .flat_map(|text| table.plates_with_text(text.as_str()))
             .copied()
             .filter(|&track| track != plate && table.plate_rows(track).len() >= TRACK_READS_MIN)
+            .filter(|&track| !own_misreads(table, track, plate, config))
             .collect();
         if tracks.is_empty() {
             continue;
@@ -197,6 +198,21 @@ fn find_links_in(
         }
     }
     links
+}
+
+/// Whether `track`, a plate confusable with `plate`, is `plate`'s own misreads: read many
+/// times less (see `clones::BUSIER_FACTOR`), every read of it where `plate`'s track could
+/// have been read. A read of a cloned van that makes an impossible hop is the other van's,
+/// not a misread of the text its own misreads made (at 5% misreads a cloned van's reads
+/// went to such a text, which then seemed to drive with the van's network); a rare plate
+/// read elsewhere is a vehicle of its own, and a read of it misread as the busy plate's text
+/// still goes back to it.
+fn own_misreads(table: &ReadTable, track: u32, plate: u32, config: &AnalysisConfig) -> bool {
+    let track_rows = table.plate_rows(track);
+    track_rows.len() * BUSIER_FACTOR <= table.plate_rows(plate).len()
+        && track_rows
+            .iter()
+            .all(|&row| fits_track(table, row, plate, config).is_some())
 }
 
 /// Rows of a plate that take part in an impossible hop with a neighbour.

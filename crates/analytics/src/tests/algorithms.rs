@@ -994,6 +994,76 @@ fn reads_given_to_a_plate_as_misreads_are_no_evidence_that_it_is_cloned() {
     assert!(find_clones(&table, &links, &config).is_empty());
 }
 
+/// A van's plate, `DEBABC1`, drives C0 to C5 every morning of `days`, and on day 4 it is
+/// read twice 200 km east while the van is at C5. With `misread_on_its_road`, up to four of
+/// the van's reads come out as `DE8ABC1` (8 for B), and the plate is cloned; without, a
+/// car `DE8ABC1` is read out east three times that morning, and the two reads there are the
+/// car's, misread (the first makes the van's hop impossible). The links misread linking
+/// makes, from and to.
+fn links_of_a_busy_plate_and_a_confusable_one(
+    days: &[i64],
+    misread_on_its_road: bool,
+) -> Vec<(String, String)> {
+    let mut cameras = line_cameras(6, 5.0);
+    for idx in 0..2 {
+        cameras.push(camera(
+            &format!("D{idx}"),
+            50.9,
+            5.0 + f64::from(idx) * 0.07,
+        ));
+    }
+    let mut reads = Vec::new();
+    let misread = |day: i64, idx: usize| {
+        misread_on_its_road && ((day == 3 || day == 4) && idx == 1 || day == 4 && idx == 3)
+            || misread_on_its_road && day == 5 && idx == 4
+    };
+    for &day in days {
+        let start = MONDAY + day * 86_400 + 8 * 3600;
+        for (idx, mut read) in drive("DEBABC1", &[0, 1, 2, 3, 4, 5], start, 240)
+            .into_iter()
+            .enumerate()
+        {
+            if misread(day, idx) {
+                read.plate = "DE8ABC1".to_owned();
+            }
+            reads.push(read);
+        }
+    }
+    let east = MONDAY + 4 * 86_400 + 8 * 3600 + 5 * 240;
+    reads.push(r("DEBABC1", "D0", east));
+    reads.push(r("DEBABC1", "D1", east + 300));
+    if !misread_on_its_road {
+        for (camera, secs) in [("D1", -4800), ("D0", -4500), ("D1", 4200)] {
+            reads.push(r("DE8ABC1", camera, east + secs));
+        }
+    }
+    let mut table = table(cameras, &reads);
+    let links = link_misreads(&mut table, &AnalysisConfig::default());
+    links
+        .iter()
+        .map(|link| {
+            let text = |plate: u32| table.plate_text(plate).to_owned();
+            (text(link.from_plate), text(link.to_plate))
+        })
+        .collect()
+}
+
+/// A plate read many times less than a confusable busy plate, every read of it where the
+/// busy plate could have been read, is the busy plate's misreads: a read of the busy plate
+/// that makes an impossible hop (it is cloned) is the other vehicle's, and is not given to
+/// the text its own misreads made. Read about as often, the two are taken for two vehicles;
+/// and a rare plate read elsewhere is a car of its own, whose misread reads go back to it.
+#[test]
+fn a_cloned_plates_reads_are_not_given_to_its_own_misreads() {
+    let busy: Vec<i64> = (0..10).collect();
+    let to_the_other = ("DEBABC1".to_owned(), "DE8ABC1".to_owned());
+    assert!(links_of_a_busy_plate_and_a_confusable_one(&busy, true).is_empty());
+    let links = links_of_a_busy_plate_and_a_confusable_one(&[4, 5], true);
+    assert!(links.contains(&to_the_other), "{links:?}");
+    let links = links_of_a_busy_plate_and_a_confusable_one(&busy, false);
+    assert_eq!(links, [to_the_other], "{links:?}");
+}
+
 #[test]
 fn reads_describing_two_vehicles_are_an_inconsistent_vehicle() {
     // A white Ford past C0 on eight days; on two of them a red one instead, past C0 and,
