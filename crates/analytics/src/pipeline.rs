@@ -182,14 +182,17 @@ fn find(
     if input.seeds.is_empty() {
         convoys = grow_from_members(searches, (convoys, &BTreeSet::new()), light, config);
     }
-    let expanded: BTreeSet<u32> = seeds
-        .iter()
-        .copied()
-        .chain(convoys.iter().flat_map(|c| [c.plate_a, c.plate_b]))
-        .collect();
+    // With seeds, the plates searched so far: those found next are newcomers.
+    let expanded: Option<BTreeSet<u32>> = (!input.seeds.is_empty()).then(|| {
+        seeds
+            .iter()
+            .copied()
+            .chain(convoys.iter().flat_map(|c| [c.plate_a, c.plate_b]))
+            .collect()
+    });
     add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
-    if !input.seeds.is_empty()
-        && grow_from_newcomers(searches, &mut convoys, &expanded, light, config)
+    if let Some(expanded) = &expanded
+        && grow_from_newcomers(searches, &mut convoys, expanded, light, config)
     {
         add_trip_partners_and_joiners(searches, (&seeds, light), &mut convoys, config);
     }

@@ -1014,8 +1014,8 @@ fn links_of_a_busy_plate_and_a_confusable_one(
     }
     let mut reads = Vec::new();
     let misread = |day: i64, idx: usize| {
-        misread_on_its_road && ((day == 3 || day == 4) && idx == 1 || day == 4 && idx == 3)
-            || misread_on_its_road && day == 5 && idx == 4
+        misread_on_its_road
+            && ((day == 3 || day == 4) && idx == 1 || day == 4 && idx == 3 || day == 5 && idx == 4)
     };
     for &day in days {
         let start = MONDAY + day * 86_400 + 8 * 3600;
