@@ -43,6 +43,9 @@ const HUB_ROUNDS: usize = 2;
 /// Leaving a place between these hours (UTC: 21:00 to 04:00 Central European Time) is
 /// leaving in the middle of the night.
 const DEPARTS_AT_NIGHT_HOURS_UTC: (i64, i64) = (20, 3);
+/// Working hours, UTC (07:00 to 18:00 Central European Time): deliveries, trades and the
+/// journey to work, not a gang's runs to the coast.
+const WORKING_HOURS_UTC: (i64, i64) = (6, 17);
 /// Cameras closer than this stand at one site (one for each direction of a road).
 const CAMERA_SITE_M: f64 = 300.0;
 /// A stay this long or longer, left by day, is a night spent at the place: at home, or at
@@ -1177,21 +1180,25 @@ pub(crate) fn convoys_setting_off_together(
         .collect()
 }
 
-/// Whether half of a pair's trips together or more began at night: neighbours who drive
-/// to work together every morning and once went out together in the evening are
-/// explained by their mornings, not by the night they set off together.
+/// Whether half of a pair's trips together or more began at night, and at most a quarter
+/// in working hours (`WORKING_HOURS_UTC`): neighbours who drive to work together every
+/// morning and once went out together in the evening are explained by their mornings, not
+/// by the night they set off together, and so are the vans of one depot, out on their
+/// rounds together by day and now and then on a night round.
 fn mostly_at_night(table: &ReadTable, convoy: &ConvoyFinding) -> bool {
-    let at_night = convoy
-        .occasions
-        .iter()
-        .filter(|occasion| {
-            in_hours(
-                table.ts[occasion.co_occurrences[0].row_a as usize],
-                NIGHT_HOURS_UTC,
-            )
-        })
+    let starts = || {
+        convoy
+            .occasions
+            .iter()
+            .map(|occasion| table.ts[occasion.co_occurrences[0].row_a as usize])
+    };
+    let at_night = starts().filter(|&ts| in_hours(ts, NIGHT_HOURS_UTC)).count();
+    let (opens, closes) = WORKING_HOURS_UTC;
+    let by_day = starts()
+        .filter(|&ts| !in_hours(ts, (closes, opens)))
         .count();
-    2 * at_night >= convoy.occasions.len()
+    let occasions = convoy.occasions.len();
+    2 * at_night >= occasions && 4 * by_day <= occasions
 }
 
 /// Pairs of vehicles in no convoy found so far that left one place together in the night

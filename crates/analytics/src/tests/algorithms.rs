@@ -1524,13 +1524,13 @@ fn a_hubs_visitors_come_and_go_at_night_its_neighbours_spend_the_night() {
 }
 
 /// Two vans come down the access road past camera A to a lock-up, stay three hours and set
-/// off at `leave_h` o'clock, the second `lag` seconds behind the first, along the line
-/// (cameras 0 to 9) and back; on five mornings, at a different hour each, they drive the
-/// line together too when `mornings_together`.
+/// off at `leave_h` o'clock on the first of `nights` nights running (40 minutes later each
+/// night), the second `lag` seconds behind the first, along the line (cameras 0 to 9) and
+/// back; on `mornings` mornings, at a different hour each, they drive the line together too.
 fn vans_setting_off(
     leave_h: i64,
     lag: i64,
-    mornings_together: bool,
+    (nights, mornings): (i64, i64),
 ) -> (ReadTable, Vec<crate::journeys::Stop>) {
     let mut cameras = line_cameras(10, 5.0);
     cameras.push(Camera {
@@ -1541,16 +1541,16 @@ fn vans_setting_off(
     let back: Vec<usize> = (0..10).rev().collect();
     let mut reads = Vec::new();
     for (plate, offset) in [("VANA001", 0), ("VANB002", lag)] {
-        let leave = MONDAY + leave_h * 3600 + offset;
-        reads.push(r(plate, "A", leave - 3 * 3600));
-        reads.push(r(plate, "A", leave));
-        reads.extend(drive(plate, &line, leave + 600, 200));
-        reads.extend(drive(plate, &back, leave + 3 * 3600, 200));
-        if mornings_together {
-            for day in 1..=5i64 {
-                let morning = MONDAY + day * 86_400 + 6 * 3600 + day * 2400 + offset.min(90);
-                reads.extend(drive(plate, &line, morning, 200));
-            }
+        for night in 0..nights {
+            let leave = MONDAY + night * (86_400 + 2400) + leave_h * 3600 + offset;
+            reads.push(r(plate, "A", leave - 3 * 3600));
+            reads.push(r(plate, "A", leave));
+            reads.extend(drive(plate, &line, leave + 600, 200));
+            reads.extend(drive(plate, &back, leave + 3 * 3600, 200));
+        }
+        for day in 1..=mornings {
+            let morning = MONDAY + day * 86_400 + 6 * 3600 + day * 2400 + offset.min(90);
+            reads.extend(drive(plate, &line, morning, 200));
         }
     }
     let table = table(cameras, &reads);
@@ -1566,8 +1566,8 @@ fn vans_setting_off(
 fn vans_that_set_off_together_from_a_lock_up_at_night_are_a_convoy_in_discovery() {
     let config = AnalysisConfig::default();
     // (pairs that set off together, convoys found between them)
-    let found = |leave_h: i64, lag: i64, mornings_together: bool| {
-        let (table, stops) = vans_setting_off(leave_h, lag, mornings_together);
+    let found = |leave_h: i64, lag: i64, nights_and_mornings: (i64, i64)| {
+        let (table, stops) = vans_setting_off(leave_h, lag, nights_and_mornings);
         let light = vec![true; table.n_plates()];
         let pairs = crate::pipeline::setting_off_together(&stops, &[], &light, &config);
         let (index, traffic) = (CameraIndex::build(&table), no_traffic(&table));
@@ -1576,14 +1576,20 @@ fn vans_that_set_off_together_from_a_lock_up_at_night_are_a_convoy_in_discovery(
             crate::pipeline::convoys_setting_off_together(searches, &stops, &[], &light, &config);
         (pairs.len(), convoys.len())
     };
-    assert_eq!(found(22, 90, false), (1, 1));
+    assert_eq!(found(22, 90, (1, 0)), (1, 1));
     // Half an hour apart, they did not set off together.
-    assert_eq!(found(22, 1800, false), (0, 0));
+    assert_eq!(found(22, 1800, (1, 0)), (0, 0));
     // Leaving at two in the afternoon is no run to the coast.
-    assert_eq!(found(14, 90, false), (0, 0));
+    assert_eq!(found(14, 90, (1, 0)), (0, 0));
     // Out together on five mornings as well: what they do together is mostly done by day,
     // and this search, made for gangs setting off at night, leaves them to discovery.
-    assert_eq!(found(22, 90, true), (1, 0));
+    assert_eq!(found(22, 90, (1, 5)), (1, 0));
+    // Three nights out together, and one morning: a gang that once drove by day.
+    assert_eq!(found(22, 90, (3, 1)), (1, 1));
+    // Two nights, and two mornings: most of what they do together is still done at night
+    // (each night out and back), but a third of it by day: the vans of one depot, out on
+    // their rounds by day and, now and then, on a night round.
+    assert_eq!(found(22, 90, (2, 2)), (1, 0));
 }
 
 #[test]
