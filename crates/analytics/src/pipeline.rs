@@ -256,7 +256,7 @@ fn find(
         };
     }
     let mut dropped = drop_lone_weak_partners(&mut convoys, &seeds, config);
-    dropped |= drop_the_other_vehicles_company(&mut convoys, &clones, &seeds);
+    dropped |= drop_the_other_vehicles_company(table, &mut convoys, &clones, &seeds);
     // Pairs of one vehicle's partners on a trip with both, once every partner that stays
     // is known (see `convoys::group_mates`).
     let mates = convoys::group_mates(table, &convoys, config);
@@ -871,8 +871,13 @@ pub(crate) fn drop_lone_weak_partners(
 /// put with the vehicle (track, see `clones::vehicles_of`) most of its reads there are
 /// in; the partners of a vehicle that have no convoy outside that vehicle's company, while
 /// the other vehicle's partners have some, are that vehicle's own company, not the
-/// network's. A seed's company is kept whatever.
+/// network's. A seed's company is kept whatever, and so is a partner that went out with
+/// the plate at night (see [`mostly_at_night`]): a gang's crew, whichever track its trips
+/// were put with (the tracks part a cloned plate's trips by where they lie, and a run to the
+/// coast can pass nearer the innocent's roads than the lock-up's), not a commuter's
+/// companions.
 pub(crate) fn drop_the_other_vehicles_company(
+    table: &ReadTable,
     convoys: &mut Vec<ConvoyFinding>,
     clones: &[CloneFinding],
     seeds: &[u32],
@@ -926,11 +931,18 @@ pub(crate) fn drop_the_other_vehicles_company(
         if seeds.contains(&plate) || !reaching.contains(&true) {
             continue;
         }
+        let out_at_night: BTreeSet<u32> = convoys
+            .iter()
+            .filter(|convoy| convoy.plate_a == plate || convoy.plate_b == plate)
+            .filter(|convoy| mostly_at_night(table, convoy))
+            .map(|convoy| convoy.plate_a ^ convoy.plate_b ^ plate)
+            .collect();
         let apart: BTreeSet<u32> = company
             .iter()
             .zip(&reaching)
             .filter(|&(_, &reaches)| !reaches)
             .flat_map(|(partners, _)| partners.iter().copied())
+            .filter(|partner| !out_at_night.contains(partner))
             .collect();
         convoys.retain(|convoy| {
             let (a, b) = (convoy.plate_a, convoy.plate_b);

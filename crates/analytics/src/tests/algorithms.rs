@@ -3070,11 +3070,24 @@ fn tie_on(a: u32, b: u32, rows_a: &[u32]) -> ConvoyFinding {
     }
 }
 
+/// The cloned plate of [`a_cloned_plates_other_vehicle_brings_its_own_company_not_the_networks`]:
+/// twenty reads, row `i` on day `i`, at 08:00 UTC, except rows 16 to 19, at 23:00.
+fn cloned_plate_reads() -> ReadTable {
+    let reads: Vec<R> = (0..20i64)
+        .map(|i| {
+            let hour = if i >= 16 { 23 } else { 8 };
+            r("CLONE01", "A", MONDAY + i * 86_400 + hour * 3600)
+        })
+        .collect();
+    table(vec![camera("A", 50.9, 2.0)], &reads)
+}
+
 #[test]
 fn a_cloned_plates_other_vehicle_brings_its_own_company_not_the_networks() {
     // Plate 0 is on two vehicles: a network van (rows 0-9) that drives with van 1, which
     // drives with van 2; and a commuter's car (rows 10-19) that drives with 5 and 6, who
-    // drive with each other.
+    // drive with each other, in the morning.
+    let table = cloned_plate_reads();
     let clone = crate::clones::CloneFinding {
         plate: 0,
         kind: CloneKind::ImpossibleJourney,
@@ -3090,32 +3103,37 @@ fn a_cloned_plates_other_vehicle_brings_its_own_company_not_the_networks() {
             tie(5, 6, 4.0),
         ]
     };
+    let drop = |convoys: &mut Vec<ConvoyFinding>, seeds: &[u32]| {
+        let clones = std::slice::from_ref(&clone);
+        crate::pipeline::drop_the_other_vehicles_company(&table, convoys, clones, seeds)
+    };
     let mut convoys = company();
-    assert!(crate::pipeline::drop_the_other_vehicles_company(
-        &mut convoys,
-        std::slice::from_ref(&clone),
-        &[]
-    ));
+    assert!(drop(&mut convoys, &[]));
     assert_eq!(pairs_of(&convoys), vec![(0, 1), (1, 2)]);
     // The commuter's company stays when one of them is a seed, or when the plate is.
     for seeds in [[5], [0]] {
         let mut convoys = company();
-        assert!(!crate::pipeline::drop_the_other_vehicles_company(
-            &mut convoys,
-            std::slice::from_ref(&clone),
-            &seeds
-        ));
+        assert!(!drop(&mut convoys, &seeds));
     }
     // Without a tie beyond the plate on either side, nothing tells the network's vehicle.
     let mut convoys: Vec<ConvoyFinding> = company()
         .into_iter()
         .filter(|convoy| (convoy.plate_a, convoy.plate_b) != (1, 2))
         .collect();
-    assert!(!crate::pipeline::drop_the_other_vehicles_company(
-        &mut convoys,
-        std::slice::from_ref(&clone),
-        &[]
-    ));
+    assert!(!drop(&mut convoys, &[]));
+    // A crew of two out with the plate at night (rows 16-19), their trips put with the
+    // commuter's track: the gang's, which the track got wrong, and kept.
+    let mut convoys = company();
+    convoys.extend([
+        tie_on(0, 7, &[16, 17]),
+        tie_on(0, 8, &[17, 18]),
+        tie(7, 8, 4.0),
+    ]);
+    assert!(drop(&mut convoys, &[]));
+    assert_eq!(
+        pairs_of(&convoys),
+        vec![(0, 1), (0, 7), (0, 8), (1, 2), (7, 8)]
+    );
 }
 
 #[test]
