@@ -672,11 +672,99 @@ fn add_trip_partners(
     // vehicle near one of them (thousands), at the floor of a seed's partners.
     let on_one_trip =
         convoys::partners_on_one_trip(table, index, traffic, (&focus, eligible), config);
+    let groups = convoy_groups(convoys);
     for finding in on_one_trip {
+        // Two crews that met on the road near one beach are no more one network than two
+        // that never met: a pair that would tie two groups together, and met on each of its
+        // trips, must score what discovery asks.
+        let ties_two_groups = match (groups.get(&finding.plate_a), groups.get(&finding.plate_b)) {
+            (Some(a), Some(b)) => a != b,
+            _ => true,
+        };
+        if ties_two_groups
+            && finding.score < config.convoy_score_min_discovery
+            && met_on_the_road(table, &finding, config)
+        {
+            continue;
+        }
         if known.insert((finding.plate_a, finding.plate_b)) {
             convoys.push(finding);
         }
     }
+}
+
+/// Per vehicle of `convoys`, its group: one vehicle of those tied to it by convoys,
+/// directly or through others, the same for all of them.
+fn convoy_groups(convoys: &[ConvoyFinding]) -> FastMap<u32, u32> {
+    fn root(parent: &mut FastMap<u32, u32>, plate: u32) -> u32 {
+        let mut at = plate;
+        loop {
+            let up = *parent.entry(at).or_insert(at);
+            if up == at {
+                return at;
+            }
+            let above = *parent.entry(up).or_insert(up);
+            parent.insert(at, above);
+            at = above;
+        }
+    }
+    let mut parent: FastMap<u32, u32> = FastMap::default();
+    for convoy in convoys {
+        let (a, b) = (
+            root(&mut parent, convoy.plate_a),
+            root(&mut parent, convoy.plate_b),
+        );
+        if a != b {
+            parent.insert(a.max(b), a.min(b));
+        }
+    }
+    let plates: Vec<u32> = parent.keys().copied().collect();
+    plates
+        .into_iter()
+        .map(|plate| (plate, root(&mut parent, plate)))
+        .collect()
+}
+
+/// How long before a trip together a read of each vehicle says where it came from.
+const CAME_FROM_SECS: i64 = 30 * 60;
+
+/// Whether the two vehicles of `convoy` met on the road on each of its trips together:
+/// each was read within `CAME_FROM_SECS` before the trip together began, and not with the
+/// other (at another camera, or at the same one outside the convoy window). A crew that
+/// sets off together from its lock-up is first read together; two crews bound for one
+/// beach from two lock-ups come down two roads.
+pub(crate) fn met_on_the_road(
+    table: &ReadTable,
+    convoy: &ConvoyFinding,
+    config: &AnalysisConfig,
+) -> bool {
+    let read_before = |plate: u32, row: u32| {
+        let rows = table.plate_rows(plate);
+        let at = rows.iter().position(|&other| other == row)?;
+        let before = rows[at.checked_sub(1)?];
+        let gap = table.ts[row as usize] - table.ts[before as usize];
+        (gap <= CAME_FROM_SECS * MICROS).then_some(before)
+    };
+    let window = config.convoy_window_secs * MICROS;
+    !convoy.occasions.is_empty()
+        && convoy.occasions.iter().all(|occasion| {
+            let first = occasion
+                .co_occurrences
+                .iter()
+                .min_by_key(|co| table.ts[co.row_a as usize]);
+            let Some(first) = first else {
+                return false;
+            };
+            let came_from = (
+                read_before(convoy.plate_a, first.row_a),
+                read_before(convoy.plate_b, first.row_b),
+            );
+            let (Some(a), Some(b)) = came_from else {
+                return false;
+            };
+            let (a, b) = (a as usize, b as usize);
+            table.camera[a] != table.camera[b] || (table.ts[a] - table.ts[b]).abs() > window
+        })
 }
 
 /// Plates per unit of work shared among the threads of [`all_journeys`].

@@ -3454,3 +3454,65 @@ fn a_car_out_once_with_a_van_that_keeps_its_hours_is_a_convoy_at_night() {
     let pairs = sorted_pairs(&a_regular_van_and_a_car_out_once(true));
     assert!(pairs.is_empty(), "{pairs:?}");
 }
+
+/// The convoy of `VANA001` and `VANB002` along cameras 5 to 8 (their last four reads), in
+/// a table of `reads`.
+fn met_along_the_line(reads: &[R]) -> (ReadTable, ConvoyFinding) {
+    let table = table(line_cameras(10, 5.0), reads);
+    let a = table.plates_with_text("VANA001")[0];
+    let b = table.plates_with_text("VANB002")[0];
+    let last_four = |plate: u32| {
+        let rows = table.plate_rows(plate);
+        rows[rows.len() - 4..].to_vec()
+    };
+    let co_occurrences = last_four(a)
+        .into_iter()
+        .zip(last_four(b))
+        .map(|(row_a, row_b)| crate::convoys::CoOccurrence { row_a, row_b })
+        .collect();
+    let convoy = ConvoyFinding {
+        plate_a: a,
+        plate_b: b,
+        occasions: vec![crate::convoys::Occasion {
+            day: 0,
+            co_occurrences,
+            chance: 0.01,
+        }],
+        expected: 0.01,
+        score: 2.0,
+    };
+    (table, convoy)
+}
+
+#[test]
+fn two_crews_that_met_on_the_road_are_told_from_one_that_set_off_together() {
+    let config = AnalysisConfig::default();
+    let start = MONDAY + 23 * 3600;
+    let together = |plate: &str, lag: i64| drive(plate, &[5, 6, 7, 8], start + 1800 + lag, 200);
+    let met = |reads: Vec<R>| {
+        let (table, convoy) = met_along_the_line(&reads);
+        crate::pipeline::met_on_the_road(&table, &convoy, &config)
+    };
+    // Van A came down the line from camera 1, van B was read at camera 3 twenty minutes
+    // before, alone: two roads, one meeting.
+    let mut reads = drive("VANA001", &[1], start + 1000, 200);
+    reads.extend(drive("VANB002", &[3], start + 600, 200));
+    reads.extend(together("VANA001", 0));
+    reads.extend(together("VANB002", 60));
+    assert!(met(reads));
+    // Both first read together: they set off together.
+    let mut reads = together("VANA001", 0);
+    reads.extend(together("VANB002", 60));
+    assert!(!met(reads));
+    // Only van A read before: nothing says where van B came from.
+    let mut reads = drive("VANA001", &[1], start + 1000, 200);
+    reads.extend(together("VANA001", 0));
+    reads.extend(together("VANB002", 60));
+    assert!(!met(reads));
+    // Both read at camera 3, an hour before: too long before to say where they came from.
+    let mut reads = drive("VANA001", &[3], start - 1800, 200);
+    reads.extend(drive("VANB002", &[3], start - 1700, 200));
+    reads.extend(together("VANA001", 0));
+    reads.extend(together("VANB002", 60));
+    assert!(!met(reads));
+}
