@@ -12,6 +12,7 @@
 //! convoy from, not the neighbours' homes that single linkage chains to it.
 
 use crate::AnalysisConfig;
+use crate::disjoint::root;
 use crate::geo::{Point, centroid};
 use crate::journeys::Stop;
 use crate::table::{MICROS, NIGHT_HOURS_UTC, in_hours};
@@ -340,13 +341,6 @@ fn weighted_centre(stops: &[&Stop]) -> (Point, f64) {
 /// Single-linkage clusters of stops closer than `radius_m`; indexes into `stops`.
 fn cluster(stops: &[&Stop], radius_m: f64) -> Vec<Vec<usize>> {
     let mut parent: Vec<usize> = (0..stops.len()).collect();
-    fn root(parent: &mut [usize], mut idx: usize) -> usize {
-        while parent[idx] != idx {
-            parent[idx] = parent[parent[idx]];
-            idx = parent[idx];
-        }
-        idx
-    }
     for a in 0..stops.len() {
         for b in a + 1..stops.len() {
             if stops[a].point.distance_m(stops[b].point) <= radius_m {

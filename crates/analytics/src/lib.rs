@@ -42,6 +42,7 @@ mod clones;
 pub mod cluster;
 mod config;
 mod convoys;
+mod disjoint;
 mod engine;
 mod error;
 #[cfg(any(test, feature = "eval"))]

@@ -696,32 +696,25 @@ fn add_trip_partners(
 /// Per vehicle of `convoys`, its group: one vehicle of those tied to it by convoys,
 /// directly or through others, the same for all of them.
 fn convoy_groups(convoys: &[ConvoyFinding]) -> FastMap<u32, u32> {
-    fn root(parent: &mut FastMap<u32, u32>, plate: u32) -> u32 {
-        let mut at = plate;
-        loop {
-            let up = *parent.entry(at).or_insert(at);
-            if up == at {
-                return at;
-            }
-            let above = *parent.entry(up).or_insert(up);
-            parent.insert(at, above);
-            at = above;
-        }
-    }
-    let mut parent: FastMap<u32, u32> = FastMap::default();
+    let mut plates: Vec<u32> = convoys
+        .iter()
+        .flat_map(|convoy| [convoy.plate_a, convoy.plate_b])
+        .collect();
+    plates.sort_unstable();
+    plates.dedup();
+    let idx = |plate: u32| {
+        plates
+            .binary_search(&plate)
+            .expect("a plate of the convoys")
+    };
+    let mut parent: Vec<usize> = (0..plates.len()).collect();
     for convoy in convoys {
-        let (a, b) = (
-            root(&mut parent, convoy.plate_a),
-            root(&mut parent, convoy.plate_b),
-        );
-        if a != b {
-            parent.insert(a.max(b), a.min(b));
-        }
+        let a = crate::disjoint::root(&mut parent, idx(convoy.plate_a));
+        let b = crate::disjoint::root(&mut parent, idx(convoy.plate_b));
+        parent[a] = b;
     }
-    let plates: Vec<u32> = parent.keys().copied().collect();
-    plates
-        .into_iter()
-        .map(|plate| (plate, root(&mut parent, plate)))
+    (0..plates.len())
+        .map(|at| (plates[at], plates[crate::disjoint::root(&mut parent, at)]))
         .collect()
 }
 
@@ -984,6 +977,8 @@ pub(crate) fn drop_the_other_vehicles_company(
             .collect();
         // Each partner of the plate, and the track its convoy with the plate is on.
         let mut company: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); clone.tracks.len()];
+        // The partners out with the plate at night: a crew's, whatever the tracks say.
+        let mut out_at_night: BTreeSet<u32> = BTreeSet::new();
         for convoy in convoys.iter() {
             let (own, partner) = if convoy.plate_a == plate {
                 (true, convoy.plate_b)
@@ -992,6 +987,9 @@ pub(crate) fn drop_the_other_vehicles_company(
             } else {
                 continue;
             };
+            if mostly_at_night(table, convoy) {
+                out_at_night.insert(partner);
+            }
             let mut counts = vec![0usize; clone.tracks.len()];
             for co in convoy.occasions.iter().flat_map(|o| &o.co_occurrences) {
                 let row = if own { co.row_a } else { co.row_b };
@@ -1019,12 +1017,6 @@ pub(crate) fn drop_the_other_vehicles_company(
         if seeds.contains(&plate) || !reaching.contains(&true) {
             continue;
         }
-        let out_at_night: BTreeSet<u32> = convoys
-            .iter()
-            .filter(|convoy| convoy.plate_a == plate || convoy.plate_b == plate)
-            .filter(|convoy| mostly_at_night(table, convoy))
-            .map(|convoy| convoy.plate_a ^ convoy.plate_b ^ plate)
-            .collect();
         let apart: BTreeSet<u32> = company
             .iter()
             .zip(&reaching)
