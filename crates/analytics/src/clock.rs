@@ -92,7 +92,7 @@ pub(crate) fn estimate_skews(table: &ReadTable, config: &AnalysisConfig) -> Vec<
 
 /// For each camera, the camera reading the other direction at the same place, if any
 /// (the one whose heading is the most nearly opposite).
-fn opposite_cameras(table: &ReadTable) -> Vec<Option<u32>> {
+pub(crate) fn opposite_cameras(table: &ReadTable) -> Vec<Option<u32>> {
     // Cells of about a kilometre: a camera's partner is in its cell or a neighbouring one.
     let cell = |point: Point| {
         let key = |degrees: f64| (degrees * 100.0).floor() as i64;

@@ -15,6 +15,15 @@ const SAME_PASSAGE_SECS: i64 = 90;
 const SAME_SITE_M: f64 = 300.0;
 /// How far beyond the camera it passed a vehicle that turned round is placed.
 const TURN_ROUND_AHEAD_M: f64 = 1200.0;
+/// Two sites farther apart than this are not taken for one road's: a vehicle read out at
+/// one and back at the other may have come back another way.
+const SAME_ROAD_M: f64 = 12_000.0;
+/// Camera headings (and the bearing between two sites) within this of each other are one
+/// road's directions.
+const SAME_ROAD_ANGLE_DEG: f64 = 30.0;
+/// How far from the place `TURN_ROUND_AHEAD_M` beyond a site a vehicle that turned round
+/// there may have stopped.
+const TURN_ROUND_UNCERTAINTY_M: f64 = 1000.0;
 /// A vehicle seen again at the same camera after this long turned round somewhere beyond it.
 const TURN_ROUND_SECS: f64 = 600.0;
 /// A camera on an access road (a lane to a lock-up, an estate, a beach) sees most of the
@@ -72,8 +81,9 @@ pub(crate) struct Stop {
     pub(crate) departs_together: bool,
     /// The vehicle arrived in convoy: the trip before the stop has convoy co-occurrences.
     pub(crate) arrives_together: bool,
-    /// The vehicle came back past the site it went out by.
-    pub(crate) turned_round: bool,
+    /// The camera beyond whose site the vehicle turned round: it came back along the road
+    /// it went out by (see `turn_round_place`).
+    pub(crate) turned_round_at: Option<u32>,
 }
 
 /// The trips and stops of one plate.
@@ -115,23 +125,65 @@ pub(crate) fn split_journeys(
     journeys
 }
 
-/// Where a vehicle that came back past the site it went out by stopped: beyond the camera
-/// it passed on the way in, ahead in the direction that camera reads (a lock-up at the end
-/// of an access road, a beach lane), `TURN_ROUND_AHEAD_M` on, a typical access road.
-/// `None` when the vehicle came back another way or the camera's heading is unknown.
-fn turn_round_place(table: &ReadTable, before: u32, distance_m: f64) -> Option<Point> {
-    let site = &table.cameras[table.camera[before as usize] as usize];
-    if distance_m > SAME_SITE_M || site.mobile {
+/// Where a vehicle that came back along the road it went out by stopped, and the camera
+/// beyond whose site it turned: beyond the farther of the two sites along the way out, ahead
+/// in the direction it went (a lock-up at the end of an access road, a beach lane),
+/// `TURN_ROUND_AHEAD_M` on, a typical access road. The two reads may be one site's cameras,
+/// or two sites on one road read in opposite directions, the camera it passed between them
+/// having missed it: out past the near site and back past the far one, or out past the far
+/// site and back past the near one. `None` when the vehicle came back another way or a
+/// camera's heading is unknown.
+fn turn_round_place(
+    table: &ReadTable,
+    (before, after): (u32, u32),
+    distance_m: f64,
+) -> Option<(Point, u32)> {
+    let (camera_out, camera_back) = (table.camera[before as usize], table.camera[after as usize]);
+    let (out, back) = (
+        &table.cameras[camera_out as usize],
+        &table.cameras[camera_back as usize],
+    );
+    if distance_m > SAME_ROAD_M || out.mobile || back.mobile {
         return None;
     }
-    let heading = site.heading_deg?.to_radians();
-    let point = site.point;
+    let heading = out.heading_deg?;
+    let (site, camera) = if distance_m <= SAME_SITE_M {
+        (out.point, camera_out)
+    } else {
+        let opposite = angle_deg(back.heading_deg?, heading + 180.0) <= SAME_ROAD_ANGLE_DEG;
+        let along = bearing_deg(out.point, back.point);
+        if !opposite {
+            return None;
+        } else if angle_deg(along, heading) <= SAME_ROAD_ANGLE_DEG {
+            (back.point, camera_back)
+        } else if angle_deg(along, heading + 180.0) <= SAME_ROAD_ANGLE_DEG {
+            (out.point, camera_out)
+        } else {
+            return None;
+        }
+    };
+    let heading = heading.to_radians();
     let metres_per_deg = 111_320.0;
-    Some(Point {
-        lat: point.lat + TURN_ROUND_AHEAD_M * heading.cos() / metres_per_deg,
-        lon: point.lon
-            + TURN_ROUND_AHEAD_M * heading.sin() / (metres_per_deg * point.lat.to_radians().cos()),
-    })
+    let point = Point {
+        lat: site.lat + TURN_ROUND_AHEAD_M * heading.cos() / metres_per_deg,
+        lon: site.lon
+            + TURN_ROUND_AHEAD_M * heading.sin() / (metres_per_deg * site.lat.to_radians().cos()),
+    };
+    Some((point, camera))
+}
+
+/// The angle between two bearings, in degrees (0 to 180).
+fn angle_deg(a: f64, b: f64) -> f64 {
+    let d = (a - b).rem_euclid(360.0);
+    d.min(360.0 - d)
+}
+
+/// The initial bearing from `a` to `b`, in degrees clockwise from north (fine at corridor
+/// scale).
+fn bearing_deg(a: Point, b: Point) -> f64 {
+    let north = b.lat - a.lat;
+    let east = (b.lon - a.lon) * a.lat.to_radians().cos();
+    east.atan2(north).to_degrees().rem_euclid(360.0)
 }
 
 /// The stop between two consecutive reads of one plate, if the gap holds one.
@@ -150,28 +202,39 @@ pub(crate) fn stop_between(
     let distance_m = table.distance_m(before, after);
     let travel_secs = config.road_m(distance_m) / (config.speed_kmh_travel / 3.6);
     let dwell_secs = gap_secs - travel_secs;
-    // Back past the same camera, or the site's camera for the other direction.
+    // Back past the same camera, or the site's camera for the other direction; or back
+    // along the road, past a site nearer or farther than the one it went out by.
     let same_site = same_camera || distance_m <= SAME_SITE_M;
-    let turned_round = same_site && gap_secs >= TURN_ROUND_SECS;
+    let turn_round = turn_round_place(table, (before, after), distance_m);
+    let turned_round = if same_site {
+        gap_secs >= TURN_ROUND_SECS
+    } else {
+        turn_round.is_some() && dwell_secs >= TURN_ROUND_SECS
+    };
     if dwell_secs < config.dwell_secs_min && !turned_round {
         return None;
     }
-    let turn_round_point = turn_round_place(table, before, distance_m);
-    let point = turn_round_point.unwrap_or(Point {
-        lat: (point_before.lat + point_after.lat) / 2.0,
-        lon: (point_before.lon + point_after.lon) / 2.0,
-    });
+    let (point, uncertainty_m) = match turn_round {
+        Some((point, _)) => (point, TURN_ROUND_UNCERTAINTY_M),
+        None => (
+            Point {
+                lat: (point_before.lat + point_after.lat) / 2.0,
+                lon: (point_before.lon + point_after.lon) / 2.0,
+            },
+            distance_m / 2.0 + 1000.0,
+        ),
+    };
     Some(Stop {
         plate: table.plate[before as usize],
         row_before: before,
         row_after: after,
         span_us: (table.ts[before as usize], table.ts[after as usize]),
         point,
-        uncertainty_m: distance_m / 2.0 + 1000.0,
+        uncertainty_m,
         dwell_secs: dwell_secs.max(0.0),
         departs_together: false,
         arrives_together: false,
-        turned_round: turn_round_point.is_some(),
+        turned_round_at: turn_round.map(|(_, camera)| camera),
     })
 }
 
@@ -185,12 +248,27 @@ pub(crate) fn widen_through_road_turn_rounds(table: &ReadTable, stops: &mut [Sto
     for &camera in &table.camera {
         reads[camera as usize] += 1;
     }
+    // The camera for the way in at the site each vehicle turned beyond: the one it was
+    // read by going out, or, where it was read coming back past the far site, that site's
+    // camera for the other direction.
+    let opposite = crate::clock::opposite_cameras(table);
+    let way_in = |stop: &Stop| {
+        let camera = stop.turned_round_at?;
+        Some(if camera == table.camera[stop.row_before as usize] {
+            camera
+        } else {
+            opposite[camera as usize].unwrap_or(camera)
+        })
+    };
     let mut turn_rounds = vec![0usize; table.cameras.len()];
-    for stop in stops.iter().filter(|stop| stop.turned_round) {
-        turn_rounds[table.camera[stop.row_before as usize] as usize] += 1;
+    for camera in stops.iter().filter_map(way_in) {
+        turn_rounds[camera as usize] += 1;
     }
-    for stop in stops.iter_mut().filter(|stop| stop.turned_round) {
-        let camera = table.camera[stop.row_before as usize] as usize;
+    for stop in stops.iter_mut() {
+        let Some(camera) = way_in(stop) else {
+            continue;
+        };
+        let camera = camera as usize;
         let share = turn_rounds[camera] as f64 / reads[camera].max(1) as f64;
         if share < ACCESS_ROAD_TURN_ROUND_SHARE_MIN {
             stop.uncertainty_m = stop

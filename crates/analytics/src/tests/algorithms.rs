@@ -1214,7 +1214,7 @@ fn a_turn_round_is_placed_precisely_only_beyond_an_access_road_camera() {
         stops.extend(split_journeys(&table, plate, table.plate_rows(plate), &config).stops);
     }
     assert_eq!(stops.len(), 5);
-    assert!(stops.iter().all(|stop| stop.turned_round));
+    assert!(stops.iter().all(|stop| stop.turned_round_at.is_some()));
     widen_through_road_turn_rounds(&table, &mut stops);
     for stop in &stops {
         let camera = &table.cameras[table.camera[stop.row_before as usize] as usize];
@@ -1254,7 +1254,7 @@ fn coming_back_past_a_sites_other_camera_is_a_turn_round() {
     };
     let stops = stops_of("VAN0001");
     assert_eq!(stops.len(), 1, "{stops:?}");
-    assert!(stops[0].turned_round);
+    assert!(stops[0].turned_round_at.is_some());
     let lock_up = crate::geo::Point {
         lat: 50.9,
         lon: 2.0 + 1200.0 / (111_320.0 * 50.9f64.to_radians().cos()),
@@ -1265,6 +1265,72 @@ fn coming_back_past_a_sites_other_camera_is_a_turn_round() {
         stops[0].point
     );
     assert!(stops_of("CAR0001").is_empty());
+}
+
+#[test]
+fn coming_back_along_the_road_past_another_site_is_a_turn_round_beyond_the_far_one() {
+    // An access road running east, with a camera site every 4 km (one camera per
+    // direction) and a lock-up 1.2 km beyond the far site; a road north from the near site.
+    let lon_km = |km: f64| 2.0 + km / (111.32 * 50.9f64.to_radians().cos());
+    let site = |id: &str, km: f64, heading: f32| Camera {
+        heading_deg: Some(heading),
+        ..camera(id, 50.9, lon_km(km))
+    };
+    let cameras = vec![
+        site("NEAR-IN", 0.0, 90.0),
+        site("NEAR-OUT", 0.0, 270.0),
+        site("FAR-IN", 4.0, 90.0),
+        site("FAR-OUT", 4.0, 270.0),
+        Camera {
+            heading_deg: Some(0.0),
+            ..camera("NORTH", 50.9 + 4.0 / 111.2, lon_km(0.0))
+        },
+    ];
+    let night = MONDAY + 21 * 3600;
+    let reads = vec![
+        // In past the near site, the far site's camera missed it; back past the far site.
+        r("VAN0001", "NEAR-IN", night),
+        r("VAN0001", "FAR-OUT", night + 3600),
+        // In past both sites; back past the near site, the far site's camera missed it.
+        r("VAN0002", "NEAR-IN", night),
+        r("VAN0002", "FAR-IN", night + 180),
+        r("VAN0002", "NEAR-OUT", night + 3600),
+        // In past the near site, on along another road: no telling where it stopped.
+        r("CAR0001", "NEAR-IN", night),
+        r("CAR0001", "NORTH", night + 3600),
+        // Back along the road ten minutes after the drive between the sites: a turn round.
+        r("CAR0002", "NEAR-IN", night),
+        r("CAR0002", "FAR-OUT", night + 1000),
+    ];
+    let table = table(cameras, &reads);
+    let config = AnalysisConfig::default();
+    let stops_of = |plate: &str| {
+        let plate = table.plates_with_text(plate)[0];
+        split_journeys(&table, plate, table.plate_rows(plate), &config).stops
+    };
+    let lock_up = crate::geo::Point {
+        lat: 50.9,
+        lon: lon_km(5.2),
+    };
+    for van in ["VAN0001", "VAN0002", "CAR0002"] {
+        let stops = stops_of(van);
+        assert_eq!(stops.len(), 1, "{van}: {stops:?}");
+        let far_in = table.cameras.iter().position(|c| c.camera_id == "FAR-IN");
+        let far_out = table.cameras.iter().position(|c| c.camera_id == "FAR-OUT");
+        assert!(
+            [far_in, far_out].contains(&stops[0].turned_round_at.map(|c| c as usize)),
+            "{van}: {stops:?}"
+        );
+        assert!(
+            stops[0].point.distance_m(lock_up) < 50.0,
+            "{van}: {stops:?}"
+        );
+        assert!(stops[0].uncertainty_m <= 1000.0, "{van}: {stops:?}");
+    }
+    let stops = stops_of("CAR0001");
+    assert_eq!(stops.len(), 1, "{stops:?}");
+    assert_eq!(stops[0].turned_round_at, None);
+    assert!(stops[0].uncertainty_m > 2000.0, "{stops:?}");
 }
 
 #[test]
@@ -1362,7 +1428,7 @@ fn lock_up_stop(
         dwell_secs: (to_h - from_h) * 3600.0 - 600.0,
         arrives_together,
         departs_together,
-        turned_round: false,
+        turned_round_at: None,
         ..template.clone()
     }
 }
@@ -2221,7 +2287,7 @@ fn at_a_busy_lock_up_the_vehicles_that_set_off_with_the_network_are_its_mates() 
         dwell_secs: (left_secs - 19 * 3600) as f64,
         departs_together: false,
         arrives_together: false,
-        turned_round: true,
+        turned_round_at: Some(0),
     };
     let stops = [
         // The seed leaves the lock-up at 23:00, a van three minutes later.
@@ -2857,7 +2923,7 @@ fn a_vehicle_that_often_stops_near_a_weak_hub_ranks_no_higher_than_the_hubs_own(
         dwell_secs: 7200.0,
         departs_together: true,
         arrives_together: false,
-        turned_round: false,
+        turned_round_at: None,
     };
     let (member_1, member_2, resident) = (plate("MEMBER1"), plate("MEMBER2"), plate("RESIDNT"));
     let hub = crate::hubs::HubFinding {
