@@ -15,7 +15,7 @@ use crate::AnalysisConfig;
 use crate::disjoint::root;
 use crate::geo::{Point, centroid};
 use crate::journeys::Stop;
-use crate::table::{MICROS, NIGHT_HOURS_UTC, in_hours};
+use crate::table::{MICROS, NIGHT_HOURS_UTC, in_hours, in_working_hours};
 
 /// Share of the long stays at a hub that must end with leaving in convoy.
 const GATHERING_SHARE_MIN: f64 = 0.5;
@@ -161,9 +161,18 @@ fn judge(
         })
         .map(|(&stop, _)| stop)
         .collect();
+    // A vehicle parked for a day or more, or there since the working day, that leaves in
+    // convoy has been at home: the network's members who live in one town set off from it
+    // for the lock-up at one hour of the evening, and are read together on the way. A crew
+    // comes to its lock-up in the evening to load.
     let gatherings = long_stays
         .iter()
-        .filter(|stop| stop.departs_together && leaves_at_night(stop))
+        .filter(|stop| {
+            stop.departs_together
+                && leaves_at_night(stop)
+                && stop.dwell_secs < PARKED_SECS_MIN
+                && !in_working_hours(stop.span_us.0)
+        })
         .count();
     if gatherings == 0 || (gatherings as f64) < GATHERING_SHARE_MIN * long_stays.len() as f64 {
         let long_stays = long_stays.len();

@@ -10,7 +10,9 @@ use crate::reach::Reach;
 use crate::report::*;
 use crate::routes::{LegCounts, RouteFinding, find_routes};
 use crate::swaps::{Movements, SwapFinding, find_swaps};
-use crate::table::{FastMap, FastSet, MICROS, NIGHT_HOURS_UTC, ReadTable, in_hours};
+use crate::table::{
+    FastMap, FastSet, MICROS, NIGHT_HOURS_UTC, ReadTable, in_hours, in_working_hours,
+};
 use crate::traffic::Traffic;
 use crate::{
     AnalysisConfig, AnalysisInput, Engine, Error, PlanOutputs, Report, TimeWindow, clock, convoys,
@@ -43,9 +45,6 @@ const HUB_ROUNDS: usize = 2;
 /// Leaving a place between these hours (UTC: 21:00 to 04:00 Central European Time) is
 /// leaving in the middle of the night.
 const DEPARTS_AT_NIGHT_HOURS_UTC: (i64, i64) = (20, 3);
-/// Working hours, UTC (07:00 to 18:00 Central European Time): deliveries, trades and the
-/// journey to work, not a gang's runs to the coast.
-const WORKING_HOURS_UTC: (i64, i64) = (6, 17);
 /// Cameras closer than this stand at one site (one for each direction of a road).
 const CAMERA_SITE_M: f64 = 300.0;
 /// A stay this long or longer, left by day, is a night spent at the place: at home, or at
@@ -1285,10 +1284,7 @@ fn mostly_at_night(table: &ReadTable, convoy: &ConvoyFinding) -> bool {
             .map(|occasion| table.ts[occasion.co_occurrences[0].row_a as usize])
     };
     let at_night = starts().filter(|&ts| in_hours(ts, NIGHT_HOURS_UTC)).count();
-    let (opens, closes) = WORKING_HOURS_UTC;
-    let by_day = starts()
-        .filter(|&ts| !in_hours(ts, (closes, opens)))
-        .count();
+    let by_day = starts().filter(|&ts| in_working_hours(ts)).count();
     let occasions = convoy.occasions.len();
     2 * at_night >= occasions && 4 * by_day <= occasions
 }

@@ -28,6 +28,15 @@ pub(crate) fn hour_of_day(ts: i64) -> i64 {
 /// (20:00 to 06:00 in Central European Time), when runs to the coast set off and boats are
 /// launched in the dark, and commuters are at home.
 pub(crate) const NIGHT_HOURS_UTC: (i64, i64) = (19, 5);
+/// Working hours, UTC (07:00 to 18:00 Central European Time): deliveries, trades and the
+/// journey to work, not a gang's runs to the coast.
+pub(crate) const WORKING_HOURS_UTC: (i64, i64) = (6, 17);
+
+/// Whether the timestamp `ts` (microseconds) falls in `WORKING_HOURS_UTC`.
+pub(crate) fn in_working_hours(ts: i64) -> bool {
+    let (opens, closes) = WORKING_HOURS_UTC;
+    !in_hours(ts, (closes, opens))
+}
 
 /// Whether the timestamp `ts` (microseconds) falls between the hours `(from, to)` of
 /// `hours`, UTC, `to` being the next morning's.

@@ -1161,6 +1161,55 @@ fn gatherings_where_everyone_stops_are_not_a_hub() {
 }
 
 #[test]
+fn a_town_the_crew_set_off_from_for_the_lock_up_in_the_evening_is_not_a_hub() {
+    let place = crate::geo::Point {
+        lat: 51.42,
+        lon: 6.76,
+    };
+    // Three of a network's members live in one town: home from the night's run in the
+    // morning, they leave together for the lock-up at 19:20 on three evenings, after a day
+    // at home or after days parked there.
+    let stay = |plate: u32, day: i64, came_h: i64, left_h: i64| {
+        let left = (MONDAY + day * 86_400 + left_h * 3600 + 20 * 60) * MICROS;
+        let came = (MONDAY + day * 86_400 + came_h * 3600) * MICROS;
+        crate::journeys::Stop {
+            plate,
+            row_before: 0,
+            row_after: 0,
+            span_us: (came, left),
+            point: place,
+            uncertainty_m: 1000.0,
+            dwell_secs: ((left - came) / MICROS) as f64,
+            departs_together: true,
+            arrives_together: false,
+            turned_round_at: Some(0),
+        }
+    };
+    let mut stops = Vec::new();
+    for day in 0..3 {
+        for plate in 0..3 {
+            stops.push(stay(plate, day + 1, 9, 19));
+        }
+    }
+    stops.push(stay(0, 6, -48, 19));
+    let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
+    let config = AnalysisConfig::default();
+    let hubs = find_hubs(&stops, &points, 0.5, &config);
+    assert!(hubs.is_empty(), "{hubs:?}");
+    // The same evenings at a lock-up, where they came at 19:00 to load and left at 23:20:
+    // a hub.
+    for stop in &mut stops {
+        stop.span_us = (
+            stop.span_us.1 - 20 * 60 * MICROS,
+            stop.span_us.1 + 4 * 3600 * MICROS,
+        );
+        stop.dwell_secs = (4 * 3600 + 20 * 60) as f64;
+    }
+    let hubs = find_hubs(&stops, &points, 0.5, &config);
+    assert_eq!(hubs.len(), 1, "{hubs:?}");
+}
+
+#[test]
 fn stops_placed_only_loosely_do_not_make_a_hub() {
     // The same gatherings, but each known only to within 3 km (bracketed by cameras far
     // apart, or by a through-road camera): they lie on the roads to a hub, not at one.
