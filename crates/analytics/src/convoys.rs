@@ -353,6 +353,31 @@ pub(crate) fn partners(
     score_pairs(table, traffic, &co_occurrences, config, wanted)
 }
 
+/// The pairs of `pairs` (each its lower plate number first, sorted) that are partners as
+/// `wanted`, `eligible` marking their plates: the hypotheses made are those pairs alone,
+/// and so is the family of the Bonferroni bound, not every pair of their plates that
+/// travelled together (vehicles that set off at night are many of one town's night
+/// workers, and the pairs of them are hundreds of times more).
+pub(crate) fn partners_among(
+    table: &ReadTable,
+    index: &CameraIndex,
+    traffic: &Traffic,
+    (pairs, eligible): (&[(u32, u32)], &[bool]),
+    config: &AnalysisConfig,
+    wanted: Wanted,
+) -> Vec<ConvoyFinding> {
+    let mut focus: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    focus.sort_unstable();
+    focus.dedup();
+    let mut co_occurrences = co_occurrences_with(table, index, (&focus, eligible), config);
+    co_occurrences.retain(|&(key, _)| {
+        pairs
+            .binary_search(&((key >> 32) as u32, key as u32))
+            .is_ok()
+    });
+    score_pairs(table, traffic, &co_occurrences, config, wanted)
+}
+
 /// Sorts co-occurrences by pair, then time, and drops the ones found twice (from each
 /// plate's side): the rows break ties in time, so that duplicates lie side by side.
 fn sort_by_pair_and_time(table: &ReadTable, entries: &mut Vec<(u64, CoOccurrence)>) {

@@ -1242,8 +1242,8 @@ fn convoys_among(
 }
 
 /// The convoys between two vehicles that set off together at night from a long stay (see
-/// [`setting_off_together`]), scored as discovery scores pairs, against the pairs of such
-/// vehicles tested instead of every pair in the data.
+/// [`setting_off_together`]), scored as discovery scores pairs, against those pairs tested
+/// instead of every pair in the data.
 pub(crate) fn convoys_setting_off_together(
     (table, index, traffic): (&ReadTable, &CameraIndex, &Traffic),
     stops: &[Stop],
@@ -1260,14 +1260,9 @@ pub(crate) fn convoys_setting_off_together(
     }
     let eligible = plates_mask(table, mates.iter().copied());
     let wanted = Wanted::in_discovery(config);
-    convoys::partners(table, index, traffic, (&mates, &eligible), config, wanted)
+    convoys::partners_among(table, index, traffic, (&pairs, &eligible), config, wanted)
         .into_iter()
-        .filter(|finding| {
-            pairs
-                .binary_search(&(finding.plate_a, finding.plate_b))
-                .is_ok()
-                && mostly_at_night(table, finding)
-        })
+        .filter(|finding| mostly_at_night(table, finding))
         .collect()
 }
 

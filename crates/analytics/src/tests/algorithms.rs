@@ -1678,6 +1678,45 @@ fn vans_setting_off(
 }
 
 #[test]
+fn partners_among_pairs_are_those_pairs_alone() {
+    // Three vans down the line together on three nights: every pair of them is a convoy.
+    let line: Vec<usize> = (0..10).collect();
+    let mut reads = Vec::new();
+    for (plate, offset) in [("VANA001", 0), ("VANB002", 60), ("VANC003", 120)] {
+        for night in 0..3 {
+            let leave = MONDAY + night * (86_400 + 2400) + 22 * 3600 + offset;
+            reads.extend(drive(plate, &line, leave, 200));
+        }
+    }
+    let table = table(line_cameras(10, 5.0), &reads);
+    let (index, traffic) = (CameraIndex::build(&table), no_traffic(&table));
+    let config = AnalysisConfig::default();
+    let wanted = Wanted::in_discovery(&config);
+    let eligible = vec![true; table.n_plates()];
+    let among = |pairs: &[(u32, u32)]| {
+        let found = crate::convoys::partners_among(
+            &table,
+            &index,
+            &traffic,
+            (pairs, &eligible),
+            &config,
+            wanted,
+        );
+        pairs_of(&found)
+    };
+    let plates: Vec<u32> = ["VANA001", "VANB002", "VANC003"]
+        .iter()
+        .map(|plate| table.plates_with_text(plate)[0])
+        .collect();
+    let pair = |a: usize, b: usize| (plates[a].min(plates[b]), plates[a].max(plates[b]));
+    let mut all = vec![pair(0, 1), pair(0, 2), pair(1, 2)];
+    all.sort_unstable();
+    assert_eq!(among(&all), all);
+    assert_eq!(among(&[pair(0, 2)]), vec![pair(0, 2)]);
+    assert!(among(&[]).is_empty());
+}
+
+#[test]
 fn vans_that_set_off_together_from_a_lock_up_at_night_are_a_convoy_in_discovery() {
     let config = AnalysisConfig::default();
     // (pairs that set off together, convoys found between them)
