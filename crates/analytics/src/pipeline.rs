@@ -950,12 +950,12 @@ pub(crate) fn drop_lone_weak_partners(
 /// commuter's travelling companions in as the van's partners. Each convoy of the plate is
 /// put with the vehicle (track, see `clones::vehicles_of`) most of its reads there are
 /// in; the partners of a vehicle that have no convoy outside that vehicle's company, while
-/// the other vehicle's partners have some, are that vehicle's own company, not the
-/// network's. A seed's company is kept whatever, and so is a partner that went out with
-/// the plate at night (see [`mostly_at_night`]): a gang's crew, whichever track its trips
-/// were put with (the tracks part a cloned plate's trips by where they lie, and a run to the
-/// coast can pass nearer the innocent's roads than the lock-up's), not a commuter's
-/// companions.
+/// the other vehicle's partners have some, or went out with the plate at night, are that
+/// vehicle's own company, not the network's. A seed's company is kept whatever, and so is
+/// a partner that went out with the plate at night (see [`mostly_at_night`]): a gang's
+/// crew, whichever track its trips were put with (the tracks part a cloned plate's trips
+/// by where they lie, and a run to the coast can pass nearer the innocent's roads than the
+/// lock-up's), not a commuter's companions.
 pub(crate) fn drop_the_other_vehicles_company(
     table: &ReadTable,
     convoys: &mut Vec<ConvoyFinding>,
@@ -1012,7 +1012,15 @@ pub(crate) fn drop_the_other_vehicles_company(
                         || (partners.contains(&b) && a != plate && !partners.contains(&a))
                 })
         };
-        let reaching: Vec<bool> = company.iter().map(reaches_out).collect();
+        // A company is the network's when it reaches out, or when one of its partners went
+        // out with the plate at night: a crew tied to the rest of the network through the
+        // van alone, whose commuting other vehicle's companions are tied to it as little.
+        let reaching: Vec<bool> = company
+            .iter()
+            .map(|partners| {
+                reaches_out(partners) || partners.iter().any(|p| out_at_night.contains(p))
+            })
+            .collect();
         if seeds.contains(&plate) || !reaching.contains(&true) {
             continue;
         }

@@ -3276,18 +3276,36 @@ fn a_cloned_plates_other_vehicle_brings_its_own_company_not_the_networks() {
         .collect();
     assert!(!drop(&mut convoys, &[]));
     // A crew of two out with the plate at night (rows 16-19), their trips put with the
-    // commuter's track: the gang's, which the track got wrong, and kept.
+    // commuter's track: the gang's, which the track got wrong, and kept. That track is
+    // then the network's too, and the commuter's morning companions on it stay with it.
     let mut convoys = company();
     convoys.extend([
         tie_on(0, 7, &[16, 17]),
         tie_on(0, 8, &[17, 18]),
         tie(7, 8, 4.0),
     ]);
-    assert!(drop(&mut convoys, &[]));
-    assert_eq!(
-        pairs_of(&convoys),
-        vec![(0, 1), (0, 7), (0, 8), (1, 2), (7, 8)]
-    );
+    assert!(!drop(&mut convoys, &[]));
+    assert_eq!(convoys.len(), 8);
+    // The van's track with its night rows: a scout out with it at night, tied to nothing
+    // else, against the commuter's morning companions. The scout is the network's.
+    let clone = crate::clones::CloneFinding {
+        tracks: vec![(0..10).chain(16..20).collect(), (10..16).collect()],
+        ..clone.clone()
+    };
+    let mut convoys = vec![
+        tie_on(0, 7, &[16, 17]),
+        tie_on(0, 5, &[11, 12]),
+        tie_on(0, 6, &[13, 14, 15]),
+        tie(5, 6, 4.0),
+    ];
+    let clones = std::slice::from_ref(&clone);
+    assert!(crate::pipeline::drop_the_other_vehicles_company(
+        &table,
+        &mut convoys,
+        clones,
+        &[]
+    ));
+    assert_eq!(pairs_of(&convoys), vec![(0, 7)]);
 }
 
 #[test]
