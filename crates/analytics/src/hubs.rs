@@ -21,8 +21,8 @@ use crate::table::{MICROS, NIGHT_HOURS_UTC, in_hours, in_working_hours};
 const GATHERING_SHARE_MIN: f64 = 0.5;
 /// The longest a run to the coast and back takes.
 const RUN_HOURS_MAX: i64 = 12;
-/// A stay this long or longer that ends alone is a vehicle parked at home or in a yard for
-/// a day or more, not a visit: it does not count against the gatherings at a place.
+/// A stay this long or longer is a vehicle parked at home or in a yard for a day or more,
+/// not a visit: it counts neither for nor against the gatherings at a place.
 const PARKED_SECS_MIN: f64 = 86_400.0;
 /// A crew that came to a place in convoy and stayed this long or longer before setting
 /// off keeps its vans there (a yard): the place is not told from a home by its set-offs.
@@ -147,31 +147,28 @@ fn judge(
         return Err(NotAHub::NonePlaced);
     }
     // The stays that tell a meeting place from a home: the long ones and, at a run's
-    // base, the set-offs whatever their length; not a vehicle parked for days that left
-    // alone, nor a visit made within one day's working hours (a hire van's other
-    // customers at a depot or a shop in the same town), which says nothing of where
-    // vehicles spend the night or set off from in it.
+    // base, the set-offs whatever their length; not a stay of a day or more (a vehicle
+    // parked in a yard or at home), nor a visit made within one day's working hours (a
+    // hire van's other customers at a depot or a shop in the same town), which say nothing
+    // of where vehicles meet at night.
     let long_stays: Vec<&Stop> = core
         .iter()
         .zip(&set_offs)
         .filter(|&(stop, &set_off)| {
             (stop.dwell_secs >= config.hub_dwell_secs_min || set_off)
-                && (stop.departs_together || stop.dwell_secs < PARKED_SECS_MIN)
+                && stop.dwell_secs < PARKED_SECS_MIN
                 && !within_the_day(stop)
         })
         .map(|(&stop, _)| stop)
         .collect();
-    // A vehicle parked for a day or more, or there since the working day, that leaves in
-    // convoy has been at home: the network's members who live in one town set off from it
-    // for the lock-up at one hour of the evening, and are read together on the way. A crew
-    // comes to its lock-up in the evening to load.
+    // A vehicle there since the working day that leaves in convoy has been at home: the
+    // network's members who live in one town set off from it for the lock-up at one hour
+    // of the evening, and are read together on the way. A crew comes to its lock-up in the
+    // evening to load.
     let gatherings = long_stays
         .iter()
         .filter(|stop| {
-            stop.departs_together
-                && leaves_at_night(stop)
-                && stop.dwell_secs < PARKED_SECS_MIN
-                && !in_working_hours(stop.span_us.0)
+            stop.departs_together && leaves_at_night(stop) && !in_working_hours(stop.span_us.0)
         })
         .count();
     if gatherings == 0 || (gatherings as f64) < GATHERING_SHARE_MIN * long_stays.len() as f64 {

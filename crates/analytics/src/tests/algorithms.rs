@@ -1584,10 +1584,11 @@ fn a_van_parked_for_days_does_not_hide_a_hub_a_home_left_alone_is_none() {
         lock_up_stop(template, i % 2, (from, from + 48.0), (false, false))
     }));
     assert_eq!(find_hubs(&stops, &points, 0.5, &config).len(), 1);
-    // Twenty nights at home, left alone in the morning, outweigh the gatherings.
+    // Twenty nights at home, from 20:00 UTC, left alone in the morning, outweigh the
+    // gatherings.
     let mut home = lock_up;
     home.extend((0..20).map(|i| {
-        let from = 200.0 + f64::from(i) * 24.0;
+        let from = 212.0 + f64::from(i) * 24.0;
         lock_up_stop(template, i % 2, (from, from + 12.0), (false, false))
     }));
     assert!(find_hubs(&home, &points, 0.5, &config).is_empty());
