@@ -21,7 +21,7 @@
 //! camera whose estimate is the further from zero (the other's is the road's).
 
 use crate::AnalysisConfig;
-use crate::geo::Point;
+use crate::geo::{Point, angle_between_deg};
 use crate::table::{CameraSite, FastMap, MICROS, ReadTable};
 
 /// Cameras this close together read one place (both carriageways of one road).
@@ -115,8 +115,7 @@ pub(crate) fn opposite_cameras(table: &ReadTable) -> Vec<Option<u32>> {
             let heading = fixed_heading(site)?;
             let turn = |other: u32| {
                 let other_heading = table.cameras[other as usize].heading_deg.unwrap_or(heading);
-                let diff = (heading - other_heading).rem_euclid(360.0);
-                diff.min(360.0 - diff)
+                angle_between_deg(heading, other_heading)
             };
             let (lat, lon) = cell(site.point);
             (lat - 1..=lat + 1)

@@ -354,7 +354,7 @@ pub(crate) fn partners(
 }
 
 /// The pairs of `pairs` (each its lower plate number first, sorted) that are partners as
-/// `wanted`, `eligible` marking their plates: the hypotheses made are those pairs alone,
+/// `wanted`: the hypotheses made are those pairs alone,
 /// and so is the family of the Bonferroni bound, not every pair of their plates that
 /// travelled together (vehicles that set off at night are many of one town's night
 /// workers, and the pairs of them are hundreds of times more).
@@ -362,14 +362,18 @@ pub(crate) fn partners_among(
     table: &ReadTable,
     index: &CameraIndex,
     traffic: &Traffic,
-    (pairs, eligible): (&[(u32, u32)], &[bool]),
+    pairs: &[(u32, u32)],
     config: &AnalysisConfig,
     wanted: Wanted,
 ) -> Vec<ConvoyFinding> {
     let mut focus: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     focus.sort_unstable();
     focus.dedup();
-    let mut co_occurrences = co_occurrences_with(table, index, (&focus, eligible), config);
+    let mut eligible = vec![false; table.n_plates()];
+    for &plate in &focus {
+        eligible[plate as usize] = true;
+    }
+    let mut co_occurrences = co_occurrences_with(table, index, (&focus, &eligible), config);
     co_occurrences.retain(|&(key, _)| {
         pairs
             .binary_search(&((key >> 32) as u32, key as u32))

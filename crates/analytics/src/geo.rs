@@ -24,6 +24,20 @@ impl Point {
     pub(crate) fn distance_m(self, other: Point) -> f64 {
         great_circle_m(self.lat, self.lon, other.lat, other.lon)
     }
+
+    /// The initial bearing from this point to `other`, in degrees clockwise from north
+    /// (fine at corridor scale).
+    pub(crate) fn bearing_deg(self, other: Point) -> f64 {
+        let north = other.lat - self.lat;
+        let east = (other.lon - self.lon) * self.lat.to_radians().cos();
+        east.atan2(north).to_degrees().rem_euclid(360.0)
+    }
+}
+
+/// The angle between two bearings or headings, in degrees (0 to 180).
+pub(crate) fn angle_between_deg(a: f64, b: f64) -> f64 {
+    let d = (a - b).rem_euclid(360.0);
+    d.min(360.0 - d)
 }
 
 /// The mean of points (fine at corridor scale, far from the poles and the antimeridian)

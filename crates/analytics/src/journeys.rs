@@ -6,7 +6,7 @@
 //! by the same camera more than a few minutes apart has turned round, which is also a stop.
 
 use crate::AnalysisConfig;
-use crate::geo::Point;
+use crate::geo::{Point, angle_between_deg};
 use crate::table::{MICROS, ReadTable};
 
 /// Reads by one camera closer than this are one passage (duplicate reads).
@@ -147,20 +147,17 @@ fn turn_round_place(
         return None;
     }
     let heading = out.heading_deg?;
+    let same_road = |a: f64, b: f64| angle_between_deg(a, b) <= SAME_ROAD_ANGLE_DEG;
     let (site, camera) = if distance_m <= SAME_SITE_M {
         (out.point, camera_out)
+    } else if !same_road(back.heading_deg?, heading + 180.0) {
+        return None;
+    } else if same_road(out.point.bearing_deg(back.point), heading) {
+        (back.point, camera_back)
+    } else if same_road(out.point.bearing_deg(back.point), heading + 180.0) {
+        (out.point, camera_out)
     } else {
-        let opposite = angle_deg(back.heading_deg?, heading + 180.0) <= SAME_ROAD_ANGLE_DEG;
-        let along = bearing_deg(out.point, back.point);
-        if !opposite {
-            return None;
-        } else if angle_deg(along, heading) <= SAME_ROAD_ANGLE_DEG {
-            (back.point, camera_back)
-        } else if angle_deg(along, heading + 180.0) <= SAME_ROAD_ANGLE_DEG {
-            (out.point, camera_out)
-        } else {
-            return None;
-        }
+        return None;
     };
     let heading = heading.to_radians();
     let metres_per_deg = 111_320.0;
@@ -170,20 +167,6 @@ fn turn_round_place(
             + TURN_ROUND_AHEAD_M * heading.sin() / (metres_per_deg * site.lat.to_radians().cos()),
     };
     Some((point, camera))
-}
-
-/// The angle between two bearings, in degrees (0 to 180).
-fn angle_deg(a: f64, b: f64) -> f64 {
-    let d = (a - b).rem_euclid(360.0);
-    d.min(360.0 - d)
-}
-
-/// The initial bearing from `a` to `b`, in degrees clockwise from north (fine at corridor
-/// scale).
-fn bearing_deg(a: Point, b: Point) -> f64 {
-    let north = b.lat - a.lat;
-    let east = (b.lon - a.lon) * a.lat.to_radians().cos();
-    east.atan2(north).to_degrees().rem_euclid(360.0)
 }
 
 /// The stop between two consecutive reads of one plate, if the gap holds one.

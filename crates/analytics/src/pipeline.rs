@@ -1029,7 +1029,6 @@ pub(crate) fn drop_the_other_vehicles_company(
             .zip(&reaching)
             .filter(|&(_, &reaches)| !reaches)
             .flat_map(|(partners, _)| partners.iter().copied())
-            .filter(|partner| !out_at_night.contains(partner))
             .collect();
         convoys.retain(|convoy| {
             let (a, b) = (convoy.plate_a, convoy.plate_b);
@@ -1260,15 +1259,11 @@ pub(crate) fn convoys_setting_off_together(
     config: &AnalysisConfig,
 ) -> Vec<ConvoyFinding> {
     let pairs = setting_off_together(stops, convoys, light, config);
-    let mut mates: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
-    mates.sort_unstable();
-    mates.dedup();
-    if mates.is_empty() {
+    if pairs.is_empty() {
         return Vec::new();
     }
-    let eligible = plates_mask(table, mates.iter().copied());
     let wanted = Wanted::in_discovery(config);
-    convoys::partners_among(table, index, traffic, (&pairs, &eligible), config, wanted)
+    convoys::partners_among(table, index, traffic, &pairs, config, wanted)
         .into_iter()
         .filter(|finding| mostly_at_night(table, finding))
         .collect()

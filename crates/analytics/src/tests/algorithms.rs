@@ -1162,36 +1162,33 @@ fn gatherings_where_everyone_stops_are_not_a_hub() {
 
 #[test]
 fn a_town_the_crew_set_off_from_for_the_lock_up_in_the_evening_is_not_a_hub() {
-    let place = crate::geo::Point {
-        lat: 51.42,
-        lon: 6.76,
+    let (_, lock_up) = lock_up_stops(true);
+    let template = crate::journeys::Stop {
+        uncertainty_m: 1000.0,
+        ..lock_up[0].clone()
     };
     // Three of a network's members live in one town: home from the night's run in the
     // morning, they leave together for the lock-up at 19:20 on three evenings, after a day
     // at home or after days parked there.
-    let stay = |plate: u32, day: i64, came_h: i64, left_h: i64| {
-        let left = (MONDAY + day * 86_400 + left_h * 3600 + 20 * 60) * MICROS;
-        let came = (MONDAY + day * 86_400 + came_h * 3600) * MICROS;
-        crate::journeys::Stop {
-            plate,
-            row_before: 0,
-            row_after: 0,
-            span_us: (came, left),
-            point: place,
-            uncertainty_m: 1000.0,
-            dwell_secs: ((left - came) / MICROS) as f64,
-            departs_together: true,
-            arrives_together: false,
-            turned_round_at: Some(0),
-        }
-    };
+    let left = |day: f64| day * 24.0 + 19.0 + 1.0 / 3.0;
     let mut stops = Vec::new();
-    for day in 0..3 {
+    for day in 1..=3 {
+        let day = f64::from(day);
         for plate in 0..3 {
-            stops.push(stay(plate, day + 1, 9, 19));
+            stops.push(lock_up_stop(
+                &template,
+                plate,
+                (day * 24.0 + 9.0, left(day)),
+                (false, true),
+            ));
         }
     }
-    stops.push(stay(0, 6, -48, 19));
+    stops.push(lock_up_stop(
+        &template,
+        0,
+        (6.0 * 24.0 - 48.0, left(6.0)),
+        (false, true),
+    ));
     let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
     let config = AnalysisConfig::default();
     let hubs = find_hubs(&stops, &points, 0.5, &config);
@@ -1693,16 +1690,9 @@ fn partners_among_pairs_are_those_pairs_alone() {
     let (index, traffic) = (CameraIndex::build(&table), no_traffic(&table));
     let config = AnalysisConfig::default();
     let wanted = Wanted::in_discovery(&config);
-    let eligible = vec![true; table.n_plates()];
     let among = |pairs: &[(u32, u32)]| {
-        let found = crate::convoys::partners_among(
-            &table,
-            &index,
-            &traffic,
-            (pairs, &eligible),
-            &config,
-            wanted,
-        );
+        let found =
+            crate::convoys::partners_among(&table, &index, &traffic, pairs, &config, wanted);
         pairs_of(&found)
     };
     let plates: Vec<u32> = ["VANA001", "VANB002", "VANC003"]
