@@ -695,26 +695,11 @@ fn add_trip_partners(
 /// Per vehicle of `convoys`, its group: one vehicle of those tied to it by convoys,
 /// directly or through others, the same for all of them.
 fn convoy_groups(convoys: &[ConvoyFinding]) -> FastMap<u32, u32> {
-    let mut plates: Vec<u32> = convoys
-        .iter()
-        .flat_map(|convoy| [convoy.plate_a, convoy.plate_b])
-        .collect();
-    plates.sort_unstable();
-    plates.dedup();
-    let idx = |plate: u32| {
-        plates
-            .binary_search(&plate)
-            .expect("a plate of the convoys")
-    };
-    let mut parent: Vec<usize> = (0..plates.len()).collect();
-    for convoy in convoys {
-        let a = crate::disjoint::root(&mut parent, idx(convoy.plate_a));
-        let b = crate::disjoint::root(&mut parent, idx(convoy.plate_b));
-        parent[a] = b;
-    }
-    (0..plates.len())
-        .map(|at| (plates[at], plates[crate::disjoint::root(&mut parent, at)]))
-        .collect()
+    crate::disjoint::groups(
+        convoys
+            .iter()
+            .map(|convoy| (convoy.plate_a, convoy.plate_b)),
+    )
 }
 
 /// How long before a trip together a read of each vehicle says where it came from.

@@ -15,6 +15,10 @@ const READS_MIN: usize = 4;
 /// Two plates never read closer in time than this were never out on the same day: a van
 /// carries one plate a day, two vehicles on one road usually share days.
 const APART_SECS: i64 = 12 * 3600;
+/// The largest chance that another vehicle of a network has a van's make, model and
+/// colour for two plates of that description to be taken for the van's (see
+/// [`in_one_network`]).
+const SHARED_BY_CHANCE_MAX: f64 = 0.1;
 
 /// Two plates on one vehicle.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,15 +38,36 @@ type Profile = Vec<(u32, f64)>;
 /// each search for swaps.
 pub(crate) struct Movements {
     profiles: Vec<(u32, Profile, u32)>,
+    /// Plates per full description (make, model and colour, lower case), and their sum.
+    kinds: (BTreeMap<[String; 3], usize>, usize),
 }
 
 impl Movements {
     pub(crate) fn new(table: &ReadTable) -> Movements {
-        let profiles = (0..table.n_plates() as u32)
+        let profiles: Vec<(u32, Profile, u32)> = (0..table.n_plates() as u32)
             .into_par_iter()
             .filter_map(|plate| profiled(table, plate))
             .collect();
-        Movements { profiles }
+        let mut per_desc = vec![0usize; table.descs.len()];
+        for (_, _, desc) in &profiles {
+            per_desc[*desc as usize] += 1;
+        }
+        let mut kinds = (BTreeMap::new(), 0);
+        for (desc, &plates) in per_desc.iter().enumerate().filter(|(_, n)| **n > 0) {
+            if let Some(kind) = full(table, desc as u32) {
+                *kinds.0.entry(kind).or_insert(0) += plates;
+                kinds.1 += plates;
+            }
+        }
+        Movements { profiles, kinds }
+    }
+
+    /// The share of the fully described plates that `kind` describes.
+    fn share_of(&self, kind: &[String; 3]) -> f64 {
+        let (per_kind, total) = &self.kinds;
+        per_kind
+            .get(kind)
+            .map_or(0.0, |&n| n as f64 / (*total).max(1) as f64)
     }
 
     /// `plate`, its camera visits and its main description, when it was read often enough.
@@ -101,6 +126,7 @@ pub(crate) fn find_swaps(
         }
     }
     in_the_same_company(table, movements, convoys, (&mut seen, &mut swaps));
+    in_one_network(table, movements, convoys, (&mut seen, &mut swaps));
     close_triangles(table, movements, &mut seen, &mut swaps);
     swaps.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     swaps
@@ -197,6 +223,97 @@ fn in_the_same_company(
             });
         }
     }
+}
+
+/// Plates of one network (tied to each other through `convoys`) whose reads fully describe
+/// one make, model and colour, and none of which was out on a day another was
+/// (`APART_SECS`): a van that carried one plate on some nights and another on others, out
+/// with another crew each time, along roads that need not be alike. Taken only when the
+/// description would seldom fall on two of the network's vehicles by chance (each plate
+/// of the data's that is fully described has it with the share its plates have, and the
+/// chance of another in the network having it is at most `SHARED_BY_CHANCE_MAX`), or when
+/// three plates or more are all apart (a van under three plates). Two vans of one kind in
+/// a network are told apart the first night both go out; a plate that was out on a day
+/// with one of the others but not another leaves which van it is unknown, and none of them
+/// is taken. Their similarity is their visits' cosine.
+fn in_one_network(
+    table: &ReadTable,
+    movements: &Movements,
+    convoys: &[(u32, u32)],
+    (known, swaps): (&mut BTreeSet<(u32, u32)>, &mut Vec<SwapFinding>),
+) {
+    // Per network, its fully described plates by description.
+    let mut networks: BTreeMap<(u32, [String; 3]), Vec<u32>> = BTreeMap::new();
+    let mut described = BTreeMap::new();
+    for (plate, network) in crate::disjoint::groups(convoys.iter().copied()) {
+        let Some(kind) = movements
+            .of(plate)
+            .and_then(|(_, _, desc)| full(table, *desc))
+        else {
+            continue;
+        };
+        *described.entry(network).or_insert(0usize) += 1;
+        networks.entry((network, kind)).or_default().push(plate);
+    }
+    for ((network, kind), mut plates) in networks {
+        if plates.len() < 2 {
+            continue;
+        }
+        plates.sort_unstable();
+        let others = described[&network] - 1;
+        let by_chance = movements.share_of(&kind) * others as f64;
+        // Each plate with the plates it was never out on a day with.
+        let apart: Vec<Vec<u32>> = plates
+            .iter()
+            .map(|&a| {
+                let apart_from = |&&b: &&u32| b != a && !within(table, a, b, APART_SECS);
+                plates.iter().filter(apart_from).copied().collect()
+            })
+            .collect();
+        for (idx, &a) in plates.iter().enumerate() {
+            // One van's plates are apart from each other and from no other plate of its
+            // kind: `a` and the plates apart from it are that van's when each of them is
+            // apart from just the others.
+            let van: Vec<u32> = std::iter::once(a)
+                .chain(apart[idx].iter().copied())
+                .collect();
+            let consistent = van.iter().all(|&b| {
+                let at = plates.binary_search(&b).expect("a plate of the network");
+                apart[at].len() + 1 == van.len()
+                    && van.iter().all(|&c| c == b || apart[at].contains(&c))
+            });
+            if van.len() < 2 || !consistent || (van.len() == 2 && by_chance > SHARED_BY_CHANCE_MAX)
+            {
+                continue;
+            }
+            for &b in &apart[idx] {
+                let key = (a.min(b), a.max(b));
+                let (Some((_, profile_a, _)), Some((_, profile_b, _))) =
+                    (movements.of(a), movements.of(b))
+                else {
+                    continue;
+                };
+                if known.insert(key) {
+                    swaps.push(SwapFinding {
+                        plate_a: key.0,
+                        plate_b: key.1,
+                        similarity: cosine(profile_a, profile_b),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A description's make, model and colour (lower case), when it gives all three.
+fn full(table: &ReadTable, desc: u32) -> Option<[String; 3]> {
+    let desc = &table.descs[desc as usize];
+    let field = |field: &Option<String>| field.as_ref().map(|text| text.to_lowercase());
+    Some([
+        field(&desc.make)?,
+        field(&desc.model)?,
+        field(&desc.colour)?,
+    ])
 }
 
 /// Two plates found swapped with one plate are that van's too, and swapped with each other,

@@ -15,13 +15,15 @@ mod targeted;
 /// Midnight UTC, Monday 2026-03-02, in seconds.
 pub(crate) const MONDAY: i64 = 1_772_409_600;
 
-/// One read of a fixture: plate, camera id, seconds since the epoch, optional make/colour.
+/// One read of a fixture: plate, camera id, seconds since the epoch, optional make, model
+/// and colour.
 #[derive(Clone, Debug)]
 pub(crate) struct R {
     pub(crate) plate: String,
     pub(crate) camera: String,
     pub(crate) secs: i64,
     pub(crate) make: Option<String>,
+    pub(crate) model: Option<String>,
     pub(crate) colour: Option<String>,
     pub(crate) vehicle_type: Option<String>,
 }
@@ -32,6 +34,7 @@ pub(crate) fn r(plate: &str, camera: &str, secs: i64) -> R {
         camera: camera.to_owned(),
         secs,
         make: None,
+        model: None,
         colour: None,
         vehicle_type: None,
     }
@@ -77,6 +80,7 @@ pub(crate) fn batch(reads: &[R]) -> RecordBatch {
             false,
         ),
         Field::new("make", DataType::Utf8, true),
+        Field::new("model", DataType::Utf8, true),
         Field::new("colour", DataType::Utf8, true),
         Field::new("vehicle_type", DataType::Utf8, true),
     ]));
@@ -106,6 +110,12 @@ pub(crate) fn batch(reads: &[R]) -> RecordBatch {
                 reads
                     .iter()
                     .map(|read| read.make.clone())
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(StringArray::from(
+                reads
+                    .iter()
+                    .map(|read| read.model.clone())
                     .collect::<Vec<_>>(),
             )),
             Arc::new(StringArray::from(

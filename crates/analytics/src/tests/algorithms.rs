@@ -2070,6 +2070,144 @@ fn two_plates_that_kept_company_with_one_scout_on_different_nights_are_one_van()
     assert!(one_van_two_plates_one_scout(("white", Some(next_morning))).is_empty());
 }
 
+/// How [`one_van_two_crews`] varies: what `VAN0002`'s reads describe (model, colour),
+/// whether its crew is tied to the network, how many of the 200 cars of the day's traffic
+/// are white Ford Transits too, and whether a third white Transit of the network goes out
+/// with `VAN0001` on its first night.
+struct TwoCrews<'a> {
+    second: (Option<&'a str>, &'a str),
+    tied: bool,
+    transits_in_traffic: usize,
+    third_van: bool,
+}
+
+const TWO_CREWS: TwoCrews<'static> = TwoCrews {
+    second: (Some("Transit"), "white"),
+    tied: true,
+    transits_in_traffic: 0,
+    third_van: false,
+};
+
+/// One network's van out under `VAN0001` with `SCOUT01` on nights 0 and 2 (cameras 0 to
+/// 5), and under `VAN0002` with `SCOUT02` on nights 4 and 6 (cameras 6 to 9): no partner
+/// in common, no road in common. On night 8 `VAN0003` goes out with `SCOUT01`, and with
+/// `SCOUT02` too when the crews are tied (the scouts then belong to one network). By day
+/// 200 cars drive cameras 10 to 13. `VAN0001`'s reads describe a white Ford Transit.
+fn one_van_two_crews(case: TwoCrews) -> Vec<(String, String)> {
+    let mut reads = Vec::new();
+    let nights: [(&str, &str, &[usize], i64); 4] = [
+        ("VAN0001", "SCOUT01", &[0, 1, 2, 3, 4, 5], 0),
+        ("VAN0001", "SCOUT01", &[0, 1, 2, 3, 4, 5], 2),
+        ("VAN0002", "SCOUT02", &[6, 7, 8, 9], 4),
+        ("VAN0002", "SCOUT02", &[6, 7, 8, 9], 6),
+    ];
+    for (van, scout, route, night) in nights {
+        let start = MONDAY + night * 86_400 + 22 * 3600;
+        reads.extend(drive(van, route, start, 300));
+        reads.extend(drive(scout, route, start - 120, 300));
+    }
+    let night_8 = MONDAY + 8 * 86_400 + 22 * 3600;
+    reads.extend(drive("VAN0003", &[0, 1, 2, 3, 4, 5], night_8, 300));
+    reads.extend(drive("SCOUT01", &[0, 1, 2, 3, 4, 5], night_8 - 120, 300));
+    if case.tied {
+        reads.extend(drive("SCOUT02", &[0, 1, 2, 3, 4, 5], night_8 + 120, 300));
+    }
+    if case.third_van {
+        reads.extend(drive(
+            "VAN0004",
+            &[0, 1, 2, 3, 4, 5],
+            MONDAY + 22 * 3600 + 60,
+            300,
+        ));
+    }
+    for car in 0..200i64 {
+        let start = MONDAY + (car % 10) * 86_400 + 8 * 3600 + car * 60;
+        reads.extend(drive(
+            &format!("CAR{car:04}"),
+            &[10, 11, 12, 13],
+            start,
+            300,
+        ));
+    }
+    let colours = ["red", "blue", "black", "grey", "green"];
+    for read in &mut reads {
+        let (make, model, colour) = match read.plate.as_str() {
+            "SCOUT01" => ("BMW", Some("X5"), "black"),
+            "SCOUT02" => ("Audi", Some("A4"), "grey"),
+            "VAN0003" => ("Mercedes-Benz", Some("Sprinter"), "silver"),
+            "VAN0002" => ("Ford", case.second.0, case.second.1),
+            "VAN0001" | "VAN0004" => ("Ford", Some("Transit"), "white"),
+            car => {
+                let car: usize = car[3..].parse().expect("a car's number");
+                if car < case.transits_in_traffic {
+                    ("Ford", Some("Transit"), "white")
+                } else {
+                    ("Peugeot", Some("208"), colours[car % colours.len()])
+                }
+            }
+        };
+        read.make = Some(make.to_owned());
+        read.model = model.map(str::to_owned);
+        read.colour = Some(colour.to_owned());
+    }
+    let table = table(line_cameras(14, 5.0), &reads);
+    let plate = |text: &str| table.plates_with_text(text)[0];
+    let pair = |a: &str, b: &str| (plate(a).min(plate(b)), plate(a).max(plate(b)));
+    let mut convoys = vec![
+        pair("VAN0001", "SCOUT01"),
+        pair("VAN0002", "SCOUT02"),
+        pair("VAN0003", "SCOUT01"),
+    ];
+    if case.tied {
+        convoys.push(pair("VAN0003", "SCOUT02"));
+    }
+    if case.third_van {
+        convoys.push(pair("VAN0004", "SCOUT01"));
+    }
+    let mut focus: Vec<u32> = convoys.iter().flat_map(|&(a, b)| [a, b]).collect();
+    focus.sort_unstable();
+    focus.dedup();
+    swap_texts(
+        &table,
+        &find_swaps(&table, &Movements::new(&table), &focus, &convoys),
+    )
+}
+
+#[test]
+fn two_plates_of_one_network_described_alike_and_never_out_on_one_day_are_one_van() {
+    let swap = vec![("VAN0001".to_owned(), "VAN0002".to_owned())];
+    assert_eq!(one_van_two_crews(TWO_CREWS), swap);
+    // Controls: another colour; a model the reads do not give (a white Ford is any of
+    // many); a crew not tied to the network; a kind a tenth of the traffic has; a third van
+    // of the kind out on a night with the first plate (which of the two vans the second
+    // plate is, nothing says).
+    let controls = [
+        TwoCrews {
+            second: (Some("Transit"), "red"),
+            ..TWO_CREWS
+        },
+        TwoCrews {
+            second: (None, "white"),
+            ..TWO_CREWS
+        },
+        TwoCrews {
+            tied: false,
+            ..TWO_CREWS
+        },
+        TwoCrews {
+            transits_in_traffic: 20,
+            ..TWO_CREWS
+        },
+        TwoCrews {
+            third_van: true,
+            ..TWO_CREWS
+        },
+    ];
+    for case in controls {
+        assert!(one_van_two_crews(case).is_empty());
+    }
+}
+
 proptest! {
     /// Whatever the traffic, a swap is two different plates, reported once, never read
     /// within two hours of each other (one vehicle cannot be in two places under two plates),
