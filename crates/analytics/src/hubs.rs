@@ -7,9 +7,11 @@
 //! leaves alone), from beaches (brief stops) and from the depots and workplaces that
 //! vehicles leave together by day. A shorter stay counts too where the place is a run's
 //! base: the vehicle left in convoy at night and the convoy came back there (see
-//! [`sets_off_and_returns`]); a base needs only those two visits. The tests run on the
-//! cluster's core: its stops within the cluster radius of where its vehicles left in
-//! convoy from, not the neighbours' homes that single linkage chains to it.
+//! [`sets_off_and_returns`]), or a van set off from it alone at night and came back for a
+//! short stay before going home (see [`runs_out_alone_and_back`]); a base needs only
+//! those two visits. The tests run on the cluster's core: its stops within the cluster
+//! radius of where its vehicles left in convoy from, not the neighbours' homes that
+//! single linkage chains to it.
 
 use crate::AnalysisConfig;
 use crate::disjoint::root;
@@ -21,6 +23,10 @@ use crate::table::{MICROS, NIGHT_HOURS_UTC, in_hours, in_working_hours};
 const GATHERING_SHARE_MIN: f64 = 0.5;
 /// The longest a run to the coast and back takes.
 const RUN_HOURS_MAX: i64 = 12;
+/// The shortest: out to a beach, the boat launched, and back.
+const RUN_AWAY_HOURS_MIN: i64 = 2;
+/// The longest a van stays where it came back to from a run before going home.
+const RETURN_STAY_SECS_MAX: f64 = 3600.0;
 /// A stay this long or longer is a vehicle parked at home or in a yard for a day or more,
 /// not a visit: it counts neither for nor against the gatherings at a place.
 const PARKED_SECS_MIN: f64 = 86_400.0;
@@ -130,7 +136,9 @@ fn judge(
     let core: Vec<&Stop> = members.iter().map(|&idx| stops[idx]).collect();
     let set_offs: Vec<bool> = core
         .iter()
-        .map(|stop| sets_off_and_returns(&core, stop))
+        .map(|stop| {
+            sets_off_and_returns(&core, stop) || runs_out_alone_and_back(&core, stop, config)
+        })
         .collect();
     let base = set_offs.contains(&true);
     // A run seen setting off from a place and coming back to it makes the place a base,
@@ -168,7 +176,8 @@ fn judge(
     let gatherings = long_stays
         .iter()
         .filter(|stop| {
-            stop.departs_together && leaves_at_night(stop) && !in_working_hours(stop.span_us.0)
+            (stop.departs_together && leaves_at_night(stop) && !in_working_hours(stop.span_us.0))
+                || runs_out_alone_and_back(&core, stop, config)
         })
         .count();
     if gatherings == 0 || (gatherings as f64) < GATHERING_SHARE_MIN * long_stays.len() as f64 {
@@ -225,6 +234,29 @@ fn sets_off_and_returns(core: &[&Stop], stop: &Stop) -> bool {
             && other.span_us.0 > left
             && other.span_us.0 - left <= RUN_HOURS_MAX * HOUR_MICROS
             && (!came_together || (other.plate == stop.plate && run_over))
+    })
+}
+
+/// Whether `stop` is where a van set off from alone on a run: it came outside working
+/// hours, stayed `hub_dwell_secs_min` or more (loading), left at night, and came back to
+/// the place at night hours later for a short stay before leaving again (unloading,
+/// before going home). A home is come back to for the day.
+fn runs_out_alone_and_back(core: &[&Stop], stop: &Stop, config: &AnalysisConfig) -> bool {
+    if !leaves_at_night(stop)
+        || stop.dwell_secs < config.hub_dwell_secs_min
+        || in_working_hours(stop.span_us.0)
+        || stop.dwell_secs >= PARKED_SECS_MIN
+    {
+        return false;
+    }
+    let left = stop.span_us.1;
+    let run = RUN_AWAY_HOURS_MIN * HOUR_MICROS..=RUN_HOURS_MAX * HOUR_MICROS;
+    core.iter().any(|other| {
+        other.plate == stop.plate
+            && run.contains(&(other.span_us.0 - left))
+            && in_hours(other.span_us.0, NIGHT_HOURS_UTC)
+            && leaves_at_night(other)
+            && other.dwell_secs <= RETURN_STAY_SECS_MAX
     })
 }
 

@@ -1207,6 +1207,31 @@ fn a_town_the_crew_set_off_from_for_the_lock_up_in_the_evening_is_not_a_hub() {
 }
 
 #[test]
+fn a_van_that_set_off_alone_at_night_and_came_back_before_going_home_marks_its_lock_up() {
+    let (_, lock_up) = lock_up_stops(true);
+    let template = crate::journeys::Stop {
+        uncertainty_m: 1000.0,
+        ..lock_up[0].clone()
+    };
+    let config = AnalysisConfig::default();
+    // One van, alone: at the lock-up from 19:00 to 22:15 (loading), out to the coast, back
+    // at 03:30 for 20 minutes (unloading), then home. `back` is when it came back and left
+    // again, in hours after the evening's midnight.
+    let hubs = |back: (f64, f64)| {
+        let stops = vec![
+            lock_up_stop(&template, 0, (19.0, 22.25), (false, false)),
+            lock_up_stop(&template, 0, (24.0 + back.0, 24.0 + back.1), (false, false)),
+        ];
+        let points: Vec<_> = stops.iter().map(|stop| stop.point).collect();
+        find_hubs(&stops, &points, 0.5, &config)
+    };
+    assert_eq!(hubs((3.5, 3.0 + 50.0 / 60.0)).len(), 1);
+    // Controls: its home, come back to for the day; an errand of 40 minutes.
+    assert!(hubs((3.5, 19.0)).is_empty());
+    assert!(hubs((-1.0 - 5.0 / 60.0, -1.0 + 0.25)).is_empty());
+}
+
+#[test]
 fn stops_placed_only_loosely_do_not_make_a_hub() {
     // The same gatherings, but each known only to within 3 km (bracketed by cameras far
     // apart, or by a through-road camera): they lie on the roads to a hub, not at one.
