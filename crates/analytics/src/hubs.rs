@@ -134,11 +134,14 @@ fn judge(
     plates.sort_unstable();
     plates.dedup();
     let core: Vec<&Stop> = members.iter().map(|&idx| stops[idx]).collect();
+    let alone: Vec<bool> = core
+        .iter()
+        .map(|stop| runs_out_alone_and_back(&core, stop, config))
+        .collect();
     let set_offs: Vec<bool> = core
         .iter()
-        .map(|stop| {
-            sets_off_and_returns(&core, stop) || runs_out_alone_and_back(&core, stop, config)
-        })
+        .zip(&alone)
+        .map(|(stop, &alone)| alone || sets_off_and_returns(&core, stop))
         .collect();
     let base = set_offs.contains(&true);
     // A run seen setting off from a place and coming back to it makes the place a base,
@@ -159,15 +162,15 @@ fn judge(
     // parked in a yard or at home), nor a visit made within one day's working hours (a
     // hire van's other customers at a depot or a shop in the same town), which say nothing
     // of where vehicles meet at night.
-    let long_stays: Vec<&Stop> = core
+    let long_stays: Vec<(&Stop, bool)> = core
         .iter()
-        .zip(&set_offs)
-        .filter(|&(stop, &set_off)| {
+        .zip(set_offs.iter().zip(&alone))
+        .filter(|&(stop, (&set_off, _))| {
             (stop.dwell_secs >= config.hub_dwell_secs_min || set_off)
                 && stop.dwell_secs < PARKED_SECS_MIN
                 && !within_the_day(stop)
         })
-        .map(|(&stop, _)| stop)
+        .map(|(&stop, (_, &alone))| (stop, alone))
         .collect();
     // A vehicle there since the working day that leaves in convoy has been at home: the
     // network's members who live in one town set off from it for the lock-up at one hour
@@ -175,9 +178,9 @@ fn judge(
     // evening to load.
     let gatherings = long_stays
         .iter()
-        .filter(|stop| {
+        .filter(|&&(stop, alone)| {
             (stop.departs_together && leaves_at_night(stop) && !in_working_hours(stop.span_us.0))
-                || runs_out_alone_and_back(&core, stop, config)
+                || alone
         })
         .count();
     if gatherings == 0 || (gatherings as f64) < GATHERING_SHARE_MIN * long_stays.len() as f64 {
